@@ -1,0 +1,59 @@
+#pragma once
+/*
+ * The parsed command line: everything a container needs, validated before
+ * anything is created on the host. It travels by pointer; nothing here is
+ * global.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define BARCO_NAME_MAX 63
+#define BARCO_HOSTNAME_MAX 64
+#define BARCO_IDMAP_MAX 8
+#define BARCO_ENV_MAX 256
+
+struct barco_idmap {
+	uint32_t inside;
+	uint32_t outside;
+	uint32_t count;
+};
+
+enum barco_seccomp_mode {
+	BARCO_SECCOMP_DEFAULT,
+	BARCO_SECCOMP_UNCONFINED,
+};
+
+struct barco_config {
+	char name[BARCO_NAME_MAX + 1];
+	char hostname[BARCO_HOSTNAME_MAX + 1];
+	char rootfs[4096]; /* absolute, resolved; the default rootfs when none given */
+	bool is_default_rootfs;
+
+	bool is_userns_host; /* --userns=host: no user namespace, asked for explicitly */
+	struct barco_idmap uidmap[BARCO_IDMAP_MAX];
+	size_t uidmap_len;
+	struct barco_idmap gidmap[BARCO_IDMAP_MAX];
+	size_t gidmap_len;
+	uid_t uid; /* identity inside the container */
+	gid_t gid;
+
+	uint64_t memory_max_bytes; /* 0: no limit */
+	uint64_t cpu_weight;       /* 1..10000 (cgroup v2 scale); 0: not set */
+	int64_t pids_max;          /* 0: no limit */
+
+	const char *env[BARCO_ENV_MAX + 1]; /* "K=V", NULL-terminated, defaults filled in */
+	size_t env_len;
+	char hostname_env[BARCO_HOSTNAME_MAX + 10]; /* "HOSTNAME=…", pointed to by env */
+	const char *workdir; /* inside the container; "/" by default */
+
+	uint64_t caps_add;  /* bit N: capability N */
+	uint64_t caps_drop;
+	enum barco_seccomp_mode seccomp;
+
+	char *const *argv; /* the command, NULL-terminated, never empty */
+	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */
+};
+
+/* Fills the defaults that do not depend on the command line. */
+void barco_config_init(struct barco_config *cfg);

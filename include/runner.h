@@ -1,0 +1,106 @@
+#pragma once
+/*
+ * The stage runner: one loop that walks the stage table. It runs on the
+ * host (the "runner": barco itself for `barco run`, later the step monitor)
+ * and drives the container process over a SOCK_SEQPACKET socketpair with
+ * small typed messages: the runner sends CONTINUE for a stage, the
+ * container runs its part and answers DONE (with its report, or an error).
+ * Pausing between stages is simply not sending CONTINUE.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "cgroup.h"
+#include "config.h"
+#include "err.h"
+#include "report.h"
+#include "stage.h"
+
+struct barco_container {
+	const struct barco_config *cfg;
+	struct barco_cgroup_layout layout;
+	struct barco_cgroup cgroup;
+	enum barco_stage next; /* the first stage not yet done */
+
+	pid_t pid;          /* the container process as the host sees it (changes at namespaces) */
+	pid_t first_pid;    /* the process cloned at userns, which forks pid 1 and exits */
+	int sock;           /* this side's end of the socketpair */
+	bool is_container;  /* true in the container process */
+	int state_dir_fd;   /* /run/barco/NAME, flock()ed while the runner lives */
+	int signal_fd;      /* runner: the signals it handles */
+	sigset_t saved_mask; /* the caller's signal mask, restored in the container */
+
+	uint64_t caps_keep; /* the capability set the caps stage applies */
+	int last_cap;
+	bool has_time_ns;
+	int tty_fd;          /* the terminal the container gets as foreground job, or -1 */
+	pid_t tty_saved_pgrp;
+	int exit_status;     /* runner: the status to exit with when a stage failed */
+	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
+};
+
+/* Called after each stage with its report and duration. */
+typedef void (*barco_stage_cb)(const struct barco_container *c, enum barco_stage stage,
+			       const struct barco_report *rep, uint64_t duration_ns, void *data);
+
+/*
+ * Prepares a container: reclaims stale state, takes the name (state
+ * directory, locked), blocks the signals the runner handles. Nothing runs
+ * yet. On failure nothing is left behind.
+ */
+int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
+			 struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Runs the stages from c->next through until (inclusive). */
+int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,
+			 void *data, struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * After exec: forwards signals to the container and waits for it. Returns
+ * the exit status the CLI should use (the command's own, 128+N for signal N).
+ */
+int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Kills what still runs, removes cgroups and state. Safe at any point, and twice. */
+void barco_container_close(struct barco_container *c);
+
+/*
+ * userns stage, runner side: creates the socketpair and clones the
+ * container process (with CLONE_NEWUSER unless --userns=host). The clone
+ * enters the child loop and never returns there.
+ */
+int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Stage functions (stage.c's table points at these; defined in the modules' glue). */
+int barco_stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err);
+int barco_stage_userns_parent(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+int barco_stage_userns_child(struct barco_container *c, struct barco_report *rep,
+			     struct barco_err *err);
+int barco_stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
+				 struct barco_err *err);
+int barco_stage_hostname_child(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err);
+int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep,
+			     struct barco_err *err);
+int barco_stage_network_child(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+int barco_stage_caps_child(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err);
+int barco_stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+int barco_stage_exec_parent(struct barco_container *c, struct barco_report *rep,
+			    struct barco_err *err);
+int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err);
+
+/*
+ * A child stage function returns this (instead of 0) in a process whose
+ * part is over: the runner's child loop exits it quietly. The namespaces
+ * stage uses it in the process that forked pid 1.
+ */
+#define BARCO_STAGE_HANDOFF 1

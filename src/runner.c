@@ -1,0 +1,424 @@
+/*
+ * The stage runner. One loop (barco_runner_advance) walks the stage table;
+ * the container process runs one loop too (child_loop) that waits for
+ * CONTINUE, runs its part of the stage and answers DONE. Everything a
+ * container needs on the host is released by barco_container_close, from
+ * any point, so every error path is the same path.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cleanup.h"
+#include "exec.h"
+#include "log.h"
+#include "ns.h"
+#include "state.h"
+
+enum barco_msg_type {
+	BARCO_MSG_CONTINUE = 1, /* runner → container: run your part of `stage` */
+	BARCO_MSG_DONE,         /* container → runner: stage finished (error[] set on failure) */
+};
+
+struct barco_msg {
+	uint32_t type;
+	uint32_t stage;
+	int32_t errnum;
+	int32_t exit_status; /* on failure: the status the CLI should use */
+	char error[BARCO_ERR_MSG_MAX];
+	struct barco_report report; /* last: only its used part is sent */
+};
+
+/* Signals the runner handles itself; the rest keep their default action. */
+static const int runner_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static size_t msg_size(const struct barco_msg *msg)
+{
+	return offsetof(struct barco_msg, report.text) + msg->report.len + 1;
+}
+
+static int send_msg(int sock, const struct barco_msg *msg, struct barco_err *err)
+{
+	ssize_t n;
+
+	do
+		n = send(sock, msg, msg_size(msg), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return barco_err_errno(err, "send to %s", msg->type == BARCO_MSG_DONE ? "runner" : "container");
+	return 0;
+}
+
+/*
+ * Receives one message. With SO_PASSCRED set, the kernel attaches the
+ * sender's pid translated into our pid namespace: that is how the runner
+ * learns the host pid of the container's pid 1, which knows itself only
+ * as 1. Returns 0 on end of file (the peer closed or exec'd).
+ */
+static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	if ((size_t)n < offsetof(struct barco_msg, report.text)) {
+		errno = EPROTO;
+		return -1;
+	}
+	msg->report.len = (size_t)n - offsetof(struct barco_msg, report.text);
+	msg->report.len = msg->report.len ? msg->report.len - 1 : 0;
+	msg->report.text[msg->report.len] = '\0';
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (ret_sender && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+
+			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+			*ret_sender = cred.pid;
+		}
+	return n;
+}
+
+/* In the container: wait for CONTINUE, run the stage's part, answer DONE. */
+static _Noreturn void child_loop(struct barco_container *c)
+{
+	struct barco_msg msg;
+
+	for (;;) {
+		const struct barco_stage_def *def;
+		struct barco_err err = {0};
+		int r;
+
+		if (recv_msg(c->sock, &msg, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
+			_exit(BARCO_EXIT_BARCO); /* the runner is gone: never run on alone */
+		def = barco_stage_get((enum barco_stage)msg.stage);
+		if (!def || !def->child)
+			_exit(BARCO_EXIT_BARCO);
+		barco_report_clear(&msg.report);
+		r = def->child(c, &msg.report, &err);
+		if (r == BARCO_STAGE_HANDOFF)
+			_exit(0);
+		msg.type = BARCO_MSG_DONE;
+		msg.errnum = r < 0 ? err.errnum : 0;
+		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
+						     : barco_exec_status_for_errno(err.errnum);
+		(void)snprintf(msg.error, sizeof(msg.error), "%s", r < 0 ? err.msg : "");
+		(void)send_msg(c->sock, &msg, &err);
+		if (r < 0)
+			_exit(msg.exit_status);
+	}
+}
+
+int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+{
+	unsigned long flags = SIGCHLD | (c->cfg->is_userns_host ? 0 : CLONE_NEWUSER);
+	int one = 1;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return barco_err_errno(err, "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		barco_err_errno(err, "setsockopt(SO_PASSCRED)");
+		goto fail;
+	}
+	/* Like fork(), but the child starts in a new user namespace (clone(2)). */
+	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
+	if (pid < 0) {
+		barco_err_errno(err, "clone(%s)", flags & CLONE_NEWUSER ? "CLONE_NEWUSER|SIGCHLD" : "SIGCHLD");
+		goto fail;
+	}
+	if (pid == 0) {
+		(void)close(sv[0]);
+		if (c->state_dir_fd >= 0)
+			(void)close(c->state_dir_fd);
+		if (c->signal_fd >= 0)
+			(void)close(c->signal_fd);
+		c->sock = sv[1];
+		c->is_container = true;
+		child_loop(c);
+	}
+	(void)close(sv[1]);
+	c->sock = sv[0];
+	c->pid = c->first_pid = pid;
+	barco_report_add(rep, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC) = [%d, %d]", sv[0],
+			 sv[1]);
+	barco_report_add(rep, "clone(%s) = %d",
+			 flags & CLONE_NEWUSER ? "CLONE_NEWUSER|SIGCHLD" : "SIGCHLD", (int)pid);
+	return 0;
+fail:
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	return -1;
+}
+
+/* A terminating signal arrived while stages ran: abort the container. */
+static int check_signals(struct barco_container *c, struct barco_err *err)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo != SIGCHLD) {
+			c->exit_status = 128 + (int)si.ssi_signo;
+			return barco_err_set(err, 0, "interrupted by SIG%s",
+					     sigabbrev_np((int)si.ssi_signo));
+		}
+	return 0;
+}
+
+/* Waits for the container's answer, or a signal that aborts everything. */
+static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
+		     struct barco_err *err)
+{
+	struct pollfd pfd[2] = {{.fd = c->sock, .events = POLLIN}, {.fd = c->signal_fd, .events = POLLIN}};
+	pid_t sender = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			return barco_err_errno(err, "poll");
+		if (pfd[1].revents && check_signals(c, err) < 0)
+			return -1;
+		if (pfd[0].revents)
+			break;
+	}
+	n = recv_msg(c->sock, msg, &sender);
+	if (n < 0)
+		return barco_err_errno(err, "receive from the container");
+	if (n == 0) {
+		/* The socket is close-on-exec: end of file at exec means it ran. */
+		if (stage == BARCO_STAGE_EXEC)
+			return 0;
+		return barco_err_set(err, 0, "the container process died");
+	}
+	if (msg->type != BARCO_MSG_DONE || msg->stage != (uint32_t)stage)
+		return barco_err_set(err, EPROTO, "unexpected message %u for stage %u", msg->type,
+				     msg->stage);
+	if (msg->error[0]) {
+		c->exit_status = msg->exit_status;
+		return barco_err_set(err, msg->errnum, "%s", msg->error);
+	}
+	if (sender > 0 && sender != c->pid) {
+		barco_report_add(&msg->report, "the container process is now pid %d on the host",
+				 (int)sender);
+		c->pid = sender;
+	}
+	return 0;
+}
+
+static int run_stage(struct barco_container *c, const struct barco_stage_def *def,
+		     struct barco_report *rep, struct barco_err *err)
+{
+	struct barco_msg msg;
+
+	if (def->parent && def->parent(c, rep, err) < 0)
+		return -1;
+	if (!def->child)
+		return 0;
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_CONTINUE;
+	msg.stage = def->stage;
+	barco_report_clear(&msg.report);
+	if (send_msg(c->sock, &msg, err) < 0)
+		return -1;
+	if (wait_done(c, def->stage, &msg, err) < 0)
+		return -1;
+	barco_report_append(rep, &msg.report);
+	return 0;
+}
+
+int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,
+			 void *data, struct barco_err *err)
+{
+	struct barco_report rep;
+
+	for (; c->next <= until && c->next < BARCO_STAGE_COUNT; c->next++) {
+		const struct barco_stage_def *def = barco_stage_get(c->next);
+		uint64_t start = now_ns();
+
+		barco_report_clear(&rep);
+		if (run_stage(c, def, &rep, err) < 0)
+			return barco_err_wrap(err, "stage %s", def->name);
+		if (cb)
+			cb(c, def->stage, &rep, now_ns() - start, data);
+	}
+	return 0;
+}
+
+static bool reap(struct barco_container *c, int *ret_wstatus)
+{
+	bool done = false;
+	int ws;
+	pid_t p;
+
+	/* As a child subreaper, the runner also reaps the process that forked pid 1. */
+	while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (p == c->pid) {
+			*ret_wstatus = ws;
+			c->pid = 0;
+			done = true;
+		}
+		if (p == c->first_pid)
+			c->first_pid = 0;
+	}
+	return done;
+}
+
+int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
+{
+	struct signalfd_siginfo si;
+	int wstatus = 0;
+
+	if (c->next != BARCO_STAGE_COUNT)
+		return barco_err_set(err, EINVAL, "the container has not reached exec");
+	while (!reap(c, &wstatus)) {
+		struct pollfd pfd = {.fd = c->signal_fd, .events = POLLIN};
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return barco_err_errno(err, "poll signalfd");
+		while (read(c->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD || c->pid <= 0)
+				continue;
+			log_debug("forwarding SIG%s to %d", sigabbrev_np((int)si.ssi_signo),
+				  (int)c->pid);
+			(void)kill(c->pid, (int)si.ssi_signo);
+		}
+	}
+	*ret_status = barco_exit_status_from_wait(wstatus);
+	return 0;
+}
+
+/* The terminal, when barco is its foreground job: the container will be. */
+static void find_foreground_tty(struct barco_container *c)
+{
+	c->tty_fd = -1;
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return;
+	c->tty_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	c->tty_saved_pgrp = getpgrp();
+}
+
+static int block_signals(struct barco_container *c, struct barco_err *err)
+{
+	sigset_t set;
+
+	(void)sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(runner_signals) / sizeof(runner_signals[0]); i++)
+		(void)sigaddset(&set, runner_signals[i]);
+	/* tcsetpgrp from a background group raises SIGTTOU unless blocked (tcsetpgrp(3)). */
+	(void)sigaddset(&set, SIGTTOU);
+	if (sigprocmask(SIG_BLOCK, &set, &c->saved_mask) < 0)
+		return barco_err_errno(err, "sigprocmask");
+	(void)sigdelset(&set, SIGTTOU);
+	c->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->signal_fd < 0)
+		return barco_err_errno(err, "signalfd");
+	return 0;
+}
+
+int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
+			 struct barco_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
+	c->exit_status = BARCO_EXIT_BARCO;
+	c->has_time_ns = barco_ns_has_time();
+	if (barco_caps_last_cap(&c->last_cap, err) < 0)
+		return -1;
+	c->caps_keep = barco_caps_compute(cfg->caps_add, cfg->caps_drop, c->last_cap);
+	if (barco_cgroup_layout_detect(&c->layout, err) < 0)
+		return -1;
+	barco_state_reclaim_all(&c->layout);
+	if (barco_state_claim(cfg->name, &c->layout, &c->state_dir_fd, err) < 0)
+		return -1;
+	if (block_signals(c, err) < 0) {
+		barco_container_close(c);
+		return -1;
+	}
+	/* Orphans of the container (the process that forks pid 1) come back to us. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		barco_err_errno(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+		barco_container_close(c);
+		return -1;
+	}
+	find_foreground_tty(c);
+	return 0;
+}
+
+static void kill_and_reap(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	(void)kill(*pid, SIGKILL);
+	while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*pid = 0;
+}
+
+void barco_container_close(struct barco_container *c)
+{
+	struct barco_err err;
+
+	if (c->is_container)
+		return;
+	kill_and_reap(&c->pid);
+	kill_and_reap(&c->first_pid);
+	if (c->tty_fd >= 0) {
+		(void)tcsetpgrp(c->tty_fd, c->tty_saved_pgrp);
+		(void)close(c->tty_fd);
+		c->tty_fd = -1;
+	}
+	if (barco_cgroup_destroy(&c->cgroup, &err) < 0)
+		log_warn("removing the cgroups of %s: %s", c->cfg->name, err.msg);
+	if (c->state_dir_fd >= 0) {
+		barco_state_release(c->cfg->name, c->state_dir_fd);
+		c->state_dir_fd = -1;
+	}
+	if (c->sock >= 0) {
+		(void)close(c->sock);
+		c->sock = -1;
+	}
+	if (c->signal_fd >= 0) {
+		(void)close(c->signal_fd);
+		c->signal_fd = -1;
+		(void)sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	}
+}

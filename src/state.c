@@ -1,0 +1,188 @@
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "parse.h"
+
+static const char *const state_files[] = {"state.json", "state.json.tmp"};
+
+static int open_run_dir(struct barco_err *err)
+{
+	int fd;
+
+	if (mkdir(BARCO_RUN_DIR, 0700) < 0 && errno != EEXIST)
+		return barco_err_errno(err, "mkdir %s", BARCO_RUN_DIR);
+	fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return barco_err_errno(err, "open %s", BARCO_RUN_DIR);
+	return fd;
+}
+
+static void remove_dir(int run_fd, const char *name)
+{
+	cleanup_close int fd = openat(run_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0)
+		for (size_t i = 0; i < sizeof(state_files) / sizeof(state_files[0]); i++)
+			(void)unlinkat(fd, state_files[i], 0);
+	(void)unlinkat(run_fd, name, AT_REMOVEDIR);
+}
+
+/*
+ * Locks run_fd/name without blocking. Between opening and locking, a
+ * reclaimer may have removed the directory (and a new owner made another):
+ * the lock only counts if the path still names the inode we locked.
+ */
+static int lock_dir(int run_fd, const char *name, int *ret_fd)
+{
+	cleanup_close int fd = openat(run_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat locked, now;
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return -errno;
+	if (fstat(fd, &locked) < 0 || fstatat(run_fd, name, &now, 0) < 0 ||
+	    locked.st_ino != now.st_ino || locked.st_dev != now.st_dev)
+		return -ESTALE;
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+/* Reclaims name if nobody holds it; returns true when it was stale and is gone. */
+static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cgroup_layout *layout)
+{
+	cleanup_close int fd = -1;
+	struct barco_cgroup cg;
+	struct barco_err err;
+
+	if (lock_dir(run_fd, name, &fd) < 0)
+		return false;
+	log_info("reclaiming stale container %s", name);
+	barco_cgroup_paths_for(layout, name, &cg);
+	if (barco_cgroup_destroy(&cg, &err) < 0)
+		log_warn("reclaiming %s: %s", name, err.msg);
+	remove_dir(run_fd, name);
+	return true;
+}
+
+int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout, int *ret_fd,
+		      struct barco_err *err)
+{
+	cleanup_close int run_fd = open_run_dir(err);
+
+	if (run_fd < 0)
+		return -1;
+	/* A later round follows a reclaim of a stale directory, or a lost race. */
+	for (int round = 0; round < 3; round++) {
+		int r;
+
+		if (mkdirat(run_fd, name, 0700) < 0) {
+			if (errno != EEXIST)
+				return barco_err_errno(err, "mkdir %s/%s", BARCO_RUN_DIR, name);
+			if (reclaim_if_stale(run_fd, name, layout))
+				continue;
+			return barco_err_set(err, EEXIST,
+					     "a container named '%s' already exists (see %s/%s)",
+					     name, BARCO_RUN_DIR, name);
+		}
+		r = lock_dir(run_fd, name, ret_fd);
+		if (r == 0)
+			return 0;
+		/* A reclaimer may hold or have removed it in between: try again. */
+		if (r != -ESTALE && r != -ENOENT && r != -EWOULDBLOCK)
+			return barco_err_set(err, -r, "lock %s/%s", BARCO_RUN_DIR, name);
+	}
+	return barco_err_set(err, EBUSY, "claim %s/%s: raced with another barco", BARCO_RUN_DIR,
+			     name);
+}
+
+void barco_state_release(const char *name, int dir_fd)
+{
+	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	/* Removed while still locked, so no reclaimer can see it half gone. */
+	if (run_fd >= 0)
+		remove_dir(run_fd, name);
+	if (dir_fd >= 0)
+		(void)close(dir_fd);
+}
+
+void barco_state_reclaim_all(const struct barco_cgroup_layout *layout)
+{
+	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_closedir DIR *dir = NULL;
+	struct dirent *de;
+	int dup_fd;
+
+	if (run_fd < 0)
+		return;
+	dup_fd = dup(run_fd);
+	if (dup_fd < 0)
+		return;
+	dir = fdopendir(dup_fd);
+	if (!dir) {
+		(void)close(dup_fd);
+		return;
+	}
+	while ((de = readdir(dir)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
+			(void)reclaim_if_stale(run_fd, de->d_name, layout);
+}
+
+const char *barco_json_escape(const char *s, char *buf, size_t size)
+{
+	size_t j = 0;
+
+	for (; *s && j + 7 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			buf[j++] = '\\';
+			buf[j++] = (char)ch;
+		} else if (ch < 0x20) {
+			j += (size_t)snprintf(buf + j, size - j, "\\u%04x", ch);
+		} else {
+			buf[j++] = (char)ch;
+		}
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
+		      const char *stage, const char *rootfs, struct barco_err *err)
+{
+	char rootfs_json[8192];
+	char text[9000];
+	cleanup_close int fd = -1;
+	int len;
+
+	len = snprintf(text, sizeof(text),
+		       "{\"name\":\"%s\",\"pid\":%d,\"runner_pid\":%d,\"stage\":\"%s\","
+		       "\"rootfs\":\"%s\",\"created\":%lld}\n",
+		       name, (int)pid, (int)runner_pid, stage,
+		       barco_json_escape(rootfs, rootfs_json, sizeof(rootfs_json)),
+		       (long long)time(NULL));
+	if (len < 0 || (size_t)len >= sizeof(text))
+		return barco_err_set(err, E2BIG, "state of %s too large", name);
+	fd = openat(dir_fd, "state.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return barco_err_errno(err, "create %s/%s/state.json.tmp", BARCO_RUN_DIR, name);
+	if (write(fd, text, (size_t)len) != len)
+		return barco_err_errno(err, "write %s/%s/state.json.tmp", BARCO_RUN_DIR, name);
+	if (renameat(dir_fd, "state.json.tmp", dir_fd, "state.json") < 0)
+		return barco_err_errno(err, "rename %s/%s/state.json", BARCO_RUN_DIR, name);
+	return 0;
+}

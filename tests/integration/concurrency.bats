@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# Concurrency: containers at once get distinct names, cgroups and state,
+# all exit cleanly, and a name in use is refused.
+
+load helpers
+
+setup_file() { setup_suite_rootfs; }
+teardown_file() { teardown_suite_rootfs; }
+teardown() { stop_background; }
+
+all_running() {
+	local n
+	for n in "$@"; do
+		container_init_pid "$n" barco-testhelper >/dev/null || return 1
+	done
+}
+
+@test "10 containers at once: distinct cgroups and state while running, all exit 0, nothing left" {
+	local i n names=() pids=() procs=()
+	for i in $(seq 1 10); do
+		n=$(cname "c$i")
+		names+=("$n")
+		start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 2
+		pids+=("$BG_PID")
+	done
+	wait_until 10 all_running "${names[@]}" || fail "not all 10 containers started"
+	for n in "${names[@]}"; do
+		[ -d "/run/barco/$n" ] || fail "no /run/barco/$n while it runs"
+		[ -n "$(cgroup_dirs_for "$n")" ] || fail "no cgroup for $n while it runs"
+		procs+=("$(container_init_pid "$n" barco-testhelper)")
+	done
+	# Ten different processes: no two containers share a cgroup.
+	assert_equal "$(printf '%s\n' "${procs[@]}" | sort -u | wc -l)" 10
+	for i in "${!pids[@]}"; do
+		wait_barco "${pids[$i]}"
+		[ "$BG_STATUS" = 0 ] || fail "${names[$i]} exited $BG_STATUS: $(cat "$TEST_ROOT/out.${names[$i]}.err")"
+	done
+	assert_nothing_left "${names[@]}"
+}
+
+@test "10 quick containers at once without names all succeed" {
+	local i pids=()
+	for i in $(seq 1 10); do
+		start_barco "$TEST_ROOT/out.q$i" run --rootfs "$ROOTFS" -- barco-testhelper hostname
+		pids+=("$BG_PID")
+	done
+	for i in "${!pids[@]}"; do
+		wait_barco "${pids[$i]}"
+		[ "$BG_STATUS" = 0 ] || fail "run $i exited $BG_STATUS: $(cat "$TEST_ROOT/out.q$((i + 1)).err")"
+	done
+	# Ten distinct random names.
+	assert_equal "$(cat "$TEST_ROOT"/out.q{1..10} | sort -u | wc -l)" 10
+	assert_nothing_left $(cat "$TEST_ROOT"/out.q{1..10})
+}
+
+@test "a name in use is refused with 125 and the running container is untouched" {
+	local n first
+	n=$(cname)
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 2
+	first=$BG_PID
+	wait_init_pid "$n" barco-testhelper
+	run_in --name "$n" -- barco-testhelper exit 0
+	assert_failure 125
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" "^barco: .*$n"
+	# The first one still runs, in its cgroup, and ends normally.
+	kill -0 "$INIT_PID" || fail "the running container was killed"
+	[ -d "/run/barco/$n" ] || fail "the running container lost its state directory"
+	wait_barco "$first"
+	assert_equal "$BG_STATUS" 0
+	assert_nothing_left "$n"
+}
+
+@test "the same name can be used again once the container has exited" {
+	local n
+	n=$(cname)
+	run_in --name "$n" -- barco-testhelper exit 0
+	assert_success
+	run_in --name "$n" -- barco-testhelper exit 0
+	assert_success
+	assert_nothing_left "$n"
+}

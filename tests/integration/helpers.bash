@@ -1,0 +1,268 @@
+# Shared helpers for barco's bats suites. Each suite does:
+#
+#   load helpers
+#   setup_file()    { setup_suite_rootfs; }
+#   teardown_file() { teardown_suite_rootfs; }
+#   teardown()      { stop_background; }
+#
+# and runs containers on $ROOTFS (a busybox rootfs made by `barco rootfs
+# create`, with bin/barco-testhelper installed), naming every container
+# with `cname` so that whatever a test leaves behind can be found by name.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BARCO=$REPO/bin/barco
+HELPER=$REPO/bin/barco-testhelper
+
+# The default idmap puts container root at this host uid (and gid).
+MAPPED_ROOT=100000
+# CapEff/CapBnd of container root with the default allowlist.
+DEFAULT_CAPS=00000000a80425fb
+# Seconds one barco invocation may take before the test gives up on it.
+BARCO_TIMEOUT=${BARCO_TIMEOUT:-30}
+
+# ---- per-file setup -------------------------------------------------------
+
+require_binaries() {
+	[ -x "$BARCO" ] || fail "no $BARCO: run 'make bin/barco'"
+	[ -x "$HELPER" ] || fail "no $HELPER: run 'make bin/barco-testhelper'"
+}
+
+# A world-traversable scratch directory (the container's root is an
+# unprivileged host uid and must be able to reach the rootfs; bats' own
+# temporary directories are 0700), a rootfs with the helper, and a tag that
+# prefixes every container name in this file.
+setup_suite_rootfs() {
+	require_binaries
+	TEST_ROOT=$(mktemp -d /tmp/barco-it.XXXXXX)
+	chmod 0755 "$TEST_ROOT"
+	ROOTFS=$TEST_ROOT/rootfs
+	export TEST_ROOT ROOTFS
+	export BARCO_HOME=$TEST_ROOT/home
+	export TAG="bt${RANDOM}$(basename "$BATS_TEST_FILENAME" .bats | tr -cd 'a-z0-9' | cut -c1-12)"
+	"$BARCO" rootfs create "$ROOTFS" || fail "barco rootfs create $ROOTFS failed"
+	install_helper "$ROOTFS"
+	tmp_barco_snapshot >"$TEST_ROOT/tmp-before"
+}
+
+# Copies the helper into a rootfs, owned by the uid container root maps to.
+install_helper() {
+	install -m 0755 -o "$MAPPED_ROOT" -g "$MAPPED_ROOT" "$HELPER" "$1/bin/barco-testhelper"
+}
+
+teardown_suite_rootfs() {
+	stop_background
+	# Only the directory this file made, and only if it looks like one.
+	case "${TEST_ROOT:-}" in
+	/tmp/barco-it.??????) rm -rf --one-file-system "$TEST_ROOT" ;;
+	esac
+}
+
+# A container name unique to this file and test: cname [SUFFIX].
+cname() {
+	echo "${TAG}-${BATS_TEST_NUMBER}${1:+-$1}"
+}
+
+# ---- running barco ----------------------------------------------------------
+
+# run_barco ARGS...: runs barco with a timeout; $output is stdout, $stderr and
+# $stderr_lines hold stderr.
+run_barco() {
+	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" "$BARCO" "$@"
+}
+
+# run_in ARGS... -- CMD...: `barco run --rootfs $ROOTFS ARGS -- CMD`.
+run_in() {
+	run_barco run --rootfs "$ROOTFS" "$@"
+}
+
+# Prints stderr when a test fails, next to bats' own report of $output.
+show_stderr() {
+	[ -n "${stderr:-}" ] && printf 'stderr: %s\n' "$stderr" >&2
+	return 0
+}
+
+BG_PIDS=()
+
+# start_barco OUT ARGS...: barco in the background, stdout in OUT, stderr in
+# OUT.err; sets BG_PID. fd 3 is closed so bats does not wait for it.
+start_barco() {
+	local out=$1
+	shift
+	"$BARCO" "$@" >"$out" 2>"$out.err" 3>&- &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# Waits for a background barco; sets BG_STATUS.
+wait_barco() {
+	local pid=$1
+	BG_STATUS=0
+	wait "$pid" || BG_STATUS=$?
+}
+
+# Ends the barco processes this test started and that still run: TERM, then KILL.
+stop_background() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null || continue
+		kill -TERM "$pid" 2>/dev/null
+		wait_until 3 not_running "$pid" || kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+
+not_running() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# wait_until SECONDS CMD...: polls CMD every 50 ms.
+wait_until() {
+	local limit=$(($1 * 20)) i
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+file_has_line() {
+	grep -qx -- "$2" "$1" 2>/dev/null
+}
+
+# ---- cgroups ---------------------------------------------------------------
+
+is_cgroup_v2() {
+	[ -f /sys/fs/cgroup/cgroup.controllers ]
+}
+
+# cgroup_dir NAME CONTROLLER: the container's cgroup for a controller
+# (memory, cpu, pids; "unified" for the cgroup2 tree on a hybrid host).
+cgroup_dir() {
+	if is_cgroup_v2; then
+		echo "/sys/fs/cgroup/barco/$1"
+	else
+		echo "/sys/fs/cgroup/$2/barco/$1"
+	fi
+}
+
+# Every cgroup directory barco may have made for NAME.
+cgroup_dirs_for() {
+	local d
+	for d in /sys/fs/cgroup/barco/"$1" /sys/fs/cgroup/*/barco/"$1"; do
+		[ -d "$d" ] && echo "$d"
+	done
+	return 0
+}
+
+# The host pids in the container's cgroup.
+container_procs() {
+	local d
+	for d in $(cgroup_dirs_for "$1"); do
+		if [ -s "$d/cgroup.procs" ]; then
+			cat "$d/cgroup.procs"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# container_init_pid NAME [COMM]: the host pid of the container's pid 1,
+# once it runs COMM (the first 15 characters of the command's name).
+container_init_pid() {
+	local p nspid
+	for p in $(container_procs "$1"); do
+		nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$p/status" 2>/dev/null)
+		[ "$nspid" = 1 ] || continue
+		if [ -z "${2:-}" ] || [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "${2:0:15}" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_init_pid NAME [COMM]: waits (up to 10 s) and sets INIT_PID.
+wait_init_pid() {
+	wait_until 10 container_init_pid "$@" || fail "container $1 never ran ${2:-its command}"
+	INIT_PID=$(container_init_pid "$@")
+}
+
+# ---- what must not be left behind ---------------------------------------------
+
+# /tmp/barco.* directories (the original leaked one per run).
+tmp_barco_snapshot() {
+	compgen -G '/tmp/barco.*' | sort || true
+}
+
+# Prints everything that remains of container NAME; nothing when clean.
+leftovers_for() {
+	local n=$1
+	cgroup_dirs_for "$n" | sed 's/^/cgroup /'
+	[ -e "/run/barco/$n" ] && echo "state /run/barco/$n"
+	pgrep -a -f -- "$n" | sed 's/^/process /'
+	return 0
+}
+
+# Mounts in this (the host's) mount namespace that involve the test's files.
+host_mounts_of_test() {
+	grep -F -- "$TEST_ROOT" /proc/self/mountinfo || true
+}
+
+# assert_nothing_left NAME...: no cgroup, state, process or mount remains,
+# and no /tmp/barco.* appeared.
+assert_nothing_left() {
+	local n left=""
+	for n in "$@"; do
+		left+=$(leftovers_for "$n")
+	done
+	left+=$(host_mounts_of_test)
+	left+=$(comm -13 "$TEST_ROOT/tmp-before" <(tmp_barco_snapshot))
+	[ -z "$left" ] || fail "left behind: $left"
+}
+
+# ---- host and kernel facts -------------------------------------------------------
+
+# skip_unless FEATURE: skips the test, saying why, when this host lacks it.
+skip_unless() {
+	case $1 in
+	cgroup-memory | cgroup-pids | cgroup-cpu)
+		local c=${1#cgroup-}
+		if is_cgroup_v2; then
+			grep -qw "$c" /sys/fs/cgroup/cgroup.controllers ||
+				skip "cgroup v2 controller $c not enabled"
+		else
+			[ -d "/sys/fs/cgroup/$c" ] || skip "cgroup v1 controller $c not mounted"
+		fi
+		;;
+	no-swap)
+		[ "$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo)" = 0 ] ||
+			skip "swap is enabled: a memory limit alone need not kill"
+		;;
+	userns)
+		[ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" -gt 0 ] ||
+			skip "user namespaces disabled (user.max_user_namespaces = 0)"
+		;;
+	legacy-tiocsti)
+		[ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 1 ] ||
+			skip "dev.tty.legacy_tiocsti = 0: the kernel itself refuses TIOCSTI"
+		;;
+	*)
+		fail "skip_unless: unknown feature $1"
+		;;
+	esac
+}
+
+# The host's namespace of a kind, as a link text ("mnt:[4026531841]").
+host_ns() {
+	readlink "/proc/self/ns/$1"
+}
+
+# Capability mask with every capability this kernel knows, as /proc prints it.
+all_caps_mask() {
+	printf '%016x\n' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1))
+}

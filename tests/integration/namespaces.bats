@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# pid 1 and namespaces: the command is pid 1 of a new pid namespace, and
+# every namespace of the container differs from the host's.
+
+load helpers
+
+setup_file() { setup_suite_rootfs; }
+teardown_file() { teardown_suite_rootfs; }
+teardown() { stop_background; }
+
+@test "the command is pid 1 of its own pid namespace, with no parent inside" {
+	run_in --name "$(cname)" -- barco-testhelper pid
+	show_stderr
+	assert_success
+	assert_output "pid=1 ppid=0"
+}
+
+@test "/proc inside shows only the container's processes" {
+	run_in --name "$(cname)" -- barco-testhelper ls /proc
+	assert_success
+	# The only numeric entry is pid 1 itself: the host's processes are invisible.
+	run grep -E '^[0-9]+$' <<<"$output"
+	assert_output "1"
+}
+
+@test "every namespace of the container differs from the host's (seen from the host)" {
+	local n ns
+	n=$(cname)
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 5
+	wait_init_pid "$n" barco-testhelper
+	for ns in mnt uts ipc net pid user cgroup; do
+		[ "$(readlink "/proc/$INIT_PID/ns/$ns")" != "$(host_ns "$ns")" ] ||
+			fail "namespace $ns is the host's: $(host_ns "$ns")"
+	done
+	kill -KILL "$INIT_PID"
+	wait_barco "$BG_PID"
+	assert_equal "$BG_STATUS" 137
+	assert_nothing_left "$n"
+}
+
+@test "every namespace of the container differs from the host's (seen from inside)" {
+	run_in --name "$(cname)" -- barco-testhelper ns
+	assert_success
+	local ns
+	for ns in mnt uts ipc net pid user cgroup; do
+		assert_line --regexp "^$ns=$ns:\[[0-9]+\]\$"
+		refute_line "$ns=$(host_ns "$ns")"
+	done
+}
+
+@test "only loopback exists in the network namespace" {
+	run_in --name "$(cname)" -- barco-testhelper ls /sys/class/net
+	assert_success
+	assert_output "lo"
+}
+
+@test "the IPC namespace is empty (no host SysV objects)" {
+	run_in --name "$(cname)" -- barco-testhelper read /proc/sysvipc/shm
+	assert_success
+	# Only the header line: no segments.
+	assert_equal "${#lines[@]}" 1
+}

@@ -1,0 +1,76 @@
+/*
+ * The CUnit runner: pure logic only. Tests that change process state
+ * (seccomp, capabilities) fork and check the child, so one test cannot
+ * poison the next (as the kernel selftests do).
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+
+#include "suites.h"
+
+CU_pSuite barco_test_suite(const char *name)
+{
+	CU_pSuite suite = CU_add_suite(name, NULL, NULL);
+
+	if (!suite) {
+		fprintf(stderr, "unit tests: cannot add suite %s: %s\n", name, CU_get_error_msg());
+		exit(2);
+	}
+	return suite;
+}
+
+void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn)
+{
+	if (!CU_add_test(suite, name, fn)) {
+		fprintf(stderr, "unit tests: cannot add test %s: %s\n", name, CU_get_error_msg());
+		exit(2);
+	}
+}
+
+char *barco_test_tmpdir(void)
+{
+	char *dir = strdup("/tmp/barco-unit.XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		perror("unit tests: mkdtemp");
+		exit(2);
+	}
+	return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void barco_test_rmtree(const char *path)
+{
+	(void)nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	barco_test_register_parse();
+	barco_test_register_report();
+	barco_test_register_stage();
+	barco_test_register_cgroup();
+	barco_test_register_caps();
+	barco_test_register_seccomp();
+	barco_test_register_mount();
+
+	CU_basic_set_mode(argc > 1 && strcmp(argv[1], "-v") == 0 ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,22 @@
+#pragma once
+/* Each tests/unit/test_*.c registers one CUnit suite. */
+#include <CUnit/CUnit.h>
+
+void barco_test_register_parse(void);
+void barco_test_register_stage(void);
+void barco_test_register_cgroup(void);
+void barco_test_register_caps(void);
+void barco_test_register_seccomp(void);
+void barco_test_register_mount(void);
+void barco_test_register_report(void);
+
+/*
+ * Adds a suite or aborts: a registration failure is a broken test build,
+ * not a test result.
+ */
+CU_pSuite barco_test_suite(const char *name);
+void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn);
+
+/* A fresh temporary directory for one test; removed by barco_test_rmtree. */
+char *barco_test_tmpdir(void);
+void barco_test_rmtree(const char *path);

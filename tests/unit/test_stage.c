@@ -1,0 +1,88 @@
+/* The stage table: order, names, round trips, the glue each row names. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ns.h"
+#include "report.h"
+#include "runner.h"
+#include "stage.h"
+#include "suites.h"
+
+static void test_order_is_the_design(void)
+{
+	static const char *const expected[] = {"cgroups", "userns", "namespaces",
+					       "hostname", "mounts", "network",
+					       "caps",    "seccomp", "exec"};
+
+	CU_ASSERT_EQUAL_FATAL(BARCO_STAGE_COUNT, 9);
+	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
+		const struct barco_stage_def *def = barco_stage_get((enum barco_stage)i);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(def);
+		CU_ASSERT_EQUAL(def->stage, i); /* the row sits at its own index */
+		CU_ASSERT_STRING_EQUAL(def->name, expected[i]);
+		CU_ASSERT_TRUE(def->parent != NULL || def->child != NULL);
+		CU_ASSERT_TRUE(strlen(def->summary) > 10);
+	}
+	CU_ASSERT_PTR_NULL(barco_stage_get(BARCO_STAGE_COUNT));
+}
+
+static void test_names_round_trip(void)
+{
+	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
+		const struct barco_stage_def *def = barco_stage_get((enum barco_stage)i);
+
+		CU_ASSERT_EQUAL(barco_stage_from_name(def->name), i);
+		CU_ASSERT_PTR_NOT_NULL(strstr(barco_stage_list(), def->name));
+	}
+	CU_ASSERT_EQUAL(barco_stage_from_name("nope"), -1);
+	CU_ASSERT_EQUAL(barco_stage_from_name("CGROUPS"), -1);
+	CU_ASSERT_EQUAL(barco_stage_from_name(""), -1);
+}
+
+/* Who does what: the design's "side" column. */
+static void test_sides(void)
+{
+	CU_ASSERT_PTR_NOT_NULL(barco_stage_get(BARCO_STAGE_CGROUPS)->parent);
+	CU_ASSERT_PTR_NULL(barco_stage_get(BARCO_STAGE_CGROUPS)->child);
+	CU_ASSERT_PTR_NOT_NULL(barco_stage_get(BARCO_STAGE_USERNS)->parent);
+	CU_ASSERT_PTR_NOT_NULL(barco_stage_get(BARCO_STAGE_USERNS)->child);
+	for (int i = BARCO_STAGE_NAMESPACES; i <= BARCO_STAGE_SECCOMP; i++)
+		CU_ASSERT_PTR_NOT_NULL(barco_stage_get((enum barco_stage)i)->child);
+	CU_ASSERT_PTR_NOT_NULL(barco_stage_get(BARCO_STAGE_EXEC)->child);
+}
+
+static void test_lesson_paths(void)
+{
+	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
+		const struct barco_stage_def *def = barco_stage_get((enum barco_stage)i);
+		char expected[64];
+
+		(void)snprintf(expected, sizeof(expected), "lessons/%02d-%s.md", i + 1, def->name);
+		CU_ASSERT_STRING_EQUAL(def->lesson, expected);
+	}
+}
+
+static void test_ns_flags(void)
+{
+	char buf[256];
+
+	barco_ns_flags_str(barco_ns_flags(false), buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET|"
+				    "CLONE_NEWCGROUP|CLONE_NEWPID");
+	barco_ns_flags_str(barco_ns_flags(true), buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "|CLONE_NEWTIME"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "CLONE_NEWUSER")); /* made at the userns stage */
+}
+
+void barco_test_register_stage(void)
+{
+	CU_pSuite s = barco_test_suite("stage");
+
+	barco_test_add(s, "table order is the design's", test_order_is_the_design);
+	barco_test_add(s, "names round-trip", test_names_round_trip);
+	barco_test_add(s, "parent and child sides", test_sides);
+	barco_test_add(s, "lesson file per stage", test_lesson_paths);
+	barco_test_add(s, "namespace flags", test_ns_flags);
+}
