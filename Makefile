@@ -6,9 +6,9 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libseccomp libcap
+PKGS := libseccomp libcap json-c
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap -ljson-c)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
@@ -28,13 +28,22 @@ UNIT_OBJ := $(patsubst tests/unit/%.c,build/unit/%.o,$(UNIT_SRC))
 
 HELPER := bin/barco-testhelper
 
+# One lesson per stage, in stage order: their Summary sections are compiled in.
+STAGE_LESSONS := $(addprefix lessons/,01-cgroups.md 02-userns.md 03-namespaces.md 04-hostname.md \
+	05-mounts.md 06-network.md 07-caps.md 08-seccomp.md 09-exec.md)
+
 .PHONY: all setup test unit-test integration-test demo install uninstall clean format \
 	format-check lint
 
 all: bin/barco $(HELPER)
 
+build/lessons.h: tools/embed-lessons $(wildcard lessons/*.md) | build
+	tools/embed-lessons $(STAGE_LESSONS) > $@.tmp && mv $@.tmp $@
+
+build/explain.o: build/lessons.h
+
 build/%.o: src/%.c $(wildcard include/*.h) | build
-	$(CC) $(BARCO_CFLAGS) -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
+	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
 
 bin/barco: $(OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
@@ -43,8 +52,8 @@ bin/barco: $(OBJ) | bin
 $(HELPER): probes/barco-testhelper.c | bin
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
 
-build/unit/%.o: tests/unit/%.c $(wildcard include/*.h) $(wildcard tests/unit/*.h) | build/unit
-	$(CC) $(BARCO_CFLAGS) -iquote tests/unit -c -o $@ $<
+build/unit/%.o: tests/unit/%.c $(wildcard include/*.h) $(wildcard tests/unit/*.h) build/lessons.h | build/unit
+	$(CC) $(BARCO_CFLAGS) -iquote build -iquote tests/unit -c -o $@ $<
 
 bin/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcunit

@@ -17,6 +17,8 @@
 #include "report.h"
 #include "stage.h"
 
+#define BARCO_STDIO_FDS 3
+
 struct barco_container {
 	const struct barco_config *cfg;
 	struct barco_cgroup_layout layout;
@@ -34,6 +36,7 @@ struct barco_container {
 	uint64_t caps_keep; /* the capability set the caps stage applies */
 	int last_cap;
 	bool has_time_ns;
+	int stdio_fds[BARCO_STDIO_FDS]; /* runner: the client's stdio, passed at exec; -1: inherit */
 	int tty_fd;          /* the terminal the container gets as foreground job, or -1 */
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */
@@ -62,6 +65,12 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
  */
 int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * Reaps exited children without blocking; true (and the wait status) when
+ * the container process was one of them.
+ */
+bool barco_runner_reap(struct barco_container *c, int *ret_wstatus);
 
 /* Kills what still runs, removes cgroups and state. Safe at any point, and twice. */
 void barco_container_close(struct barco_container *c);

@@ -6,6 +6,7 @@
  * cleaning up): it and the cgroups of the same name can be reclaimed
  * without racing a live container.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "cgroup.h"
@@ -23,6 +24,34 @@ int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout
 
 /* Removes the state directory of name; dir_fd is its (locked) fd, closed here. */
 void barco_state_release(const char *name, int dir_fd);
+
+/* What state.json holds. */
+struct barco_state {
+	char name[64];
+	pid_t pid;        /* the container process; 0 before it exists */
+	pid_t runner_pid; /* barco run, or the step monitor */
+	char stage[32];   /* the last stage done, or "created" */
+	char rootfs[4096];
+	long long created; /* seconds since the epoch */
+};
+
+/* Parses state.json text. */
+int barco_state_parse(const char *json, struct barco_state *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Reads /run/barco/NAME/state.json. */
+int barco_state_read(const char *name, struct barco_state *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Reclaims name if its owner is gone. Returns 1 when it was stale and is
+ * now removed (cgroups included), 0 when a live owner holds it, -1 with
+ * errno ENOENT when there is no such container.
+ */
+int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout);
+
+/* True when a live owner holds name. */
+bool barco_state_is_live(const char *name);
 
 /* Reclaims every stale container: its cgroups and its state directory. */
 void barco_state_reclaim_all(const struct barco_cgroup_layout *layout);

@@ -23,12 +23,12 @@
 #include "cleanup.h"
 #include "log.h"
 
-#define CG_DIR_MODE 0755
-#define CG_PARENT "barco"
-#define CG_VALUE_MAX 32
+#define CG_DIR_MODE	  0755
+#define CG_PARENT	  "barco"
+#define CG_VALUE_MAX	  32
 #define CG_SMALL_FILE_MAX 512
 /* rmdir of a cgroup whose killed tasks are still exiting returns EBUSY for a while. */
-#define CG_RMDIR_TRIES 500
+#define CG_RMDIR_TRIES	  500
 #define CG_RMDIR_PAUSE_NS 1000000L
 
 /* v1 controller names, indexed by enum barco_cgroup_v1_ctrl (mountinfo super options). */
@@ -207,7 +207,8 @@ uint64_t barco_cgroup_weight_to_shares(uint64_t weight)
 }
 
 /* snprintf into a PATH_MAX buffer; false when the path does not fit. */
-static bool path_fmt(char out[PATH_MAX], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool path_fmt(char out[PATH_MAX], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static bool path_fmt(char out[PATH_MAX], const char *fmt, ...)
 {
@@ -505,7 +506,8 @@ static int make_v1_dir(struct barco_cgroup *cg, size_t ctrl, const char *name,
 		       struct barco_report *rep, struct barco_err *err)
 {
 	for (size_t d = 0; d < ctrl; d++) {
-		if (cg->v1_path[d][0] && strcmp(cg->layout.v1_mount[d], cg->layout.v1_mount[ctrl]) == 0) {
+		if (cg->v1_path[d][0] &&
+		    strcmp(cg->layout.v1_mount[d], cg->layout.v1_mount[ctrl]) == 0) {
 			memcpy(cg->v1_path[ctrl], cg->v1_path[d], sizeof(cg->v1_path[d]));
 			return 0;
 		}
@@ -519,10 +521,11 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
 		if (cg->layout.v1_mount[c][0] == '\0') {
 			if (wants_ctrl(cfg, c))
-				return barco_err_set(err, ENOENT,
-						     "a %s limit needs the cgroup v1 %s controller, "
-						     "which is not mounted",
-						     v1_ctrl_names[c], v1_ctrl_names[c]);
+				return barco_err_set(
+					err, ENOENT,
+					"a %s limit needs the cgroup v1 %s controller, "
+					"which is not mounted",
+					v1_ctrl_names[c], v1_ctrl_names[c]);
 			continue;
 		}
 		if (make_v1_dir(cg, c, name, rep, err) < 0)

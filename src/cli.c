@@ -12,6 +12,7 @@
 #include "caps.h"
 #include "parse.h"
 #include "seccomp.h"
+#include "stage.h"
 
 extern char **environ;
 
@@ -45,6 +46,26 @@ const char barco_run_usage[] =
 	"Exit status: CMD's own; 128+N if it died of signal N; 125 for barco's own\n"
 	"errors; 126 if CMD cannot be executed; 127 if it is not found.\n";
 
+const char barco_step_usage[] =
+	"Usage: barco step --until=STAGE [RUN OPTIONS] [--name NAME] -- CMD [ARG...]\n"
+	"       barco step NAME [--until=STAGE] [--json]\n"
+	"       barco step -i [RUN OPTIONS] -- CMD [ARG...]\n"
+	"\n"
+	"Runs a container one isolation stage at a time. The first form runs the\n"
+	"stages through STAGE, prints a report for each and leaves the container\n"
+	"paused, held by a small monitor process. The second advances a paused\n"
+	"container by one stage, or through STAGE; at exec the command runs on\n"
+	"this terminal and barco exits with its status. -i does it all in the\n"
+	"foreground: Enter runs the next stage, q aborts and cleans up.\n"
+	"\n"
+	"  --until=STAGE   cgroups, userns, namespaces, hostname, mounts, network,\n"
+	"                  caps, seccomp or exec\n"
+	"  --json          one JSON object per line instead of text\n"
+	"  -i              interactive, in the foreground\n"
+	"\n"
+	"RUN OPTIONS are those of 'barco run --help'. See also: barco stages, barco ps,\n"
+	"barco delete NAME.\n";
+
 enum {
 	OPT_ROOTFS = 256,
 	OPT_NAME,
@@ -62,6 +83,8 @@ enum {
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
 	OPT_SECCOMP,
+	OPT_UNTIL,
+	OPT_JSON,
 };
 
 static const struct option run_options[] = {
@@ -81,6 +104,9 @@ static const struct option run_options[] = {
 	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"interactive", no_argument, NULL, 'i'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -216,15 +242,44 @@ static int unknown_option(char **argv, const char *cmd, struct barco_err *err)
 			     argv[optind - 1], cmd);
 }
 
-int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
-			struct barco_err *err)
+int barco_cli_parse_stage(const char *name, int *ret_stage, struct barco_err *err)
 {
+	int stage = barco_stage_from_name(name);
+
+	if (stage < 0)
+		return barco_err_set(err, 0, "unknown stage '%s': the stages are %s", name,
+				     barco_stage_list());
+	*ret_stage = stage;
+	return 0;
+}
+
+/* --until, --json, -i: only for `barco step`. */
+static int apply_step_option(struct barco_step_options *step, int opt, const char *arg,
+			     char **argv, struct barco_err *err)
+{
+	if (!step)
+		return unknown_option(argv, "barco run", err);
+	if (opt == OPT_UNTIL)
+		return barco_cli_parse_stage(arg, &step->until, err);
+	if (opt == OPT_JSON)
+		step->is_json = true;
+	else
+		step->is_interactive = true;
+	return 0;
+}
+
+int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
+			struct barco_step_options *step, struct barco_err *err)
+{
+	const char *cmd = step ? "barco step" : "barco run";
 	int opt;
 
 	/* '+': options end at the command, so `barco run sh -c x` keeps "-c" for sh. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+vqh", run_options, NULL)) != -1) {
+	if (step)
+		*step = (struct barco_step_options){.until = -1};
+	while ((opt = getopt_long(argc, argv, step ? "+vqhi" : "+vqh", run_options, NULL)) != -1) {
 		switch (opt) {
 		case 'v':
 			(*ret_verbosity)++;
@@ -235,16 +290,21 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		case 'h':
 			return BARCO_CLI_HELP;
 		case '?':
-			return unknown_option(argv, "barco run", err);
+			return unknown_option(argv, cmd, err);
+		case 'i':
+		case OPT_UNTIL:
+		case OPT_JSON:
+			if (apply_step_option(step, opt, optarg, argv, err) < 0)
+				return -1;
+			break;
 		default:
 			if (apply_run_option(cfg, opt, optarg, err) < 0)
 				return -1;
 		}
 	}
 	if (optind >= argc)
-		return barco_err_set(err, 0,
-				     "no command given: usage is 'barco run [OPTIONS] -- CMD "
-				     "[ARG...]'");
+		return barco_err_set(err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'",
+				     cmd);
 	cfg->argv = argv + optind;
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include "exec.h"
 #include "log.h"
 #include "ns.h"
+#include "sock.h"
 #include "state.h"
 
 enum barco_msg_type {
@@ -61,15 +62,12 @@ static size_t msg_size(const struct barco_msg *msg)
 	return offsetof(struct barco_msg, report.text) + msg->report.len + 1;
 }
 
-static int send_msg(int sock, const struct barco_msg *msg, struct barco_err *err)
+static int send_msg(int sock, const struct barco_msg *msg, const int *fds, size_t nfds,
+		    struct barco_err *err)
 {
-	ssize_t n;
-
-	do
-		n = send(sock, msg, msg_size(msg), MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return barco_err_errno(err, "send to %s", msg->type == BARCO_MSG_DONE ? "runner" : "container");
+	if (barco_sock_send(sock, msg, msg_size(msg), fds, nfds, err) < 0)
+		return barco_err_wrap(err, "send to the %s",
+				      msg->type == BARCO_MSG_DONE ? "runner" : "container");
 	return 0;
 }
 
@@ -79,24 +77,10 @@ static int send_msg(int sock, const struct barco_msg *msg, struct barco_err *err
  * learns the host pid of the container's pid 1, which knows itself only
  * as 1. Returns 0 on end of file (the peer closed or exec'd).
  */
-static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender)
+static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int *ret_fds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(struct ucred))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n;
+	ssize_t n = barco_sock_recv(sock, msg, sizeof(*msg), ret_sender, ret_fds, BARCO_STDIO_FDS);
 
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return n;
 	if ((size_t)n < offsetof(struct barco_msg, report.text)) {
@@ -106,13 +90,6 @@ static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender)
 	msg->report.len = (size_t)n - offsetof(struct barco_msg, report.text);
 	msg->report.len = msg->report.len ? msg->report.len - 1 : 0;
 	msg->report.text[msg->report.len] = '\0';
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (ret_sender && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
-			struct ucred cred;
-
-			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
-			*ret_sender = cred.pid;
-		}
 	return n;
 }
 
@@ -126,7 +103,8 @@ static _Noreturn void child_loop(struct barco_container *c)
 		struct barco_err err = {0};
 		int r;
 
-		if (recv_msg(c->sock, &msg, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
+		if (recv_msg(c->sock, &msg, NULL, c->stdio_fds) <= 0 ||
+		    msg.type != BARCO_MSG_CONTINUE)
 			_exit(BARCO_EXIT_BARCO); /* the runner is gone: never run on alone */
 		def = barco_stage_get((enum barco_stage)msg.stage);
 		if (!def || !def->child)
@@ -140,7 +118,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
 						     : barco_exec_status_for_errno(err.errnum);
 		(void)snprintf(msg.error, sizeof(msg.error), "%s", r < 0 ? err.msg : "");
-		(void)send_msg(c->sock, &msg, &err);
+		(void)send_msg(c->sock, &msg, NULL, 0, &err);
 		if (r < 0)
 			_exit(msg.exit_status);
 	}
@@ -219,7 +197,7 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 		if (pfd[0].revents)
 			break;
 	}
-	n = recv_msg(c->sock, msg, &sender);
+	n = recv_msg(c->sock, msg, &sender, NULL);
 	if (n < 0)
 		return barco_err_errno(err, "receive from the container");
 	if (n == 0) {
@@ -256,7 +234,10 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 	msg.type = BARCO_MSG_CONTINUE;
 	msg.stage = def->stage;
 	barco_report_clear(&msg.report);
-	if (send_msg(c->sock, &msg, err) < 0)
+	/* At exec, the terminal of whoever asked for it (barco step) goes along. */
+	if (send_msg(c->sock, &msg, c->stdio_fds,
+		     def->stage == BARCO_STAGE_EXEC && c->stdio_fds[0] >= 0 ? BARCO_STDIO_FDS : 0,
+		     err) < 0)
 		return -1;
 	if (wait_done(c, def->stage, &msg, err) < 0)
 		return -1;
@@ -282,7 +263,7 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 	return 0;
 }
 
-static bool reap(struct barco_container *c, int *ret_wstatus)
+bool barco_runner_reap(struct barco_container *c, int *ret_wstatus)
 {
 	bool done = false;
 	int ws;
@@ -308,7 +289,7 @@ int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_e
 
 	if (c->next != BARCO_STAGE_COUNT)
 		return barco_err_set(err, EINVAL, "the container has not reached exec");
-	while (!reap(c, &wstatus)) {
+	while (!barco_runner_reap(c, &wstatus)) {
 		struct pollfd pfd = {.fd = c->signal_fd, .events = POLLIN};
 
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
@@ -359,6 +340,8 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
+	for (int i = 0; i < BARCO_STDIO_FDS; i++)
+		c->stdio_fds[i] = -1;
 	c->exit_status = BARCO_EXIT_BARCO;
 	c->has_time_ns = barco_ns_has_time();
 	if (barco_caps_last_cap(&c->last_cap, err) < 0)
@@ -416,6 +399,11 @@ void barco_container_close(struct barco_container *c)
 		(void)close(c->sock);
 		c->sock = -1;
 	}
+	for (int i = 0; i < BARCO_STDIO_FDS; i++)
+		if (c->stdio_fds[i] >= 0) {
+			(void)close(c->stdio_fds[i]);
+			c->stdio_fds[i] = -1;
+		}
 	if (c->signal_fd >= 0) {
 		(void)close(c->signal_fd);
 		c->signal_fd = -1;

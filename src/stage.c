@@ -185,11 +185,27 @@ static int check_runner_alive(int sock, struct barco_err *err)
 	return 0;
 }
 
+/* barco step: the command runs on the terminal of the client that asked. */
+static int use_passed_stdio(struct barco_container *c, struct barco_err *err)
+{
+	for (int i = 0; i < BARCO_STDIO_FDS; i++) {
+		if (c->stdio_fds[i] < 0)
+			continue;
+		if (dup2(c->stdio_fds[i], i) < 0)
+			return barco_err_errno(err, "dup2(%d, %d)", c->stdio_fds[i], i);
+		(void)close(c->stdio_fds[i]);
+		c->stdio_fds[i] = -1;
+	}
+	return 0;
+}
+
 int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
 			   struct barco_err *err)
 {
 	const struct barco_config *cfg = c->cfg;
 
+	if (use_passed_stdio(c, err) < 0)
+		return -1;
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (--workdir)", cfg->workdir);
 	/*

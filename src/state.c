@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,11 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cleanup.h"
 #include "log.h"
 #include "parse.h"
 
-static const char *const state_files[] = {"state.json", "state.json.tmp"};
+/* Everything barco puts in a state directory. */
+static const char *const state_files[] = {"state.json", "state.json.tmp", "pid", "ctl.sock"};
 
 static int open_run_dir(struct barco_err *err)
 {
@@ -184,5 +189,98 @@ int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
 		return barco_err_errno(err, "write %s/%s/state.json.tmp", BARCO_RUN_DIR, name);
 	if (renameat(dir_fd, "state.json.tmp", dir_fd, "state.json") < 0)
 		return barco_err_errno(err, "rename %s/%s/state.json", BARCO_RUN_DIR, name);
+	return 0;
+}
+
+int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout)
+{
+	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (run_fd < 0 || fstatat(run_fd, name, &st, 0) < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	return reclaim_if_stale(run_fd, name, layout) ? 1 : 0;
+}
+
+bool barco_state_is_live(const char *name)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", BARCO_RUN_DIR, name);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A shared lock is refused while the owner holds its exclusive one. */
+	return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+static int json_string(struct json_object *obj, const char *key, char *buf, size_t size,
+		       struct barco_err *err)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return barco_err_set(err, EINVAL, "state: \"%s\" missing or not a string", key);
+	(void)snprintf(buf, size, "%s", json_object_get_string(v));
+	return 0;
+}
+
+static int json_int(struct json_object *obj, const char *key, long long *ret, struct barco_err *err)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_int))
+		return barco_err_set(err, EINVAL, "state: \"%s\" missing or not a number", key);
+	*ret = (long long)json_object_get_int64(v);
+	return 0;
+}
+
+int barco_state_parse(const char *json, struct barco_state *ret, struct barco_err *err)
+{
+	struct json_object *obj = json_tokener_parse(json);
+	long long pid = 0, runner = 0;
+	int r = -1;
+
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		barco_err_set(err, EINVAL, "state: not a JSON object");
+		goto out;
+	}
+	if (json_string(obj, "name", ret->name, sizeof(ret->name), err) < 0 ||
+	    json_string(obj, "stage", ret->stage, sizeof(ret->stage), err) < 0 ||
+	    json_string(obj, "rootfs", ret->rootfs, sizeof(ret->rootfs), err) < 0 ||
+	    json_int(obj, "pid", &pid, err) < 0 || json_int(obj, "runner_pid", &runner, err) < 0 ||
+	    json_int(obj, "created", &ret->created, err) < 0)
+		goto out;
+	if (pid < 0 || pid > INT32_MAX || runner <= 0 || runner > INT32_MAX) {
+		barco_err_set(err, EINVAL, "state: pid %lld or runner_pid %lld out of range", pid,
+			      runner);
+		goto out;
+	}
+	ret->pid = (pid_t)pid;
+	ret->runner_pid = (pid_t)runner;
+	r = 0;
+out:
+	json_object_put(obj);
+	return r;
+}
+
+int barco_state_read(const char *name, struct barco_state *ret, struct barco_err *err)
+{
+	char path[PATH_MAX];
+	char text[16384];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "%s/%s/state.json", BARCO_RUN_DIR, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return barco_err_errno(err, "open %s", path);
+	n = read(fd, text, sizeof(text) - 1);
+	if (n < 0)
+		return barco_err_errno(err, "read %s", path);
+	text[n] = '\0';
+	if (barco_state_parse(text, ret, err) < 0)
+		return barco_err_wrap(err, "%s", path);
 	return 0;
 }

@@ -9,6 +9,8 @@
 # create`, with bin/barco-testhelper installed), naming every container
 # with `cname` so that whatever a test leaves behind can be found by name.
 
+bats_require_minimum_version 1.5.0
+
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 

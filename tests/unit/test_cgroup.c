@@ -118,9 +118,8 @@ static void test_parse_named_v1_only_is_v2(void)
 
 static void test_parse_escaped_mountpoint(void)
 {
-	static const char text[] =
-		"50 1 0:40 / /mnt/my\\040cgroups\\134x rw - cgroup2 none rw\n"
-		"51 1 0:41 / /mnt/tab\\011mem rw - cgroup none rw,memory\n";
+	static const char text[] = "50 1 0:40 / /mnt/my\\040cgroups\\134x rw - cgroup2 none rw\n"
+				   "51 1 0:41 / /mnt/tab\\011mem rw - cgroup none rw,memory\n";
 	struct barco_cgroup_layout l;
 	struct barco_err err = {0};
 
@@ -778,10 +777,10 @@ static void check_real_limits(const struct barco_cgroup *cg)
 			       "67108864");
 	get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "memory.memsw.limit_in_bytes", buf, sizeof(buf));
 	CU_ASSERT(buf[0] == '\0' || strcmp(buf, "67108864") == 0);
-	CU_ASSERT_STRING_EQUAL(get_file(cg->v1_path[BARCO_CG_V1_CPU], "cpu.shares", buf, sizeof(buf)),
-			       "2597");
-	CU_ASSERT_STRING_EQUAL(get_file(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", buf, sizeof(buf)),
-			       "20");
+	CU_ASSERT_STRING_EQUAL(
+		get_file(cg->v1_path[BARCO_CG_V1_CPU], "cpu.shares", buf, sizeof(buf)), "2597");
+	CU_ASSERT_STRING_EQUAL(
+		get_file(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", buf, sizeof(buf)), "20");
 }
 
 static void check_real_membership(const struct barco_cgroup *cg, pid_t pid, const char *name)

@@ -149,7 +149,7 @@ static int parse(struct barco_config *cfg, int argc, char **argv, int *verbosity
 {
 	barco_config_init(cfg);
 	*verbosity = 0;
-	return barco_cli_parse_run(argc, argv, cfg, verbosity, err);
+	return barco_cli_parse_run(argc, argv, cfg, verbosity, NULL, err);
 }
 
 static void test_cli_run_options(void)

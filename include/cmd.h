@@ -1,0 +1,34 @@
+#pragma once
+/*
+ * The CLI verbs, one file each (src/cmd_*.c), and what they share. Only
+ * these print messages and choose exit statuses.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+#include "err.h"
+#include "runner.h"
+
+int barco_cmd_run(int argc, char **argv);
+int barco_cmd_seed(int argc, char **argv);
+int barco_cmd_rootfs(int argc, char **argv);
+int barco_cmd_step(int argc, char **argv);
+int barco_cmd_stages(int argc, char **argv);
+int barco_cmd_ps(int argc, char **argv);
+int barco_cmd_delete(int argc, char **argv);
+
+/* Prints "barco: <error>" as one line on stderr and returns status. */
+int barco_cmd_fail(const struct barco_err *err, int status);
+
+/*
+ * After parsing (parsed is the parser's result, parse_err its error): sets
+ * the log level, fills defaults, checks that we are root, makes the
+ * default rootfs on first use. Returns false when the command must stop
+ * (help printed, or an error reported) and exit with *ret_status.
+ */
+bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_err *parse_err,
+		       int verbosity, const char *usage, int *ret_status);
+
+/* Logs a stage's report, one line per syscall (-v). */
+void barco_cmd_log_stage(const struct barco_container *c, enum barco_stage stage,
+			 const struct barco_report *rep, uint64_t duration_ns, void *data);
