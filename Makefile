@@ -75,9 +75,10 @@ unit-test: bin/unit-tests
 integration-test: all
 	bats tests/integration
 
-# The README's first command: a container on the default rootfs.
+# The README's first command: every stage of a container on the default
+# rootfs, each with its report (what, why, look), then a command that prints.
 demo: setup all
-	./bin/barco run -v -- /bin/sh -c 'echo "hello from $$(hostname), pid $$$$, uid $$(id -u)"; cat /proc/self/status | grep -E "^(Cap(Eff|Bnd)|Seccomp|NoNewPrivs):"'
+	./bin/barco step --until=exec -- /bin/sh -c 'echo; echo "hello from $$(hostname): pid $$$$, uid $$(id -u)"; grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status'
 
 install: bin/barco
 	install -D -m 0755 bin/barco $(DESTDIR)$(PREFIX)/bin/barco
@@ -96,7 +97,8 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
-lint:
-	clang-tidy --quiet $(SRC) probes/barco-testhelper.c -- -std=gnu11 -D_GNU_SOURCE -iquote include $(PKG_CFLAGS)
+lint: build/lessons.h
+	clang-tidy --quiet $(SRC) probes/barco-testhelper.c -- -std=gnu11 -D_GNU_SOURCE \
+		-iquote include -iquote build $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Iinclude src probes

@@ -1,6 +1,6 @@
 #pragma once
 /*
- * Capabilities: an allowlist (the OCI default set), applied to all five
+ * Capabilities: an allowlist (Docker's default set), applied to all five
  * sets. Anything not on the list is dropped from the bounding set, so no
  * later execve can regain it, not even of a setuid or file-capability binary.
  */

@@ -41,14 +41,14 @@ enum barco_cgroup_v1_ctrl {
 /* Where the hierarchies are mounted on this host. Empty string: absent. */
 struct barco_cgroup_layout {
 	enum barco_cgroup_mode mode;
-	char unified_mount[PATH_MAX];                 /* the cgroup2 mount point */
-	char v1_mount[BARCO_CG_V1_COUNT][PATH_MAX];   /* per v1 controller */
+	char unified_mount[PATH_MAX];		    /* the cgroup2 mount point */
+	char v1_mount[BARCO_CG_V1_COUNT][PATH_MAX]; /* per v1 controller */
 };
 
 /* One container's cgroups: directories that exist while it runs. */
 struct barco_cgroup {
 	struct barco_cgroup_layout layout;
-	char unified_path[PATH_MAX];               /* "" when not created */
+	char unified_path[PATH_MAX];		   /* "" when not created */
 	char v1_path[BARCO_CG_V1_COUNT][PATH_MAX]; /* "" when not created */
 };
 

@@ -52,11 +52,11 @@ static inline void barco_killpidp(const pid_t *pid)
 	}
 }
 
-#define cleanup_free __attribute__((cleanup(barco_freep)))
-#define cleanup_close __attribute__((cleanup(barco_closep)))
-#define cleanup_fclose __attribute__((cleanup(barco_fclosep)))
+#define cleanup_free	 __attribute__((cleanup(barco_freep)))
+#define cleanup_close	 __attribute__((cleanup(barco_closep)))
+#define cleanup_fclose	 __attribute__((cleanup(barco_fclosep)))
 #define cleanup_closedir __attribute__((cleanup(barco_closedirp)))
-#define cleanup_pid __attribute__((cleanup(barco_killpidp)))
+#define cleanup_pid	 __attribute__((cleanup(barco_killpidp)))
 
 static inline void *barco_steal_pointer(void *pp)
 {
@@ -81,5 +81,5 @@ static inline pid_t barco_steal_pid(pid_t *pid)
 }
 
 #define steal_pointer(pp) barco_steal_pointer(pp)
-#define steal_fd(fdp) barco_steal_fd(fdp)
-#define steal_pid(pidp) barco_steal_pid(pidp)
+#define steal_fd(fdp)	  barco_steal_fd(fdp)
+#define steal_pid(pidp)	  barco_steal_pid(pidp)

@@ -13,8 +13,8 @@
 
 /* What `barco step` adds to the options of `barco run`. */
 struct barco_step_options {
-	int until;        /* enum barco_stage; -1 when not given */
-	bool is_json;     /* --json: one JSON object per line */
+	int until;	     /* enum barco_stage; -1 when not given */
+	bool is_json;	     /* --json: one JSON object per line */
 	bool is_interactive; /* -i: one foreground process, Enter between stages */
 };
 
@@ -25,7 +25,8 @@ struct barco_step_options {
  * need the file system (the rootfs) are in barco_config_finish().
  */
 int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
-			struct barco_step_options *step, struct barco_err *err) __attribute__((warn_unused_result));
+			struct barco_step_options *step, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /* The original barco's flags: -u UID -m ROOTFS -c CMD [-a ARG] [-v]. */
 int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define BARCO_NAME_MAX 63
+#define BARCO_NAME_MAX	   63
 #define BARCO_HOSTNAME_MAX 64
-#define BARCO_IDMAP_MAX 8
-#define BARCO_ENV_MAX 256
+#define BARCO_IDMAP_MAX	   8
+#define BARCO_ENV_MAX	   256
 
 struct barco_idmap {
 	uint32_t inside;
@@ -39,19 +39,19 @@ struct barco_config {
 	gid_t gid;
 
 	uint64_t memory_max_bytes; /* 0: no limit */
-	uint64_t cpu_weight;       /* 1..10000 (cgroup v2 scale); 0: not set */
-	int64_t pids_max;          /* 0: no limit */
+	uint64_t cpu_weight;	   /* 1..10000 (cgroup v2 scale); 0: not set */
+	int64_t pids_max;	   /* 0: no limit */
 
 	const char *env[BARCO_ENV_MAX + 1]; /* "K=V", NULL-terminated, defaults filled in */
 	size_t env_len;
 	char hostname_env[BARCO_HOSTNAME_MAX + 10]; /* "HOSTNAME=…", pointed to by env */
-	const char *workdir; /* inside the container; "/" by default */
+	const char *workdir;			    /* inside the container; "/" by default */
 
-	uint64_t caps_add;  /* bit N: capability N */
+	uint64_t caps_add; /* bit N: capability N */
 	uint64_t caps_drop;
 	enum barco_seccomp_mode seccomp;
 
-	char *const *argv; /* the command, NULL-terminated, never empty */
+	char *const *argv;  /* the command, NULL-terminated, never empty */
 	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */
 };
 

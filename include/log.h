@@ -17,6 +17,6 @@ enum barco_log_level barco_log_get_level(void);
 void barco_log_at(enum barco_log_level level, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-#define log_warn(...) barco_log_at(BARCO_LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
-#define log_info(...) barco_log_at(BARCO_LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)
+#define log_warn(...)  barco_log_at(BARCO_LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
+#define log_info(...)  barco_log_at(BARCO_LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)
 #define log_debug(...) barco_log_at(BARCO_LOG_DEBUG, __FILE__, __LINE__, __VA_ARGS__)

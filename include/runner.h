@@ -25,19 +25,20 @@ struct barco_container {
 	struct barco_cgroup cgroup;
 	enum barco_stage next; /* the first stage not yet done */
 
-	pid_t pid;          /* the container process as the host sees it (changes at namespaces) */
-	pid_t first_pid;    /* the process cloned at userns, which forks pid 1 and exits */
-	int sock;           /* this side's end of the socketpair */
-	bool is_container;  /* true in the container process */
-	int state_dir_fd;   /* /run/barco/NAME, flock()ed while the runner lives */
-	int signal_fd;      /* runner: the signals it handles */
+	pid_t pid;	     /* the container process as the host sees it (changes at namespaces) */
+	pid_t first_pid;     /* the process cloned at userns, which forks pid 1 and exits */
+	int sock;	     /* this side's end of the socketpair */
+	bool is_container;   /* true in the container process */
+	int state_dir_fd;    /* /run/barco/NAME, flock()ed while the runner lives */
+	int signal_fd;	     /* runner: the signals it handles */
 	sigset_t saved_mask; /* the caller's signal mask, restored in the container */
 
 	uint64_t caps_keep; /* the capability set the caps stage applies */
 	int last_cap;
 	bool has_time_ns;
-	int stdio_fds[BARCO_STDIO_FDS]; /* runner: the client's stdio, passed at exec; -1: inherit */
-	int tty_fd;          /* the terminal the container gets as foreground job, or -1 */
+	int stdio_fds[BARCO_STDIO_FDS]; /* runner: the client's stdio, passed at exec; -1: inherit
+					 */
+	int tty_fd; /* the terminal the container gets as foreground job, or -1 */
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */

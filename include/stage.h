@@ -32,9 +32,9 @@ typedef int (*barco_stage_fn)(struct barco_container *c, struct barco_report *re
 
 struct barco_stage_def {
 	enum barco_stage stage;
-	const char *name;    /* canonical, as typed on the command line */
-	const char *summary; /* one line, for `barco stages` */
-	const char *lesson;  /* lessons/NN-name.md */
+	const char *name;      /* canonical, as typed on the command line */
+	const char *summary;   /* one line, for `barco stages` */
+	const char *lesson;    /* lessons/NN-name.md */
 	barco_stage_fn parent; /* runs in the runner, before the child's part; may be NULL */
 	barco_stage_fn child;  /* runs in the container process; may be NULL */
 };

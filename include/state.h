@@ -28,9 +28,9 @@ void barco_state_release(const char *name, int dir_fd);
 /* What state.json holds. */
 struct barco_state {
 	char name[64];
-	pid_t pid;        /* the container process; 0 before it exists */
+	pid_t pid;	  /* the container process; 0 before it exists */
 	pid_t runner_pid; /* barco run, or the step monitor */
-	char stage[32];   /* the last stage done, or "created" */
+	char stage[32];	  /* the last stage done, or "created" */
 	char rootfs[4096];
 	long long created; /* seconds since the epoch */
 };
@@ -56,9 +56,9 @@ bool barco_state_is_live(const char *name);
 /* Reclaims every stale container: its cgroups and its state directory. */
 void barco_state_reclaim_all(const struct barco_cgroup_layout *layout);
 
-/* Writes state.json atomically (write to a temporary file, then rename). */
-int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
-		      const char *stage, const char *rootfs, struct barco_err *err)
+/* Writes state.json atomically (a temporary file, then rename), and the pid file. */
+int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid, const char *stage,
+		      const char *rootfs, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
 /* Escapes s as a JSON string body (no quotes) into buf; truncates safely. */

@@ -2,8 +2,13 @@
  * Capabilities: an allowlist applied to all five sets (capabilities(7)).
  *
  * The order matters. The bounding set is cut first, while the process still
- * has CAP_SETPCAP; then the identity changes; then permitted, effective,
- * inheritable and ambient are set from what the bounding set still holds.
+ * has CAP_SETPCAP; then the identity changes; then permitted and effective
+ * are set from what the bounding set still holds, and inheritable and
+ * ambient are emptied. Root inside gets its permitted set back from the
+ * bounding set at every execve, so it needs neither; and a non-empty
+ * inheritable set lets a process that dropped to another uid regain
+ * capabilities by running a file with inheritable file capabilities, which
+ * is why runc and Docker stopped setting it (CVE-2022-24769).
  */
 #include "caps.h"
 
@@ -73,7 +78,7 @@ static const char *const cap_names[] = {
 #define CAP_NAMES_LEN ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
 
 /*
- * The OCI runtime-spec default set (the one Docker, runc and crun grant):
+ * Docker's default set (moby oci/caps/defaults.go, also what podman grants):
  * enough for a root-like userland, nothing that reaches the host kernel.
  */
 const int barco_caps_allowlist[] = {
@@ -298,11 +303,11 @@ static void cap_freep(cap_t *caps)
 		(void)cap_free(*caps);
 }
 
-/* permitted = effective = inheritable = keep, through libcap's capset(2). */
+/* permitted = effective = keep, inheritable empty, through libcap's capset(2). */
 static int set_process_caps(uint64_t keep, int last_cap, struct barco_report *rep,
 			    struct barco_err *err)
 {
-	static const cap_flag_t flags[] = {CAP_PERMITTED, CAP_EFFECTIVE, CAP_INHERITABLE};
+	static const cap_flag_t flags[] = {CAP_PERMITTED, CAP_EFFECTIVE};
 	__attribute__((cleanup(cap_freep))) cap_t caps = cap_init();
 
 	if (!caps)
@@ -318,36 +323,18 @@ static int set_process_caps(uint64_t keep, int last_cap, struct barco_report *re
 	}
 	if (cap_set_proc(caps) < 0)
 		return barco_err_errno(
-			err, "capset(permitted=effective=inheritable=0x%016" PRIx64 ")", keep);
-	barco_report_add(rep, "capset(permitted=effective=inheritable=0x%016" PRIx64 ") = 0", keep);
+			err, "capset(permitted=effective=0x%016" PRIx64 ", inheritable=0)", keep);
+	barco_report_add(rep, "capset(permitted=effective=0x%016" PRIx64 ", inheritable=0) = 0",
+			 keep);
 	return 0;
 }
 
-/*
- * Ambient capabilities survive execve of an ordinary (non-setuid, no file
- * caps) binary; each must already be permitted and inheritable (prctl(2)).
- */
-static int set_ambient(uint64_t keep, int last_cap, struct barco_report *rep, struct barco_err *err)
+/* Ambient capabilities would survive execve of any binary (prctl(2)): none. */
+static int clear_ambient(struct barco_report *rep, struct barco_err *err)
 {
-	char names[CAP_LIST_MAX];
-	int count;
-
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return barco_err_errno(err, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
 	barco_report_add(rep, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) = 0");
-	for (int cap = 0; cap <= last_cap; cap++) {
-		if ((keep & cap_bit(cap)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			return barco_err_errno(err,
-					       "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, %s)",
-					       barco_cap_name(cap));
-	}
-	count = format_cap_list(keep, last_cap, names, sizeof(names));
-	if (count)
-		barco_report_add(rep,
-				 "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, …) = 0 for %d "
-				 "capabilities: %s",
-				 count, names);
 	return 0;
 }
 
@@ -369,7 +356,7 @@ int barco_caps_apply(uint64_t keep, uid_t uid, gid_t gid, struct barco_report *r
 		keep = 0;
 	if (set_process_caps(keep, last_cap, rep, err) < 0)
 		return barco_err_wrap(err, "capabilities");
-	if (set_ambient(keep, last_cap, rep, err) < 0)
+	if (clear_ambient(rep, err) < 0)
 		return barco_err_wrap(err, "capabilities: ambient set");
 	log_debug("capabilities kept: 0x%016" PRIx64 " (uid %u)", keep, uid);
 	return 0;

@@ -383,7 +383,7 @@ static int enable_controllers(const char *dir, const char *available, struct bar
 			      struct barco_err *err)
 {
 	char path[PATH_MAX];
-	char enabled[CG_SMALL_FILE_MAX];
+	char enabled[CG_SMALL_FILE_MAX] = "";
 	char value[CG_SMALL_FILE_MAX] = "";
 	size_t len = 0;
 
@@ -407,7 +407,7 @@ static int enable_v2_controllers(const char *unified, struct barco_report *rep,
 				 struct barco_err *err)
 {
 	char path[PATH_MAX];
-	char available[CG_SMALL_FILE_MAX];
+	char available[CG_SMALL_FILE_MAX] = "";
 
 	if (!path_fmt(path, "%s/cgroup.controllers", unified))
 		return barco_err_set(err, ENAMETOOLONG, "%s/cgroup.controllers", unified);

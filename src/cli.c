@@ -117,8 +117,8 @@ static int copy_string(char *dst, size_t size, const char *src, const char *what
 		       struct barco_err *err)
 {
 	if (strlen(src) >= size)
-		return barco_err_set(err, 0, "%s too long: '%.40s...' (at most %zu characters)", what,
-				     src, size - 1);
+		return barco_err_set(err, 0, "%s too long: '%.40s...' (at most %zu characters)",
+				     what, src, size - 1);
 	memcpy(dst, src, strlen(src) + 1);
 	return 0;
 }
@@ -222,8 +222,8 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
 		return add_env(cfg, arg, err);
 	case OPT_WORKDIR:
 		if (arg[0] != '/')
-			return barco_err_set(err, 0,
-					     "invalid --workdir '%s': must be an absolute path", arg);
+			return barco_err_set(
+				err, 0, "invalid --workdir '%s': must be an absolute path", arg);
 		cfg->workdir = arg;
 		return 0;
 	case OPT_CAP_ADD:
@@ -254,8 +254,8 @@ int barco_cli_parse_stage(const char *name, int *ret_stage, struct barco_err *er
 }
 
 /* --until, --json, -i: only for `barco step`. */
-static int apply_step_option(struct barco_step_options *step, int opt, const char *arg,
-			     char **argv, struct barco_err *err)
+static int apply_step_option(struct barco_step_options *step, int opt, const char *arg, char **argv,
+			     struct barco_err *err)
 {
 	if (!step)
 		return unknown_option(argv, "barco run", err);
@@ -303,8 +303,8 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		}
 	}
 	if (optind >= argc)
-		return barco_err_set(err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'",
-				     cmd);
+		return barco_err_set(
+			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);
 	cfg->argv = argv + optind;
 	return 0;
 }
@@ -342,9 +342,13 @@ int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *r
 		}
 	}
 	if (optind < argc)
-		return barco_err_set(err, 0, "unexpected argument '%s' (the seed form is 'barco -u UID -m DIR -c CMD [-a ARG]')", argv[optind]);
+		return barco_err_set(err, 0,
+				     "unexpected argument '%s' (the seed form is 'barco -u UID -m "
+				     "DIR -c CMD [-a ARG]')",
+				     argv[optind]);
 	if (!cfg->seed_argv[0] || !cfg->seed_argv[0][0])
-		return barco_err_set(err, 0, "no command given: use -c CMD (or 'barco run -- CMD')");
+		return barco_err_set(err, 0,
+				     "no command given: use -c CMD (or 'barco run -- CMD')");
 	if (!cfg->rootfs[0])
 		return barco_err_set(err, 0, "no root filesystem given: use -m DIR");
 	cfg->argv = cfg->seed_argv;
@@ -364,7 +368,8 @@ static const char *find_env(const char *const *env, const char *key)
 /* PATH, HOME and TERM unless given: the original barco ran commands with an empty environment. */
 static int fill_default_env(struct barco_config *cfg, struct barco_err *err)
 {
-	static const char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static const char path[] =
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	const char *host_term = find_env((const char *const *)environ, "TERM");
 	const char *defaults[] = {
 		path,
@@ -377,7 +382,8 @@ static int fill_default_env(struct barco_config *cfg, struct barco_err *err)
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
 		char key[16];
 
-		(void)snprintf(key, sizeof(key), "%.*s", (int)strcspn(defaults[i], "="), defaults[i]);
+		(void)snprintf(key, sizeof(key), "%.*s", (int)strcspn(defaults[i], "="),
+			       defaults[i]);
 		if (!find_env(cfg->env, key) && add_env(cfg, defaults[i], err) < 0)
 			return -1;
 	}
@@ -399,7 +405,8 @@ static int check_ids(struct barco_config *cfg, struct barco_err *err)
 
 	if (cfg->is_userns_host) {
 		if (cfg->uidmap_len || cfg->gidmap_len)
-			return barco_err_set(err, 0, "--uidmap/--gidmap make no sense with --userns=host");
+			return barco_err_set(err, 0,
+					     "--uidmap/--gidmap make no sense with --userns=host");
 		return 0;
 	}
 	if (!cfg->uidmap_len)
@@ -410,12 +417,19 @@ static int check_ids(struct barco_config *cfg, struct barco_err *err)
 	    barco_idmap_validate(cfg->gidmap, cfg->gidmap_len, "--gidmap", err) < 0)
 		return -1;
 	if (!barco_idmap_contains(cfg->uidmap, cfg->uidmap_len, cfg->uid))
-		return barco_err_set(err, 0, "uid %u is not mapped by --uidmap: pick a uid inside the map or widen it", cfg->uid);
+		return barco_err_set(
+			err, 0,
+			"uid %u is not mapped by --uidmap: pick a uid inside the map or widen it",
+			cfg->uid);
 	if (!barco_idmap_contains(cfg->gidmap, cfg->gidmap_len, cfg->gid))
-		return barco_err_set(err, 0, "gid %u is not mapped by --gidmap: pick a gid inside the map or widen it", cfg->gid);
+		return barco_err_set(
+			err, 0,
+			"gid %u is not mapped by --gidmap: pick a gid inside the map or widen it",
+			cfg->gid);
 	if (!barco_idmap_contains(cfg->uidmap, cfg->uidmap_len, 0) ||
 	    !barco_idmap_contains(cfg->gidmap, cfg->gidmap_len, 0))
-		return barco_err_set(err, 0, "the id maps must map 0 (the container's root, which sets it up)");
+		return barco_err_set(
+			err, 0, "the id maps must map 0 (the container's root, which sets it up)");
 	return 0;
 }
 

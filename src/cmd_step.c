@@ -143,7 +143,8 @@ static int talk(struct step_client *sc, int fd, int sigfd)
 	struct barco_err err = {0};
 
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+					{.fd = sigfd, .events = POLLIN}};
 		ssize_t n;
 		int status;
 
@@ -212,10 +213,11 @@ static int parse_advance_args(int argc, char **argv, const char **ret_name, int 
 		} else if (strcmp(a, "--json") == 0) {
 			*ret_json = true;
 		} else if (a[0] == '-') {
-			return barco_err_set(err, 0,
-					     "unknown option '%s' for 'barco step NAME' (creating a "
-					     "container needs '-- CMD'; see 'barco step --help')",
-					     a);
+			return barco_err_set(
+				err, 0,
+				"unknown option '%s' for 'barco step NAME' (creating a "
+				"container needs '-- CMD'; see 'barco step --help')",
+				a);
 		} else if (*ret_name) {
 			return barco_err_set(err, 0,
 					     "unexpected argument '%s' (to create a container, put "
@@ -300,7 +302,8 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 			return barco_cmd_fail(&err, status);
 		}
 		if (c.next < BARCO_STAGE_COUNT && (int)c.next > opt->until && !prompt_next(&c)) {
-			printf("\naborted before %s: the container is gone, nothing is left behind\n",
+			printf("\naborted before %s: the container is gone, nothing is left "
+			       "behind\n",
 			       barco_stage_get(c.next)->name);
 			barco_container_close(&c);
 			return 0;
@@ -341,8 +344,9 @@ int barco_cmd_step(int argc, char **argv)
 	if (opt.is_interactive)
 		return step_interactive(&cfg, &opt);
 	if (opt.until < 0) {
-		barco_err_set(&err, 0, "--until=STAGE is required to create a container (or -i); "
-				       "the stages are %s",
+		barco_err_set(&err, 0,
+			      "--until=STAGE is required to create a container (or -i); "
+			      "the stages are %s",
 			      barco_stage_list());
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	}

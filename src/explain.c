@@ -10,7 +10,8 @@ const char *barco_explain_why(enum barco_stage stage)
 {
 	const struct barco_stage_def *def = barco_stage_get(stage);
 
-	for (size_t i = 0; def && i < sizeof(barco_lesson_summaries) / sizeof(barco_lesson_summaries[0]); i++)
+	for (size_t i = 0;
+	     def && i < sizeof(barco_lesson_summaries) / sizeof(barco_lesson_summaries[0]); i++)
 		if (strcmp(barco_lesson_summaries[i].lesson, def->lesson) == 0)
 			return barco_lesson_summaries[i].summary;
 	return "";
@@ -33,7 +34,8 @@ static void look_cgroups(const struct barco_cgroup *cg, struct barco_report *loo
 	if (cg->unified_path[0] && !cg->v1_path[BARCO_CG_V1_MEMORY][0])
 		barco_report_add(look, "cat %s/{memory.max,cpu.weight,pids.max}", cg->unified_path);
 	else if (cg->unified_path[0])
-		barco_report_add(look, "ls %s   # cgroup2: identity only, no limits", cg->unified_path);
+		barco_report_add(look, "ls %s   # cgroup2: identity only, no limits",
+				 cg->unified_path);
 }
 
 void barco_explain_look(const struct barco_stage_view *v, struct barco_report *look)
@@ -48,7 +50,8 @@ void barco_explain_look(const struct barco_stage_view *v, struct barco_report *l
 	case BARCO_STAGE_USERNS:
 		barco_report_add(look, "cat /proc/%d/uid_map /proc/%d/gid_map", p, p);
 		barco_report_add(look, "ls -l /proc/%d/ns/user /proc/self/ns/user", p);
-		barco_report_add(look, "ps -o user,pid,comm -p %d   # root inside is this uid outside", p);
+		barco_report_add(
+			look, "ps -o user,pid,comm -p %d   # root inside is this uid outside", p);
 		barco_report_add(look, "cat /proc/%d/cgroup", p);
 		break;
 	case BARCO_STAGE_NAMESPACES:
@@ -67,7 +70,8 @@ void barco_explain_look(const struct barco_stage_view *v, struct barco_report *l
 		break;
 	case BARCO_STAGE_CAPS:
 		barco_report_add(look, "grep Cap /proc/%d/status", p);
-		barco_report_add(look, "capsh --decode=$(awk '/CapEff/ {print $2}' /proc/%d/status)", p);
+		barco_report_add(look,
+				 "capsh --decode=$(awk '/CapEff/ {print $2}' /proc/%d/status)", p);
 		break;
 	case BARCO_STAGE_SECCOMP:
 		barco_report_add(look, "grep -E 'Seccomp|NoNewPrivs' /proc/%d/status", p);
@@ -101,7 +105,8 @@ static void print_json_lines(FILE *out, const char *text)
 		size_t len = strcspn(text, "\n");
 
 		(void)snprintf(line, sizeof(line), "%.*s", (int)len, text);
-		fprintf(out, "%s\"%s\"", first ? "" : ",", barco_json_escape(line, esc, sizeof(esc)));
+		fprintf(out, "%s\"%s\"", first ? "" : ",",
+			barco_json_escape(line, esc, sizeof(esc)));
 		first = false;
 		text += len + (text[len] == '\n');
 	}
@@ -116,7 +121,8 @@ void barco_explain_print(FILE *out, const struct barco_stage_view *v, bool is_js
 
 	barco_explain_look(v, &look);
 	if (is_json) {
-		fprintf(out, "{\"type\":\"stage\",\"container\":\"%s\",\"stage\":\"%s\",\"index\":%d,",
+		fprintf(out,
+			"{\"type\":\"stage\",\"container\":\"%s\",\"stage\":\"%s\",\"index\":%d,",
 			v->name, def->name, (int)v->stage + 1);
 		fprintf(out, "\"pid\":%d,\"duration_ms\":%.3f,\"what\":", (int)v->pid,
 			(double)v->duration_ns / 1e6);

@@ -35,8 +35,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
-	{"run", barco_cmd_run},       {"step", barco_cmd_step},     {"stages", barco_cmd_stages},
-	{"ps", barco_cmd_ps},         {"delete", barco_cmd_delete}, {"rootfs", barco_cmd_rootfs},
+	{"run", barco_cmd_run}, {"step", barco_cmd_step},     {"stages", barco_cmd_stages},
+	{"ps", barco_cmd_ps},	{"delete", barco_cmd_delete}, {"rootfs", barco_cmd_rootfs},
 };
 
 int main(int argc, char **argv)

@@ -38,8 +38,9 @@ static void send_ctl(int fd, struct barco_ctl_msg *msg)
 	struct barco_err err;
 
 	/* A client that went away is not the container's problem. */
-	if (barco_sock_send(fd, msg, offsetof(struct barco_ctl_msg, report.text) + msg->report.len + 1,
-			    NULL, 0, &err) < 0)
+	if (barco_sock_send(fd, msg,
+			    offsetof(struct barco_ctl_msg, report.text) + msg->report.len + 1, NULL,
+			    0, &err) < 0)
 		log_debug("reply to a client: %s", err.msg);
 }
 
@@ -70,17 +71,10 @@ static _Noreturn void finish(struct monitor *m, enum barco_ctl_type type, int st
 static void write_state(struct barco_container *c, const char *stage)
 {
 	struct barco_err err;
-	char pid[16];
-	cleanup_close int fd = -1;
-	int len = snprintf(pid, sizeof(pid), "%d\n", (int)c->pid);
 
 	if (barco_state_write(c->state_dir_fd, c->cfg->name, c->pid, getpid(), stage,
 			      c->cfg->rootfs, &err) < 0)
 		log_debug("%s", err.msg);
-	/* For learners' shells: PID=$(cat /run/barco/NAME/pid). */
-	fd = openat(c->state_dir_fd, "pid", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		(void)!write(fd, pid, (size_t)len);
 }
 
 static void report_stage(const struct barco_container *c, enum barco_stage stage,
@@ -110,7 +104,8 @@ static void close_fds(int *fds, size_t n)
 static void advance(struct monitor *m, int client, uint32_t requested, int *fds)
 {
 	struct barco_container *c = &m->c;
-	enum barco_stage until = requested == BARCO_CTL_NEXT_STAGE ? c->next : (enum barco_stage)requested;
+	enum barco_stage until =
+		requested == BARCO_CTL_NEXT_STAGE ? c->next : (enum barco_stage)requested;
 	struct barco_err err = {0};
 	char msg[BARCO_ERR_MSG_MAX + 64];
 
@@ -123,7 +118,8 @@ static void advance(struct monitor *m, int client, uint32_t requested, int *fds)
 			(void)snprintf(msg, sizeof(msg),
 				       "stage %s is done already (stages only go forward; the next "
 				       "one is %s)",
-				       barco_stage_get(until)->name, barco_stage_get(c->next)->name);
+				       barco_stage_get(until)->name,
+				       barco_stage_get(c->next)->name);
 		send_simple(client, BARCO_CTL_ERROR, c->next, BARCO_EXIT_BARCO, msg);
 		close_fds(fds, BARCO_STDIO_FDS);
 		return;

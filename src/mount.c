@@ -18,8 +18,8 @@
 
 #include "cleanup.h"
 #include "parse.h"
+#include "util.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Debian's "tty" group: devpts gives new terminals this group (mode 0620) so write(1) works. */
 #define TTY_GID 5
@@ -69,13 +69,9 @@ const size_t barco_masked_paths_len = ARRAY_LEN(barco_masked_paths);
 const char *const barco_readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
 const size_t barco_readonly_paths_len = ARRAY_LEN(barco_readonly_paths);
 
-struct flag_name {
-	unsigned long flag;
-	const char *name;
-};
 
 /* In the order a reader expects: what kind of call, then the mount's own flags. */
-static const struct flag_name ms_flag_names[] = {
+static const struct barco_flag_name ms_flag_names[] = {
 	{MS_BIND, "MS_BIND"},	      {MS_REC, "MS_REC"},
 	{MS_REMOUNT, "MS_REMOUNT"},   {MS_PRIVATE, "MS_PRIVATE"},
 	{MS_RDONLY, "MS_RDONLY"},     {MS_NOSUID, "MS_NOSUID"},
@@ -102,21 +98,7 @@ static const struct st_to_ms kept_flags[] = {
 /* "MS_BIND|MS_REC", or "0". */
 static const char *ms_flags_str(unsigned long flags, char *buf, size_t size)
 {
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_LEN(ms_flag_names); i++) {
-		if (!(flags & ms_flag_names[i].flag))
-			continue;
-		int n = snprintf(buf + len, size - len, "%s%s", len ? "|" : "",
-				 ms_flag_names[i].name);
-		if (n < 0 || (size_t)n >= size - len)
-			break;
-		len += (size_t)n;
-	}
-	if (!len)
-		(void)snprintf(buf, size, "0");
-	return buf;
+	return barco_flags_str(ms_flag_names, ARRAY_LEN(ms_flag_names), flags, buf, size);
 }
 
 /* A string argument as the report shows it: quoted, or NULL. */

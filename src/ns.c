@@ -6,18 +6,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-static const struct {
-	unsigned long flag;
-	const char *name;
-} ns_flag_names[] = {
-	{CLONE_NEWNS, "CLONE_NEWNS"},     {CLONE_NEWUTS, "CLONE_NEWUTS"},
-	{CLONE_NEWIPC, "CLONE_NEWIPC"},   {CLONE_NEWNET, "CLONE_NEWNET"},
+static const struct barco_flag_name ns_flag_names[] = {
+	{CLONE_NEWNS, "CLONE_NEWNS"},	      {CLONE_NEWUTS, "CLONE_NEWUTS"},
+	{CLONE_NEWIPC, "CLONE_NEWIPC"},	      {CLONE_NEWNET, "CLONE_NEWNET"},
 	{CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}, {CLONE_NEWPID, "CLONE_NEWPID"},
-	{CLONE_NEWTIME, "CLONE_NEWTIME"}, {CLONE_NEWUSER, "CLONE_NEWUSER"},
+	{CLONE_NEWTIME, "CLONE_NEWTIME"},     {CLONE_NEWUSER, "CLONE_NEWUSER"},
 };
 
 const char *const barco_ns_names[] = {"user", "mnt", "uts", "ipc", "net", "cgroup", "pid", "time"};
@@ -25,19 +24,7 @@ const size_t barco_ns_names_len = sizeof(barco_ns_names) / sizeof(barco_ns_names
 
 const char *barco_ns_flags_str(unsigned long flags, char *buf, size_t size)
 {
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(ns_flag_names) / sizeof(ns_flag_names[0]); i++) {
-		if (!(flags & ns_flag_names[i].flag))
-			continue;
-		int n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "",
-				 ns_flag_names[i].name);
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-	}
-	return buf;
+	return barco_flags_str(ns_flag_names, ARRAY_LEN(ns_flag_names), flags, buf, size);
 }
 
 bool barco_ns_has_time(void)

@@ -144,8 +144,8 @@ int barco_parse_env(const char *s, struct barco_err *err)
 	const char *eq = strchr(s, '=');
 
 	if (!eq || eq == s || isdigit((unsigned char)s[0]))
-		return barco_err_set(err, 0, "invalid environment variable '%s': expected KEY=VALUE",
-				     s);
+		return barco_err_set(err, 0,
+				     "invalid environment variable '%s': expected KEY=VALUE", s);
 	for (const char *p = s; p < eq; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_')
 			return barco_err_set(err, 0,

@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 #define BARCO_HOME_DEFAULT "/var/lib/barco"
 #define ROOTFS_NAME	   "rootfs"

@@ -34,7 +34,7 @@
 
 enum barco_msg_type {
 	BARCO_MSG_CONTINUE = 1, /* runner → container: run your part of `stage` */
-	BARCO_MSG_DONE,         /* container → runner: stage finished (error[] set on failure) */
+	BARCO_MSG_DONE,		/* container → runner: stage finished (error[] set on failure) */
 };
 
 struct barco_msg {
@@ -140,7 +140,8 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
 	/* Like fork(), but the child starts in a new user namespace (clone(2)). */
 	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
 	if (pid < 0) {
-		barco_err_errno(err, "clone(%s)", flags & CLONE_NEWUSER ? "CLONE_NEWUSER|SIGCHLD" : "SIGCHLD");
+		barco_err_errno(err, "clone(%s)",
+				flags & CLONE_NEWUSER ? "CLONE_NEWUSER|SIGCHLD" : "SIGCHLD");
 		goto fail;
 	}
 	if (pid == 0) {
@@ -185,7 +186,8 @@ static int check_signals(struct barco_container *c, struct barco_err *err)
 static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
 		     struct barco_err *err)
 {
-	struct pollfd pfd[2] = {{.fd = c->sock, .events = POLLIN}, {.fd = c->signal_fd, .events = POLLIN}};
+	struct pollfd pfd[2] = {{.fd = c->sock, .events = POLLIN},
+				{.fd = c->signal_fd, .events = POLLIN}};
 	pid_t sender = 0;
 	ssize_t n;
 

@@ -166,8 +166,21 @@ const char *barco_json_escape(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
-		      const char *stage, const char *rootfs, struct barco_err *err)
+/* For learners' shells: PID=$(cat /run/barco/NAME/pid). */
+static int write_pid_file(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
+{
+	cleanup_close int fd = -1;
+	char text[16];
+	int len = snprintf(text, sizeof(text), "%d\n", (int)pid);
+
+	fd = openat(dir_fd, "pid", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, (size_t)len) != len)
+		return barco_err_errno(err, "write %s/%s/pid", BARCO_RUN_DIR, name);
+	return 0;
+}
+
+int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid, const char *stage,
+		      const char *rootfs, struct barco_err *err)
 {
 	char rootfs_json[8192];
 	char text[9000];
@@ -189,7 +202,7 @@ int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
 		return barco_err_errno(err, "write %s/%s/state.json.tmp", BARCO_RUN_DIR, name);
 	if (renameat(dir_fd, "state.json.tmp", dir_fd, "state.json") < 0)
 		return barco_err_errno(err, "rename %s/%s/state.json", BARCO_RUN_DIR, name);
-	return 0;
+	return write_pid_file(dir_fd, name, pid, err);
 }
 
 int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout)

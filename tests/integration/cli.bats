@@ -6,13 +6,13 @@ load helpers
 setup_file() { setup_suite_rootfs; }
 teardown_file() { teardown_suite_rootfs; }
 
-LOG_LINE='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [A-Z]+ [A-Za-z0-9_./-]+\.c:[0-9]+: .+'
+LOG_LINE='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [A-Z]+ +[A-Za-z0-9_./-]+\.c:[0-9]+: .+'
 
 @test "--help prints usage on stdout and exits 0" {
 	run_barco --help
 	assert_success
 	assert_output --partial "run"
-	assert_output --partial "--rootfs"
+	assert_output --partial "rootfs create"
 	assert_equal "$stderr" ""
 }
 

@@ -16,8 +16,7 @@ DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 }
 
 @test "PATH lookup uses the container's PATH, not barco's" {
-	run_in --name "$(cname)" --env PATH=/nonexistent -- barco-testhelper pid
-	assert_failure 127
+	run_in -127 --name "$(cname)" --env PATH=/nonexistent -- barco-testhelper pid
 }
 
 @test "the full argv is passed, spaces, empty strings and dashes intact" {

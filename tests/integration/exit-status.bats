@@ -33,16 +33,14 @@ teardown() { stop_background; }
 @test "a command not found is 127, with one line on stderr" {
 	local n
 	n=$(cname)
-	run_in --name "$n" -- /bin/no-such-command
-	assert_failure 127
+	run_in -127 --name "$n" -- /bin/no-such-command
 	assert_equal "${#stderr_lines[@]}" 1
 	assert_regex "$stderr" 'no-such-command'
 	assert_nothing_left "$n"
 }
 
 @test "a command not found in PATH is 127" {
-	run_in --name "$(cname)" -- no-such-command
-	assert_failure 127
+	run_in -127 --name "$(cname)" -- no-such-command
 	assert_regex "$stderr" 'no-such-command'
 }
 

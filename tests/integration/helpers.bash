@@ -69,15 +69,26 @@ cname() {
 
 # ---- running barco ----------------------------------------------------------
 
-# run_barco ARGS...: runs barco with a timeout; $output is stdout, $stderr and
-# $stderr_lines hold stderr.
+# run_barco [-N] ARGS...: runs barco with a timeout; $output is stdout,
+# $stderr and $stderr_lines hold stderr. -N: the status expected (as bats'
+# run -N), which tells bats that 127 is meant, not a missing command.
 run_barco() {
-	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" "$BARCO" "$@"
+	local expect=()
+	if [[ ${1:-} =~ ^-[0-9]+$ ]]; then
+		expect=("$1")
+		shift
+	fi
+	run "${expect[@]}" --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" "$BARCO" "$@"
 }
 
-# run_in ARGS... -- CMD...: `barco run --rootfs $ROOTFS ARGS -- CMD`.
+# run_in [-N] ARGS... -- CMD...: `barco run --rootfs $ROOTFS ARGS -- CMD`.
 run_in() {
-	run_barco run --rootfs "$ROOTFS" "$@"
+	local expect=()
+	if [[ ${1:-} =~ ^-[0-9]+$ ]]; then
+		expect=("$1")
+		shift
+	fi
+	run_barco "${expect[@]}" run --rootfs "$ROOTFS" "$@"
 }
 
 # Prints stderr when a test fails, next to bats' own report of $output.
@@ -163,10 +174,12 @@ cgroup_dirs_for() {
 
 # The host pids in the container's cgroup.
 container_procs() {
-	local d
+	local d procs
+	# cgroup files report size 0: read them to know whether they hold anything.
 	for d in $(cgroup_dirs_for "$1"); do
-		if [ -s "$d/cgroup.procs" ]; then
-			cat "$d/cgroup.procs"
+		procs=$(cat "$d/cgroup.procs" 2>/dev/null)
+		if [ -n "$procs" ]; then
+			echo "$procs"
 			return 0
 		fi
 	done

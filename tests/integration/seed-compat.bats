@@ -8,7 +8,7 @@ setup_file() { setup_suite_rootfs; }
 teardown_file() { teardown_suite_rootfs; }
 
 # One -v log line: "HH:MM:SS.micro LEVEL file:line: message".
-LOG_LINE='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [A-Z]+ [A-Za-z0-9_./-]+\.c:[0-9]+: .+'
+LOG_LINE='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} [A-Z]+ +[A-Za-z0-9_./-]+\.c:[0-9]+: .+'
 
 @test "barco -u 0 -m ROOTFS -c /bin/echo -a hi prints hi" {
 	run_barco -u 0 -m "$ROOTFS" -c /bin/echo -a hi

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <ftw.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "suites.h"
 
@@ -52,6 +55,23 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void barco_test_rmtree(const char *path)
 {
 	(void)nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int barco_test_run_in_child(int (*fn)(const void *), const void *arg)
+{
+	int status;
+	pid_t pid;
+
+	(void)fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int main(int argc, char **argv)

@@ -20,3 +20,11 @@ void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn);
 /* A fresh temporary directory for one test; removed by barco_test_rmtree. */
 char *barco_test_tmpdir(void);
 void barco_test_rmtree(const char *path);
+
+/*
+ * Runs fn(arg) in a forked child, so a test that loads a seccomp filter or
+ * drops capabilities cannot poison the next one (as the kernel selftests
+ * do). Returns the child's exit status, 128 + N if signal N killed it, -1
+ * if it could not run.
+ */
+int barco_test_run_in_child(int (*fn)(const void *), const void *arg);

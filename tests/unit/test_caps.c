@@ -28,25 +28,6 @@ struct apply_case {
 	const char *report_must_contain;
 };
 
-/* Runs fn in a child; its exit status, or 128 + signal. */
-static int run_in_child(int (*fn)(const void *), const void *arg)
-{
-	int status;
-	pid_t pid;
-
-	(void)fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0)
-		_exit(fn(arg));
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* One "CapEff:\t000001ffffffffff" line of /proc/self/status. */
 static int status_mask(const char *field, uint64_t *ret)
 {
@@ -242,8 +223,8 @@ static int apply_child(const void *arg)
 	}
 	want = c->uid == 0 ? c->keep & bset_before : 0;
 	if (check_mask("CapBnd", c->keep & bset_before) < 0 || check_mask("CapPrm", want) < 0 ||
-	    check_mask("CapEff", want) < 0 || check_mask("CapInh", want) < 0 ||
-	    check_mask("CapAmb", want) < 0)
+	    check_mask("CapEff", want) < 0 || check_mask("CapInh", 0) < 0 ||
+	    check_mask("CapAmb", 0) < 0)
 		return 13;
 	if (check_identity(c->uid, c->gid) < 0 || getgroups(0, NULL) != 0)
 		return 14;
@@ -263,11 +244,11 @@ static void test_apply_root(void)
 				       "CAP_DAC_READ_SEARCH, CAP_LINUX_IMMUTABLE, ",
 	};
 
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
-	c.report_must_contain = "capset(permitted=effective=inheritable=0x00000000a80425fb) = 0";
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
-	c.report_must_contain = "PR_CAP_AMBIENT_RAISE, …) = 0 for 14 capabilities: CAP_CHOWN, ";
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
+	c.report_must_contain = "capset(permitted=effective=0x00000000a80425fb, inheritable=0) = 0";
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
+	c.report_must_contain = "PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) = 0";
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
 }
 
 static void test_apply_custom_set(void)
@@ -278,14 +259,14 @@ static void test_apply_custom_set(void)
 		.report_must_contain = "setgroups(0, NULL) = 0",
 	};
 
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
 	/* keeping everything (bits past cap_last_cap included) must not fail */
 	c.keep = UINT64_MAX;
 	c.report_must_contain = "nothing to drop";
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
 	c.keep = 0;
-	c.report_must_contain = "capset(permitted=effective=inheritable=0x0000000000000000) = 0";
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
+	c.report_must_contain = "capset(permitted=effective=0x0000000000000000, inheritable=0) = 0";
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
 }
 
 static void test_apply_unprivileged_user(void)
@@ -297,7 +278,7 @@ static void test_apply_unprivileged_user(void)
 		.report_must_contain = "setresuid(1000, 1000, 1000) = 0",
 	};
 
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
 }
 
 static void test_apply_in_userns(void)
@@ -308,7 +289,7 @@ static void test_apply_in_userns(void)
 		.report_must_contain = "setgroups(0, NULL) = -1 EPERM (/proc/self/setgroups is",
 	};
 
-	CU_ASSERT_EQUAL(run_in_child(apply_child, &c), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(apply_child, &c), 0);
 }
 
 /* After the drop, a capability outside keep can be regained by no means. */
@@ -338,7 +319,7 @@ static int regain_child(const void *arg)
 
 static void test_dropped_cannot_be_regained(void)
 {
-	CU_ASSERT_EQUAL(run_in_child(regain_child, NULL), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(regain_child, NULL), 0);
 }
 
 void barco_test_register_caps(void)

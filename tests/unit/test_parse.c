@@ -35,9 +35,19 @@ static void test_size_valid(void)
 
 static void test_size_invalid(void)
 {
-	static const char *const rows[] = {"", "0", "0M", "-5M", "12Q", "M", " 5M", "5 M",
-					   "5MM", "1.5G", "18446744073709551616",
-					   "17179869184G", "0x10"};
+	static const char *const rows[] = {"",
+					   "0",
+					   "0M",
+					   "-5M",
+					   "12Q",
+					   "M",
+					   " 5M",
+					   "5 M",
+					   "5MM",
+					   "1.5G",
+					   "18446744073709551616",
+					   "17179869184G",
+					   "0x10"};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct barco_err err = {0};
@@ -69,9 +79,9 @@ static void test_idmap(void)
 {
 	struct barco_idmap map;
 	struct barco_err err = {0};
-	static const char *const bad[] = {"1:2",        "a:b:c",      "0:100000:0",
-					  "0:100000:",  ":1:2",       "0:4294967295:1",
-					  "1:2:3:4",    "-1:0:1",     "0:4294967290:10"};
+	static const char *const bad[] = {"1:2",       "a:b:c",	 "0:100000:0",
+					  "0:100000:", ":1:2",	 "0:4294967295:1",
+					  "1:2:3:4",   "-1:0:1", "0:4294967290:10"};
 
 	CU_ASSERT_EQUAL_FATAL(barco_parse_idmap("0:100000:65536", &map, &err), 0);
 	CU_ASSERT_EQUAL(map.inside, 0);
@@ -119,9 +129,10 @@ static void test_names(void)
 	CU_ASSERT_EQUAL(barco_parse_name(".hidden", &err), -1);
 	CU_ASSERT_EQUAL(barco_parse_name("a/b", &err), -1);
 	CU_ASSERT_EQUAL(barco_parse_name("", &err), -1);
-	CU_ASSERT_EQUAL(barco_parse_name("x123456789012345678901234567890123456789012345678901234567890123",
-					 &err),
-			-1);
+	CU_ASSERT_EQUAL(
+		barco_parse_name("x123456789012345678901234567890123456789012345678901234567890123",
+				 &err),
+		-1);
 	CU_ASSERT_EQUAL(barco_parse_hostname("box.local", &err), 0);
 	CU_ASSERT_EQUAL(barco_parse_hostname("-box", &err), -1);
 	CU_ASSERT_EQUAL(barco_parse_hostname("a_b", &err), -1);
@@ -156,11 +167,11 @@ static void test_cli_run_options(void)
 {
 	static struct barco_config cfg;
 	struct barco_err err = {0};
-	char *argv[] = {"run",         "--name",      "box",    "--memory", "32M",  "--pids",
-			"20",          "--cpu-weight", "200",   "--uid",    "1000", "--env",
-			"FOO=bar",     "--cap-drop",  "CHOWN",  "--cap-add", "NET_ADMIN", "-v",
-			"--seccomp",   "unconfined",  "--",     "sh",       "-c",   "echo hi",
-			NULL};
+	char *argv[] = {"run",	     "--name",	  "box",	  "--memory",	"32M",
+			"--pids",    "20",	  "--cpu-weight", "200",	"--uid",
+			"1000",	     "--env",	  "FOO=bar",	  "--cap-drop", "CHOWN",
+			"--cap-add", "NET_ADMIN", "-v",		  "--seccomp",	"unconfined",
+			"--",	     "sh",	  "-c",		  "echo hi",	NULL};
 	int verbosity;
 
 	CU_ASSERT_EQUAL_FATAL(parse(&cfg, 24, argv, &verbosity, &err), 0);
@@ -200,11 +211,16 @@ static void test_cli_errors(void)
 		const char *value;
 		const char *expect;
 	} rows[] = {
-		{"--memory", "12Q", "12Q"},     {"--pids", "abc", "--pids"},
-		{"--uidmap", "1:2", "1:2"},     {"--name", "../x", "../x"},
-		{"--cap-add", "NOPE", "NOPE"},  {"--seccomp", "strict", "strict"},
-		{"--cpu-weight", "0", "--cpu-weight"}, {"--workdir", "tmp", "tmp"},
-		{"--userns", "private", "private"},    {"--env", "=x", "=x"},
+		{"--memory", "12Q", "12Q"},
+		{"--pids", "abc", "--pids"},
+		{"--uidmap", "1:2", "1:2"},
+		{"--name", "../x", "../x"},
+		{"--cap-add", "NOPE", "NOPE"},
+		{"--seccomp", "strict", "strict"},
+		{"--cpu-weight", "0", "--cpu-weight"},
+		{"--workdir", "tmp", "tmp"},
+		{"--userns", "private", "private"},
+		{"--env", "=x", "=x"},
 		{"--bogus", "x", "--bogus"},
 	};
 
@@ -238,8 +254,8 @@ static void test_cli_seed(void)
 {
 	static struct barco_config cfg;
 	struct barco_err err = {0};
-	char *argv[] = {"barco", "-u", "0", "-m", "/srv/root", "-c", "/bin/echo", "-a", "hi", "-v",
-			NULL};
+	char *argv[] = {"barco",     "-u", "0",	 "-m", "/srv/root", "-c",
+			"/bin/echo", "-a", "hi", "-v", NULL};
 	char *no_cmd[] = {"barco", "-u", "0", "-m", "/srv/root", NULL};
 	int verbosity = 0;
 
@@ -260,8 +276,8 @@ static void test_config_finish(void)
 {
 	static struct barco_config cfg;
 	struct barco_err err = {0};
-	char *argv[] = {"run", "--name", "web_1", "--env", "HOME=/srv", "--rootfs", "/", "--",
-			"true", NULL};
+	char *argv[] = {"run",	    "--name", "web_1", "--env", "HOME=/srv",
+			"--rootfs", "/",      "--",    "true",	NULL};
 	char *outside[] = {"run", "--uid", "70000", "--", "true", NULL};
 	char *file_root[] = {"run", "--rootfs", "/etc/passwd", "--", "true", NULL};
 	int verbosity;

@@ -42,24 +42,6 @@ static const char *const conditional_names[] = {
 	"fchmodat", "fchmodat2", "ioctl",   "socket", "personality",
 };
 
-/* Runs fn in a child; its exit status, or 128 + signal. */
-static int run_in_child(int (*fn)(const void *), const void *arg)
-{
-	int status;
-	pid_t pid;
-
-	(void)fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0)
-		_exit(fn(arg));
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 static bool in_table(const char *const *table, size_t len, const char *name)
 {
@@ -167,7 +149,7 @@ static int filter_loads_child(const void *arg)
 
 static void test_filter_loads(void)
 {
-	CU_ASSERT_EQUAL(run_in_child(filter_loads_child, NULL), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(filter_loads_child, NULL), 0);
 }
 
 static void *thread_main(void *arg)
@@ -235,7 +217,7 @@ static int namespaces_child(const void *arg)
 
 static void test_namespaces(void)
 {
-	CU_ASSERT_EQUAL(run_in_child(namespaces_child, NULL), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(namespaces_child, NULL), 0);
 }
 
 static int open_pty(int *ret_slave)
@@ -281,7 +263,7 @@ static int ioctl_child(const void *arg)
 
 static void test_ioctl(void)
 {
-	CU_ASSERT_EQUAL(run_in_child(ioctl_child, NULL), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(ioctl_child, NULL), 0);
 }
 
 static int chmod_child(const void *arg)
@@ -325,7 +307,7 @@ static void test_chmod(void)
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	CU_ASSERT_TRUE_FATAL(fd >= 0);
 	(void)close(fd);
-	CU_ASSERT_EQUAL(run_in_child(chmod_child, path), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(chmod_child, path), 0);
 	barco_test_rmtree(dir);
 	free(dir);
 }
@@ -366,7 +348,7 @@ static int forbidden_child(const void *arg)
 
 static void test_forbidden(void)
 {
-	CU_ASSERT_EQUAL(run_in_child(forbidden_child, NULL), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(forbidden_child, NULL), 0);
 }
 
 static int unconfined_child(const void *arg)
@@ -389,7 +371,7 @@ static int unconfined_child(const void *arg)
 
 static void test_unconfined(void)
 {
-	CU_ASSERT_EQUAL(run_in_child(unconfined_child, NULL), 0);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(unconfined_child, NULL), 0);
 }
 
 #if defined(__x86_64__)
@@ -411,11 +393,11 @@ static int int80_getpid(const void *arg)
 static void test_other_abi_killed(void)
 {
 	/* without IA32 emulation int 0x80 faults anyway: nothing to test */
-	if (run_in_child(int80_getpid, NULL) != 0) {
+	if (barco_test_run_in_child(int80_getpid, NULL) != 0) {
 		(void)fprintf(stderr, "\n  skipped: no IA32 emulation in this kernel\n");
 		return;
 	}
-	CU_ASSERT_EQUAL(run_in_child(int80_getpid, "filter"), 128 + SIGSYS);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(int80_getpid, "filter"), 128 + SIGSYS);
 }
 #endif
 

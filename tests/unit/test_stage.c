@@ -11,9 +11,9 @@
 
 static void test_order_is_the_design(void)
 {
-	static const char *const expected[] = {"cgroups", "userns", "namespaces",
-					       "hostname", "mounts", "network",
-					       "caps",    "seccomp", "exec"};
+	static const char *const expected[] = {"cgroups",  "userns",  "namespaces",
+					       "hostname", "mounts",  "network",
+					       "caps",	   "seccomp", "exec"};
 
 	CU_ASSERT_EQUAL_FATAL(BARCO_STAGE_COUNT, 9);
 	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
