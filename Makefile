@@ -32,15 +32,25 @@ HELPER := bin/barco-testhelper
 STAGE_LESSONS := $(addprefix lessons/,01-cgroups.md 02-userns.md 03-namespaces.md 04-hostname.md \
 	05-mounts.md 06-network.md 07-caps.md 08-seccomp.md 09-exec.md)
 
-.PHONY: all setup test unit-test integration-test demo install uninstall clean format \
+# Feature areas keep their rules next to their code; they add what they
+# build to EXTRA_BINS and their tests to the suites run by tests/run-all.
+.DEFAULT_GOAL := all
+EXTRA_BINS :=
+-include probes/probes.mk vm/vm.mk bench/bench.mk
+
+.PHONY: all setup test unit-test integration-test lessons-check demo install uninstall clean format \
 	format-check lint
 
-all: bin/barco $(HELPER)
+all: bin/barco $(HELPER) $(EXTRA_BINS)
 
 build/lessons.h: tools/embed-lessons $(wildcard lessons/*.md) | build
 	tools/embed-lessons $(STAGE_LESSONS) > $@.tmp && mv $@.tmp $@
 
+build/lesson_texts.h: tools/embed-lesson-texts $(wildcard lessons/*.md) | build
+	tools/embed-lesson-texts $(sort $(wildcard lessons/*.md)) > $@.tmp && mv $@.tmp $@
+
 build/explain.o: build/lessons.h
+build/cmd_lesson.o: build/lesson_texts.h
 
 build/%.o: src/%.c $(wildcard include/*.h) | build
 	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
@@ -75,13 +85,18 @@ unit-test: bin/unit-tests
 integration-test: all
 	bats tests/integration
 
+# Runs every exercise of every lesson against the real runtime (part of make test).
+lessons-check: all
+	/usr/bin/python3 tools/lessons-check lessons/*.md
+
 # The README's first command: every stage of a container on the default
 # rootfs, each with its report (what, why, look), then a command that prints.
 demo: setup all
 	./bin/barco step --until=exec -- /bin/sh -c 'echo; echo "hello from $$(hostname): pid $$$$, uid $$(id -u)"; grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status'
 
-install: bin/barco
+install: bin/barco $(EXTRA_BINS)
 	install -D -m 0755 bin/barco $(DESTDIR)$(PREFIX)/bin/barco
+	for b in $(EXTRA_BINS); do install -D -m 0755 $$b $(DESTDIR)$(PREFIX)/bin/$$(basename $$b); done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/barco
@@ -97,7 +112,7 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
-lint: build/lessons.h
+lint: build/lessons.h build/lesson_texts.h
 	clang-tidy --quiet $(SRC) probes/barco-testhelper.c -- -std=gnu11 -D_GNU_SOURCE \
 		-iquote include -iquote build $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

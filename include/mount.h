@@ -44,8 +44,10 @@ extern const size_t barco_readonly_paths_len;
 
 /*
  * In the container (its own user and mount namespaces, after the maps are
- * written): builds the filesystem and pivots into it. When cfg->rootfs is
- * "/", the host root is bound read-only, with fresh /proc, /dev, /sys, /tmp.
+ * written): builds the filesystem and pivots into it. rootfs_fd is
+ * cfg->rootfs opened (O_PATH) by the runner on the host. When cfg->rootfs
+ * is "/", the host root is bound read-only, with fresh /proc, /dev, /sys,
+ * /tmp.
  */
-int barco_mount_setup(const struct barco_config *cfg, struct barco_report *rep,
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
 		      struct barco_err *err) __attribute__((warn_unused_result));

@@ -30,14 +30,15 @@ struct barco_container {
 	int sock;	     /* this side's end of the socketpair */
 	bool is_container;   /* true in the container process */
 	int state_dir_fd;    /* /run/barco/NAME, flock()ed while the runner lives */
+	int rootfs_fd;	     /* cfg->rootfs, O_PATH, opened on the host (barco_mount_setup) */
 	int signal_fd;	     /* runner: the signals it handles */
 	sigset_t saved_mask; /* the caller's signal mask, restored in the container */
 
 	uint64_t caps_keep; /* the capability set the caps stage applies */
 	int last_cap;
 	bool has_time_ns;
-	int stdio_fds[BARCO_STDIO_FDS]; /* runner: the client's stdio, passed at exec; -1: inherit
-					 */
+	/* runner: the step client's stdio, passed at exec; -1: inherit */
+	int stdio_fds[BARCO_STDIO_FDS];
 	int tty_fd; /* the terminal the container gets as foreground job, or -1 */
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */

@@ -25,6 +25,7 @@ static const char main_usage[] =
 	"  stages                               list the stages in order\n"
 	"  ps [--json]                          list containers\n"
 	"  delete NAME                          stop a container and clean up\n"
+	"  lesson [STAGE | --list]              read the course (one lesson per stage)\n"
 	"  rootfs create DIR                    make a busybox root filesystem at DIR\n"
 	"  help, version\n"
 	"\n"
@@ -35,8 +36,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
-	{"run", barco_cmd_run}, {"step", barco_cmd_step},     {"stages", barco_cmd_stages},
-	{"ps", barco_cmd_ps},	{"delete", barco_cmd_delete}, {"rootfs", barco_cmd_rootfs},
+	{"run", barco_cmd_run},	      {"step", barco_cmd_step},	    {"stages", barco_cmd_stages},
+	{"ps", barco_cmd_ps},	      {"delete", barco_cmd_delete}, {"lesson", barco_cmd_lesson},
+	{"rootfs", barco_cmd_rootfs},
 };
 
 int main(int argc, char **argv)

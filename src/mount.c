@@ -20,7 +20,6 @@
 #include "parse.h"
 #include "util.h"
 
-
 /* Debian's "tty" group: devpts gives new terminals this group (mode 0620) so write(1) works. */
 #define TTY_GID 5
 
@@ -68,7 +67,6 @@ const size_t barco_masked_paths_len = ARRAY_LEN(barco_masked_paths);
 
 const char *const barco_readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
 const size_t barco_readonly_paths_len = ARRAY_LEN(barco_readonly_paths);
-
 
 /* In the order a reader expects: what kind of call, then the mount's own flags. */
 static const struct barco_flag_name ms_flag_names[] = {
@@ -170,42 +168,37 @@ static int setattr_rdonly(int dfd, const char *path, unsigned int at_flags, cons
 }
 
 /*
- * The host root as the container's: a bind onto "/" would sit above the
- * process root, where lookups never look (they start at the root mount
- * itself), so clone the tree with open_tree(2), make the clone read-only
- * while it is detached, attach it over "/" and enter it through its fd.
+ * pivot_root(2) needs the new root to be a mount point. The rootfs is
+ * reached through rootfs_fd, which the runner opened on the host: container
+ * root (an unprivileged uid outside) may not be allowed to walk the path
+ * to it, and an fd cannot be swapped for a symlink between the check and
+ * the mount. open_tree(2) clones the tree, the clone is made read-only
+ * while detached when it is the host's "/", move_mount(2) attaches it over
+ * the rootfs, and fchdir(2) enters it: from here on the new root is ".".
+ * (A plain bind onto "/" would sit above the process root, where lookups
+ * never look; entering through the tree's fd avoids that too.)
  */
-static int enter_host_root_copy(struct barco_report *rep, struct barco_err *err)
-{
-	cleanup_close int tree =
-		open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-
-	if (tree < 0)
-		return barco_err_errno(err, "open_tree / (clone)");
-	barco_report_add(rep, "open_tree(AT_FDCWD, \"/\", OPEN_TREE_CLONE|AT_RECURSIVE) = treefd");
-	if (setattr_rdonly(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, "/ (clone)", rep, err) < 0)
-		return -1;
-	if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return barco_err_errno(err, "move_mount the copy of / onto /");
-	barco_report_add(rep,
-			 "move_mount(treefd, \"\", AT_FDCWD, \"/\", MOVE_MOUNT_F_EMPTY_PATH) = 0");
-	if (fchdir(tree) < 0)
-		return barco_err_errno(err, "fchdir into the copy of /");
-	barco_report_add(rep, "fchdir(treefd) = 0");
-	return 0;
-}
-
-/* pivot_root(2) needs the new root to be a mount point: bind it onto itself. */
-static int enter_new_root(const char *rootfs, bool is_host_root, struct barco_report *rep,
+static int enter_new_root(int rootfs_fd, bool is_host_root, struct barco_report *rep,
 			  struct barco_err *err)
 {
-	if (is_host_root)
-		return enter_host_root_copy(rep, err);
-	if (do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL, rep, err) < 0)
+	cleanup_close int tree = open_tree(
+		rootfs_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0)
+		return barco_err_errno(err, "open_tree(rootfs, OPEN_TREE_CLONE)");
+	barco_report_add(rep, "open_tree(rootfs_fd, \"\", OPEN_TREE_CLONE|AT_RECURSIVE|"
+			      "AT_EMPTY_PATH) = treefd");
+	if (is_host_root &&
+	    setattr_rdonly(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, "/ (clone)", rep, err) < 0)
 		return -1;
-	if (chdir(rootfs) < 0)
-		return barco_err_errno(err, "chdir %s", rootfs);
-	barco_report_add(rep, "chdir(\"%s\") = 0", rootfs);
+	if (move_mount(tree, "", rootfs_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return barco_err_errno(err, "move_mount the rootfs clone onto the rootfs");
+	barco_report_add(rep, "move_mount(treefd, \"\", rootfs_fd, \"\", "
+			      "MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH) = 0");
+	if (fchdir(tree) < 0)
+		return barco_err_errno(err, "fchdir into the rootfs clone");
+	barco_report_add(rep, "fchdir(treefd) = 0: \".\" is the new root");
 	return 0;
 }
 
@@ -434,17 +427,16 @@ static int readonly_paths(struct barco_report *rep, struct barco_err *err)
 	return 0;
 }
 
-int barco_mount_setup(const struct barco_config *cfg, struct barco_report *rep,
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
 		      struct barco_err *err)
 {
 	bool is_host_root = strcmp(cfg->rootfs, "/") == 0;
-	/* Before pivot_root the copy of "/" is reachable only as the cwd. */
-	const char *root = is_host_root ? "." : cfg->rootfs;
+	const char *root = "."; /* the new root is the cwd until pivot_root */
 
 	/* Nothing done below may propagate back to the host (mount_namespaces(7)). */
 	if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, rep, err) < 0)
 		return -1;
-	if (enter_new_root(cfg->rootfs, is_host_root, rep, err) < 0)
+	if (enter_new_root(rootfs_fd, is_host_root, rep, err) < 0)
 		return barco_err_wrap(err, "entering rootfs %s", cfg->rootfs);
 	if (mount_table(root, cfg, rep, err) < 0 || bind_dev_nodes(root, rep, err) < 0 ||
 	    make_dev_links(root, rep, err) < 0)

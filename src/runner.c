@@ -341,7 +341,7 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
-	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
+	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
 		c->stdio_fds[i] = -1;
 	c->exit_status = BARCO_EXIT_BARCO;
@@ -351,9 +351,14 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	c->caps_keep = barco_caps_compute(cfg->caps_add, cfg->caps_drop, c->last_cap);
 	if (barco_cgroup_layout_detect(&c->layout, err) < 0)
 		return -1;
+	c->rootfs_fd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0)
+		return barco_err_errno(err, "open rootfs %s", cfg->rootfs);
 	barco_state_reclaim_all(&c->layout);
-	if (barco_state_claim(cfg->name, &c->layout, &c->state_dir_fd, err) < 0)
+	if (barco_state_claim(cfg->name, &c->layout, &c->state_dir_fd, err) < 0) {
+		barco_container_close(c);
 		return -1;
+	}
 	if (block_signals(c, err) < 0) {
 		barco_container_close(c);
 		return -1;
@@ -400,6 +405,10 @@ void barco_container_close(struct barco_container *c)
 	if (c->sock >= 0) {
 		(void)close(c->sock);
 		c->sock = -1;
+	}
+	if (c->rootfs_fd >= 0) {
+		(void)close(c->rootfs_fd);
+		c->rootfs_fd = -1;
 	}
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
 		if (c->stdio_fds[i] >= 0) {

@@ -102,6 +102,14 @@ int barco_stage_namespaces_child(struct barco_container *c, struct barco_report 
 {
 	pid_t pid;
 
+	/*
+	 * An open fd keeps pointing into the host's mount namespace, but the
+	 * working directory is carried over into the new one by unshare(2):
+	 * standing in the rootfs now is how the mounts stage finds it there.
+	 */
+	if (fchdir(c->rootfs_fd) < 0)
+		return barco_err_errno(err, "fchdir(rootfs_fd) (%s)", c->cfg->rootfs);
+	barco_report_add(rep, "fchdir(rootfs_fd) = 0: cwd is %s", c->cfg->rootfs);
 	if (barco_ns_unshare(barco_ns_flags(c->has_time_ns), rep, err) < 0)
 		return -1;
 	/*
@@ -133,7 +141,15 @@ int barco_stage_hostname_child(struct barco_container *c, struct barco_report *r
 int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep,
 			     struct barco_err *err)
 {
-	return barco_mount_setup(c->cfg, rep, err);
+	/* The rootfs as this mount namespace sees it: the cwd (see the namespaces stage). */
+	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return barco_err_errno(err, "open the rootfs (cwd)");
+	r = barco_mount_setup(c->cfg, fd, rep, err);
+	(void)close(fd);
+	return r;
 }
 
 int barco_stage_network_child(struct barco_container *c, struct barco_report *rep,

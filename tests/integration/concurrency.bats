@@ -11,30 +11,37 @@ teardown() { stop_background; }
 all_running() {
 	local n
 	for n in "$@"; do
-		container_init_pid "$n" barco-testhelper >/dev/null || return 1
+		container_init_pid "$n" sh >/dev/null || return 1
 	done
 }
 
+# Each container waits for /go in the (shared) rootfs, so all of them are
+# surely running at once, however long the others take to start.
+WAIT_FOR_GO='while [ ! -e /go ]; do sleep 0.05; done'
+
 @test "10 containers at once: distinct cgroups and state while running, all exit 0, nothing left" {
 	local i n names=() pids=() procs=()
+	rm -f "$ROOTFS/go"
 	for i in $(seq 1 10); do
 		n=$(cname "c$i")
 		names+=("$n")
-		start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 2
+		start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- /bin/sh -c "$WAIT_FOR_GO"
 		pids+=("$BG_PID")
 	done
 	wait_until 10 all_running "${names[@]}" || fail "not all 10 containers started"
 	for n in "${names[@]}"; do
 		[ -d "/run/barco/$n" ] || fail "no /run/barco/$n while it runs"
 		[ -n "$(cgroup_dirs_for "$n")" ] || fail "no cgroup for $n while it runs"
-		procs+=("$(container_init_pid "$n" barco-testhelper)")
+		procs+=("$(container_init_pid "$n" sh)")
 	done
 	# Ten different processes: no two containers share a cgroup.
 	assert_equal "$(printf '%s\n' "${procs[@]}" | sort -u | wc -l)" 10
+	touch "$ROOTFS/go"
 	for i in "${!pids[@]}"; do
 		wait_barco "${pids[$i]}"
 		[ "$BG_STATUS" = 0 ] || fail "${names[$i]} exited $BG_STATUS: $(cat "$TEST_ROOT/out.${names[$i]}.err")"
 	done
+	rm -f "$ROOTFS/go"
 	assert_nothing_left "${names[@]}"
 }
 
@@ -50,7 +57,9 @@ all_running() {
 	done
 	# Ten distinct random names.
 	assert_equal "$(cat "$TEST_ROOT"/out.q{1..10} | sort -u | wc -l)" 10
-	assert_nothing_left $(cat "$TEST_ROOT"/out.q{1..10})
+	local names
+	mapfile -t names < <(cat "$TEST_ROOT"/out.q{1..10})
+	assert_nothing_left "${names[@]}"
 }
 
 @test "a name in use is refused with 125 and the running container is untouched" {

@@ -54,9 +54,20 @@ teardown() { stop_background; }
 	assert_output "lo"
 }
 
-@test "the IPC namespace is empty (no host SysV objects)" {
+@test "the IPC namespace is empty: a host SysV segment is invisible inside" {
+	local id
+	id=$(ipcmk -M 4096 | awk '{ print $NF }')
+	[ -n "$id" ] || fail "ipcmk could not make a segment on the host"
 	run_in --name "$(cname)" -- barco-testhelper read /proc/sysvipc/shm
+	ipcrm -m "$id"
 	assert_success
-	# Only the header line: no segments.
+	# Only the header line: the host's segment is not there.
 	assert_equal "${#lines[@]}" 1
+}
+
+@test "host processes cannot be signalled from inside: their pids do not exist there" {
+	# This shell's pid on the host; inside, the pid namespace has no such pid.
+	run_in --name "$(cname)" -- barco-testhelper try kill_host "$$"
+	assert_success
+	assert_output "kill_host=ESRCH"
 }

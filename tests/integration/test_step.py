@@ -175,8 +175,12 @@ def check_boundary(barco, name, stage, hostname, rootfs=None):
         assert status["CapEff"] == all_caps_mask()
         assert status["CapBnd"] == all_caps_mask()
     else:
-        for k in ("CapEff", "CapBnd", "CapPrm", "CapInh", "CapAmb"):
+        # README: bounding, permitted, effective hold the allowlist; inheritable
+        # and ambient are emptied.
+        for k in ("CapEff", "CapBnd", "CapPrm"):
             assert status[k] == DEFAULT_CAPS, (k, status[k])
+        for k in ("CapInh", "CapAmb"):
+            assert status[k] == "0" * 16, (k, status[k])
     # seccomp
     after_seccomp = i >= STAGES.index("seccomp")
     assert status["Seccomp"] == ("2" if after_seccomp else "0")
@@ -368,7 +372,7 @@ def test_chain_userns_then_caps_then_exec(barco, names):
     assert_nothing_left(name, str(barco.scratch))
 
 
-def test_json_until_exec_prints_reports_then_the_command_output(barco, names):
+def test_json_until_exec_prints_every_report_and_the_command_output(barco, names):
     name = names()
     r = barco.create(name, "exec", "/bin/sh", "-c", "echo json-cmd-out; exit 4")
     assert r.returncode == 4, r.stderr
@@ -716,12 +720,63 @@ def assert_gone_monitor_error(r, name):
     return True
 
 
+def cgroup_pids(name):
+    return [int(p) for d in existing_cgroup_dirs(name)
+            for p in (d / "cgroup.procs").read_text().split()]
+
+
 def kill_monitor(name):
+    """SIGKILL the monitor, and wait for the paused container process to follow it
+    (it reads end of file on its socket and exits)."""
     runner = state_of(name)["runner_pid"]
+    pids = cgroup_pids(name)
     assert is_alive(runner)
     os.kill(runner, signal.SIGKILL)
     assert wait_dead(runner), f"monitor {runner} survived SIGKILL"
+    for p in pids:
+        assert wait_dead(p), f"container process {p} outlived its monitor"
     return runner
+
+
+def sockets_of(pid):
+    """Inodes of the sockets PID has open."""
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            m = re.match(r"socket:\[(\d+)\]$", os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except FileNotFoundError:
+            continue
+        if m:
+            out.add(m.group(1))
+    return out
+
+
+def ctl_socket_inodes(name):
+    """Inodes of every socket bound to or accepted on /run/barco/NAME/ctl.sock."""
+    path = str(RUN_DIR / name / "ctl.sock")
+    out = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        f = line.split()
+        if len(f) >= 8 and f[7] == path:
+            out.add(f[6])
+    return out
+
+
+@pytest.mark.parametrize("stage", ["userns", "namespaces", "seccomp"])
+def test_paused_container_holds_no_control_socket_of_its_monitor(barco, names, stage):
+    """The container must not inherit the monitor's listening ctl.sock (nor a client's
+    connection): while it holds them, a client can connect after the monitor died
+    and gets "sendmsg: Connection reset by peer" instead of the `barco delete` hint,
+    or waits on a socket nobody serves."""
+    name = names()
+    assert barco.create(name, stage).returncode == 0
+    ctl = ctl_socket_inodes(name)
+    assert ctl, "no socket bound to ctl.sock"
+    runner = state_of(name)["runner_pid"]
+    assert sockets_of(runner) & ctl, "the monitor does not hold its own ctl.sock"
+    for pid in cgroup_pids(name):
+        held = sockets_of(pid) & ctl
+        assert not held, f"container process {pid} holds ctl.sock sockets {held}"
 
 
 def test_step_after_the_monitor_died_says_to_delete(barco, names):
@@ -742,8 +797,7 @@ def test_monitor_killed_at_each_stage_then_delete_cleans_up(barco, names, stage)
     name = names()
     r = barco.create(name, stage, "/bin/sleep", "30")
     assert r.returncode == 0, r.stderr
-    pids = [int(p) for d in existing_cgroup_dirs(name)
-            for p in (d / "cgroup.procs").read_text().split()]
+    pids = cgroup_pids(name)
     if stage != "cgroups":
         assert pid_of(name) in pids
     kill_monitor(name)

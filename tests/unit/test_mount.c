@@ -556,8 +556,11 @@ static int contained_pid1(const struct contained *c)
 	struct barco_err err = {0};
 	char msg[BARCO_ERR_MSG_MAX + 64];
 
+	/* As the runner does: the rootfs opened on the host side, before namespaces. */
+	int rootfs_fd = open(c->cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
 	alarm(SETUP_TIMEOUT_S);
-	if (barco_mount_setup(&c->cfg, &rep, &err) < 0) {
+	if (rootfs_fd < 0 || barco_mount_setup(&c->cfg, rootfs_fd, &rep, &err) < 0) {
 		fprintf(stderr, "\n  barco_mount_setup: %s\n  report:\n%s",
 			barco_err_str(&err, msg, sizeof(msg)), rep.text);
 		return 99;
