@@ -824,7 +824,9 @@ static int list_dir(const char *key, const char *dir, int show_links)
 			continue;
 		if (show_links && atoi(ent->d_name) == dirfd(d))
 			continue;
-		names[n++] = strdup(ent->d_name);
+		names[n] = strdup(ent->d_name);
+		if (names[n] != NULL)
+			n++;
 	}
 	qsort(names, n, sizeof(names[0]), compare_names);
 	for (size_t i = 0; i < n; i++) {

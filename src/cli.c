@@ -236,9 +236,18 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
 	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
 }
 
+/*
+ * getopt leaves optind on the element it is still scanning when a short
+ * option in the middle of a cluster is wrong: name the option character
+ * then, and the whole element for long options.
+ */
 static int unknown_option(char **argv, const char *cmd, struct barco_err *err)
 {
-	return barco_err_set(err, 0, "unknown option or missing value in '%s' (see '%s --help')",
+	if (optopt > 0 && optopt < 128)
+		return barco_err_set(err, 0,
+				     "unknown option or missing value: '-%c' (see '%s --help')",
+				     optopt, cmd);
+	return barco_err_set(err, 0, "unknown option or missing value: '%s' (see '%s --help')",
 			     argv[optind - 1], cmd);
 }
 
@@ -314,6 +323,13 @@ int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *r
 {
 	int opt;
 
+	/* The seed form has short options only; getopt would read "--x" as "-", "-", "x". */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i], "--help") != 0)
+			return barco_err_set(err, 0,
+					     "unknown option '%s' (the seed form is 'barco -u UID -m "
+					     "DIR -c CMD [-a ARG]'; see 'barco help')",
+					     argv[i]);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt(argc, argv, "+u:m:c:a:vh")) != -1) {

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "caps.h"
 #include "cgroup.h"
@@ -235,6 +236,13 @@ int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
 		return -1;
 	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0)
 		return barco_err_errno(err, "sigprocmask");
+	/*
+	 * Whatever barco's caller had open (a test runner's pipes, a shell's
+	 * redirections) is not the container's: close-on-exec for everything
+	 * above stderr (close_range(2), Linux 5.11).
+	 */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
 	c->exec_attempted = true;
 	return barco_exec_command(cfg->argv, cfg->env, err);
 }

@@ -84,8 +84,10 @@ WAIT_FOR_GO='while [ ! -e /go ]; do sleep 0.05; done'
 	local n
 	n=$(cname)
 	run_in --name "$n" -- barco-testhelper exit 0
+	show_stderr
 	assert_success
 	run_in --name "$n" -- barco-testhelper exit 0
+	show_stderr
 	assert_success
 	assert_nothing_left "$n"
 }

@@ -44,7 +44,9 @@ setup_suite_rootfs() {
 	export TEST_ROOT ROOTFS
 	export BARCO_HOME=$TEST_ROOT/home
 	export TAG="bt${RANDOM}$(basename "$BATS_TEST_FILENAME" .bats | tr -cd 'a-z0-9' | cut -c1-12)"
-	"$BARCO" rootfs create "$ROOTFS" || fail "barco rootfs create $ROOTFS failed"
+	# What this file makes, for zz-leftovers.bats to check at the end of the run.
+	printf '%s %s\n' "$TAG" "$TEST_ROOT" >>"$BATS_RUN_TMPDIR/barco-made"
+	"$BARCO" rootfs create "$ROOTFS" >/dev/null || fail "barco rootfs create $ROOTFS failed"
 	install_helper "$ROOTFS"
 	tmp_barco_snapshot >"$TEST_ROOT/tmp-before"
 }

@@ -1,29 +1,44 @@
 #!/usr/bin/env bats
-# Runs last: after every suite, nothing the bats suites made with barco may
-# remain on the host. Only this run's containers count (names from cname,
-# or barco's random 12-hex-digit names; rootfs under /tmp/barco-it.*): other
-# test runs on the same host (pytest uses other names) may be busy meanwhile.
+# Runs last: after every suite of this bats run, nothing they made with
+# barco may remain on the host. Each suite records its name tag and scratch
+# directory in $BATS_RUN_TMPDIR/barco-made (setup_suite_rootfs); only those
+# count, since other test runs on the same host may be busy meanwhile.
 
 load helpers
 
-# Container names the bats suites give (see cname in helpers.bash) or get.
-BATS_NAME='(bt[0-9]+[a-z0-9]*-[0-9]+(-[A-Za-z0-9_.-]*)?|[0-9a-f]{12})'
+setup_file() {
+	MADE=$BATS_RUN_TMPDIR/barco-made
+	export MADE
+}
 
-@test "no cgroups remain under barco/" {
+setup() {
+	[ -s "$MADE" ] || skip "no suite ran before this one in this bats run"
+}
+
+# Alternatives of a regular expression: the tags, or the scratch directories.
+made_tags() {
+	awk '{ print $1 }' "$MADE" | paste -sd'|'
+}
+
+made_roots() {
+	awk '{ print $2 }' "$MADE" | sed 's/\./\\./g' | paste -sd'|'
+}
+
+@test "no cgroups of the suites remain under barco/" {
 	run bash -c 'find /sys/fs/cgroup/barco /sys/fs/cgroup/*/barco -mindepth 1 -maxdepth 1 \
 		-type d 2>/dev/null'
-	run grep -E "/$BATS_NAME\$" <<<"$output"
+	run grep -E "/($(made_tags))-" <<<"$output"
 	assert_output ""
 }
 
-@test "no state remains under /run/barco" {
+@test "no state of the suites remains under /run/barco" {
 	run bash -c 'find /run/barco -mindepth 1 -maxdepth 1 2>/dev/null'
-	run grep -E "/$BATS_NAME\$" <<<"$output"
+	run grep -E "/($(made_tags))-" <<<"$output"
 	assert_output ""
 }
 
-@test "no mounts of test rootfs remain on the host" {
-	run grep -E '/tmp/barco-it\.' /proc/self/mountinfo
+@test "no mounts of the suites' rootfs remain on the host" {
+	run grep -E "$(made_roots)" /proc/self/mountinfo
 	assert_output ""
 }
 
@@ -32,12 +47,14 @@ BATS_NAME='(bt[0-9]+[a-z0-9]*-[0-9]+(-[A-Za-z0-9_.-]*)?|[0-9a-f]{12})'
 	assert_output ""
 }
 
-@test "no test scratch directories were left" {
-	run compgen -G '/tmp/barco-it.*'
-	assert_output ""
+@test "the suites' scratch directories were removed" {
+	local dir
+	for dir in $(awk '{ print $2 }' "$MADE"); do
+		[ ! -e "$dir" ] || fail "$dir was left"
+	done
 }
 
 @test "no barco or container processes of the suites remain" {
-	run pgrep -a -f -- "/tmp/barco-it\.|--name $BATS_NAME( |\$)|^barco-testhelper "
+	run pgrep -a -f -- "$(made_roots)|--name ($(made_tags))-"
 	assert_output ""
 }
