@@ -58,6 +58,15 @@ build/%.o: src/%.c $(wildcard include/*.h) | build
 bin/barco: $(OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# Test builds only: the same sources with the fault-injection hook (BARCO_FAULT=STAGE:WHERE).
+FAULT_OBJ := $(patsubst src/%.c,build/fault/%.o,$(SRC))
+
+build/fault/%.o: src/%.c $(wildcard include/*.h) build/lessons.h build/lesson_texts.h | build/fault
+	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_FAULT_INJECTION -DBARCO_VERSION='"$(VERSION)-fault"' -c -o $@ $<
+
+bin/barco-fault: $(FAULT_OBJ) | bin
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 # The helper runs inside containers whose rootfs has no libc: link it statically.
 $(HELPER): probes/barco-testhelper.c | bin
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
@@ -68,7 +77,7 @@ build/unit/%.o: tests/unit/%.c $(wildcard include/*.h) $(wildcard tests/unit/*.h
 bin/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcunit
 
-build build/unit bin:
+build build/unit build/fault bin:
 	mkdir -p $@
 
 # Installs every build and test dependency from Debian packages; fast when all is present.
@@ -76,7 +85,7 @@ setup:
 	@bash .ci/setup
 
 # The README's test command: installs what is missing, builds, runs every suite.
-test: setup all bin/unit-tests
+test: setup all bin/unit-tests bin/barco-fault
 	@bash tests/run-all
 
 unit-test: bin/unit-tests

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -93,6 +94,35 @@ static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int 
 	return n;
 }
 
+#ifdef BARCO_FAULT_INJECTION
+/*
+ * Test builds only (bin/barco-fault; release builds compile this out):
+ * BARCO_FAULT=STAGE:WHERE makes STAGE fail in the runner ("parent") or in
+ * the container ("child"), or has the runner SIGKILL itself right after
+ * STAGE ("kill"), so that tests can prove every path cleans up.
+ */
+static bool fault_at(enum barco_stage stage, const char *where)
+{
+	const char *fault = getenv("BARCO_FAULT");
+	const char *name = barco_stage_get(stage)->name;
+	size_t len = strlen(name);
+
+	return fault && strncmp(fault, name, len) == 0 && fault[len] == ':' &&
+	       strcmp(fault + len + 1, where) == 0;
+}
+#else
+static bool fault_at(enum barco_stage stage, const char *where)
+{
+	return false;
+}
+#endif
+
+static int injected(enum barco_stage stage, struct barco_err *err)
+{
+	return barco_err_set(err, EIO, "fault injected (BARCO_FAULT=%s)",
+			     barco_stage_get(stage)->name);
+}
+
 /* In the container: wait for CONTINUE, run the stage's part, answer DONE. */
 static _Noreturn void child_loop(struct barco_container *c)
 {
@@ -110,7 +140,10 @@ static _Noreturn void child_loop(struct barco_container *c)
 		if (!def || !def->child)
 			_exit(BARCO_EXIT_BARCO);
 		barco_report_clear(&msg.report);
-		r = def->child(c, &msg.report, &err);
+		if (fault_at(def->stage, "child"))
+			r = injected(def->stage, &err);
+		else
+			r = def->child(c, &msg.report, &err);
 		if (r == BARCO_STAGE_HANDOFF)
 			_exit(0);
 		msg.type = BARCO_MSG_DONE;
@@ -228,6 +261,8 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 {
 	struct barco_msg msg;
 
+	if (fault_at(def->stage, "parent"))
+		return injected(def->stage, err);
 	if (def->parent && def->parent(c, rep, err) < 0)
 		return -1;
 	if (!def->child)
@@ -261,6 +296,8 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 			return barco_err_wrap(err, "stage %s", def->name);
 		if (cb)
 			cb(c, def->stage, &rep, now_ns() - start, data);
+		if (fault_at(def->stage, "kill"))
+			(void)raise(SIGKILL);
 	}
 	return 0;
 }
