@@ -10,6 +10,8 @@
 
 /* Returned by the parsers when --help (or -h) was given. */
 #define BARCO_CLI_HELP 1
+/* Returned by the parsers when --version was given. */
+#define BARCO_CLI_VERSION 2
 
 /* What `barco step` adds to the options of `barco run`. */
 struct barco_step_options {

@@ -42,6 +42,7 @@ const char barco_run_usage[] =
 	"  -v, --verbose         log every step on stderr (-vv for more)\n"
 	"  -q, --quiet           print only errors\n"
 	"  -h, --help            this help\n"
+	"      --version         barco's version\n"
 	"\n"
 	"Exit status: CMD's own; 128+N if it died of signal N; 125 for barco's own\n"
 	"errors; 126 if CMD cannot be executed; 127 if it is not found.\n";
@@ -110,6 +111,7 @@ static const struct option run_options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -298,6 +300,8 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 			break;
 		case 'h':
 			return BARCO_CLI_HELP;
+		case 'V':
+			return BARCO_CLI_VERSION;
 		case '?':
 			return unknown_option(argv, cmd, err);
 		case 'i':

@@ -11,6 +11,10 @@
 #include "rootfs.h"
 #include "state.h"
 
+#ifndef BARCO_VERSION
+#define BARCO_VERSION "0.0.0"
+#endif
+
 int barco_cmd_fail(const struct barco_err *err, int status)
 {
 	char buf[BARCO_ERR_MSG_MAX + 128];
@@ -68,8 +72,11 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 	struct barco_err err = {0};
 
 	*ret_status = BARCO_EXIT_BARCO;
-	if (parsed == BARCO_CLI_HELP) {
-		fputs(usage, stdout);
+	if (parsed == BARCO_CLI_HELP || parsed == BARCO_CLI_VERSION) {
+		if (parsed == BARCO_CLI_HELP)
+			fputs(usage, stdout);
+		else
+			printf("barco %s\n", BARCO_VERSION);
 		*ret_status = 0;
 		return false;
 	}

@@ -321,7 +321,7 @@ static bool is_create_form(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0 || strcmp(argv[i], "-i") == 0 ||
 		    strcmp(argv[i], "--interactive") == 0 || strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
+		    strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--version") == 0)
 			return true;
 	return false;
 }
