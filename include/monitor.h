@@ -21,6 +21,7 @@ enum barco_ctl_type {
 	BARCO_CTL_EXITED,      /* monitor: the command exited with `status` */
 	BARCO_CTL_ERROR,       /* monitor: failed; `status` is the exit status, error says why */
 	BARCO_CTL_DELETED,     /* monitor: deleted */
+	BARCO_CTL_ACK,	       /* client: the exec report is printed; the command may start */
 };
 
 /* ADVANCE with this stage: the next one only. */

@@ -85,6 +85,13 @@ void barco_container_close(struct barco_container *c);
 int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * exec stage, in the container: sends the stage's report and waits for the
+ * runner's go, so the report is out before the command prints anything.
+ */
+int barco_runner_child_ready(struct barco_container *c, const struct barco_report *rep,
+			     struct barco_err *err) __attribute__((warn_unused_result));
+
 /* Stage functions (stage.c's table points at these; defined in the modules' glue). */
 int barco_stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err);

@@ -116,9 +116,6 @@ static int run_container(const struct barco_config *cfg)
 		barco_container_close(&c);
 		return barco_cmd_fail(&err, status);
 	}
-	if (barco_state_write(c.state_dir_fd, cfg->name, c.pid, getpid(), "exec", cfg->rootfs,
-			      &err) < 0)
-		log_warn("%s", err.msg);
 	if (barco_runner_wait(&c, &status, &err) < 0) {
 		barco_container_close(&c);
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);

@@ -79,8 +79,8 @@ static int connect_monitor(const char *name, struct barco_err *err)
 		return steal_fd(&fd);
 	if (errno == ENOENT && barco_state_is_live(name))
 		return barco_err_set(err, 0,
-				     "container '%s' was started by 'barco run' and cannot be "
-				     "stepped; 'barco delete %s' stops it",
+				     "container '%s' has no step monitor (it was started by 'barco "
+				     "run' or 'barco step -i'); 'barco delete %s' stops it",
 				     name, name);
 	return barco_err_set(err, 0,
 			     "the monitor of '%s' is gone (was it killed?): run 'barco delete %s' "
@@ -110,8 +110,21 @@ static void forward_signals(int sigfd, pid_t pid)
 			(void)kill(pid, (int)si.ssi_signo);
 }
 
+static void send_ack(int fd)
+{
+	struct barco_ctl_msg msg;
+	struct barco_err err;
+
+	memset(&msg, 0, offsetof(struct barco_ctl_msg, report));
+	msg.type = BARCO_CTL_ACK;
+	barco_report_clear(&msg.report);
+	if (barco_sock_send(fd, &msg, offsetof(struct barco_ctl_msg, report.text) + 1, NULL, 0,
+			    &err) < 0)
+		return; /* the monitor goes on after a timeout */
+}
+
 /* One message from the monitor; returns -1 to go on, else the exit status. */
-static int handle_reply(struct step_client *sc, const struct barco_ctl_msg *msg)
+static int handle_reply(struct step_client *sc, int fd, const struct barco_ctl_msg *msg)
 {
 	struct barco_err err = {0};
 
@@ -121,6 +134,9 @@ static int handle_reply(struct step_client *sc, const struct barco_ctl_msg *msg)
 		sc->last_stage = (int)msg->stage;
 		print_view(sc, (enum barco_stage)msg->stage, msg->pid, msg->duration_ns,
 			   msg->report.text);
+		/* The command prints on our terminal next: only after its report. */
+		if (msg->stage == BARCO_STAGE_EXEC)
+			send_ack(fd);
 		return -1;
 	case BARCO_CTL_PAUSED:
 		print_paused(sc, msg->stage);
@@ -161,7 +177,7 @@ static int talk(struct step_client *sc, int fd, int sigfd)
 			return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		}
 		msg.report.text[sizeof(msg.report.text) - 1] = '\0';
-		status = handle_reply(sc, &msg);
+		status = handle_reply(sc, fd, &msg);
 		if (status >= 0)
 			return status;
 	}
@@ -251,6 +267,20 @@ static int step_existing(int argc, char **argv)
 	return advance_remote(name, until < 0 ? BARCO_CTL_NEXT_STAGE : (uint32_t)until, is_json);
 }
 
+/*
+ * SIGCHLD comes when the process that forked pid 1 exits (namespaces
+ * stage): not a reason to stop. Anything else the runner handles is.
+ */
+static bool got_terminating_signal(int sigfd)
+{
+	struct signalfd_siginfo si;
+	bool is_terminating = false;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		is_terminating |= si.ssi_signo != SIGCHLD;
+	return is_terminating;
+}
+
 /* -i: Enter runs the next stage, q (or end of input, or a signal) aborts. */
 static bool prompt_next(const struct barco_container *c)
 {
@@ -265,7 +295,7 @@ static bool prompt_next(const struct barco_container *c)
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			return false;
-		if (pfd[1].revents)
+		if (pfd[1].revents && got_terminating_signal(c->signal_fd))
 			return false;
 		if (pfd[0].revents)
 			break;

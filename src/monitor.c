@@ -68,13 +68,17 @@ static _Noreturn void finish(struct monitor *m, enum barco_ctl_type type, int st
 	_exit(0);
 }
 
-static void write_state(struct barco_container *c, const char *stage)
+/*
+ * The command is about to print on the client's terminal: wait until the
+ * client has printed the exec report (or gone away, or 10 s passed).
+ */
+static void wait_ack(int client)
 {
-	struct barco_err err;
+	struct pollfd pfd = {.fd = client, .events = POLLIN};
+	struct barco_ctl_msg msg;
 
-	if (barco_state_write(c->state_dir_fd, c->cfg->name, c->pid, getpid(), stage,
-			      c->cfg->rootfs, &err) < 0)
-		log_debug("%s", err.msg);
+	if (poll(&pfd, 1, 10000) > 0)
+		(void)barco_sock_recv(client, &msg, sizeof(msg), NULL, NULL, 0);
 }
 
 static void report_stage(const struct barco_container *c, enum barco_stage stage,
@@ -89,7 +93,8 @@ static void report_stage(const struct barco_container *c, enum barco_stage stage
 	msg.duration_ns = duration_ns;
 	msg.report = *rep;
 	send_ctl(*(const int *)data, &msg);
-	write_state((struct barco_container *)c, barco_stage_get(stage)->name);
+	if (stage == BARCO_STAGE_EXEC)
+		wait_ack(*(const int *)data);
 }
 
 static void close_fds(int *fds, size_t n)
@@ -238,7 +243,6 @@ static _Noreturn void monitor_main(const struct barco_config *cfg, int ready_fd)
 		barco_container_close(&m.c);
 		goto fail;
 	}
-	write_state(&m.c, "created");
 	(void)!write(ready_fd, "", 1);
 	(void)close(ready_fd);
 	serve(&m);

@@ -157,6 +157,37 @@ static _Noreturn void child_loop(struct barco_container *c)
 	}
 }
 
+/*
+ * The container process keeps stdio, its end of the socket and the rootfs:
+ * none of the runner's descriptors (the state lock, the signalfd, a step
+ * monitor's listening socket and its clients) may live on in it.
+ */
+static void keep_only_container_fds(const struct barco_container *c, int sock)
+{
+	int keep[] = {sock, c->rootfs_fd, c->tty_fd};
+	int lo = 3;
+
+	/* Sorted, so the gaps between them can be closed with close_range(2). */
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (size_t i = 0; i < 3; i++) {
+		if (keep[i] < lo)
+			continue;
+		if (keep[i] > lo)
+			(void)close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
+		lo = keep[i] + 1;
+	}
+	(void)close_range((unsigned)lo, ~0U, 0);
+	if (c->tty_fd >= 0)
+		(void)close(c->tty_fd);
+}
+
 int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 {
 	unsigned long flags = SIGCHLD | (c->cfg->is_userns_host ? 0 : CLONE_NEWUSER);
@@ -178,11 +209,8 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
 		goto fail;
 	}
 	if (pid == 0) {
-		(void)close(sv[0]);
-		if (c->state_dir_fd >= 0)
-			(void)close(c->state_dir_fd);
-		if (c->signal_fd >= 0)
-			(void)close(c->signal_fd);
+		keep_only_container_fds(c, sv[1]);
+		c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
 		c->sock = sv[1];
 		c->is_container = true;
 		child_loop(c);
@@ -215,7 +243,10 @@ static int check_signals(struct barco_container *c, struct barco_err *err)
 	return 0;
 }
 
-/* Waits for the container's answer, or a signal that aborts everything. */
+/*
+ * Waits for the container's answer, or a signal that aborts everything.
+ * Returns 1 at end of file: its end of the socket is close-on-exec.
+ */
 static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
 		     struct barco_err *err)
 {
@@ -235,12 +266,8 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 	n = recv_msg(c->sock, msg, &sender, NULL);
 	if (n < 0)
 		return barco_err_errno(err, "receive from the container");
-	if (n == 0) {
-		/* The socket is close-on-exec: end of file at exec means it ran. */
-		if (stage == BARCO_STAGE_EXEC)
-			return 0;
-		return barco_err_set(err, 0, "the container process died");
-	}
+	if (n == 0)
+		return 1; /* end of file: the container exec'd (or died) */
 	if (msg->type != BARCO_MSG_DONE || msg->stage != (uint32_t)stage)
 		return barco_err_set(err, EPROTO, "unexpected message %u for stage %u", msg->type,
 				     msg->stage);
@@ -260,6 +287,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		     struct barco_report *rep, struct barco_err *err)
 {
 	struct barco_msg msg;
+	int r;
 
 	if (fault_at(def->stage, "parent"))
 		return injected(def->stage, err);
@@ -276,9 +304,46 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		     def->stage == BARCO_STAGE_EXEC && c->stdio_fds[0] >= 0 ? BARCO_STDIO_FDS : 0,
 		     err) < 0)
 		return -1;
-	if (wait_done(c, def->stage, &msg, err) < 0)
+	r = wait_done(c, def->stage, &msg, err);
+	if (r < 0)
 		return -1;
+	if (r > 0)
+		return barco_err_set(err, 0, "the container process died");
 	barco_report_append(rep, &msg.report);
+	return 0;
+}
+
+/*
+ * The exec stage has reported (and the report is out) while the container
+ * waits at the last step before execve: let it go. End of file on the
+ * close-on-exec socket means execve succeeded; an answer means it failed.
+ */
+static int start_command(struct barco_container *c, struct barco_err *err)
+{
+	struct barco_msg msg;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_CONTINUE;
+	msg.stage = BARCO_STAGE_EXEC;
+	barco_report_clear(&msg.report);
+	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
+		return -1;
+	return wait_done(c, BARCO_STAGE_EXEC, &msg, err) < 0 ? -1 : 0;
+}
+
+int barco_runner_child_ready(struct barco_container *c, const struct barco_report *rep,
+			     struct barco_err *err)
+{
+	struct barco_msg msg;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_DONE;
+	msg.stage = BARCO_STAGE_EXEC;
+	msg.report = *rep;
+	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
+		return -1;
+	if (recv_msg(c->sock, &msg, NULL, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
+		return barco_err_set(err, 0, "barco exited before the command started");
 	return 0;
 }
 
@@ -294,8 +359,14 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 		barco_report_clear(&rep);
 		if (run_stage(c, def, &rep, err) < 0)
 			return barco_err_wrap(err, "stage %s", def->name);
+		if (barco_state_write(c->state_dir_fd, c->cfg->name, c->pid, getpid(), def->name,
+				      c->cfg->rootfs, err) < 0)
+			return barco_err_wrap(err, "stage %s: state", def->name);
 		if (cb)
 			cb(c, def->stage, &rep, now_ns() - start, data);
+		/* Only now, with its report out, may the command run and print. */
+		if (def->stage == BARCO_STAGE_EXEC && start_command(c, err) < 0)
+			return barco_err_wrap(err, "stage %s", def->name);
 		if (fault_at(def->stage, "kill"))
 			(void)raise(SIGKILL);
 	}

@@ -225,6 +225,7 @@ int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
 		return -1;
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (--workdir)", cfg->workdir);
+	barco_report_add(rep, "chdir(\"%s\") = 0", cfg->workdir);
 	/*
 	 * The parent-death signal is cleared by every uid change, so it is
 	 * set here, after the caps stage switched identity; the check after it
@@ -232,7 +233,10 @@ int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return barco_err_errno(err, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
-	if (check_runner_alive(c->sock, err) < 0)
+	barco_report_add(rep, "prctl(PR_SET_PDEATHSIG, SIGKILL) = 0: dies with barco");
+	barco_report_add(rep, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), then execve(\"%s\", ...)",
+			 cfg->argv[0]);
+	if (barco_runner_child_ready(c, rep, err) < 0 || check_runner_alive(c->sock, err) < 0)
 		return -1;
 	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0)
 		return barco_err_errno(err, "sigprocmask");

@@ -186,10 +186,12 @@ class Barco:
         self.scratch = scratch
         self.env = dict(os.environ, BARCO_HOME=str(home))
 
-    def run(self, *args, timeout=TIMEOUT, stdin=subprocess.DEVNULL):
+    def run(self, *args, timeout=TIMEOUT, stdin=subprocess.DEVNULL, cpus=None):
+        """cpus: a set of CPUs to pin barco (and whatever it forks) to."""
+        pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
         return subprocess.run([str(BARCO), *map(str, args)], env=self.env,
                               stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, preexec_fn=pin)
 
     def popen(self, *args, **kw):
         kw.setdefault("stdin", subprocess.DEVNULL)
@@ -197,7 +199,7 @@ class Barco:
         kw.setdefault("stderr", subprocess.PIPE)
         return subprocess.Popen([str(BARCO), *map(str, args)], env=self.env, text=True, **kw)
 
-    def create(self, name, until, *cmd, opts=(), json_out=True, rootfs=True):
+    def create(self, name, until, *cmd, opts=(), json_out=True, rootfs=True, cpus=None):
         """`barco step --until=UNTIL --name NAME [--rootfs R] OPTS -- CMD`."""
         args = ["step", f"--until={until}", "--name", name]
         if rootfs:
@@ -206,7 +208,7 @@ class Barco:
             args.append("--json")
         args += list(opts)
         args += ["--", *(cmd or ("/bin/true",))]
-        return self.run(*args)
+        return self.run(*args, cpus=cpus)
 
 
 def state_of(name):
