@@ -20,7 +20,7 @@ static void test_order_is_the_design(void)
 		const struct barco_stage_def *def = barco_stage_get((enum barco_stage)i);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(def);
-		CU_ASSERT_EQUAL(def->stage, i); /* the row sits at its own index */
+		CU_ASSERT_EQUAL((int)def->stage, i); /* the row sits at its own index */
 		CU_ASSERT_STRING_EQUAL(def->name, expected[i]);
 		CU_ASSERT_TRUE(def->parent != NULL || def->child != NULL);
 		CU_ASSERT_TRUE(strlen(def->summary) > 10);
