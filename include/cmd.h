@@ -16,6 +16,7 @@ int barco_cmd_step(int argc, char **argv);
 int barco_cmd_stages(int argc, char **argv);
 int barco_cmd_ps(int argc, char **argv);
 int barco_cmd_delete(int argc, char **argv);
+int barco_cmd_probe(int argc, char **argv);
 int barco_cmd_lesson(int argc, char **argv);
 
 /* Prints "barco: <error>" as one line on stderr and returns status. */

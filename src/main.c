@@ -27,6 +27,7 @@ static const char main_usage[] =
 	"  delete NAME                          stop a container and clean up\n"
 	"  lesson [STAGE | --list]              read the course (one lesson per stage)\n"
 	"  rootfs create DIR                    make a busybox root filesystem at DIR\n"
+	"  probe [--json] [SECTION...]          what this kernel can do for barco, with evidence\n"
 	"  help, version\n"
 	"\n"
 	"The original barco's flags still work: barco -u UID -m DIR -c CMD [-a ARG] [-v]\n"
@@ -39,6 +40,7 @@ static const struct {
 	{"run", barco_cmd_run},	      {"step", barco_cmd_step},	    {"stages", barco_cmd_stages},
 	{"ps", barco_cmd_ps},	      {"delete", barco_cmd_delete}, {"lesson", barco_cmd_lesson},
 	{"rootfs", barco_cmd_rootfs},
+	{"probe", barco_cmd_probe},
 };
 
 int main(int argc, char **argv)

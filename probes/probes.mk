@@ -1,0 +1,19 @@
+# The standalone probe tools: bin/barco-probe-SECTION, one small main each
+# (probes/barco-probe-SECTION.c) on top of the probe library in src/probe*.c,
+# which `barco probe` runs in-process. Included by the Makefile.
+
+PROBE_SECTIONS := kernel userns ns cgroup caps seccomp bpf
+PROBE_BINS := $(addprefix bin/barco-probe-,$(PROBE_SECTIONS))
+EXTRA_BINS += $(PROBE_BINS)
+
+# The kernel config at /proc/config.gz is gzip: the probe library reads it
+# with zlib, in barco as in the tools.
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+
+# barco's objects as an archive, so each tool links only what it uses.
+build/probe-lib.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+bin/barco-probe-%: probes/barco-probe-%.c build/probe-lib.a $(wildcard include/*.h) | bin
+	$(CC) $(BARCO_CFLAGS) $(LDFLAGS_ALL) -o $@ $< build/probe-lib.a $(PKG_LIBS)
