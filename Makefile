@@ -13,7 +13,8 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lseccomp -
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 CFLAGS ?= -O2 -g
-HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
+# Debian's "hardening=+all" (dpkg-buildflags(1)); checked by tests/integration/test_hardening.py.
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
 BARCO_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
@@ -36,7 +37,7 @@ STAGE_LESSONS := $(addprefix lessons/,01-cgroups.md 02-userns.md 03-namespaces.m
 # build to EXTRA_BINS and their tests to the suites run by tests/run-all.
 .DEFAULT_GOAL := all
 EXTRA_BINS :=
--include probes/probes.mk vm/vm.mk bench/bench.mk
+-include probes/probes.mk vm/vm.mk bench/bench.mk trace.mk hardening.mk
 
 .PHONY: all setup test unit-test integration-test lessons-check demo install uninstall clean format \
 	format-check lint

@@ -50,6 +50,8 @@ struct barco_config {
 	uint64_t caps_add; /* bit N: capability N */
 	uint64_t caps_drop;
 	enum barco_seccomp_mode seccomp;
+	bool is_trace;	    /* --trace: eBPF evidence of what was denied, after the command exits */
+	bool is_trace_json; /* --json with --trace: that report as one JSON object */
 
 	char *const *argv;  /* the command, NULL-terminated, never empty */
 	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */

@@ -39,6 +39,9 @@ const char barco_run_usage[] =
 	"  --cap-add CAP         keep a capability beyond the default allowlist (or ALL)\n"
 	"  --cap-drop CAP        drop a capability from the allowlist (or ALL)\n"
 	"  --seccomp MODE        'default' (allowlist filter) or 'unconfined'\n"
+	"  --trace               trace the container with eBPF; after CMD exits, report on\n"
+	"                        stderr what seccomp and the capability drop denied\n"
+	"  --json                with --trace: the report as one JSON object\n"
 	"  -v, --verbose         log every step on stderr (-vv for more)\n"
 	"  -q, --quiet           print only errors\n"
 	"  -h, --help            this help\n"
@@ -86,6 +89,7 @@ enum {
 	OPT_SECCOMP,
 	OPT_UNTIL,
 	OPT_JSON,
+	OPT_TRACE,
 };
 
 static const struct option run_options[] = {
@@ -105,6 +109,7 @@ static const struct option run_options[] = {
 	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
 	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
+	{"trace", no_argument, NULL, OPT_TRACE},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"interactive", no_argument, NULL, 'i'},
@@ -234,6 +239,9 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
 		return add_cap(&cfg->caps_drop, arg, "--cap-drop", err);
 	case OPT_SECCOMP:
 		return barco_seccomp_mode_from_name(arg, &cfg->seccomp, err);
+	case OPT_TRACE:
+		cfg->is_trace = true;
+		return 0;
 	}
 	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
 }
@@ -307,7 +315,10 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		case 'i':
 		case OPT_UNTIL:
 		case OPT_JSON:
-			if (apply_step_option(step, opt, optarg, argv, err) < 0)
+			/* barco run --json: the trace report; barco step --json: the stages. */
+			if (!step && opt == OPT_JSON)
+				cfg->is_trace_json = true;
+			else if (apply_step_option(step, opt, optarg, argv, err) < 0)
 				return -1;
 			break;
 		default:
@@ -315,6 +326,12 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 				return -1;
 		}
 	}
+	if (step && cfg->is_trace)
+		return barco_err_set(err, 0, "--trace is an option of 'barco run', not of '%s'",
+				     cmd);
+	if (cfg->is_trace_json && !cfg->is_trace)
+		return barco_err_set(err, 0,
+				     "--json is the format of the --trace report: add --trace");
 	if (optind >= argc)
 		return barco_err_set(
 			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);
@@ -330,10 +347,11 @@ int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *r
 	/* The seed form has short options only; getopt would read "--x" as "-", "-", "x". */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i], "--help") != 0)
-			return barco_err_set(err, 0,
-					     "unknown option '%s' (the seed form is 'barco -u UID -m "
-					     "DIR -c CMD [-a ARG]'; see 'barco help')",
-					     argv[i]);
+			return barco_err_set(
+				err, 0,
+				"unknown option '%s' (the seed form is 'barco -u UID -m "
+				"DIR -c CMD [-a ARG]'; see 'barco help')",
+				argv[i]);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt(argc, argv, "+u:m:c:a:vh")) != -1) {
@@ -412,11 +430,20 @@ static int fill_default_env(struct barco_config *cfg, struct barco_err *err)
 
 static void default_hostname(struct barco_config *cfg)
 {
-	/* A name may hold '_', which hostnames may not. */
+	size_t len;
+
+	/*
+	 * A name may hold '_', which hostnames may not, and may end with '.',
+	 * '-' or '_', which a hostname may not (RFC 1123; barco_parse_hostname).
+	 * It starts with a letter or digit, so something always remains.
+	 */
 	(void)snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->name);
 	for (char *p = cfg->hostname; *p; p++)
 		if (*p == '_')
 			*p = '-';
+	len = strlen(cfg->hostname);
+	while (len > 1 && strchr("-.", cfg->hostname[len - 1]))
+		cfg->hostname[--len] = '\0';
 }
 
 static int check_ids(struct barco_config *cfg, struct barco_err *err)

@@ -1,15 +1,19 @@
 /* barco run, the seed's flags, barco rootfs; and what the verbs share. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "cmd.h"
 #include "exec.h"
 #include "log.h"
 #include "rootfs.h"
 #include "state.h"
+#include "trace.h"
 
 #ifndef BARCO_VERSION
 #define BARCO_VERSION "0.0.0"
@@ -103,25 +107,107 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 	return true;
 }
 
-static int run_container(const struct barco_config *cfg)
+/* --trace: the container's cgroup exists, so its id can be the tracer's filter. */
+static struct barco_tracer *start_tracer(const struct barco_container *c,
+					 struct barco_trace_result *trace)
 {
+	struct barco_tracer *tracer = NULL;
+	struct barco_err err = {0};
+
+	memset(trace, 0, sizeof(*trace));
+	if (barco_trace_open(barco_cgroup_id(&c->cgroup), &tracer, &err) == 0)
+		return tracer;
+	(void)barco_err_str(&err, trace->unavailable, sizeof(trace->unavailable));
+	log_warn("--trace: no eBPF tracing, the container runs without it: %s", trace->unavailable);
+	return NULL;
+}
+
+/*
+ * The stages through exec. With --trace, the tracer attaches after the
+ * cgroups stage and is armed just before exec, so that barco's own setup
+ * inside the container is not reported as the command's.
+ */
+static int advance(struct barco_container *c, struct barco_trace_result *trace,
+		   struct barco_tracer **tracer, struct barco_err *err)
+{
+	struct barco_err arm_err = {0};
+
+	if (!trace)
+		return barco_runner_advance(c, BARCO_STAGE_EXEC, barco_cmd_log_stage, NULL, err);
+	(void)snprintf(trace->unavailable, sizeof(trace->unavailable),
+		       "the container failed before the tracer was attached");
+	if (barco_runner_advance(c, BARCO_STAGE_CGROUPS, barco_cmd_log_stage, NULL, err) < 0)
+		return -1;
+	*tracer = start_tracer(c, trace);
+	if (barco_runner_advance(c, BARCO_STAGE_SECCOMP, barco_cmd_log_stage, NULL, err) < 0)
+		return -1;
+	if (*tracer && barco_trace_arm(*tracer, c->pid, &arm_err) < 0) {
+		(void)barco_err_str(&arm_err, trace->unavailable, sizeof(trace->unavailable));
+		log_warn("--trace: %s", trace->unavailable);
+		barco_trace_close(*tracer);
+		*tracer = NULL;
+	}
+	return barco_runner_advance(c, BARCO_STAGE_EXEC, barco_cmd_log_stage, NULL, err);
+}
+
+/* The command gets these instead of barco's stdio; the runner passes them at exec. */
+static int use_stdio(struct barco_container *c, const int *stdio, struct barco_err *err)
+{
+	for (int i = 0; stdio && i < BARCO_STDIO_FDS; i++) {
+		c->stdio_fds[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
+		if (c->stdio_fds[i] < 0)
+			return barco_err_errno(err, "dup of stdio fd %d", stdio[i]);
+	}
+	return 0;
+}
+
+static int finish(struct barco_container *c, struct barco_tracer *tracer,
+		  struct barco_trace_result *trace, int status)
+{
+	if (tracer)
+		barco_trace_stop(tracer, trace);
+	barco_trace_close(tracer);
+	barco_container_close(c);
+	return status;
+}
+
+int barco_cmd_run_container(const struct barco_config *cfg, const int *stdio,
+			    struct barco_trace_result *trace)
+{
+	struct barco_tracer *tracer = NULL;
 	struct barco_container c;
 	struct barco_err err = {0};
 	int status;
 
 	if (barco_container_open(&c, cfg, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, barco_cmd_log_stage, NULL, &err) < 0) {
+	if (use_stdio(&c, stdio, &err) < 0 || advance(&c, trace, &tracer, &err) < 0) {
 		status = c.exit_status;
-		barco_container_close(&c);
-		return barco_cmd_fail(&err, status);
+		return barco_cmd_fail(&err, finish(&c, tracer, trace, status));
 	}
-	if (barco_runner_wait(&c, &status, &err) < 0) {
-		barco_container_close(&c);
+	if (barco_runner_wait(&c, &status, &err) < 0)
+		return barco_cmd_fail(&err, finish(&c, tracer, trace, BARCO_EXIT_BARCO));
+	log_info("container %s exited with status %d", cfg->name, status);
+	return finish(&c, tracer, trace, status);
+}
+
+/* barco run: with --trace, the report follows on stderr once the command has exited. */
+static int run_container(const struct barco_config *cfg)
+{
+	cleanup_free struct barco_trace_result *trace = NULL;
+	int status;
+
+	if (cfg->is_trace && !(trace = calloc(1, sizeof(*trace)))) {
+		struct barco_err err = {0};
+
+		barco_err_errno(&err, "allocating the trace report");
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	}
-	barco_container_close(&c);
-	log_info("container %s exited with status %d", cfg->name, status);
+	status = barco_cmd_run_container(cfg, NULL, trace);
+	if (trace && cfg->is_trace_json)
+		barco_trace_print_json(stderr, trace, cfg->name, cfg->seccomp);
+	else if (trace)
+		barco_trace_print_text(stderr, trace, cfg->name, cfg->seccomp);
 	return status;
 }
 

@@ -28,6 +28,8 @@ static const char main_usage[] =
 	"  lesson [STAGE | --list]              read the course (one lesson per stage)\n"
 	"  rootfs create DIR                    make a busybox root filesystem at DIR\n"
 	"  probe [--json] [SECTION...]          what this kernel can do for barco, with evidence\n"
+	"  verify [--json]                      forbidden actions in a container, each with the\n"
+	"                                       kernel's evidence of the layer that stopped it\n"
 	"  help, version\n"
 	"\n"
 	"The original barco's flags still work: barco -u UID -m DIR -c CMD [-a ARG] [-v]\n"
@@ -39,8 +41,7 @@ static const struct {
 } verbs[] = {
 	{"run", barco_cmd_run},	      {"step", barco_cmd_step},	    {"stages", barco_cmd_stages},
 	{"ps", barco_cmd_ps},	      {"delete", barco_cmd_delete}, {"lesson", barco_cmd_lesson},
-	{"rootfs", barco_cmd_rootfs},
-	{"probe", barco_cmd_probe},
+	{"rootfs", barco_cmd_rootfs}, {"probe", barco_cmd_probe},   {"verify", barco_cmd_verify},
 };
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@ void barco_test_register_seccomp(void);
 void barco_test_register_mount(void);
 void barco_test_register_report(void);
 void barco_test_register_probe(void);
+void barco_test_register_trace(void);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,
