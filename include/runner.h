@@ -42,6 +42,7 @@ struct barco_container {
 	int tty_fd; /* the terminal the container gets as foreground job, or -1 */
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */
+	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
 };
 

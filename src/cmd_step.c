@@ -300,9 +300,13 @@ static bool prompt_next(const struct barco_container *c)
 		if (pfd[0].revents)
 			break;
 	}
-	n = read(STDIN_FILENO, line, sizeof(line) - 1);
-	if (n <= 0)
-		return false;
+	/* One line, a byte at a time: piped answers for later prompts stay unread. */
+	for (n = 0; n < (ssize_t)sizeof(line) - 1; n++) {
+		if (read(STDIN_FILENO, &line[n], 1) != 1)
+			return false;
+		if (line[n] == '\n')
+			break;
+	}
 	line[n] = '\0';
 	return line[0] != 'q' && line[0] != 'Q';
 }
@@ -325,6 +329,12 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 
 	if (barco_container_open(&c, cfg, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	c.is_stepped = true;
+	if (barco_state_write(c.state_dir_fd, cfg->name, 0, getpid(), "created", cfg->rootfs,
+			      &err) < 0) {
+		barco_container_close(&c);
+		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	}
 	while (c.next < BARCO_STAGE_COUNT) {
 		if (barco_runner_advance(&c, c.next, print_local, &sc, &err) < 0) {
 			status = c.exit_status;

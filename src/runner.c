@@ -359,7 +359,13 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 		barco_report_clear(&rep);
 		if (run_stage(c, def, &rep, err) < 0)
 			return barco_err_wrap(err, "stage %s", def->name);
-		if (barco_state_write(c->state_dir_fd, c->cfg->name, c->pid, getpid(), def->name,
+		/*
+		 * A paused container's state must say where it is; barco run
+		 * writes it once, when the pid is final (on an ext4 /run each
+		 * rewrite costs a flush).
+		 */
+		if ((c->is_stepped || def->stage == BARCO_STAGE_EXEC) &&
+		    barco_state_write(c->state_dir_fd, c->cfg->name, c->pid, getpid(), def->name,
 				      c->cfg->rootfs, err) < 0)
 			return barco_err_wrap(err, "stage %s: state", def->name);
 		if (cb)

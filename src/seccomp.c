@@ -20,6 +20,10 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "cleanup.h"
 #include "log.h"
@@ -652,16 +656,37 @@ static int set_attributes(scmp_filter_ctx ctx, struct barco_err *err)
 	return 0;
 }
 
-/* The compiled program's length, for the report; 0 when it cannot be had. */
-static size_t bpf_instructions(scmp_filter_ctx ctx)
+/*
+ * libseccomp compiles on export as on load: export once into memory and
+ * load exactly those instructions with seccomp(2), so the program is built
+ * once and the report counts what the kernel got.
+ */
+static int export_program(scmp_filter_ctx ctx, struct sock_filter **ret_insns, size_t *ret_len,
+			  struct barco_err *err)
 {
 	cleanup_close int fd = memfd_create("barco-seccomp-bpf", MFD_CLOEXEC);
+	cleanup_free struct sock_filter *insns = NULL;
 	struct stat st;
+	int rc;
 
-	if (fd < 0 || seccomp_export_bpf(ctx, fd) < 0 || fstat(fd, &st) < 0)
-		return 0;
-	/* struct sock_filter is 8 bytes: code, jt, jf, k */
-	return (size_t)st.st_size / 8;
+	if (fd < 0)
+		return barco_err_errno(err, "memfd_create");
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc < 0)
+		return barco_err_set(err, -rc, "seccomp_export_bpf");
+	if (fstat(fd, &st) < 0)
+		return barco_err_errno(err, "fstat the exported filter");
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0)
+		return barco_err_set(err, EINVAL, "exported filter of %lld bytes",
+				     (long long)st.st_size);
+	insns = malloc((size_t)st.st_size);
+	if (!insns)
+		return barco_err_set(err, ENOMEM, "filter of %lld bytes", (long long)st.st_size);
+	if (pread(fd, insns, (size_t)st.st_size, 0) != st.st_size)
+		return barco_err_errno(err, "read the exported filter");
+	*ret_len = (size_t)st.st_size / sizeof(struct sock_filter);
+	*ret_insns = steal_pointer(&insns);
+	return 0;
 }
 
 static int build_filter(scmp_filter_ctx *ret_ctx, struct filter_counts *counts,
@@ -682,8 +707,9 @@ static int load_default_filter(struct barco_report *rep, struct barco_err *err)
 {
 	cleanup_filter scmp_filter_ctx ctx = NULL;
 	struct filter_counts counts = {0};
-	size_t instructions;
-	int rc;
+	cleanup_free struct sock_filter *insns = NULL;
+	struct sock_fprog prog;
+	size_t len = 0;
 
 	if (build_filter(&ctx, &counts, err) < 0)
 		return barco_err_wrap(err, "seccomp: building the filter");
@@ -695,16 +721,16 @@ static int load_default_filter(struct barco_report *rep, struct barco_err *err)
 			 "seccomp filter: %zu names absent on this architecture and %zu names "
 			 "unknown to this libseccomp skipped",
 			 counts.not_on_arch, counts.unknown);
-	instructions = bpf_instructions(ctx);
-	rc = seccomp_load(ctx);
-	if (rc < 0)
-		return barco_err_set(err, -rc, "seccomp(SECCOMP_SET_MODE_FILTER, …)");
-	if (instructions)
-		barco_report_add(rep,
-				 "seccomp(SECCOMP_SET_MODE_FILTER, …) = 0 (%zu BPF instructions)",
-				 instructions);
-	else
-		barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, …) = 0");
+	if (export_program(ctx, &insns, &len, err) < 0)
+		return barco_err_wrap(err, "seccomp: compiling the filter");
+	prog.len = (unsigned short)len;
+	prog.filter = insns;
+	if (len > BPF_MAXINSNS)
+		return barco_err_set(err, E2BIG, "seccomp filter of %zu instructions", len);
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return barco_err_errno(err, "seccomp(SECCOMP_SET_MODE_FILTER, …)");
+	barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, 0, {%zu BPF instructions}) = 0",
+			 len);
 	return 0;
 }
 

@@ -42,7 +42,6 @@ static const char *const conditional_names[] = {
 	"fchmodat", "fchmodat2", "ioctl",   "socket", "personality",
 };
 
-
 static bool in_table(const char *const *table, size_t len, const char *name)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -140,7 +139,8 @@ static int filter_loads_child(const void *arg)
 	allowed = strstr(rep.text, "default action ERRNO(EPERM), ");
 	if (!allowed || strtol(allowed + strlen("default action ERRNO(EPERM), "), NULL, 10) <= 250)
 		return 3;
-	if (!strstr(rep.text, "BPF instructions)") || !strstr(rep.text, "TIOCSTI (32-bit compare)"))
+	if (!strstr(rep.text, "BPF instructions}) = 0") ||
+	    !strstr(rep.text, "TIOCSTI (32-bit compare)"))
 		return 4;
 	if (getpid() <= 0 || syscall(SYS_getpid) != getpid())
 		return 5;
