@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <termios.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
@@ -171,9 +172,26 @@ int barco_stage_seccomp_child(struct barco_container *c, struct barco_report *re
 	return barco_seccomp_apply(c->cfg->seccomp, rep, err);
 }
 
+/*
+ * setpgid(2) and tcsetpgrp(3) accept only our own children. Pid 1 becomes
+ * ours when the process that forked it exits and it is re-parented to us
+ * (the subreaper); under load that exit can still be under way after pid 1
+ * reported the namespaces stage done. Reaping that process first settles it:
+ * the kernel re-parents a process's children before its parent can reap it.
+ */
+static void reap_first_process(struct barco_container *c)
+{
+	if (c->first_pid <= 0 || c->first_pid == c->pid)
+		return;
+	while (waitpid(c->first_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->first_pid = 0;
+}
+
 int barco_stage_exec_parent(struct barco_container *c, struct barco_report *rep,
 			    struct barco_err *err)
 {
+	reap_first_process(c);
 	/*
 	 * The container gets its own process group; when barco owns the
 	 * terminal, that group becomes the terminal's foreground job, so

@@ -82,6 +82,36 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	return true;
 }
 
+/*
+ * Between mkdir and flock a new directory is unlocked, and a concurrent
+ * barco_state_reclaim_all would take it for stale and remove it. So it is
+ * made and locked under a hidden name (reclaimers skip dot names), then
+ * renamed into place, never over anything (renameat2(2) RENAME_NOREPLACE).
+ * Returns 0 or -errno (-EEXIST: the name is taken).
+ */
+static int create_locked(int run_fd, const char *name, int *ret_fd)
+{
+	char tmp[BARCO_NAME_MAX + 32];
+	cleanup_close int fd = -1;
+	int r = 0;
+
+	(void)snprintf(tmp, sizeof(tmp), ".new-%s-%d", name, (int)getpid());
+	/* One left by an earlier process with our pid that crashed right here. */
+	(void)unlinkat(run_fd, tmp, AT_REMOVEDIR);
+	if (mkdirat(run_fd, tmp, 0700) < 0)
+		return -errno;
+	fd = openat(run_fd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0 ||
+	    renameat2(run_fd, tmp, run_fd, name, RENAME_NOREPLACE) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlinkat(run_fd, tmp, AT_REMOVEDIR);
+		return r;
+	}
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
 int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout, int *ret_fd,
 		      struct barco_err *err)
 {
@@ -89,25 +119,19 @@ int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout
 
 	if (run_fd < 0)
 		return -1;
-	/* A later round follows a reclaim of a stale directory, or a lost race. */
+	/* A later round follows a reclaim of a stale directory of the same name. */
 	for (int round = 0; round < 3; round++) {
-		int r;
+		int r = create_locked(run_fd, name, ret_fd);
 
-		if (mkdirat(run_fd, name, 0700) < 0) {
-			if (errno != EEXIST)
-				return barco_err_errno(err, "mkdir %s/%s", BARCO_RUN_DIR, name);
-			if (reclaim_if_stale(run_fd, name, layout))
-				continue;
-			return barco_err_set(err, EEXIST,
-					     "a container named '%s' already exists (see %s/%s)",
-					     name, BARCO_RUN_DIR, name);
-		}
-		r = lock_dir(run_fd, name, ret_fd);
 		if (r == 0)
 			return 0;
-		/* A reclaimer may hold or have removed it in between: try again. */
-		if (r != -ESTALE && r != -ENOENT && r != -EWOULDBLOCK)
-			return barco_err_set(err, -r, "lock %s/%s", BARCO_RUN_DIR, name);
+		if (r != -EEXIST)
+			return barco_err_set(err, -r, "create %s/%s", BARCO_RUN_DIR, name);
+		if (reclaim_if_stale(run_fd, name, layout))
+			continue;
+		return barco_err_set(err, EEXIST,
+				     "a container named '%s' already exists (see %s/%s)", name,
+				     BARCO_RUN_DIR, name);
 	}
 	return barco_err_set(err, EBUSY, "claim %s/%s: raced with another barco", BARCO_RUN_DIR,
 			     name);
