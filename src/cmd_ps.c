@@ -160,12 +160,32 @@ static int delete_run_container(const char *name, struct barco_err *err)
 	return 0;
 }
 
+/*
+ * One attempt: 1 done (removed, or asked its owner to stop), 0 try again
+ * (someone, e.g. another barco's stale-state reclaim, holds it for a
+ * moment), -1 with err set.
+ */
+static int delete_once(const char *name, const struct barco_cgroup_layout *layout, bool is_first,
+		       struct barco_err *err)
+{
+	int r = barco_state_reclaim(name, layout);
+
+	if (r < 0 && is_first)
+		return barco_err_set(err, 0, "no container named '%s' (see 'barco ps')", name);
+	if (r != 0)
+		return 1; /* stale and now removed, or gone meanwhile */
+	if (delete_via_monitor(name, err) == 0)
+		return 1;
+	if (barco_state_is_live(name) && delete_run_container(name, err) == 0)
+		return 1;
+	return 0;
+}
+
 int barco_cmd_delete(int argc, char **argv)
 {
 	struct barco_cgroup_layout layout;
 	struct barco_err err = {0};
 	const char *name = argc == 2 ? argv[1] : NULL;
-	int r;
 
 	if (!name) {
 		barco_err_set(&err, 0, "usage: barco delete NAME");
@@ -173,15 +193,19 @@ int barco_cmd_delete(int argc, char **argv)
 	}
 	if (barco_parse_name(name, &err) < 0 || barco_cgroup_layout_detect(&layout, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	r = barco_state_reclaim(name, &layout);
-	if (r < 0) {
-		barco_err_set(&err, 0, "no container named '%s' (see 'barco ps')", name);
-		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int r = delete_once(name, &layout, attempt == 0, &err);
+
+		if (r < 0)
+			return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+		if (r > 0) {
+			/* Whatever the owner left (it may have died meanwhile) goes too. */
+			(void)barco_state_reclaim(name, &layout);
+			printf("%s\n", name);
+			return 0;
+		}
+		(void)poll(NULL, 0, 10);
 	}
-	if (r == 0 && delete_via_monitor(name, &err) < 0 && delete_run_container(name, &err) < 0)
-		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	/* Whatever the owner left (it may have died meanwhile) goes too. */
-	(void)barco_state_reclaim(name, &layout);
-	printf("%s\n", name);
-	return 0;
+	barco_err_set(&err, EBUSY, "'%s' is held and does not answer: try again", name);
+	return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 }

@@ -15,6 +15,7 @@ import secrets
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -379,11 +380,25 @@ def test_nothing_stays_loaded_or_mounted():
 
 # ---- inside a barco container ----------------------------------------------------------------
 
+def barco_visible_under_host_root(tmp_dir):
+    """A copy of bin/barco where `--rootfs /` can see it.
+
+    `--rootfs /` gives the container a fresh /tmp, so a checkout under /tmp
+    (a CI clone, say) is hidden inside; /var/tmp is the host's, read-only.
+    """
+    copy = Path(tmp_dir) / "barco"
+    shutil.copy2(BARCO, copy)
+    os.chmod(tmp_dir, 0o755)
+    return copy
+
+
 def test_inside_a_container_every_check_completes_with_evidence(full):
     name = "pt-probe-" + secrets.token_hex(4)
     start = time.monotonic()
-    r = run([BARCO, "run", "--name", name, "--rootfs", "/", "--", BARCO, "probe", "--json"],
-            timeout=120)
+    with tempfile.TemporaryDirectory(prefix="barco-probe.", dir="/var/tmp") as bindir:
+        inside = barco_visible_under_host_root(bindir)
+        r = run([BARCO, "run", "--name", name, "--rootfs", "/", "--", inside, "probe", "--json"],
+                timeout=120)
     seconds = time.monotonic() - start
     try:
         doc = json.loads(r.stdout)
