@@ -176,9 +176,12 @@ static int delete_once(const char *name, const struct barco_cgroup_layout *layou
 		return 1; /* stale and now removed, or gone meanwhile */
 	if (delete_via_monitor(name, err) == 0)
 		return 1;
-	if (barco_state_is_live(name) && delete_run_container(name, err) == 0)
+	if (!barco_state_is_live(name))
+		return 0;
+	if (delete_run_container(name, err) == 0)
 		return 1;
-	return 0;
+	/* A state file being replaced or removed is worth another look; garbage is not. */
+	return err->errnum == ENOENT ? 0 : -1;
 }
 
 int barco_cmd_delete(int argc, char **argv)
