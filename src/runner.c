@@ -164,28 +164,19 @@ static _Noreturn void child_loop(struct barco_container *c)
  */
 static void keep_only_container_fds(const struct barco_container *c, int sock)
 {
-	int keep[] = {sock, c->rootfs_fd, c->tty_fd};
-	int lo = 3;
+	int keep[2] = {sock < c->rootfs_fd ? sock : c->rootfs_fd,
+		       sock < c->rootfs_fd ? c->rootfs_fd : sock};
+	int next = 3; /* stdio stays, whatever numbers the kept ones have */
 
-	/* Sorted, so the gaps between them can be closed with close_range(2). */
-	for (size_t i = 0; i < 3; i++)
-		for (size_t j = i + 1; j < 3; j++)
-			if (keep[j] < keep[i]) {
-				int t = keep[i];
-
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	for (size_t i = 0; i < 3; i++) {
-		if (keep[i] < lo)
+	/* Close the gaps around the kept descriptors (close_range(2)). */
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < next)
 			continue;
-		if (keep[i] > lo)
-			(void)close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
-		lo = keep[i] + 1;
+		if (keep[i] > next)
+			(void)close_range((unsigned)next, (unsigned)keep[i] - 1, 0);
+		next = keep[i] + 1;
 	}
-	(void)close_range((unsigned)lo, ~0U, 0);
-	if (c->tty_fd >= 0)
-		(void)close(c->tty_fd);
+	(void)close_range((unsigned)next, ~0U, 0);
 }
 
 int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
