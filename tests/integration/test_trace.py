@@ -133,8 +133,14 @@ def test_ordinary_eperm_is_attributed_to_neither(barco, names, bpf):
 
 
 def test_silent_checks_are_kept_apart(barco, names, bpf):
-    if bpf["strategy"]["capabilities"] == "none":
+    strategy = bpf["strategy"]["capabilities"]
+    if strategy == "none":
         pytest.skip("capability checks cannot be traced on this kernel")
+    if strategy in ("fexit", "kprobe"):
+        # The no-audit check of every fork is cap_vm_enough_memory() calling
+        # cap_capable() inside security/commoncap.c, where the compiler inlines
+        # it: only the capability:cap_capable tracepoint (6.14+) sees it.
+        pytest.skip(f"{strategy} on cap_capable cannot see its inlined no-audit callers")
     # Every fork asks CAP_SYS_ADMIN without auditing (__vm_enough_memory): denied, nothing fails.
     r, report = traced(barco, names, "/bin/sh", "-c", "/bin/true; /bin/true")
     assert r.returncode == 0
