@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by vm/build-image and vm/run (sourced, not run): where the image is
 # cached and the key that names it.
 
