@@ -65,7 +65,7 @@ WAIT_FOR_GO='while [ ! -e /go ]; do sleep 0.05; done'
 @test "a name in use is refused with 125 and the running container is untouched" {
 	local n first
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 2
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 8  # long enough under TCG emulation (the VM)
 	first=$BG_PID
 	wait_init_pid "$n" barco-testhelper
 	run_in --name "$n" -- barco-testhelper exit 0

@@ -46,7 +46,7 @@ forward_case() {
 @test "a forwarded signal pid 1 has no handler for is ignored, like any init" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 1
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 5  # outlives a slow kill under TCG (the VM)
 	wait_init_pid "$n" barco-testhelper
 	kill -TERM "$BG_PID"
 	wait_barco "$BG_PID"
