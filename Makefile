@@ -6,9 +6,9 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
+# The libraries barco links; feature areas (*.mk) add theirs to PKGS.
 PKGS := libseccomp libcap json-c
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcap -ljson-c)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
@@ -39,6 +39,19 @@ STAGE_LESSONS := $(addprefix lessons/,01-cgroups.md 02-userns.md 03-namespaces.m
 EXTRA_BINS :=
 -include probes/probes.mk vm/vm.mk bench/bench.mk trace.mk hardening.mk
 
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+# Every barco command starts a process, and a container start takes a few
+# milliseconds: resolving six shared libraries at each start was a tenth of
+# it. barco itself links them from their Debian static archives (libc stays
+# shared); STATIC_LIBS=no links them dynamically. As for runc's static
+# builds, a security update of one of them then needs a rebuild of barco.
+STATIC_LIBS ?= yes
+ifeq ($(STATIC_LIBS),yes)
+BARCO_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs $(PKGS)) -Wl,-Bdynamic
+else
+BARCO_LIBS := $(PKG_LIBS)
+endif
+
 .PHONY: all setup test unit-test integration-test lessons-check demo install uninstall clean format \
 	format-check lint
 
@@ -53,11 +66,24 @@ build/lesson_texts.h: tools/embed-lesson-texts $(wildcard lessons/*.md) | build
 build/explain.o: build/lessons.h
 build/cmd_lesson.o: build/lesson_texts.h
 
+# The seccomp filter is compiled once, here, rather than at every container
+# start: tools/seccomp-gen.c runs the policy's compiler (src/seccomp_policy.c)
+# and src/seccomp.c loads what it printed.
+SECCOMP_GEN_OBJ := build/seccomp_policy.o build/err.o build/log.o
+
+build/seccomp-gen: tools/seccomp-gen.c $(SECCOMP_GEN_OBJ) $(wildcard include/*.h) | build
+	$(CC) $(BARCO_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(SECCOMP_GEN_OBJ) $(PKG_LIBS)
+
+build/seccomp_bpf.h: build/seccomp-gen
+	build/seccomp-gen > $@.tmp && mv $@.tmp $@
+
+build/seccomp.o build/fault/seccomp.o build/san/seccomp.o: build/seccomp_bpf.h
+
 build/%.o: src/%.c $(wildcard include/*.h) | build
 	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
 
 bin/barco: $(OBJ) | bin
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BARCO_LIBS)
 
 # Test builds only: the same sources with the fault-injection hook (BARCO_FAULT=STAGE:WHERE).
 FAULT_OBJ := $(patsubst src/%.c,build/fault/%.o,$(SRC))
@@ -66,7 +92,7 @@ build/fault/%.o: src/%.c $(wildcard include/*.h) build/lessons.h build/lesson_te
 	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_FAULT_INJECTION -DBARCO_VERSION='"$(VERSION)-fault"' -c -o $@ $<
 
 bin/barco-fault: $(FAULT_OBJ) | bin
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BARCO_LIBS)
 
 # The helper runs inside containers whose rootfs has no libc: link it statically.
 $(HELPER): probes/barco-testhelper.c | bin
@@ -114,7 +140,7 @@ uninstall:
 clean:
 	rm -rf build bin
 
-FORMAT_FILES := $(wildcard src/*.c include/*.h probes/*.c tests/unit/*.c tests/unit/*.h)
+FORMAT_FILES := $(wildcard src/*.c include/*.h probes/*.c tools/*.c tests/unit/*.c tests/unit/*.h)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -122,7 +148,7 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
-lint: build/lessons.h build/lesson_texts.h
+lint: build/lessons.h build/lesson_texts.h build/seccomp_bpf.h
 	clang-tidy --quiet $(SRC) probes/barco-testhelper.c -- -std=gnu11 -D_GNU_SOURCE \
 		-iquote include -iquote build $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

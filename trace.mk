@@ -14,7 +14,7 @@ BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_SRC := $(wildcard probes/*.bpf.c)
 BPF_SKELS := $(patsubst probes/%.bpf.c,build/%.skel.h,$(BPF_SRC))
 
-PKG_LIBS += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
+PKGS += libbpf
 
 build/vmlinux.h: | build
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@

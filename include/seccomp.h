@@ -1,27 +1,23 @@
 #pragma once
 /*
- * Seccomp: no_new_privs, then an allowlist filter modelled on Docker's
- * default profile, compiled with libseccomp. Syscalls not on the list fail
- * with EPERM; clone3 fails with ENOSYS so libc falls back to clone, whose
- * flags the filter can inspect.
+ * Seccomp: no_new_privs, then the allowlist filter of the policy in
+ * src/seccomp_policy.c, compiled at build time. Syscalls not on the list
+ * fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone,
+ * whose flags the filter can inspect.
  */
+#include <linux/filter.h>
 #include <stddef.h>
-#include <stdint.h>
 #include "config.h"
 #include "err.h"
 #include "report.h"
+#include "seccomp_policy.h"
 
-/* Allowed without conditions, by name; names this libseccomp or arch lacks are skipped. */
-extern const char *const barco_seccomp_allowed[];
-extern const size_t barco_seccomp_allowed_len;
-
-/*
- * Refused outright even though a careless profile might allow them; kept
- * as a table so tests (and `barco verify`) can check that none of them is
- * also in barco_seccomp_allowed.
- */
-extern const char *const barco_seccomp_refused[];
-extern const size_t barco_seccomp_refused_len;
+/* The default filter as the build compiled it (build/seccomp_bpf.h). */
+extern const struct sock_filter *const barco_seccomp_program;
+extern const size_t barco_seccomp_program_len;
+/* What the compile counted, and the libseccomp version that compiled it. */
+extern const struct barco_seccomp_counts barco_seccomp_program_counts;
+extern const char barco_seccomp_program_compiler[];
 
 /* Sets no_new_privs and, unless mode is unconfined, loads the filter. */
 int barco_seccomp_apply(enum barco_seccomp_mode mode, struct barco_report *rep,

@@ -8,7 +8,7 @@ EXTRA_BINS += $(PROBE_BINS)
 
 # The kernel config at /proc/config.gz is gzip: the probe library reads it
 # with zlib, in barco as in the tools.
-PKG_LIBS += $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+PKGS += zlib
 
 # barco's objects as an archive, so each tool links only what it uses.
 build/probe-lib.a: $(LIB_OBJ)

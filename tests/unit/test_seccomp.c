@@ -92,6 +92,30 @@ static void test_mode_from_name(void)
 	CU_ASSERT_EQUAL(mode, BARCO_SECCOMP_UNCONFINED);
 }
 
+/*
+ * The program barco loads was compiled when barco was built
+ * (build/seccomp_bpf.h): compiling the policy now must give exactly the
+ * same instructions and counts, or the embedded program is stale or was
+ * made by a different libseccomp or for another architecture.
+ */
+static void test_build_time_program_is_current(void)
+{
+	cleanup_free struct sock_filter *insns = NULL;
+	struct barco_seccomp_counts counts = {0};
+	struct barco_err err = {0};
+	size_t len = 0;
+
+	CU_ASSERT_EQUAL_FATAL(barco_seccomp_compile(&insns, &len, &counts, &err), 0);
+	CU_ASSERT_EQUAL(len, barco_seccomp_program_len);
+	CU_ASSERT_EQUAL_FATAL(len == barco_seccomp_program_len, 1);
+	CU_ASSERT_EQUAL(memcmp(insns, barco_seccomp_program, len * sizeof(*insns)), 0);
+	CU_ASSERT_EQUAL(counts.allowed, barco_seccomp_program_counts.allowed);
+	CU_ASSERT_EQUAL(counts.conditional, barco_seccomp_program_counts.conditional);
+	CU_ASSERT_EQUAL(counts.not_on_arch, barco_seccomp_program_counts.not_on_arch);
+	CU_ASSERT_EQUAL(counts.unknown, barco_seccomp_program_counts.unknown);
+	CU_ASSERT_PTR_NOT_NULL(strstr(barco_seccomp_program_compiler, "libseccomp "));
+}
+
 /* The value of "Seccomp:\t2" and the like in /proc/self/status. */
 static long status_field(const char *field)
 {
@@ -407,6 +431,8 @@ void barco_test_register_seccomp(void)
 
 	barco_test_add(suite, "tables: disjoint, no duplicates, > 250 syscalls", test_tables);
 	barco_test_add(suite, "mode names", test_mode_from_name);
+	barco_test_add(suite, "build-time program = the policy compiled now",
+		       test_build_time_program_is_current);
 	barco_test_add(suite, "filter loads: Seccomp 2, NoNewPrivs 1, report", test_filter_loads);
 	barco_test_add(suite, "no new namespaces; clone3 ENOSYS; fork and threads work",
 		       test_namespaces);
