@@ -5,7 +5,9 @@
  * and drives the container process over a SOCK_SEQPACKET socketpair with
  * small typed messages: the runner sends CONTINUE for a stage, the
  * container runs its part and answers DONE (with its report, or an error).
- * Pausing between stages is simply not sending CONTINUE.
+ * Pausing between stages is simply not sending CONTINUE; when nothing
+ * pauses (barco run), the CONTINUEs of consecutive stages that have no
+ * part in the runner go out together.
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -23,7 +25,8 @@ struct barco_container {
 	const struct barco_config *cfg;
 	struct barco_cgroup_layout layout;
 	struct barco_cgroup cgroup;
-	enum barco_stage next; /* the first stage not yet done */
+	enum barco_stage next;	    /* the first stage not yet done */
+	enum barco_stage continued; /* runner: CONTINUE was sent for the stages before this */
 
 	pid_t pid;	     /* the container process as the host sees it (changes at namespaces) */
 	pid_t first_pid;     /* the process cloned at userns, which forks pid 1 and exits */
@@ -44,9 +47,13 @@ struct barco_container {
 	int exit_status;     /* runner: the status to exit with when a stage failed */
 	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
+	uint64_t stage_start_ns; /* container: when its part of the current stage began */
 };
 
-/* Called after each stage with its report and duration. */
+/*
+ * Called after each stage with its report and duration: the time its
+ * runner and container parts took, without the messages between them.
+ */
 typedef void (*barco_stage_cb)(const struct barco_container *c, enum barco_stage stage,
 			       const struct barco_report *rep, uint64_t duration_ns, void *data);
 

@@ -42,7 +42,8 @@ struct barco_msg {
 	uint32_t type;
 	uint32_t stage;
 	int32_t errnum;
-	int32_t exit_status; /* on failure: the status the CLI should use */
+	int32_t exit_status;  /* on failure: the status the CLI should use */
+	uint64_t duration_ns; /* DONE: how long the container's part took */
 	char error[BARCO_ERR_MSG_MAX];
 	struct barco_report report; /* last: only its used part is sent */
 };
@@ -140,6 +141,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 		if (!def || !def->child)
 			_exit(BARCO_EXIT_BARCO);
 		barco_report_clear(&msg.report);
+		c->stage_start_ns = now_ns();
 		if (fault_at(def->stage, "child"))
 			r = injected(def->stage, &err);
 		else
@@ -147,6 +149,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 		if (r == BARCO_STAGE_HANDOFF)
 			_exit(0);
 		msg.type = BARCO_MSG_DONE;
+		msg.duration_ns = now_ns() - c->stage_start_ns;
 		msg.errnum = r < 0 ? err.errnum : 0;
 		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
 						     : barco_exec_status_for_errno(err.errnum);
@@ -274,9 +277,55 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 	return 0;
 }
 
-static int run_stage(struct barco_container *c, const struct barco_stage_def *def,
-		     struct barco_report *rep, struct barco_err *err)
+static int send_continue(struct barco_container *c, enum barco_stage stage, struct barco_err *err)
 {
+	struct barco_msg msg;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_CONTINUE;
+	msg.stage = stage;
+	barco_report_clear(&msg.report);
+	/* At exec, the terminal of whoever asked for it (barco step) goes along. */
+	if (send_msg(c->sock, &msg, c->stdio_fds,
+		     stage == BARCO_STAGE_EXEC && c->stdio_fds[0] >= 0 ? BARCO_STDIO_FDS : 0,
+		     err) < 0)
+		return -1;
+	c->continued = stage + 1;
+	return 0;
+}
+
+/*
+ * Nothing pauses a `barco run`: rather than one round trip per stage, the
+ * CONTINUEs of the stages from c->next on that are the container's alone
+ * go out together. The container works through them in order, answering
+ * DONE after each, and the runner reads those answers in order as before;
+ * an error stops the container, which drops the rest unread. Exec is never
+ * sent ahead: its report must be out before the command runs.
+ */
+static int send_continues_ahead(struct barco_container *c, enum barco_stage until,
+				struct barco_err *err)
+{
+	for (enum barco_stage s = c->next; s <= until && s < BARCO_STAGE_EXEC; s++) {
+		const struct barco_stage_def *def = barco_stage_get(s);
+
+		if (def->parent || !def->child || fault_at(s, "parent"))
+			break;
+		if (s >= c->continued && send_continue(c, s, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs the runner's part of a stage, has the container run its part, and
+ * sets *ret_ns to the time the two parts took (the messages in between
+ * are not the stage's).
+ */
+static int run_stage(struct barco_container *c, const struct barco_stage_def *def,
+		     enum barco_stage until, struct barco_report *rep, uint64_t *ret_ns,
+		     struct barco_err *err)
+{
+	uint64_t start = now_ns();
 	struct barco_msg msg;
 	int r;
 
@@ -284,16 +333,12 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		return injected(def->stage, err);
 	if (def->parent && def->parent(c, rep, err) < 0)
 		return -1;
+	*ret_ns = now_ns() - start;
 	if (!def->child)
 		return 0;
-	memset(&msg, 0, offsetof(struct barco_msg, report));
-	msg.type = BARCO_MSG_CONTINUE;
-	msg.stage = def->stage;
-	barco_report_clear(&msg.report);
-	/* At exec, the terminal of whoever asked for it (barco step) goes along. */
-	if (send_msg(c->sock, &msg, c->stdio_fds,
-		     def->stage == BARCO_STAGE_EXEC && c->stdio_fds[0] >= 0 ? BARCO_STDIO_FDS : 0,
-		     err) < 0)
+	if (def->stage >= c->continued && send_continue(c, def->stage, err) < 0)
+		return -1;
+	if (!c->is_stepped && send_continues_ahead(c, until, err) < 0)
 		return -1;
 	r = wait_done(c, def->stage, &msg, err);
 	if (r < 0)
@@ -301,6 +346,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 	if (r > 0)
 		return barco_err_set(err, 0, "the container process died");
 	barco_report_append(rep, &msg.report);
+	*ret_ns += msg.duration_ns;
 	return 0;
 }
 
@@ -330,6 +376,7 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 	memset(&msg, 0, offsetof(struct barco_msg, report));
 	msg.type = BARCO_MSG_DONE;
 	msg.stage = BARCO_STAGE_EXEC;
+	msg.duration_ns = now_ns() - c->stage_start_ns;
 	msg.report = *rep;
 	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
 		return -1;
@@ -345,10 +392,10 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 
 	for (; c->next <= until && c->next < BARCO_STAGE_COUNT; c->next++) {
 		const struct barco_stage_def *def = barco_stage_get(c->next);
-		uint64_t start = now_ns();
+		uint64_t duration_ns = 0;
 
 		barco_report_clear(&rep);
-		if (run_stage(c, def, &rep, err) < 0)
+		if (run_stage(c, def, until, &rep, &duration_ns, err) < 0)
 			return barco_err_wrap(err, "stage %s", def->name);
 		/*
 		 * A paused container's state must say where it is; barco run
@@ -360,7 +407,7 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 				      c->cfg->rootfs, err) < 0)
 			return barco_err_wrap(err, "stage %s: state", def->name);
 		if (cb)
-			cb(c, def->stage, &rep, now_ns() - start, data);
+			cb(c, def->stage, &rep, duration_ns, data);
 		/* Only now, with its report out, may the command run and print. */
 		if (def->stage == BARCO_STAGE_EXEC && start_command(c, err) < 0)
 			return barco_err_wrap(err, "stage %s", def->name);
