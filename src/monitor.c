@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -32,6 +33,9 @@ void barco_monitor_socket_path(const char *name, char *buf, size_t size)
 {
 	(void)snprintf(buf, size, "%s/%s/%s", BARCO_RUN_DIR, name, BARCO_CTL_SOCK);
 }
+
+/* How long a connected client has to send its request. */
+static const struct timeval request_timeout = {.tv_sec = 5};
 
 static void send_ctl(int fd, struct barco_ctl_msg *msg)
 {
@@ -154,6 +158,14 @@ static void handle_client(struct monitor *m)
 	ssize_t n;
 
 	if (client < 0)
+		return;
+	/*
+	 * The monitor serves one client at a time: one that connects and
+	 * never asks must not hold the container (and every other client)
+	 * forever. A request is a single message sent right after connect.
+	 */
+	if (setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &request_timeout, sizeof(request_timeout)) <
+	    0)
 		return;
 	n = barco_sock_recv(client, &msg, sizeof(msg), NULL, fds, BARCO_STDIO_FDS);
 	if (n < (ssize_t)offsetof(struct barco_ctl_msg, report)) {

@@ -839,6 +839,24 @@ def test_two_clients_advancing_at_once_run_the_command_once(barco, names, reap):
     assert_nothing_left(name, str(barco.scratch))
 
 
+def test_a_client_that_never_asks_does_not_hold_the_monitor(barco, names):
+    """The monitor serves one client at a time; a connection that sends nothing
+    is dropped after its request timeout (5 s), and the next client is served."""
+    name = names()
+    r = barco.create(name, "userns", "/bin/true")
+    assert r.returncode == 0, r.stderr
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as idle:
+        idle.connect(f"/run/barco/{name}/ctl.sock")
+        r = barco.run("step", name, timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert "namespaces" in r.stdout
+        idle.settimeout(5)
+        assert idle.recv(64) == b"", "the monitor kept the silent client"
+    r = barco.run("delete", name)
+    assert r.returncode == 0, r.stderr
+    assert_nothing_left(name, str(barco.rootfs))
+
+
 def test_delete_while_the_command_runs_ends_the_client_with_137(barco, names, reap):
     name = names()
     r = barco.create(name, "seccomp", "/bin/sleep", "30")
