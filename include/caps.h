@@ -1,8 +1,9 @@
 #pragma once
 /*
- * Capabilities: an allowlist (Docker's default set), applied to all five
- * sets. Anything not on the list is dropped from the bounding set, so no
- * later execve can regain it, not even of a setuid or file-capability binary.
+ * Capabilities: an allowlist (Docker's default set) in the bounding,
+ * permitted and effective sets; inheritable and ambient empty. Anything not on the list is dropped
+ * from the bounding set, so no later execve can regain it, not even of a setuid or file-capability
+ * binary.
  */
 #include <stdbool.h>
 #include <stddef.h>

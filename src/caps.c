@@ -1,5 +1,6 @@
 /*
- * Capabilities: an allowlist applied to all five sets (capabilities(7)).
+ * Capabilities: an allowlist, and what it means for each of the five sets
+ * (capabilities(7)).
  *
  * The order matters. The bounding set is cut first, while the process still
  * has CAP_SETPCAP; then the identity changes; then permitted and effective

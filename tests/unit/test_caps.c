@@ -332,7 +332,10 @@ void barco_test_register_caps(void)
 	barco_test_add(suite, "default mask is the 14 OCI capabilities", test_default_mask);
 	barco_test_add(suite, "compute: add, drop, last_cap", test_compute);
 	barco_test_add(suite, "cap_last_cap agrees with the kernel", test_last_cap);
-	barco_test_add(suite, "apply as root: five sets = allowlist", test_apply_root);
+	barco_test_add(suite,
+		       "apply as root: bounding = permitted = effective = allowlist; inheritable, "
+		       "ambient empty",
+		       test_apply_root);
 	barco_test_add(suite, "apply a custom, full and empty set", test_apply_custom_set);
 	barco_test_add(suite, "apply uid 1000: only the bounding set",
 		       test_apply_unprivileged_user);
