@@ -33,6 +33,8 @@ struct barco_container {
 	int sock;	     /* this side's end of the socketpair */
 	bool is_container;   /* true in the container process */
 	int state_dir_fd;    /* /run/barco/NAME, flock()ed while the runner lives */
+	long long created;   /* when the container was opened, seconds since the epoch */
+	pid_t pid_file_pid;  /* runner: the pid the pid file holds, -1 before it is written */
 	int rootfs_fd;	     /* cfg->rootfs, O_PATH, opened on the host (barco_mount_setup) */
 	int signal_fd;	     /* runner: the signals it handles */
 	sigset_t saved_mask; /* the caller's signal mask, restored in the container */
@@ -64,6 +66,13 @@ typedef void (*barco_stage_cb)(const struct barco_container *c, enum barco_stage
  */
 int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
 			 struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Writes state.json with the stage just done ("created" before any), and
+ * the pid file when the container's pid changed.
+ */
+int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /* Runs the stages from c->next through until (inclusive). */
 int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,

@@ -56,9 +56,12 @@ bool barco_state_is_live(const char *name);
 /* Reclaims every stale container: its cgroups and its state directory. */
 void barco_state_reclaim_all(const struct barco_cgroup_layout *layout);
 
-/* Writes state.json atomically (a temporary file, then rename), and the pid file. */
-int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid, const char *stage,
-		      const char *rootfs, struct barco_err *err)
+/* Writes state.json atomically (a temporary file, then rename). */
+int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* The pid file, for learners' shells: PID=$(cat /run/barco/NAME/pid). */
+int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
 /* Escapes s as a JSON string body (no quotes) into buf; truncates safely. */

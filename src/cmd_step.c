@@ -330,8 +330,7 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 	if (barco_container_open(&c, cfg, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	c.is_stepped = true;
-	if (barco_state_write(c.state_dir_fd, cfg->name, 0, getpid(), "created", cfg->rootfs,
-			      &err) < 0) {
+	if (barco_container_save_state(&c, "created", &err) < 0) {
 		barco_container_close(&c);
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	}

@@ -251,8 +251,7 @@ static _Noreturn void monitor_main(const struct barco_config *cfg, int ready_fd)
 	if (barco_container_open(&m.c, cfg, &err) < 0)
 		goto fail;
 	m.c.is_stepped = true;
-	if (barco_state_write(m.c.state_dir_fd, cfg->name, 0, getpid(), "created", cfg->rootfs,
-			      &err) < 0) {
+	if (barco_container_save_state(&m.c, "created", &err) < 0) {
 		barco_container_close(&m.c);
 		goto fail;
 	}

@@ -385,6 +385,24 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 	return 0;
 }
 
+int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
+{
+	struct barco_state st = {.pid = c->pid, .runner_pid = getpid(), .created = c->created};
+
+	(void)snprintf(st.name, sizeof(st.name), "%s", c->cfg->name);
+	(void)snprintf(st.stage, sizeof(st.stage), "%s", stage);
+	(void)snprintf(st.rootfs, sizeof(st.rootfs), "%s", c->cfg->rootfs);
+	if (barco_state_write(c->state_dir_fd, &st, err) < 0)
+		return -1;
+	/* The pid changes twice (userns, namespaces): the file is rewritten then only. */
+	if (c->pid == c->pid_file_pid)
+		return 0;
+	if (barco_state_write_pid(c->state_dir_fd, c->cfg->name, c->pid, err) < 0)
+		return -1;
+	c->pid_file_pid = c->pid;
+	return 0;
+}
+
 int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,
 			 void *data, struct barco_err *err)
 {
@@ -403,8 +421,7 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 		 * rewrite costs a flush).
 		 */
 		if ((c->is_stepped || def->stage == BARCO_STAGE_EXEC) &&
-		    barco_state_write(c->state_dir_fd, c->cfg->name, c->pid, getpid(), def->name,
-				      c->cfg->rootfs, err) < 0)
+		    barco_container_save_state(c, def->name, err) < 0)
 			return barco_err_wrap(err, "stage %s: state", def->name);
 		if (cb)
 			cb(c, def->stage, &rep, duration_ns, data);
@@ -494,6 +511,8 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
+	c->pid_file_pid = -1;
+	c->created = (long long)time(NULL);
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
 		c->stdio_fds[i] = -1;
 	c->exit_status = BARCO_EXIT_BARCO;

@@ -190,8 +190,7 @@ const char *barco_json_escape(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-/* For learners' shells: PID=$(cat /run/barco/NAME/pid). */
-static int write_pid_file(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
+int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
 {
 	cleanup_close int fd = -1;
 	char text[16];
@@ -203,9 +202,9 @@ static int write_pid_file(int dir_fd, const char *name, pid_t pid, struct barco_
 	return 0;
 }
 
-int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid, const char *stage,
-		      const char *rootfs, struct barco_err *err)
+int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err *err)
 {
+	const char *name = st->name;
 	char rootfs_json[8192];
 	char text[9000];
 	cleanup_close int fd = -1;
@@ -214,9 +213,9 @@ int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
 	len = snprintf(text, sizeof(text),
 		       "{\"name\":\"%s\",\"pid\":%d,\"runner_pid\":%d,\"stage\":\"%s\","
 		       "\"rootfs\":\"%s\",\"created\":%lld}\n",
-		       name, (int)pid, (int)runner_pid, stage,
-		       barco_json_escape(rootfs, rootfs_json, sizeof(rootfs_json)),
-		       (long long)time(NULL));
+		       name, (int)st->pid, (int)st->runner_pid, st->stage,
+		       barco_json_escape(st->rootfs, rootfs_json, sizeof(rootfs_json)),
+		       st->created);
 	if (len < 0 || (size_t)len >= sizeof(text))
 		return barco_err_set(err, E2BIG, "state of %s too large", name);
 	fd = openat(dir_fd, "state.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -226,7 +225,7 @@ int barco_state_write(int dir_fd, const char *name, pid_t pid, pid_t runner_pid,
 		return barco_err_errno(err, "write %s/%s/state.json.tmp", BARCO_RUN_DIR, name);
 	if (renameat(dir_fd, "state.json.tmp", dir_fd, "state.json") < 0)
 		return barco_err_errno(err, "rename %s/%s/state.json", BARCO_RUN_DIR, name);
-	return write_pid_file(dir_fd, name, pid, err);
+	return 0;
 }
 
 int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout)

@@ -603,6 +603,26 @@ def test_five_paused_containers_listed_by_ps_and_deleted(barco, names):
     # The others are untouched until their turn (checked by the loop's ps).
 
 
+def test_ps_age_counts_from_creation_not_from_the_last_stage(barco, names):
+    """state.json's "created" is written once: stepping must not reset AGE,
+    and the pid file follows the container process through its two pids."""
+    name = names()
+    r = barco.create(name, "cgroups", "/bin/sleep", "30")
+    assert r.returncode == 0, r.stderr
+    created = ps_json(barco)[name]["created"]
+    assert Path(f"/run/barco/{name}/pid").read_text() == "0\n"
+    time.sleep(1.2)  # "created" is in whole seconds
+    for _ in ("userns", "namespaces", "hostname"):
+        r = barco.run("step", name)
+        assert r.returncode == 0, r.stderr
+        assert ps_json(barco)[name]["created"] == created
+        pid = state_of(name)["pid"]
+        assert pid > 0 and os.path.exists(f"/proc/{pid}")
+        assert Path(f"/run/barco/{name}/pid").read_text() == f"{pid}\n"
+    r = barco.run("delete", name)
+    assert r.returncode == 0, r.stderr
+
+
 # ---- bad input ----------------------------------------------------------------------------
 
 def test_unknown_stage_lists_the_stages_and_creates_nothing(barco, names):
