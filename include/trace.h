@@ -83,13 +83,20 @@ const char *barco_trace_attach_name(enum barco_trace_attach a);
 /* "syscalls", "signals", "capabilities". */
 const char *barco_trace_group_name(enum barco_trace_group g);
 
+struct barco_trace_btf; /* include/trace_btf.h */
+
 /*
- * Tries, for each group, a minimal program of each attach kind (load and
- * attach, then close) and keeps the first that works; records why the
- * others failed. Fails only when BPF itself is unusable.
+ * For each group, the first attach kind this kernel can be expected to
+ * accept (src/trace_attach.c: raw_tp when the tracepoint exists, the
+ * fallbacks by loading a minimal program); records why the others were
+ * refused. Fails only when BPF itself is unusable.
  */
-int barco_trace_choose(struct barco_trace_strategy *ret, struct barco_err *err)
-	__attribute__((warn_unused_result));
+int barco_trace_choose(struct barco_trace_btf *btf, struct barco_trace_strategy *ret,
+		       struct barco_err *err) __attribute__((warn_unused_result));
+
+/* The way chosen for g was refused (why is added to refused[g]): the next one, or NONE. */
+void barco_trace_choose_next(struct barco_trace_btf *btf, struct barco_trace_strategy *s,
+			     enum barco_trace_group g, const char *why);
 
 /*
  * Loads and attaches the programs for a container whose cgroup2 id is

@@ -1,13 +1,11 @@
 #pragma once
 /*
- * What the BPF programs (probes/trace.bpf.c) send to user space (src/trace.c)
- * through the ring buffer: one record per denial or failure, in a layout both
- * sides compile. Only fixed-width kernel types (__u32 …), so the BPF side can
- * take them from vmlinux.h and user space from <linux/types.h>.
+ * What user space (src/trace.c) and the BPF programs (probes/trace.bpf.c)
+ * exchange, in a layout both sides compile: the field offsets the programs
+ * are loaded with, and the record they send through the ring buffer for each
+ * denial or failure. Only fixed-width uapi types (<linux/types.h>).
  */
-#ifndef __bpf__
 #include <linux/types.h>
-#endif
 
 #define BARCO_TRACE_COMM_LEN 16
 
@@ -32,6 +30,27 @@ enum barco_trace_stat {
 	BARCO_TRACE_STAT_EMITTED,
 	BARCO_TRACE_STAT_DROPPED, /* bpf_ringbuf_reserve failed: the buffer was full */
 	BARCO_TRACE_STAT_COUNT,
+};
+
+/*
+ * Where the kernel-internal fields the programs read are in the running
+ * kernel: byte offsets (sizes for *_size), found in its BTF by
+ * src/trace_btf.c and set in the programs' read-only data before they load.
+ * They do the work CO-RE relocations would, without libbpf reading all of
+ * the kernel's BTF (see probes/trace.bpf.c).
+ */
+struct barco_trace_offsets {
+	__u32 task_pid;		 /* task_struct.pid (pid_t) */
+	__u32 task_tgid;	 /* task_struct.tgid (pid_t) */
+	__u32 task_comm;	 /* task_struct.comm (char[16]) */
+	__u32 task_group_leader; /* task_struct.group_leader (struct task_struct *) */
+	__u32 task_thread_pid;	 /* task_struct.thread_pid (struct pid *) */
+	__u32 pid_level;	 /* pid.level (unsigned int) */
+	__u32 pid_numbers;	 /* pid.numbers (struct upid[]) */
+	__u32 upid_size;	 /* sizeof(struct upid) */
+	__u32 upid_nr;		 /* upid.nr (int) */
+	__u32 userns_level;	 /* user_namespace.level (int) */
+	__u32 regs_syscall_nr;	 /* pt_regs.orig_ax (x86), pt_regs.syscallno (arm64) */
 };
 
 struct barco_trace_event {

@@ -18,12 +18,27 @@
  * such as the CAP_SYS_ADMIN check of __vm_enough_memory on every fork and
  * brk) that deny without failing anything.
  *
- * Each event has two or more programs (tp_btf, raw_tp, ...): user space
+ * Each event has two or more programs (raw_tp, tp_btf, ...): user space
  * (src/trace_attach.c) keeps one per event, the first this kernel accepts,
  * and disables the others before the object is loaded.
+ *
+ * No CO-RE, no vmlinux.h: uapi headers only. A CO-RE relocation anywhere in
+ * the object, or a tp_btf program, makes libbpf read and index all of the
+ * kernel's BTF before loading, which cost 50-70 ms of every traced run
+ * (issue 9; src/trace_btf.c has the numbers). The kernel-internal fields
+ * (task_struct, pid, user_namespace, the syscall number in pt_regs) are
+ * read instead at the offsets user space found in the running kernel's BTF
+ * and set in `offsets` before the load (include/trace_event.h); siginfo is
+ * uapi. tp_btf programs stay as a fallback only: the same code, paid for
+ * by that libbpf parse when raw_tp is refused.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include <linux/errno.h>
+#include <asm/ptrace.h>	 /* struct pt_regs as kprobes see it, for bpf_tracing.h */
+#include <asm/signal.h>	 /* SIGKILL, SIGSYS */
+#include <asm/siginfo.h> /* siginfo_t (the kernel's kernel_siginfo has its layout), SYS_SECCOMP */
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -40,11 +55,13 @@
 #define BPF_KRETPROBE(name, ...) name(void *ctx)
 #endif
 
-#define SIGKILL_	 9
-#define SIGSYS_		 31
-#define SYS_SECCOMP_	 1 /* si_code of a seccomp SIGSYS (uapi siginfo.h) */
-#define SEND_SIG_PRIV_	 ((struct kernel_siginfo *)1)
-#define EPERM_		 1
+/* Only pointers to these are passed around: their layout is read through `offsets`. */
+struct task_struct;
+struct user_namespace;
+struct cred;
+struct kernel_siginfo;
+
+#define SEND_SIG_PRIV_	 ((struct kernel_siginfo *)1) /* include/linux/sched/signal.h */
 #define ERESTARTSYS_	 512 /* kernel-internal restart codes, never seen by user space */
 #define ERESTART_BLOCK_	 516
 #define MAX_ERRNO_	 4095
@@ -58,6 +75,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 target_cgroup_id = 0;
 const volatile __s64 nr_exit = -1;
 const volatile __s64 nr_exit_group = -1;
+/* Set before load: where this kernel keeps the fields read below (src/trace_btf.c). */
+const volatile struct barco_trace_offsets offsets = {};
 
 /* Set while loaded (the skeleton's mmap of .bss). */
 __u64 target_pidns_dev = 0; /* used when there is no cgroup2 id */
@@ -126,57 +145,74 @@ static __always_inline void count(__u32 stat)
 		*v += 1; /* per-CPU: no other writer */
 }
 
-/* The task's tgid as its innermost pid namespace numbers it (struct pid.numbers[level]). */
-static __always_inline __u32 ns_tgid(struct task_struct *task)
+/*
+ * Kernel memory at addr + off, addr being a kernel pointer as a number; 0
+ * when it cannot be read (addr 0 among others): bpf_probe_read_kernel()
+ * checks, so a chain of reads needs no NULL test at each link.
+ */
+static __always_inline __u64 read_u64(unsigned long addr, __u32 off)
 {
-	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	struct upid upid = {};
+	__u64 v = 0;
+
+	(void)bpf_probe_read_kernel(&v, sizeof(v), (const void *)(addr + off));
+	return v;
+}
+
+static __always_inline __u32 read_u32(unsigned long addr, __u32 off)
+{
+	__u32 v = 0;
+
+	(void)bpf_probe_read_kernel(&v, sizeof(v), (const void *)(addr + off));
+	return v;
+}
+
+/* The task's tgid as its innermost pid namespace numbers it (struct pid.numbers[level]). */
+static __always_inline __u32 ns_tgid(unsigned long task)
+{
+	unsigned long leader = read_u64(task, offsets.task_group_leader);
+	unsigned long pid = read_u64(leader, offsets.task_thread_pid);
+	__u32 level = read_u32(pid, offsets.pid_level);
 
 	if (!pid || level > 32)
 		return 0;
-	bpf_probe_read_kernel(&upid, sizeof(upid),
-			      (char *)pid + bpf_core_field_offset(struct pid, numbers) +
-				      level * bpf_core_type_size(struct upid));
-	return (__u32)upid.nr;
+	return read_u32(pid, offsets.pid_numbers + level * offsets.upid_size + offsets.upid_nr);
 }
 
 /* Sends one event about task (NULL: the current task); counts it, or counts the drop. */
 static __always_inline void emit(__u32 kind, long nr, long ret, const struct task_state *st,
-				 struct task_struct *task)
+				 const struct task_struct *task)
 {
 	struct barco_trace_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	unsigned long addr;
 
 	if (!e) {
 		count(BARCO_TRACE_STAT_DROPPED);
 		return;
 	}
-	if (!task)
-		task = (struct task_struct *)bpf_get_current_task();
+	addr = task ? (unsigned long)task : (unsigned long)bpf_get_current_task();
 	e->kind = kind;
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->tid = BPF_CORE_READ(task, pid);
-	e->ns_pid = ns_tgid(task);
+	e->pid = read_u32(addr, offsets.task_tgid);
+	e->tid = read_u32(addr, offsets.task_pid);
+	e->ns_pid = ns_tgid(addr);
 	e->nr = (__s32)nr;
 	e->ret = (__s32)ret;
 	e->cap = st ? st->last_cap : -1;
 	e->cap_ns_level = st ? st->cap_ns_level : 0;
 	e->caps = st ? st->caps : 0;
-	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	(void)bpf_probe_read_kernel_str(e->comm, sizeof(e->comm),
+					(const void *)(addr + offsets.task_comm));
 	bpf_ringbuf_submit(e, 0);
 	count(BARCO_TRACE_STAT_EMITTED);
 }
 
-/* The syscall number at sys_exit, where the tracepoint passes only the registers. */
-static __always_inline long exit_nr(struct pt_regs *regs)
+/*
+ * The syscall number at sys_exit, where the tracepoint passes only the
+ * registers: orig_ax (x86, 64 bits) or syscallno (arm64, 32 bits); both
+ * little-endian, so the low 32 bits hold it either way.
+ */
+static __always_inline long exit_nr(const struct pt_regs *regs)
 {
-#if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
-#elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ(regs, syscallno);
-#else
-#error "barco's tracer knows where the syscall number is on x86 and arm64 only"
-#endif
+	return (__s32)read_u32((unsigned long)regs, offsets.regs_syscall_nr);
 }
 
 static __always_inline bool is_failure(long ret)
@@ -204,7 +240,7 @@ static __always_inline void exit_without_enter(struct task_state *st, long nr, l
 		emit(BARCO_TRACE_SECCOMP, nr, ret, NULL, NULL);
 }
 
-static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline int on_sys_exit(const struct pt_regs *regs, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_state *st, copy;
@@ -224,7 +260,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
 	bpf_map_delete_elem(&tasks, &tid);
 	if (!armed)
 		return 0;
-	if (copy.caps && ret == -EPERM_) {
+	if (copy.caps && ret == -EPERM) {
 		emit(BARCO_TRACE_CAP_FAILED, nr, ret, &copy, NULL);
 		return 0;
 	}
@@ -246,7 +282,7 @@ static __always_inline int on_cap_denied(int cap, const struct user_namespace *n
 	if (cap < 0 || cap > 63 || !in_container())
 		return 0;
 	lone.caps = 1ull << cap;
-	lone.cap_ns_level = ns ? BPF_CORE_READ(ns, level) : 0;
+	lone.cap_ns_level = ns ? read_u32((unsigned long)ns, offsets.userns_level) : 0;
 	st = bpf_map_lookup_elem(&tasks, &tid);
 	if (!st || st->nr == NO_SYSCALL) {
 		if (armed)
@@ -259,22 +295,25 @@ static __always_inline int on_cap_denied(int cap, const struct user_namespace *n
 	return 0;
 }
 
-static __always_inline int on_signal(int sig, struct kernel_siginfo *info, struct task_struct *task)
+static __always_inline int on_signal(int sig, const struct kernel_siginfo *info,
+				     const struct task_struct *task)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_state mark = {.nr = NO_SYSCALL, .last_cap = -1};
 	int nr;
 
-	if ((sig != SIGSYS_ && sig != SIGKILL_) || !armed || !in_container())
+	if ((sig != SIGSYS && sig != SIGKILL) || !armed || !in_container())
 		return 0;
-	if (sig == SIGKILL_) {
+	if (sig == SIGKILL) {
 		if (info == SEND_SIG_PRIV_)
 			emit(BARCO_TRACE_KERNEL_KILL, NO_SYSCALL, sig, NULL, task);
 		return 0;
 	}
-	if ((unsigned long)info <= 2 || BPF_CORE_READ(info, si_code) != SYS_SECCOMP_)
+	/* SEND_SIG_NOINFO (0), SEND_SIG_PRIV (1): no siginfo to read. */
+	if ((unsigned long)info <= 2 ||
+	    (int)read_u32((unsigned long)info, offsetof(siginfo_t, si_code)) != SYS_SECCOMP)
 		return 0;
-	nr = BPF_CORE_READ(info, _sifields._sigsys._syscall);
+	nr = (int)read_u32((unsigned long)info, offsetof(siginfo_t, si_syscall));
 	emit(BARCO_TRACE_SIGSYS, nr, sig, NULL, task);
 	/* A trap returns through sys_exit without sys_enter: report it once. */
 	mark.sigsys_nr = nr;
@@ -282,13 +321,7 @@ static __always_inline int on_signal(int sig, struct kernel_siginfo *info, struc
 	return 0;
 }
 
-/* ---- the programs: one per event and attach kind ---------------------------------------- */
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
-{
-	return on_sys_enter(id);
-}
+/* ---- the programs: one per event and attach kind, in the order they are tried ----------- */
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
@@ -296,10 +329,10 @@ int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 	return on_sys_enter(id);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
-	return on_sys_exit(regs, ret);
+	return on_sys_enter(id);
 }
 
 SEC("raw_tp/sys_exit")
@@ -308,11 +341,10 @@ int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 	return on_sys_exit(regs, ret);
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(signal_btf, int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
-	     int result)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_signal(sig, info, task);
+	return on_sys_exit(regs, ret);
 }
 
 SEC("raw_tp/signal_generate")
@@ -322,16 +354,23 @@ int BPF_PROG(signal_raw, int sig, struct kernel_siginfo *info, struct task_struc
 	return on_signal(sig, info, task);
 }
 
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_btf, int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
+	     int result)
+{
+	return on_signal(sig, info, task);
+}
+
 /* capability:cap_capable, kernel 6.14+: (cred, target_ns, capable_ns, cap, ret). */
-SEC("tp_btf/cap_capable")
-int BPF_PROG(cap_btf, const struct cred *cred, struct user_namespace *target_ns,
+SEC("raw_tp/cap_capable")
+int BPF_PROG(cap_raw, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
 	return ret ? on_cap_denied(cap, target_ns) : 0;
 }
 
-SEC("raw_tp/cap_capable")
-int BPF_PROG(cap_raw, const struct cred *cred, struct user_namespace *target_ns,
+SEC("tp_btf/cap_capable")
+int BPF_PROG(cap_btf, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
 	return ret ? on_cap_denied(cap, target_ns) : 0;

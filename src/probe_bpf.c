@@ -696,15 +696,19 @@ static bool passed(const struct barco_probe_run *run, const char *name)
 	return r && r->status == BARCO_PROBE_PASS;
 }
 
-/* cap_capable tracepoint if it attaches, else fexit, else kprobe, else nothing. */
+/*
+ * The order barco run --trace tries (src/trace_attach.c): the cap_capable
+ * tracepoint as raw_tp, else tp_btf, else fexit, else kprobe, else nothing.
+ * tp/ programs are probed but never used: raw_tp reaches the same
+ * tracepoints without tracefs.
+ */
 static void conclude_caps(const struct barco_probe_run *run, struct barco_probe_conclusion *ret)
 {
 	static const struct {
 		const char *check, *strategy;
 	} order[] = {
-		{"bpf.tp_btf.cap_capable", "capability:cap_capable tracepoint (tp_btf)"},
-		{"bpf.tp.cap_capable", "capability:cap_capable tracepoint (tp)"},
 		{"bpf.raw_tp.cap_capable", "capability:cap_capable tracepoint (raw_tp)"},
+		{"bpf.tp_btf.cap_capable", "capability:cap_capable tracepoint (tp_btf)"},
 		{"bpf.fexit.cap_capable", "fexit/cap_capable"},
 		{"bpf.kprobe.cap_capable", "kprobe/cap_capable"},
 	};
@@ -721,10 +725,10 @@ static void conclude_caps(const struct barco_probe_run *run, struct barco_probe_
 }
 
 /* raw_syscalls sys_enter/sys_exit pairing plus signal:signal_generate, with the first kind that has
- * all three. */
+ * all three, in the order barco run --trace tries them. */
 static void conclude_seccomp(const struct barco_probe_run *run, struct barco_probe_conclusion *ret)
 {
-	static const char *const kind_names[] = {"tp_btf", "raw_tp", "tp"};
+	static const char *const kind_names[] = {"raw_tp", "tp_btf"};
 	char a[64], b[64], c[64];
 
 	ret->key = "trace_seccomp";

@@ -1,8 +1,11 @@
 /*
- * The tracer's life: load the programs of probes/trace.bpf.c (through the
+ * The tracer's life: read what the programs need from the kernel's BTF
+ * (src/trace_btf.c), load the programs of probes/trace.bpf.c (through the
  * libbpf skeleton bpftool generated into build/trace.skel.h), keep only the
- * ones barco_trace_choose() found attachable, read the ring buffer in a
- * thread while the container runs, and unload everything at the end.
+ * ones barco_trace_choose() found attachable, attach them (a refused one is
+ * replaced by its group's next candidate, and everything loaded again), read
+ * the ring buffer in a thread while the container runs, and unload
+ * everything at the end.
  *
  * Nothing is pinned: every program, map and link lives only as long as the
  * file descriptors that barco holds, so even a SIGKILLed barco leaves
@@ -27,6 +30,7 @@
 
 #include "log.h"
 #include "trace.skel.h"
+#include "trace_btf.h"
 #include "util.h"
 
 #define PROGS_PER_ROW 2
@@ -38,17 +42,19 @@ static const struct {
 	enum barco_trace_attach attach;
 	const char *progs[PROGS_PER_ROW];
 } prog_rows[] = {
-	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_TP_BTF, {"sys_enter_btf", "sys_exit_btf"}},
 	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_RAW_TP, {"sys_enter_raw", "sys_exit_raw"}},
-	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_TP_BTF, {"signal_btf", NULL}},
+	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_TP_BTF, {"sys_enter_btf", "sys_exit_btf"}},
 	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_RAW_TP, {"signal_raw", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_TP_BTF, {"cap_btf", NULL}},
+	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_TP_BTF, {"signal_btf", NULL}},
 	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_RAW_TP, {"cap_raw", NULL}},
+	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_TP_BTF, {"cap_btf", NULL}},
 	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_FEXIT, {"cap_fexit", NULL}},
 	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_KPROBE, {"cap_kprobe", "cap_kretprobe"}},
 };
 
 struct barco_tracer {
+	struct barco_trace_btf btf; /* the kernel's BTF, open while choosing and loading */
+	struct barco_trace_offsets offsets;
 	struct barco_trace_bpf *skel;
 	struct bpf_link *links[LINKS_MAX];
 	size_t n_links;
@@ -100,6 +106,7 @@ static int load(struct barco_tracer *t, uint64_t cgroup_id, struct barco_err *er
 	t->skel->rodata->target_cgroup_id = cgroup_id;
 	t->skel->rodata->nr_exit = SYS_exit;
 	t->skel->rodata->nr_exit_group = SYS_exit_group;
+	t->skel->rodata->offsets = t->offsets;
 	select_programs(t->skel->obj, &t->result.strategy);
 	/* Maps are created even for programs that stay off: this one then needs no room. */
 	if (t->result.strategy.attach[BARCO_TRACE_GROUP_CAPS] != BARCO_TRACE_ATTACH_KPROBE)
@@ -131,7 +138,21 @@ static int load_with_fallback(struct barco_tracer *t, uint64_t cgroup_id, struct
 	return load(t, cgroup_id, err);
 }
 
-static int attach_all(struct barco_tracer *t, struct barco_err *err)
+/* The group a program of prog_rows traces. */
+static enum barco_trace_group group_of(const struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	for (size_t i = 0; i < ARRAY_LEN(prog_rows); i++)
+		for (size_t j = 0; j < PROGS_PER_ROW && prog_rows[i].progs[j]; j++)
+			if (strcmp(prog_rows[i].progs[j], name) == 0)
+				return prog_rows[i].group;
+	return BARCO_TRACE_GROUP_COUNT;
+}
+
+/* Attaches every loaded program; when one is refused, its group is ret_refused and err says why. */
+static int attach_all(struct barco_tracer *t, enum barco_trace_group *ret_refused,
+		      struct barco_err *err)
 {
 	struct bpf_program *prog;
 
@@ -144,11 +165,52 @@ static int attach_all(struct barco_tracer *t, struct barco_err *err)
 		if (t->n_links >= LINKS_MAX)
 			return barco_err_set(err, 0, "more programs than links (%d)", LINKS_MAX);
 		link = bpf_program__attach(prog);
-		if (!link)
-			return barco_err_errno(err, "attaching %s", bpf_program__name(prog));
+		if (!link) {
+			*ret_refused = group_of(prog);
+			return barco_err_errno(err, "%s: attach", bpf_program__section_name(prog));
+		}
 		t->links[t->n_links++] = link;
 	}
 	return 0;
+}
+
+/* Detaches and unloads the programs and maps, for another try or for good. */
+static void unload(struct barco_tracer *t)
+{
+	for (size_t i = 0; i < t->n_links; i++)
+		(void)bpf_link__destroy(t->links[i]);
+	t->n_links = 0;
+	barco_trace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}
+
+/*
+ * Loads and attaches the chosen programs. A refused attach (raw_tp is not
+ * tried beforehand, src/trace_attach.c) moves that group to its next
+ * candidate and starts again: each round refuses one candidate, so it ends.
+ */
+static int load_and_attach(struct barco_tracer *t, uint64_t cgroup_id, struct barco_err *err)
+{
+	struct barco_trace_strategy *s = &t->result.strategy;
+
+	for (;;) {
+		enum barco_trace_group refused = BARCO_TRACE_GROUP_COUNT;
+		char why[BARCO_TRACE_WHY_MAX];
+
+		if (s->attach[BARCO_TRACE_GROUP_SYSCALLS] == BARCO_TRACE_ATTACH_NONE)
+			return barco_err_set(
+				err, 0, "raw_syscalls:sys_enter/sys_exit cannot be attached: %s",
+				s->refused[BARCO_TRACE_GROUP_SYSCALLS]);
+		if (load_with_fallback(t, cgroup_id, err) < 0 || !t->skel)
+			return -1;
+		if (attach_all(t, &refused, err) == 0)
+			return 0;
+		unload(t);
+		if (refused == BARCO_TRACE_GROUP_COUNT)
+			return -1;
+		(void)barco_err_str(err, why, sizeof(why));
+		barco_trace_choose_next(&t->btf, s, refused, why);
+	}
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -163,15 +225,17 @@ static int on_event(void *ctx, void *data, size_t size)
 static int start(struct barco_tracer *t, uint64_t cgroup_id, struct barco_err *err)
 {
 	struct barco_trace_strategy *s = &t->result.strategy;
+	int rc;
 
 	(void)libbpf_set_print(libbpf_log);
-	if (barco_trace_choose(s, err) < 0)
+	if (barco_trace_btf_open(&t->btf, err) < 0 ||
+	    barco_trace_btf_offsets(&t->btf, &t->offsets, err) < 0)
+		return barco_err_wrap(err, "the kernel's types");
+	if (barco_trace_choose(&t->btf, s, err) < 0)
 		return barco_err_wrap(err, "eBPF unusable");
-	if (s->attach[BARCO_TRACE_GROUP_SYSCALLS] == BARCO_TRACE_ATTACH_NONE)
-		return barco_err_set(err, 0,
-				     "raw_syscalls:sys_enter/sys_exit cannot be attached: %s",
-				     s->refused[BARCO_TRACE_GROUP_SYSCALLS]);
-	if (load_with_fallback(t, cgroup_id, err) < 0 || !t->skel || attach_all(t, err) < 0)
+	rc = load_and_attach(t, cgroup_id, err);
+	barco_trace_btf_close(&t->btf);
+	if (rc < 0)
 		return -1;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
 	if (!t->rb)
@@ -293,9 +357,8 @@ void barco_trace_close(struct barco_tracer *t)
 	if (t->skel)
 		stop_reader(t);
 	ring_buffer__free(t->rb);
-	for (size_t i = 0; i < t->n_links; i++)
-		(void)bpf_link__destroy(t->links[i]);
-	barco_trace_bpf__destroy(t->skel);
+	unload(t);
+	barco_trace_btf_close(&t->btf);
 	if (t->wake_fd >= 0)
 		(void)close(t->wake_fd);
 	free(t);

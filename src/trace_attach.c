@@ -1,23 +1,32 @@
 /*
  * Which way this kernel lets barco attach each traced event, found by
- * trying: for each candidate a minimal program ("r0 = 0; exit") of the
- * candidate's type is loaded for the real target, then closed. BTF
- * describing a function or tracepoint is not proof that a program can attach
- * to it (a kernel may have cap_capable in BTF and still refuse fexit
- * programs, or have no kprobes at all), so nothing is guessed from it.
+ * trying. BTF describing a function or tracepoint is not proof that a
+ * program can attach to it (a kernel may have cap_capable in BTF and still
+ * refuse fexit programs, or have no kprobes at all), so BTF only rules
+ * candidates out: a tracepoint without its btf_trace_NAME typedef does not
+ * exist.
  *
- * tp_btf and fexit programs name their target at load time, so the load is
- * the test (and the kernel refuses fexit there where it refuses it at all).
- * raw_tp and kprobe programs do not: they are attached too, and detached.
- * A successful attach costs an RCU grace period at detach, which is why
- * the best kinds, tried first, are the ones that need no attach.
+ * raw_tp, best first, is tested by the real thing: src/trace.c attaches the
+ * real programs and, when one is refused, asks barco_trace_choose_next() for
+ * that event's next candidate and loads again. A trial attach of its own
+ * would cost more than the real one (each attach and detach rewrites the
+ * tracepoint's call sites: about 1 ms apiece here), for an answer that is
+ * almost always yes. The fallbacks are tried with a minimal program
+ * ("r0 = 0; exit") loaded for the real target, then closed: tp_btf and
+ * fexit programs name their target at load time, so the load is the test
+ * (and the kernel refuses fexit there where it refuses it at all); kprobe
+ * programs do not, so they are attached too, and detached.
  *
  * The candidates, best first (kernel 6.14 added capability:cap_capable):
- *   syscalls      tp_btf, raw_tp            (raw_syscalls:sys_enter/sys_exit)
- *   signals       tp_btf, raw_tp            (signal:signal_generate)
- *   capabilities  tp_btf, raw_tp, fexit, kprobe   (cap_capable)
- * Classic tp/ programs are not candidates: they need tracefs mounted for the
- * event id, and raw_tp reaches the same tracepoints without it.
+ *   syscalls      raw_tp, tp_btf            (raw_syscalls:sys_enter/sys_exit)
+ *   signals       raw_tp, tp_btf            (signal:signal_generate)
+ *   capabilities  raw_tp, tp_btf, fexit, kprobe   (cap_capable)
+ * raw_tp comes before tp_btf: the programs read their arguments the same
+ * way under both (probes/trace.bpf.c), but a tp_btf program makes libbpf
+ * read all of the kernel's BTF at load, 50-70 ms here (issue 9). Classic
+ * tp/ programs are not candidates: they need tracefs mounted for the event
+ * id, and raw_tp reaches the same tracepoints without it. `barco probe`
+ * concludes with the same order (src/probe_bpf.c).
  *
  * References: bpf(2) BPF_PROG_LOAD and BPF_RAW_TRACEPOINT_OPEN,
  * Documentation/bpf/libbpf/program_types.rst, perf_event_open(2) (the
@@ -40,7 +49,7 @@
 #include <bpf/libbpf.h>
 
 #include "cleanup.h"
-#include "probe.h"
+#include "trace_btf.h"
 #include "util.h"
 
 #define KPROBE_PMU_TYPE "/sys/bus/event_source/devices/kprobe/type"
@@ -53,12 +62,12 @@ struct candidate {
 };
 
 static const struct candidate candidates[] = {
-	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_TP_BTF, {"sys_enter", "sys_exit"}},
 	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_RAW_TP, {"sys_enter", "sys_exit"}},
-	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_TP_BTF, {"signal_generate", NULL}},
+	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_TP_BTF, {"sys_enter", "sys_exit"}},
 	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_RAW_TP, {"signal_generate", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_TP_BTF, {"cap_capable", NULL}},
+	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_TP_BTF, {"signal_generate", NULL}},
 	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_RAW_TP, {"cap_capable", NULL}},
+	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_TP_BTF, {"cap_capable", NULL}},
 	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_FEXIT, {"cap_capable", NULL}},
 	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_KPROBE, {"cap_capable", NULL}},
 };
@@ -100,32 +109,21 @@ static int load_trivial(enum bpf_prog_type type, enum bpf_attach_type attach, in
 	return bpf_prog_load(type, NULL, "GPL", trivial_prog, ARRAY_LEN(trivial_prog), &opts);
 }
 
-/* The BTF names the tp_btf and fexit candidates load against. */
-static const struct barco_btf_query btf_queries[] = {
-	{"btf_trace_sys_enter", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"btf_trace_sys_exit", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"btf_trace_signal_generate", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"btf_trace_cap_capable", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"cap_capable", BARCO_BTF_KIND_FUNC, 0},
-};
-
-/* tp_btf needs the tracepoint's typedef btf_trace_NAME; fexit the function itself. */
-static int btf_id_for(const struct barco_probe_btf *vmlinux, enum barco_trace_attach a,
-		      const char *target, char *why, size_t size)
+/* A tracepoint's typedef btf_trace_NAME (it exists; tp_btf attaches to it); fexit the function. */
+static int btf_id_for(struct barco_trace_btf *btf, enum barco_trace_attach a, const char *target,
+		      char *why, size_t size)
 {
-	bool is_tp = a == BARCO_TRACE_ATTACH_TP_BTF;
+	bool is_func = a == BARCO_TRACE_ATTACH_FEXIT;
 	char name[128];
 	long id;
 
-	if (!vmlinux->is_loaded) {
-		(void)snprintf(why, size, "no kernel BTF (/sys/kernel/btf/vmlinux)");
-		return -1;
-	}
-	(void)snprintf(name, sizeof(name), "%s%s", is_tp ? "btf_trace_" : "", target);
-	id = barco_probe_btf_id(vmlinux, name,
-				is_tp ? BARCO_BTF_KIND_TYPEDEF : BARCO_BTF_KIND_FUNC);
-	if (id <= 0)
+	(void)snprintf(name, sizeof(name), "%s%s", is_func ? "" : "btf_trace_", target);
+	id = barco_trace_btf_id(btf, name);
+	if (id == 0)
 		(void)snprintf(why, size, "%s is not in the kernel's BTF", name);
+	else if (id < 0)
+		(void)snprintf(why, size, "%.64s: %.160s", name,
+			       btf->error[0] ? btf->error : "not looked for");
 	return id > 0 ? (int)id : -1;
 }
 
@@ -169,65 +167,57 @@ static int attach_kprobe(int prog_fd, const char *func, char *why, size_t size)
 	return 0;
 }
 
-static int load_for(const struct barco_probe_btf *vmlinux, enum barco_trace_attach a,
-		    const char *target, char *why, size_t size)
+static int load_for(enum barco_trace_attach a, int btf_id)
 {
-	int id = 0;
-
-	if (a == BARCO_TRACE_ATTACH_TP_BTF || a == BARCO_TRACE_ATTACH_FEXIT) {
-		id = btf_id_for(vmlinux, a, target, why, size);
-		if (id < 0)
-			return -1;
-	}
 	switch (a) {
 	case BARCO_TRACE_ATTACH_TP_BTF:
-		return load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id);
+		return load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, btf_id);
 	case BARCO_TRACE_ATTACH_FEXIT:
-		return load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, id);
-	case BARCO_TRACE_ATTACH_RAW_TP:
-		return load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0);
+		return load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, btf_id);
 	case BARCO_TRACE_ATTACH_KPROBE:
 		return load_trivial(BPF_PROG_TYPE_KPROBE, 0, 0);
 	default:
+		errno = EINVAL;
 		return -1;
 	}
 }
 
-/* Loads and attaches a trivial program to target the way a says; 0 when both worked. */
-static int try_target(const struct barco_probe_btf *vmlinux, enum barco_trace_attach a,
-		      const char *target, char *why, size_t size)
+/*
+ * 0 when target can be attached to the way a says, as far as can be known
+ * before the real attach: for raw_tp, the tracepoint exists; for the others,
+ * a trivial program loaded (tp_btf, fexit) and attached (kprobe).
+ */
+static int try_target(struct barco_trace_btf *btf, enum barco_trace_attach a, const char *target,
+		      char *why, size_t size)
 {
 	cleanup_close int prog = -1;
-	int link = -1;
+	int id = 0;
 
 	why[0] = '\0';
-	prog = load_for(vmlinux, a, target, why, size);
+	if (a != BARCO_TRACE_ATTACH_KPROBE) {
+		id = btf_id_for(btf, a, target, why, size);
+		if (id < 0)
+			return -1;
+	}
+	if (a == BARCO_TRACE_ATTACH_RAW_TP)
+		return 0;
+	prog = load_for(a, id);
 	if (prog < 0) {
-		if (!why[0])
-			(void)snprintf(why, size, "BPF_PROG_LOAD: %s", strerror(errno));
+		(void)snprintf(why, size, "BPF_PROG_LOAD: %s", strerror(errno));
 		return -1;
 	}
 	if (a == BARCO_TRACE_ATTACH_KPROBE)
 		return attach_kprobe(prog, target, why, size);
-	/* BTF-typed programs were checked against their target when they loaded. */
-	if (a != BARCO_TRACE_ATTACH_RAW_TP)
-		return 0;
-	link = bpf_raw_tracepoint_open(target, prog);
-	if (link < 0) {
-		(void)snprintf(why, size, "attach: %s", strerror(errno));
-		return -1;
-	}
-	(void)close(link);
 	return 0;
 }
 
-static int try_candidate(const struct barco_probe_btf *vmlinux, const struct candidate *c,
-			 char *why, size_t size)
+static int try_candidate(struct barco_trace_btf *btf, const struct candidate *c, char *why,
+			 size_t size)
 {
 	for (size_t i = 0; i < TRIAL_TARGETS && c->targets[i]; i++) {
 		char one[256];
 
-		if (try_target(vmlinux, c->attach, c->targets[i], one, sizeof(one)) < 0) {
+		if (try_target(btf, c->attach, c->targets[i], one, sizeof(one)) < 0) {
 			(void)snprintf(why, size, "%s/%s: %s", attach_names[c->attach],
 				       c->targets[i], one);
 			return -1;
@@ -243,11 +233,33 @@ static void append_why(char *dst, size_t size, const char *why)
 	(void)snprintf(dst + len, size - len, "%s%s", len ? "; " : "", why);
 }
 
-int barco_trace_choose(struct barco_trace_strategy *ret, struct barco_err *err)
+/* From the candidate after `after` (NONE: from the first), the first of group g that passes. */
+static enum barco_trace_attach pick(struct barco_trace_btf *btf, enum barco_trace_group g,
+				    enum barco_trace_attach after, char *refused, size_t size)
 {
-	bool is_chosen[BARCO_TRACE_GROUP_COUNT] = {false};
+	bool is_past = after == BARCO_TRACE_ATTACH_NONE;
+
+	for (size_t i = 0; i < ARRAY_LEN(candidates); i++) {
+		const struct candidate *c = &candidates[i];
+		char why[BARCO_TRACE_WHY_MAX];
+
+		if (c->group != g)
+			continue;
+		if (!is_past) {
+			is_past = c->attach == after;
+			continue;
+		}
+		if (try_candidate(btf, c, why, sizeof(why)) == 0)
+			return c->attach;
+		append_why(refused, size, why);
+	}
+	return BARCO_TRACE_ATTACH_NONE;
+}
+
+int barco_trace_choose(struct barco_trace_btf *btf, struct barco_trace_strategy *ret,
+		       struct barco_err *err)
+{
 	int fd = load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0);
-	struct barco_probe_btf *vmlinux;
 
 	memset(ret, 0, sizeof(*ret));
 	/* Not root, lockdown, or no CONFIG_BPF_SYSCALL: nothing else will load either. */
@@ -255,23 +267,16 @@ int barco_trace_choose(struct barco_trace_strategy *ret, struct barco_err *err)
 		return barco_err_errno(err, "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_RAW_TRACEPOINT, "
 					    "\"r0 = 0; exit\")");
 	(void)close(fd);
-	vmlinux = calloc(1, sizeof(*vmlinux));
-	if (!vmlinux)
-		return barco_err_errno(err, "allocating the BTF lookup");
-	barco_probe_btf_load(vmlinux, btf_queries, ARRAY_LEN(btf_queries));
-	for (size_t i = 0; i < ARRAY_LEN(candidates); i++) {
-		const struct candidate *c = &candidates[i];
-		char why[BARCO_TRACE_WHY_MAX];
-
-		if (is_chosen[c->group])
-			continue;
-		if (try_candidate(vmlinux, c, why, sizeof(why)) == 0) {
-			ret->attach[c->group] = c->attach;
-			is_chosen[c->group] = true;
-		} else {
-			append_why(ret->refused[c->group], sizeof(ret->refused[c->group]), why);
-		}
-	}
-	free(vmlinux);
+	for (int g = 0; g < BARCO_TRACE_GROUP_COUNT; g++)
+		ret->attach[g] = pick(btf, (enum barco_trace_group)g, BARCO_TRACE_ATTACH_NONE,
+				      ret->refused[g], sizeof(ret->refused[g]));
 	return 0;
+}
+
+void barco_trace_choose_next(struct barco_trace_btf *btf, struct barco_trace_strategy *s,
+			     enum barco_trace_group g, const char *why)
+{
+	append_why(s->refused[g], sizeof(s->refused[g]), why);
+	if (s->attach[g] != BARCO_TRACE_ATTACH_NONE)
+		s->attach[g] = pick(btf, g, s->attach[g], s->refused[g], sizeof(s->refused[g]));
 }
