@@ -330,7 +330,7 @@ static __always_inline int on_signal(int sig, const struct kernel_siginfo *info,
 			emit(BARCO_TRACE_KERNEL_KILL, NO_SYSCALL, sig, NULL, task);
 		return 0;
 	}
-	/* SEND_SIG_NOINFO (0), SEND_SIG_PRIV (1): no siginfo to read. */
+	/* SEND_SIG_NOINFO (0), SEND_SIG_PRIV (1), SEND_SIG_FORCED (2, before 4.20): no siginfo. */
 	if ((unsigned long)info <= 2 ||
 	    (int)read_u32((unsigned long)info, offsetof(siginfo_t, si_code)) != SYS_SECCOMP)
 		return 0;
