@@ -340,6 +340,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		return -1;
 	if (!c->is_stepped && send_continues_ahead(c, until, err) < 0)
 		return -1;
+	memset(&msg, 0, offsetof(struct barco_msg, report));
 	r = wait_done(c, def->stage, &msg, err);
 	if (r < 0)
 		return -1;
