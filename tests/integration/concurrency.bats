@@ -28,7 +28,7 @@ WAIT_FOR_GO='while [ ! -e /go ]; do sleep 0.05; done'
 		start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- /bin/sh -c "$WAIT_FOR_GO"
 		pids+=("$BG_PID")
 	done
-	wait_until 10 all_running "${names[@]}" || fail "not all 10 containers started"
+	wait_until 60 all_running "${names[@]}" || fail "not all 10 containers started"
 	for n in "${names[@]}"; do
 		[ -d "/run/barco/$n" ] || fail "no /run/barco/$n while it runs"
 		[ -n "$(cgroup_dirs_for "$n")" ] || fail "no cgroup for $n while it runs"
@@ -65,17 +65,23 @@ WAIT_FOR_GO='while [ ! -e /go ]; do sleep 0.05; done'
 @test "a name in use is refused with 125 and the running container is untouched" {
 	local n first
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 8  # long enough under TCG emulation (the VM)
+	# The first container runs until the test releases it, however slow the host.
+	rm -f "$ROOTFS/release-$n"
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- \
+		/bin/sh -c "while [ ! -e /release-$n ]; do sleep 0.05; done"
 	first=$BG_PID
-	wait_init_pid "$n" barco-testhelper
+	wait_init_pid "$n" sh
 	run_in --name "$n" -- barco-testhelper exit 0
 	assert_failure 125
 	assert_equal "${#stderr_lines[@]}" 1
 	assert_regex "$stderr" "^barco: .*$n"
 	# The first one still runs, in its cgroup, and ends normally.
 	kill -0 "$INIT_PID" || fail "the running container was killed"
+	container_init_pid "$n" sh >/dev/null || fail "the running container left its cgroup"
 	[ -d "/run/barco/$n" ] || fail "the running container lost its state directory"
+	touch "$ROOTFS/release-$n"
 	wait_barco "$first"
+	rm -f "$ROOTFS/release-$n"
 	assert_equal "$BG_STATUS" 0
 	assert_nothing_left "$n"
 }

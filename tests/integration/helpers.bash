@@ -27,6 +27,12 @@ BARCO_TIMEOUT=${BARCO_TIMEOUT:-30}
 
 # ---- per-file setup -------------------------------------------------------
 
+# The list of what the suites made: one per bats run, or $BARCO_MADE when
+# tests/run-all splits the files over two runs (parallel jobs, then zz-*).
+barco_made_list() {
+	echo "${BARCO_MADE:-$BATS_RUN_TMPDIR/barco-made}"
+}
+
 require_binaries() {
 	[ -x "$BARCO" ] || fail "no $BARCO: run 'make bin/barco'"
 	[ -x "$HELPER" ] || fail "no $HELPER: run 'make bin/barco-testhelper'"
@@ -45,7 +51,7 @@ setup_suite_rootfs() {
 	export BARCO_HOME=$TEST_ROOT/home
 	export TAG="bt${RANDOM}$(basename "$BATS_TEST_FILENAME" .bats | tr -cd 'a-z0-9' | cut -c1-12)"
 	# What this file makes, for zz-leftovers.bats to check at the end of the run.
-	printf '%s %s\n' "$TAG" "$TEST_ROOT" >>"$BATS_RUN_TMPDIR/barco-made"
+	printf '%s %s\n' "$TAG" "$TEST_ROOT" >>"$(barco_made_list)"
 	"$BARCO" rootfs create "$ROOTFS" >/dev/null || fail "barco rootfs create $ROOTFS failed"
 	install_helper "$ROOTFS"
 	tmp_barco_snapshot >"$TEST_ROOT/tmp-before"
@@ -134,6 +140,11 @@ not_running() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+# is_stopped PID: the process is in state T (stopped by a signal).
+is_stopped() {
+	[[ $(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) == T ]]
+}
+
 # wait_until SECONDS CMD...: polls CMD every 50 ms.
 wait_until() {
 	local limit=$(($1 * 20)) i
@@ -203,9 +214,10 @@ container_init_pid() {
 	return 1
 }
 
-# wait_init_pid NAME [COMM]: waits (up to 10 s) and sets INIT_PID.
+# wait_init_pid NAME [COMM]: waits (up to 30 s: a slow start under emulation
+# with other suites running is still a start) and sets INIT_PID.
 wait_init_pid() {
-	wait_until 10 container_init_pid "$@" || fail "container $1 never ran ${2:-its command}"
+	wait_until 30 container_init_pid "$@" || fail "container $1 never ran ${2:-its command}"
 	INIT_PID=$(container_init_pid "$@")
 }
 

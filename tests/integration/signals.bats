@@ -14,7 +14,7 @@ forward_case() {
 	n=$(cname "$1")
 	out=$TEST_ROOT/out.$n
 	start_barco "$out" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sigwait
-	wait_until 10 file_has_line "$out" ready || fail "no 'ready' from sigwait: $(cat "$out.err")"
+	wait_until 30 file_has_line "$out" ready || fail "no 'ready' from sigwait: $(cat "$out.err")"
 	kill -"$1" "$BG_PID"
 	wait_barco "$BG_PID"
 	assert_equal "$BG_STATUS" $((100 + $2))
@@ -76,22 +76,22 @@ forward_case() {
 @test "SIGKILL to barco takes the container down with it" {
 	local n init
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 30
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300
 	wait_init_pid "$n" barco-testhelper
 	init=$INIT_PID
 	kill -KILL "$BG_PID"
 	wait_barco "$BG_PID"
-	wait_until 5 not_running "$init" || fail "container pid $init outlived barco"
+	wait_until 30 not_running "$init" || fail "container pid $init outlived barco"
 }
 
 @test "a name left stale by a killed barco is reclaimed by the next run" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 30
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300
 	wait_init_pid "$n" barco-testhelper
 	kill -KILL "$BG_PID"
 	wait_barco "$BG_PID"
-	wait_until 5 not_running "$INIT_PID" || fail "container outlived barco"
+	wait_until 30 not_running "$INIT_PID" || fail "container outlived barco"
 	run_in --name "$n" -- barco-testhelper exit 0
 	show_stderr
 	assert_success

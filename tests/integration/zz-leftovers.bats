@@ -1,13 +1,14 @@
 #!/usr/bin/env bats
 # Runs last: after every suite of this bats run, nothing they made with
 # barco may remain on the host. Each suite records its name tag and scratch
-# directory in $BATS_RUN_TMPDIR/barco-made (setup_suite_rootfs); only those
+# directory in $BATS_RUN_TMPDIR/barco-made, or $BARCO_MADE when tests/run-all
+# runs this file after the others (setup_suite_rootfs); only those
 # count, since other test runs on the same host may be busy meanwhile.
 
 load helpers
 
 setup_file() {
-	MADE=$BATS_RUN_TMPDIR/barco-made
+	MADE=$(barco_made_list)
 	export MADE
 }
 
