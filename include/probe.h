@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "btf.h"
 #include "cgroup.h"
 #include "err.h"
 #include "report.h"
@@ -74,14 +75,7 @@ enum barco_kconfig_value {
 	BARCO_KCONFIG_NO,      /* "# CONFIG_X is not set", or not in the file at all */
 };
 
-/* A name to look up in BTF, and the id found (0: absent). */
-struct barco_btf_query {
-	const char *name;
-	unsigned int kind; /* BARCO_BTF_KIND_* */
-	uint32_t id;
-};
-
-#define BARCO_PROBE_BTF_QUERIES_MAX 8
+#define BARCO_PROBE_BTF_QUERIES_MAX BARCO_BTF_NAMES_MAX
 
 /* What one run learned from /sys/kernel/btf/vmlinux, before the checks run. */
 struct barco_probe_btf {
@@ -90,7 +84,8 @@ struct barco_probe_btf {
 	char error[BARCO_ERR_MSG_MAX]; /* why it is not valid BTF, when it is not */
 	size_t size;		       /* bytes */
 	uint32_t type_count;	       /* types in it */
-	struct barco_btf_query queries[BARCO_PROBE_BTF_QUERIES_MAX];
+	const struct barco_btf_name *queries;
+	uint32_t ids[BARCO_PROBE_BTF_QUERIES_MAX]; /* of each query; 0: absent */
 	size_t n_queries;
 };
 
@@ -299,29 +294,20 @@ enum barco_probe_status barco_probe_kconfig_layer(const struct barco_kconfig *kc
 						  struct barco_report *ev,
 						  const char **ret_missing);
 
-/* ---- BTF (src/probe_btf.c) ------------------------------------------------------ */
-
-#define BARCO_BTF_KIND_TYPEDEF 8
-#define BARCO_BTF_KIND_FUNC    12
+/* ---- BTF (src/probe_bpf.c; the reader: include/btf.h) ---------------------------- */
 
 /*
- * One pass over raw BTF (the format of /sys/kernel/btf/vmlinux,
- * Documentation/bpf/btf.rst): each query's id (0 when absent) and the
- * number of types. -1 when the data is not valid BTF.
+ * Reads /sys/kernel/btf/vmlinux to the end (the number of types is
+ * evidence) and answers queries (at most BARCO_PROBE_BTF_QUERIES_MAX).
  */
-int barco_btf_lookup(const void *data, size_t size, struct barco_btf_query *queries, size_t n,
-		     uint32_t *ret_count, struct barco_err *err)
-	__attribute__((warn_unused_result));
-
-/* Reads /sys/kernel/btf/vmlinux (mapped where the kernel allows) and answers queries. */
-void barco_probe_btf_load(struct barco_probe_btf *ret, const struct barco_btf_query *queries,
+void barco_probe_btf_load(struct barco_probe_btf *ret, const struct barco_btf_name *queries,
 			  size_t n);
 
 /* The id found for name of kind: 0 when absent, -1 when BTF was not loaded or not asked. */
 long barco_probe_btf_id(const struct barco_probe_btf *btf, const char *name, unsigned int kind);
 
-/* The BTF names the bpf checks need (src/probe_bpf.c). */
-extern const struct barco_btf_query barco_probe_bpf_btf_queries[];
+/* The BTF names the bpf checks need. */
+extern const struct barco_btf_name barco_probe_bpf_btf_queries[];
 extern const size_t barco_probe_bpf_btf_queries_len;
 
 /* ---- cgroup mode decision (src/probe_cgroup.c) ----------------------------------- */

@@ -68,7 +68,7 @@ static const struct kind_def kinds[] = {
 			   .prog_type_name = "BPF_PROG_TYPE_TRACING",
 			   .attach_type = BPF_TRACE_RAW_TP,
 			   .attach_type_name = "BPF_TRACE_RAW_TP",
-			   .btf_kind = BARCO_BTF_KIND_TYPEDEF,
+			   .btf_kind = BTF_KIND_TYPEDEF,
 			   .btf_prefix = "btf_trace_",
 			   .options = {"CONFIG_BPF_EVENTS", "CONFIG_DEBUG_INFO_BTF", NULL}},
 	[ATTACH_FEXIT] = {.name = "fexit",
@@ -76,7 +76,7 @@ static const struct kind_def kinds[] = {
 			  .prog_type_name = "BPF_PROG_TYPE_TRACING",
 			  .attach_type = BPF_TRACE_FEXIT,
 			  .attach_type_name = "BPF_TRACE_FEXIT",
-			  .btf_kind = BARCO_BTF_KIND_FUNC,
+			  .btf_kind = BTF_KIND_FUNC,
 			  .btf_prefix = "",
 			  .options = {"CONFIG_DEBUG_INFO_BTF", "CONFIG_BPF_JIT",
 				      "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", NULL}},
@@ -357,14 +357,61 @@ static int try_attach(const void *arg, struct barco_report *ev, long *ret_value)
 /* ---- checks ------------------------------------------------------------------------------ */
 
 /* Every BTF name the checks look up, found in one pass before they run. */
-const struct barco_btf_query barco_probe_bpf_btf_queries[] = {
-	{"btf_trace_sys_enter", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"btf_trace_sys_exit", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"btf_trace_signal_generate", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"btf_trace_cap_capable", BARCO_BTF_KIND_TYPEDEF, 0},
-	{"cap_capable", BARCO_BTF_KIND_FUNC, 0},
+const struct barco_btf_name barco_probe_bpf_btf_queries[] = {
+	{"btf_trace_sys_enter", BTF_KIND_TYPEDEF},
+	{"btf_trace_sys_exit", BTF_KIND_TYPEDEF},
+	{"btf_trace_signal_generate", BTF_KIND_TYPEDEF},
+	{"btf_trace_cap_capable", BTF_KIND_TYPEDEF},
+	{"cap_capable", BTF_KIND_FUNC},
 };
 const size_t barco_probe_bpf_btf_queries_len = ARRAY_LEN(barco_probe_bpf_btf_queries);
+
+/*
+ * The whole walk, unlike the tracer's: the count of types is evidence that
+ * all of the kernel's BTF is readable. The answers are copied out, so that
+ * the checks' children share them without the data.
+ */
+void barco_probe_btf_load(struct barco_probe_btf *ret, const struct barco_btf_name *queries,
+			  size_t n)
+{
+	struct barco_btf_questions q = {.names = queries, .n_names = n};
+	struct barco_err err = {0};
+	struct barco_btf btf;
+
+	memset(ret, 0, sizeof(*ret));
+	q.n_names = n < BARCO_PROBE_BTF_QUERIES_MAX ? n : BARCO_PROBE_BTF_QUERIES_MAX;
+	ret->queries = queries;
+	ret->n_queries = q.n_names;
+	if (barco_btf_open(&btf, &q, &err) < 0) {
+		/* Not there or not readable (errnum), or not valid BTF. */
+		if (err.errnum)
+			ret->errnum = err.errnum;
+		else
+			(void)snprintf(ret->error, sizeof(ret->error), "%s", err.msg);
+		return;
+	}
+	ret->size = btf.size;
+	if (barco_btf_count(&btf, &ret->type_count, &err) == 0) {
+		ret->is_loaded = true;
+		for (size_t i = 0; i < ret->n_queries; i++)
+			ret->ids[i] =
+				(uint32_t)barco_btf_id(&btf, queries[i].name, queries[i].kind);
+	} else {
+		(void)barco_err_wrap(&err, "%s", BARCO_BTF_VMLINUX);
+		(void)snprintf(ret->error, sizeof(ret->error), "%s", err.msg);
+	}
+	barco_btf_close(&btf);
+}
+
+long barco_probe_btf_id(const struct barco_probe_btf *btf, const char *name, unsigned int kind)
+{
+	if (!btf->is_loaded)
+		return -1;
+	for (size_t i = 0; i < btf->n_queries; i++)
+		if (btf->queries[i].kind == kind && strcmp(btf->queries[i].name, name) == 0)
+			return btf->ids[i];
+	return -1;
+}
 
 /* The BTF id of what the kind attaches to; 0 when absent; -1 when BTF is unreadable. */
 static long btf_id_for(const struct barco_probe_ctx *ctx, const struct attach_def *d,
@@ -377,7 +424,7 @@ static long btf_id_for(const struct barco_probe_ctx *ctx, const struct attach_de
 	id = barco_probe_btf_id(&ctx->btf, name, btf_kind);
 	if (id < 0) {
 		if (ctx->btf.error[0])
-			barco_report_add(ev, "/sys/kernel/btf/vmlinux: %s", ctx->btf.error);
+			barco_report_add(ev, "%s", ctx->btf.error);
 		else
 			(void)barco_probe_ev_fail(ev, ctx->btf.errnum,
 						  "read /sys/kernel/btf/vmlinux");
@@ -385,10 +432,10 @@ static long btf_id_for(const struct barco_probe_ctx *ctx, const struct attach_de
 	}
 	if (id)
 		barco_report_add(ev, "BTF %s %s: id %ld",
-				 btf_kind == BARCO_BTF_KIND_FUNC ? "func" : "typedef", name, id);
+				 btf_kind == BTF_KIND_FUNC ? "func" : "typedef", name, id);
 	else
 		barco_report_add(ev, "BTF %s %s: absent",
-				 btf_kind == BARCO_BTF_KIND_FUNC ? "func" : "typedef", name);
+				 btf_kind == BTF_KIND_FUNC ? "func" : "typedef", name);
 	return id;
 }
 
@@ -435,11 +482,9 @@ static int check_attach(struct barco_probe_ctx *ctx, const void *arg,
 
 	(void)barco_probe_kconfig_layer(&ctx->kconfig, k->options, &ret->evidence, NULL);
 	/* Every tracepoint has a btf_trace_NAME typedef: BTF says whether it exists at all. */
-	btf_id = d->kind == ATTACH_FEXIT
-			 ? btf_id_for(ctx, d, BARCO_BTF_KIND_FUNC, "", &ret->evidence)
-		 : d->category
-			 ? btf_id_for(ctx, d, BARCO_BTF_KIND_TYPEDEF, "btf_trace_", &ret->evidence)
-			 : -1;
+	btf_id = d->kind == ATTACH_FEXIT ? btf_id_for(ctx, d, BTF_KIND_FUNC, "", &ret->evidence)
+		 : d->category ? btf_id_for(ctx, d, BTF_KIND_TYPEDEF, "btf_trace_", &ret->evidence)
+			       : -1;
 	a.btf_id = btf_id > 0 && k->btf_kind ? (uint32_t)btf_id : 0;
 	if (k->btf_kind && btf_id <= 0) {
 		attach_hint(d, btf_id, ENOENT, hint, sizeof(hint));
@@ -558,7 +603,7 @@ static int check_btf(struct barco_probe_ctx *ctx, const void *arg, struct barco_
 		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
 
 	if (btf->error[0]) {
-		barco_report_add(&ret->evidence, "/sys/kernel/btf/vmlinux: %s", btf->error);
+		barco_report_add(&ret->evidence, "%s", btf->error);
 		barco_probe_set(ret, BARCO_PROBE_FAIL, "the kernel's BTF is malformed: report it",
 				"kernel BTF unreadable");
 		return 0;
@@ -577,7 +622,7 @@ static int check_btf(struct barco_probe_ctx *ctx, const void *arg, struct barco_
 			 btf->size, btf->type_count);
 	for (size_t q = 0; q < btf->n_queries; q++)
 		barco_report_add(&ret->evidence, "  %s: %s %u", btf->queries[q].name,
-				 btf->queries[q].id ? "id" : "absent", btf->queries[q].id);
+				 btf->ids[q] ? "id" : "absent", btf->ids[q]);
 	barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "%u types in /sys/kernel/btf/vmlinux",
 			btf->type_count);
 	return 0;

@@ -1,11 +1,11 @@
 /*
  * The tracer's life: read what the programs need from the kernel's BTF
- * (src/trace_btf.c), load the programs of probes/trace.bpf.c (through the
- * libbpf skeleton bpftool generated into build/trace.skel.h), keep only the
- * ones barco_trace_choose() found attachable, attach them (a refused one is
- * replaced by its group's next candidate, and everything loaded again), read
- * the ring buffer in a thread while the container runs, and unload
- * everything at the end.
+ * (src/trace_btf.c asks, src/btf.c reads), load the programs of
+ * probes/trace.bpf.c (through the libbpf skeleton bpftool generated into
+ * build/trace.skel.h), keep only the ones barco_trace_choose() found
+ * attachable, attach them (a refused one is replaced by its group's next
+ * candidate, and everything loaded again), read the ring buffer in a thread
+ * while the container runs, and unload everything at the end.
  *
  * Nothing is pinned: every program, map and link lives only as long as the
  * file descriptors that barco holds, so even a SIGKILLed barco leaves
@@ -234,7 +234,7 @@ static int start(struct barco_tracer *t, uint64_t cgroup_id, struct barco_err *e
 	if (barco_trace_choose(&t->btf, s, err) < 0)
 		return barco_err_wrap(err, "eBPF unusable");
 	rc = load_and_attach(t, cgroup_id, err);
-	barco_trace_btf_close(&t->btf);
+	barco_btf_close(&t->btf.reader);
 	if (rc < 0)
 		return -1;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
@@ -358,7 +358,7 @@ void barco_trace_close(struct barco_tracer *t)
 		stop_reader(t);
 	ring_buffer__free(t->rb);
 	unload(t);
-	barco_trace_btf_close(&t->btf);
+	barco_btf_close(&t->btf.reader);
 	if (t->wake_fd >= 0)
 		(void)close(t->wake_fd);
 	free(t);

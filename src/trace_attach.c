@@ -118,12 +118,12 @@ static int btf_id_for(struct barco_trace_btf *btf, enum barco_trace_attach a, co
 	long id;
 
 	(void)snprintf(name, sizeof(name), "%s%s", is_func ? "" : "btf_trace_", target);
-	id = barco_trace_btf_id(btf, name);
+	id = barco_btf_id(&btf->reader, name, is_func ? BTF_KIND_FUNC : BTF_KIND_TYPEDEF);
 	if (id == 0)
 		(void)snprintf(why, size, "%s is not in the kernel's BTF", name);
 	else if (id < 0)
 		(void)snprintf(why, size, "%.64s: %.160s", name,
-			       btf->error[0] ? btf->error : "not looked for");
+			       btf->reader.error[0] ? btf->reader.error : "not looked for");
 	return id > 0 ? (int)id : -1;
 }
 

@@ -11,6 +11,7 @@ void barco_test_register_mount(void);
 void barco_test_register_report(void);
 void barco_test_register_probe(void);
 void barco_test_register_trace(void);
+void barco_test_register_btf(void);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,

@@ -1,9 +1,9 @@
 /*
  * probe: the pure parts from fake inputs — kernel config lookups, the
- * cgroup mode decision (filesystem types plus mountinfo), the BTF reader on
- * a hand-built blob, the JSON and text reports of a fake run, the exit
- * status — plus the child runner (which forks, so nothing it does reaches
- * the test process) and the check tables.
+ * cgroup mode decision (filesystem types plus mountinfo), the JSON and text
+ * reports of a fake run, the exit status — plus the child runner (which
+ * forks, so nothing it does reaches the test process) and the check tables.
+ * The BTF reader has its own suite (tests/unit/test_btf.c).
  */
 #include <errno.h>
 #include <linux/magic.h>
@@ -142,86 +142,6 @@ static void test_cgroup_mode_decision(void)
 			BARCO_CGROUP_UNKNOWN);
 	CU_ASSERT_EQUAL(barco_probe_cgroup_mode(0, 0, false), BARCO_CGROUP_UNKNOWN);
 	CU_ASSERT_EQUAL(barco_probe_cgroup_mode(TMPFS_MAGIC, 0, false), BARCO_CGROUP_UNKNOWN);
-}
-
-/* ---- BTF ------------------------------------------------------------------------- */
-
-/* A blob with four types: INT "int", TYPEDEF "btf_trace_x", STRUCT "s" (2 members), FUNC "f". */
-struct fake_btf {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len, type_off, type_len, str_off, str_len;
-	uint32_t types[3 + 1 + 3 + 3 + 2 * 3 + 3];
-	char strings[32];
-};
-
-#define BTF_INFO(kind, vlen) (((uint32_t)(kind) << 24) | (vlen))
-
-static void fake_btf(struct fake_btf *b)
-{
-	static const char strings[] = "\0int\0btf_trace_x\0s\0a\0b\0f";
-	const uint32_t types[] = {
-		1,  BTF_INFO(1, 0),  4, 0x20,		       /* [1] INT "int", encoding word */
-		5,  BTF_INFO(8, 0),  1,			       /* [2] TYPEDEF "btf_trace_x" -> 1 */
-		17, BTF_INFO(4, 2),  8, 19,   1, 0, 21, 1, 32, /* [3] STRUCT "s" {a; b} */
-		23, BTF_INFO(12, 0), 0,			       /* [4] FUNC "f" */
-	};
-
-	memset(b, 0, sizeof(*b));
-	b->magic = 0xeB9F;
-	b->version = 1;
-	b->hdr_len = 24;
-	b->type_off = 0;
-	b->type_len = sizeof(types);
-	b->str_off = sizeof(types);
-	b->str_len = sizeof(strings);
-	memcpy(b->types, types, sizeof(types));
-	memcpy((char *)b->types + sizeof(types), strings, sizeof(strings));
-}
-
-static void test_btf_lookup(void)
-{
-	struct fake_btf b;
-	struct barco_btf_query q[] = {
-		{"btf_trace_x", BARCO_BTF_KIND_TYPEDEF, 99},
-		{"f", BARCO_BTF_KIND_FUNC, 99},
-		{"f", BARCO_BTF_KIND_TYPEDEF, 99},	   /* right name, wrong kind */
-		{"btf_trace", BARCO_BTF_KIND_TYPEDEF, 99}, /* a prefix is another name */
-	};
-	struct barco_err err = {0};
-	uint32_t count = 0;
-	size_t size;
-
-	fake_btf(&b);
-	size = 24 + b.type_len + b.str_len;
-	CU_ASSERT_EQUAL_FATAL(barco_btf_lookup(&b, size, q, ARRAY_LEN(q), &count, &err), 0);
-	CU_ASSERT_EQUAL(count, 4);
-	CU_ASSERT_EQUAL(q[0].id, 2);
-	CU_ASSERT_EQUAL(q[1].id, 4);
-	CU_ASSERT_EQUAL(q[2].id, 0);
-	CU_ASSERT_EQUAL(q[3].id, 0);
-}
-
-static void test_btf_refuses_bad_data(void)
-{
-	struct barco_btf_query q = {"f", BARCO_BTF_KIND_FUNC, 0};
-	struct barco_err err = {0};
-	struct fake_btf b;
-	uint32_t count;
-	size_t size;
-
-	fake_btf(&b);
-	size = 24 + b.type_len + b.str_len;
-	CU_ASSERT_EQUAL(barco_btf_lookup(&b, 10, &q, 1, &count, &err), -1);
-	CU_ASSERT_EQUAL(barco_btf_lookup(&b, size - 4, &q, 1, &count, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "past"));
-	b.types[1] = BTF_INFO(31, 0); /* no such kind */
-	CU_ASSERT_EQUAL(barco_btf_lookup(&b, size, &q, 1, &count, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "malformed type 1"));
-	fake_btf(&b);
-	b.magic = 0x1234;
-	CU_ASSERT_EQUAL(barco_btf_lookup(&b, size, &q, 1, &count, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "magic"));
 }
 
 /* ---- reports of a fake run -------------------------------------------------------- */
@@ -532,8 +452,6 @@ void barco_test_register_probe(void)
 	barco_test_add(s, "kconfig: exact names, absent, unknown", test_kconfig_lookup_exact_names);
 	barco_test_add(s, "kconfig: the compiled-in layer", test_kconfig_layer);
 	barco_test_add(s, "cgroup mode from fs types and mountinfo", test_cgroup_mode_decision);
-	barco_test_add(s, "btf: lookup", test_btf_lookup);
-	barco_test_add(s, "btf: bad data", test_btf_refuses_bad_data);
 	barco_test_add(s, "json output", test_json_output);
 	barco_test_add(s, "text output, colour", test_text_output);
 	barco_test_add(s, "exit status", test_exit_status);
