@@ -258,6 +258,14 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 			break;
 	}
 	n = recv_msg(c->sock, msg, &sender, NULL);
+	/*
+	 * A container that stops with CONTINUEs still unread (sent ahead by
+	 * send_continues_ahead) resets the connection, and Linux 6.1 reports
+	 * the reset before the answer the container queued first. Reporting
+	 * it clears it: the answer is read next.
+	 */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv_msg(c->sock, msg, &sender, NULL);
 	if (n < 0)
 		return barco_err_errno(err, "receive from the container");
 	if (n == 0)
@@ -302,18 +310,22 @@ static int send_continue(struct barco_container *c, enum barco_stage stage, stru
  * an error stops the container, which drops the rest unread. Exec is never
  * sent ahead: its report must be out before the command runs.
  */
-static int send_continues_ahead(struct barco_container *c, enum barco_stage until,
-				struct barco_err *err)
+static void send_continues_ahead(struct barco_container *c, enum barco_stage until)
 {
+	struct barco_err err = {0};
+
 	for (enum barco_stage s = c->next; s <= until && s < BARCO_STAGE_EXEC; s++) {
 		const struct barco_stage_def *def = barco_stage_get(s);
 
 		if (def->parent || !def->child || fault_at(s, "parent"))
 			break;
-		if (s >= c->continued && send_continue(c, s, err) < 0)
-			return -1;
+		/*
+		 * A container that already failed has closed its end: its
+		 * answer is waiting, and says more than this send's EPIPE.
+		 */
+		if (s >= c->continued && send_continue(c, s, &err) < 0)
+			break;
 	}
-	return 0;
 }
 
 /*
@@ -338,8 +350,8 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		return 0;
 	if (def->stage >= c->continued && send_continue(c, def->stage, err) < 0)
 		return -1;
-	if (!c->is_stepped && send_continues_ahead(c, until, err) < 0)
-		return -1;
+	if (!c->is_stepped)
+		send_continues_ahead(c, until);
 	memset(&msg, 0, offsetof(struct barco_msg, report));
 	r = wait_done(c, def->stage, &msg, err);
 	if (r < 0)
