@@ -74,9 +74,13 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 			struct barco_report *rep, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
-/* Moves pid into every cgroup of cg (writes cgroup.procs). */
-int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, struct barco_report *rep,
-			struct barco_err *err) __attribute__((warn_unused_result));
+/*
+ * Moves pid into every cgroup of cg (writes cgroup.procs); with
+ * is_in_unified, not into the cgroup2 one, which clone3 put it in.
+ */
+int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
+			struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /*
  * Kills whatever still runs in cg and removes its directories. Idempotent;

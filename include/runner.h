@@ -48,6 +48,7 @@ struct barco_container {
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */
 	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
+	bool is_in_cgroup2;  /* runner: clone3 started it in its cgroup2 directory */
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
 	uint64_t stage_start_ns; /* container: when its part of the current stage began */
 };
@@ -96,8 +97,9 @@ void barco_container_close(struct barco_container *c);
 
 /*
  * userns stage, runner side: creates the socketpair and clones the
- * container process (with CLONE_NEWUSER unless --userns=host). The clone
- * enters the child loop and never returns there.
+ * container process (with CLONE_NEWUSER unless --userns=host), straight
+ * into its cgroup2 directory where clone3 can (c->is_in_cgroup2).
+ * The clone enters the child loop and never returns there.
  */
 int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 	__attribute__((warn_unused_result));

@@ -21,10 +21,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/audit.h>
 #include <linux/bpf.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <linux/reboot.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1034,6 +1037,45 @@ static int cmd_sigwait(int argc, char **argv)
 	return SIGWAIT_EXIT_BASE + sig;
 }
 
+#if defined(__x86_64__)
+#define NOSYS_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NOSYS_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/*
+ * Runs CMD on the host with clone3(2) failing ENOSYS, as on a kernel older
+ * than 5.3 or under a container manager's filter: how the tests reach
+ * barco's clone(2) fallback. A filter of its own, not barco's.
+ */
+static int cmd_nosys_clone3(int argc, char **argv)
+{
+#ifdef NOSYS_AUDIT_ARCH
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOSYS_AUDIT_ARCH, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = ARRAY_LEN(insns), .filter = insns};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+		print_result("nosys-clone3", errno);
+		return 1;
+	}
+	execvp(argv[0], argv);
+	print_result("exec", errno);
+	return 127;
+#else
+	(void)argv;
+	printf("nosys-clone3=unsupported-arch\n");
+	return 1;
+#endif
+}
+
 static int cmd_exit(int argc, char **argv)
 {
 	long n;
@@ -1125,6 +1167,8 @@ static const struct command commands[] = {
 	{"mounts", cmd_mounts, 0, 0, "", "/proc/self/mountinfo"},
 	{"fds", cmd_fds, 0, 0, "", "N=target of each open fd"},
 	{"sleep", cmd_sleep, 1, 1, "SECONDS", "sleep (fractions allowed)"},
+	{"nosys-clone3", cmd_nosys_clone3, 1, -1, "CMD [ARG]...",
+	 "exec CMD with clone3(2) failing ENOSYS"},
 };
 
 static int usage(void)

@@ -569,8 +569,8 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 	return r;
 }
 
-int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, struct barco_report *rep,
-			struct barco_err *err)
+int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
+			struct barco_report *rep, struct barco_err *err)
 {
 	const char *paths[BARCO_CG_V1_COUNT + 1];
 	size_t n = distinct_paths(cg, paths);
@@ -582,7 +582,8 @@ int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, struct barco_r
 		return barco_err_set(err, ENOENT, "attach pid %d: no cgroup created", (int)pid);
 	(void)snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < n; i++)
-		if (cg_write(paths[i], "cgroup.procs", v, false, rep, err) < 0)
+		if (!(is_in_unified && paths[i] == cg->unified_path) &&
+		    cg_write(paths[i], "cgroup.procs", v, false, rep, err) < 0)
 			return -1;
 	return 0;
 }

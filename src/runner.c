@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -182,9 +183,66 @@ static void keep_only_container_fds(const struct barco_container *c, int sock)
 	(void)close_range((unsigned)next, ~0U, 0);
 }
 
+/*
+ * clone3(2) with CLONE_INTO_CGROUP (Linux 5.7) starts the child in its
+ * cgroup2 directory: from its first page on, what it allocates is charged
+ * there, and there is no migration to do, which on cgroup2 makes the writer
+ * of cgroup.procs wait for an RCU grace period. Returns as fork(2) does;
+ * ENOSYS, E2BIG or EINVAL from a kernel (or a seccomp filter) without it.
+ */
+static pid_t clone_into_cgroup(unsigned long ns_flags, int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = ns_flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/*
+ * The child, like fork(2) but in a new user namespace: into the cgroup2
+ * directory at once when there is one and the kernel can, else by a plain
+ * clone(2) that the cgroups stage's cgroup.procs writes then move.
+ */
+static pid_t clone_child(struct barco_container *c, unsigned long ns_flags,
+			 struct barco_report *rep, struct barco_err *err)
+{
+	const char *ns = ns_flags & CLONE_NEWUSER ? "CLONE_NEWUSER|" : "";
+	const char *dir = c->cgroup.unified_path;
+	cleanup_close int cgroup_fd = -1;
+	pid_t pid;
+
+	c->is_in_cgroup2 = false;
+	if (dir[0] && (cgroup_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		pid = clone_into_cgroup(ns_flags, cgroup_fd);
+		if (pid > 0) {
+			c->is_in_cgroup2 = true;
+			barco_report_add(
+				rep,
+				"clone3(%sCLONE_INTO_CGROUP, exit_signal SIGCHLD, cgroup %s) = %d",
+				ns, dir, (int)pid);
+		}
+		if (pid >= 0)
+			return pid;
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return barco_err_errno(err, "clone3(%sCLONE_INTO_CGROUP) into %s", ns, dir);
+		barco_report_add(rep,
+				 "clone3(CLONE_INTO_CGROUP) = -1 %s: clone(2), then cgroup.procs",
+				 strerrorname_np(errno));
+	}
+	pid = (pid_t)syscall(SYS_clone, ns_flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0)
+		return barco_err_errno(err, "clone(%sSIGCHLD)", ns);
+	if (pid > 0)
+		barco_report_add(rep, "clone(%sSIGCHLD) = %d", ns, (int)pid);
+	return pid;
+}
+
 int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 {
-	unsigned long flags = SIGCHLD | (c->cfg->is_userns_host ? 0 : CLONE_NEWUSER);
+	unsigned long ns_flags = c->cfg->is_userns_host ? 0 : CLONE_NEWUSER;
 	int one = 1;
 	int sv[2];
 	pid_t pid;
@@ -195,13 +253,11 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
 		barco_err_errno(err, "setsockopt(SO_PASSCRED)");
 		goto fail;
 	}
-	/* Like fork(), but the child starts in a new user namespace (clone(2)). */
-	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
-	if (pid < 0) {
-		barco_err_errno(err, "clone(%s)",
-				flags & CLONE_NEWUSER ? "CLONE_NEWUSER|SIGCHLD" : "SIGCHLD");
+	barco_report_add(rep, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC) = [%d, %d]", sv[0],
+			 sv[1]);
+	pid = clone_child(c, ns_flags, rep, err);
+	if (pid < 0)
 		goto fail;
-	}
 	if (pid == 0) {
 		keep_only_container_fds(c, sv[1]);
 		c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
@@ -212,10 +268,6 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
 	(void)close(sv[1]);
 	c->sock = sv[0];
 	c->pid = c->first_pid = pid;
-	barco_report_add(rep, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC) = [%d, %d]", sv[0],
-			 sv[1]);
-	barco_report_add(rep, "clone(%s) = %d",
-			 flags & CLONE_NEWUSER ? "CLONE_NEWUSER|SIGCHLD" : "SIGCHLD", (int)pid);
 	return 0;
 fail:
 	(void)close(sv[0]);

@@ -82,8 +82,8 @@ int barco_stage_userns_parent(struct barco_container *c, struct barco_report *re
 {
 	if (barco_runner_clone(c, rep, err) < 0)
 		return -1;
-	/* Into its cgroup before it creates its cgroup namespace (next stage). */
-	if (barco_cgroup_attach(&c->cgroup, c->pid, rep, err) < 0)
+	/* Into its cgroups before it creates its cgroup namespace (next stage). */
+	if (barco_cgroup_attach(&c->cgroup, c->pid, c->is_in_cgroup2, rep, err) < 0)
 		return -1;
 	if (c->cfg->is_userns_host) {
 		barco_report_add(rep, "--userns=host: no user namespace, no id maps");

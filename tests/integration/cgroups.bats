@@ -136,6 +136,49 @@ end_sleeper() {
 	assert_nothing_left "$n"
 }
 
+# The cgroup2 directory (v2, or the unified one of a hybrid host) of NAME.
+cgroup2_dir() {
+	if is_cgroup_v2; then
+		echo "/sys/fs/cgroup/barco/$1"
+	else
+		echo "/sys/fs/cgroup/unified/barco/$1"
+	fi
+}
+
+@test "userns: clone3 starts the container in its cgroup2 directory, with no cgroup.procs write there" {
+	local n d
+	n=$(cname)
+	d=$(cgroup2_dir "$n")
+	[ -d "${d%/*/*}" ] || skip "no cgroup2 hierarchy"
+	run_barco step --until=userns --name "$n" --rootfs "$ROOTFS" -- /bin/true
+	show_stderr
+	assert_success
+	assert_line "    clone3(CLONE_NEWUSER|CLONE_INTO_CGROUP, exit_signal SIGCHLD, cgroup $d) = $(cat "/run/barco/$n/pid")"
+	refute_line --partial "write $d/cgroup.procs"
+	grep -qx "$(cat "/run/barco/$n/pid")" "$d/cgroup.procs" || fail "pid not in $d/cgroup.procs"
+	run_barco delete "$n"
+	assert_success
+	assert_nothing_left "$n"
+}
+
+@test "userns: where clone3 fails ENOSYS, clone(2) and a cgroup.procs write put it in its cgroups" {
+	local n d pid
+	n=$(cname)
+	d=$(cgroup2_dir "$n")
+	[ -d "${d%/*/*}" ] || skip "no cgroup2 hierarchy"
+	run timeout -k 5 "$BARCO_TIMEOUT" "$HELPER" nosys-clone3 "$BARCO" step --until=userns \
+		--name "$n" --rootfs "$ROOTFS" -- /bin/true
+	assert_success
+	pid=$(cat "/run/barco/$n/pid")
+	assert_line "    clone3(CLONE_INTO_CGROUP) = -1 ENOSYS: clone(2), then cgroup.procs"
+	assert_line "    clone(CLONE_NEWUSER|SIGCHLD) = $pid"
+	assert_line "    write $d/cgroup.procs = $pid"
+	grep -qx "$pid" "$d/cgroup.procs" || fail "pid $pid not in $d/cgroup.procs"
+	run_barco delete "$n"
+	assert_success
+	assert_nothing_left "$n"
+}
+
 @test "the cgroup namespace is rooted at the container's cgroup" {
 	run_in --name "$(cname)" -- barco-testhelper read /proc/self/cgroup
 	assert_success

@@ -542,14 +542,14 @@ static void test_fake_attach(void)
 	fake_hybrid(root, &l);
 	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "a", &cfg, &cg, &rep, &err), 0);
 	/* No cgroup.procs yet: the error names the file and the pid. */
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, &rep, &err), -1);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, false, &rep, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "write 4242 to "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/cgroup.procs"));
 	put_file(cg.unified_path, "cgroup.procs", "");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
 		put_file(cg.v1_path[c], "cgroup.procs", "");
 	barco_report_clear(&rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, &rep, &err), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, false, &rep, &err), 0);
 	CU_ASSERT_STRING_EQUAL(get_file(cg.unified_path, "cgroup.procs", buf, sizeof(buf)), "4242");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
 		CU_ASSERT_STRING_EQUAL(get_file(cg.v1_path[c], "cgroup.procs", buf, sizeof(buf)),
@@ -557,7 +557,15 @@ static void test_fake_attach(void)
 	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.procs = 4242",
 		       cg.v1_path[BARCO_CG_V1_PIDS]);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 0, &rep, &err), -1);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 0, false, &rep, &err), -1);
+	/* Already in the cgroup2 directory (clone3 put it there): only v1 is written. */
+	put_file(cg.unified_path, "cgroup.procs", "");
+	barco_report_clear(&rep);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4343, true, &rep, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(cg.unified_path, "cgroup.procs", buf, sizeof(buf)), "");
+	CU_ASSERT_STRING_EQUAL(
+		get_file(cg.v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)), "4343");
+	CU_ASSERT_PTR_NULL(strstr(rep.text, cg.unified_path));
 	/* Not destroyed: pid 4242 is listed and may exist; the tree goes as files. */
 	barco_test_rmtree(root);
 }
@@ -836,7 +844,7 @@ static void run_real(const struct barco_cgroup_layout *l)
 	{
 		cleanup_pid pid_t child = fork_sleeper();
 
-		CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, child, &rep, &err), 0);
+		CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, child, false, &rep, &err), 0);
 		check_real_membership(&cg, child, name);
 		CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
 		CU_ASSERT(was_killed(steal_pid(&child)));
@@ -885,8 +893,8 @@ static void test_real_v1_kill_by_procs(void)
 		cleanup_pid pid_t a = fork_sleeper();
 		cleanup_pid pid_t b = fork_sleeper();
 
-		CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, a, &rep, &err), 0);
-		CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, b, &rep, &err), 0);
+		CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, a, false, &rep, &err), 0);
+		CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, b, false, &rep, &err), 0);
 		CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
 		CU_ASSERT(was_killed(steal_pid(&a)));
 		CU_ASSERT(was_killed(steal_pid(&b)));
