@@ -198,18 +198,20 @@ static int advance_remote(const char *name, uint32_t until, bool is_json)
 
 	if (fd < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	if (barco_cgroup_layout_detect(&layout, &err) == 0)
-		barco_cgroup_paths_for(&layout, name, &sc.cgroup);
 	memset(&msg, 0, offsetof(struct barco_ctl_msg, report));
 	msg.type = BARCO_CTL_ADVANCE;
 	msg.stage = until;
 	barco_report_clear(&msg.report);
 	sigfd = block_forwarded_signals(&saved);
 	if (barco_sock_send(fd, &msg, offsetof(struct barco_ctl_msg, report.text) + 1, stdio,
-			    BARCO_STDIO_FDS, &err) < 0)
+			    BARCO_STDIO_FDS, &err) < 0) {
 		status = barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	else
+	} else {
+		/* The cgroup paths the explanations show, found while the stage runs. */
+		if (barco_cgroup_layout_detect(&layout, &err) == 0)
+			barco_cgroup_paths_for(&layout, name, &sc.cgroup);
 		status = talk(&sc, fd, sigfd);
+	}
 	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
 	return status;
 }
