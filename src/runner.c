@@ -186,9 +186,10 @@ static void keep_only_container_fds(const struct barco_container *c, int sock)
 /*
  * clone3(2) with CLONE_INTO_CGROUP (Linux 5.7) starts the child in its
  * cgroup2 directory: from its first page on, what it allocates is charged
- * there, and there is no migration to do, which on cgroup2 makes the writer
- * of cgroup.procs wait for an RCU grace period. Returns as fork(2) does;
- * ENOSYS, E2BIG or EINVAL from a kernel (or a seccomp filter) without it.
+ * there, and there is no migration to do (a cgroup.procs write takes the
+ * kernel's cgroup_threadgroup_rwsem for writing, which waits for an RCU
+ * grace period). Returns as fork(2) does; ENOSYS, E2BIG or EINVAL from a
+ * kernel (or a seccomp filter) without it.
  */
 static pid_t clone_into_cgroup(unsigned long ns_flags, int cgroup_fd)
 {

@@ -7,6 +7,10 @@ themselves (what checksec(1) reports), not on the Makefile's flags:
   no W+X segment   no PT_LOAD both writable and executable
   stack canaries   __stack_chk_fail imported              (-fstack-protector-strong)
   FORTIFY_SOURCE   glibc's checked __*_chk functions      (-D_FORTIFY_SOURCE=3)
+                   (bin/barco is a static PIE: both are looked for among
+                   the functions linked in, which glibc's own code may
+                   also have pulled in; the per-unit check below is the
+                   one that names a unit built without the flags)
   no RPATH/RUNPATH
   and, for a gcc build (gcc records its options in DW_AT_producer), every
   compilation unit of src/ built with -fstack-protector-strong,
@@ -60,7 +64,17 @@ def dynamic(path):
     return readelf("-d", str(path))
 
 
+def is_static(path):
+    return "INTERP" not in [kind for kind, _ in segments(path)]
+
+
 def imports(path):
+    """The functions the binary's code calls from the C library. A static PIE
+    (bin/barco) has no imports: the library's functions it pulled in are in
+    its own symbol table, and a static link pulls in only what is called."""
+    if is_static(path):
+        return set(re.findall(r"\bFUNC\s+\w+\s+\w+\s+\d+\s+([^@\s]+)",
+                              readelf("--syms", str(path))))
     return set(re.findall(r"\bUND\s+([^@\s]+)", readelf("--dyn-syms", str(path))))
 
 
