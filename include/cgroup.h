@@ -75,6 +75,14 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 	__attribute__((warn_unused_result));
 
 /*
+ * clone3(2) with CLONE_INTO_CGROUP (Linux 5.7) and ns_flags: the child
+ * starts in the cgroup2 directory cgroup_fd (O_PATH is enough). Returns as
+ * fork(2) does; -1 with ENOSYS, E2BIG or EINVAL from a kernel (or a
+ * seccomp filter) without it.
+ */
+pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd);
+
+/*
  * Moves pid into every cgroup of cg (writes cgroup.procs); with
  * is_in_unified, not into the cgroup2 one, which clone3 put it in.
  */

@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -586,6 +589,24 @@ int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_uni
 		    cg_write(paths[i], "cgroup.procs", v, false, rep, err) < 0)
 			return -1;
 	return 0;
+}
+
+/*
+ * Starting the child inside its cgroup2 directory means that from its first
+ * page on, what it allocates is charged there, and that there is no
+ * migration to do (a cgroup.procs write takes the kernel's
+ * cgroup_threadgroup_rwsem for writing, which waits for an RCU grace
+ * period).
+ */
+pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = ns_flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
 /* ---- destroy ------------------------------------------------------------ */

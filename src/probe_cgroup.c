@@ -5,8 +5,9 @@
  * then, per controller barco limits (memory, cpu, pids): built in, enabled
  * (/proc/cgroups, mounted on v1, offered and delegated on v2) and a real
  * cgroup made where barco makes them, a limit written, and removed again.
- * Also the cgroup2 tree that gives a container its identity for eBPF, and
- * PSI (Documentation/accounting/psi.rst).
+ * Also the cgroup2 tree that gives a container its identity for eBPF,
+ * clone3(CLONE_INTO_CGROUP), which starts a container inside it, and PSI
+ * (Documentation/accounting/psi.rst).
  */
 #include "probe.h"
 
@@ -14,9 +15,11 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -381,6 +384,86 @@ static int check_unified(struct barco_probe_ctx *ctx, const void *arg,
 	return 0;
 }
 
+/*
+ * A grandchild cloned with clone3(CLONE_INTO_CGROUP) into a fresh cgroup2
+ * directory, seen in its cgroup.procs from outside; it waits on a pipe so
+ * that it is still there to be seen, then goes, and the directory with it.
+ */
+static int try_clone_into(const void *arg, struct barco_report *ev, long *ret_value)
+{
+	const struct cg_attempt *a = arg;
+	char path[PATH_MAX + 32];
+	char procs[64] = "";
+	cleanup_close int dir_fd = -1;
+	int gate[2];
+	int r = 0;
+	pid_t pid;
+
+	if (barco_probe_ev_call(ev, mkdir(a->dir, 0755), "mkdir(\"%s\", 0755)", a->dir) < 0)
+		return errno;
+	dir_fd = open(a->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0 || pipe2(gate, O_CLOEXEC) < 0) {
+		r = errno;
+		(void)rmdir(a->dir);
+		return r;
+	}
+	pid = barco_cgroup_clone_into(0, dir_fd);
+	if (pid == 0) {
+		char byte;
+
+		(void)close(gate[1]);
+		_exit(read(gate[0], &byte, 1) < 0 ? 1 : 0); /* end of file: go */
+	}
+	if (barco_probe_ev_call(ev, pid, "clone3(CLONE_INTO_CGROUP, cgroup \"%s\")", a->dir) < 0) {
+		r = errno;
+	} else {
+		(void)snprintf(path, sizeof(path), "%s/cgroup.procs", a->dir);
+		if (barco_probe_read_file(path, procs, sizeof(procs)) < 0 ||
+		    atoi(procs) != (int)pid)
+			r = ESRCH;
+		barco_report_add(ev, "  %s: %.*s", path, (int)strcspn(procs, "\n"),
+				 procs[0] ? procs : "(empty)");
+	}
+	(void)close(gate[0]);
+	(void)close(gate[1]);
+	if (pid > 0)
+		(void)waitpid(pid, NULL, 0);
+	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\")", a->dir) < 0 && r == 0)
+		r = errno;
+	return r;
+}
+
+static int check_clone_into(struct barco_probe_ctx *ctx, const void *arg,
+			    struct barco_probe_result *ret, struct barco_err *err)
+{
+	struct cg_attempt a = {0};
+	struct barco_probe_child child;
+	struct barco_cgroup_layout layout;
+
+	read_layout(&layout, false, &ret->evidence);
+	if (layout.unified_mount[0] == '\0') {
+		barco_probe_set(ret, BARCO_PROBE_WARN, NULL,
+				"no cgroup2 tree: barco writes cgroup.procs for every cgroup");
+		return 0;
+	}
+	(void)snprintf(a.dir, sizeof(a.dir), "%.4000s/barco-probe-%d", layout.unified_mount,
+		       (int)getpid());
+	if (barco_probe_in_child(ctx, try_clone_into, &a, &ret->evidence, &child, err) < 0)
+		return -1;
+	if (barco_probe_child_ok(&child, &ret->evidence))
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
+				"a container starts in its cgroup2 directory: no migration");
+	else if (child.code == ENOSYS || child.code == E2BIG || child.code == EINVAL)
+		barco_probe_set(ret, BARCO_PROBE_WARN, "Linux 5.7 or later has it",
+				"no clone3(CLONE_INTO_CGROUP): barco clones, then writes "
+				"cgroup.procs");
+	else
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"needs root on the host and a writable cgroup2 mount",
+				"cannot clone into a cgroup in %s", layout.unified_mount);
+	return 0;
+}
+
 static bool read_pressure(const char *path, struct barco_report *ev)
 {
 	char text[256];
@@ -467,6 +550,8 @@ const struct barco_probe_check barco_probe_cgroup_checks[] = {
 	 check_ctrl, &ctrl_pids},
 	{"cgroup.unified", "a cgroup2 directory for the container's identity (eBPF)",
 	 BARCO_PROBE_CGROUP, false, check_unified, NULL},
+	{"cgroup.clone_into", "clone3(CLONE_INTO_CGROUP): a child started in its cgroup2 directory",
+	 BARCO_PROBE_CGROUP, false, check_clone_into, NULL},
 	{"cgroup.psi", "pressure stall information (PSI)", BARCO_PROBE_CGROUP, false, check_psi,
 	 NULL},
 };

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -184,25 +183,6 @@ static void keep_only_container_fds(const struct barco_container *c, int sock)
 }
 
 /*
- * clone3(2) with CLONE_INTO_CGROUP (Linux 5.7) starts the child in its
- * cgroup2 directory: from its first page on, what it allocates is charged
- * there, and there is no migration to do (a cgroup.procs write takes the
- * kernel's cgroup_threadgroup_rwsem for writing, which waits for an RCU
- * grace period). Returns as fork(2) does; ENOSYS, E2BIG or EINVAL from a
- * kernel (or a seccomp filter) without it.
- */
-static pid_t clone_into_cgroup(unsigned long ns_flags, int cgroup_fd)
-{
-	struct clone_args args = {
-		.flags = ns_flags | CLONE_INTO_CGROUP,
-		.exit_signal = SIGCHLD,
-		.cgroup = (uint64_t)cgroup_fd,
-	};
-
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
-
-/*
  * The child, like fork(2) but in a new user namespace: into the cgroup2
  * directory at once when there is one and the kernel can, else by a plain
  * clone(2) that the cgroups stage's cgroup.procs writes then move.
@@ -217,7 +197,7 @@ static pid_t clone_child(struct barco_container *c, unsigned long ns_flags,
 
 	c->is_in_cgroup2 = false;
 	if (dir[0] && (cgroup_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		pid = clone_into_cgroup(ns_flags, cgroup_fd);
+		pid = barco_cgroup_clone_into(ns_flags, cgroup_fd);
 		if (pid > 0) {
 			c->is_in_cgroup2 = true;
 			barco_report_add(

@@ -224,6 +224,35 @@ def test_cgroup_mode_is_this_hosts(full):
         assert checks_of(doc)[f"cgroup.{ctrl}"]["status"] in ("PASS", "WARN")
 
 
+def test_clone_into_cgroup_where_there_is_a_cgroup2_tree(full):
+    """Both kernels here (6.1, 6.18) have clone3(CLONE_INTO_CGROUP) and a cgroup2 tree."""
+    _, doc, _ = full
+    c = checks_of(doc)["cgroup.clone_into"]
+    if not any(fstype_at(p) == "cgroup2" for p in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")):
+        assert c["status"] == "WARN" and "no cgroup2 tree" in c["summary"], c
+        return
+    assert c["status"] == "PASS", c
+    pid = re.search(r"^clone3\(CLONE_INTO_CGROUP, cgroup \"(.+)\"\) = (\d+)$",
+                    "\n".join(c["evidence"]), re.M)
+    assert pid, c["evidence"]
+    assert f"  {pid[1]}/cgroup.procs: {pid[2]}" in c["evidence"]
+
+
+def test_clone_into_cgroup_without_clone3_is_a_warning():
+    """Under a filter that fails clone3 with ENOSYS, as an old kernel would."""
+    if not any(fstype_at(p) == "cgroup2" for p in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")):
+        pytest.skip("no cgroup2 tree on this host")
+    r = run([REPO / "bin" / "barco-testhelper", "nosys-clone3", BARCO, "probe", "--json",
+             "cgroup"])
+    assert r.returncode == 0, r.stderr
+    c = checks_of(json.loads(r.stdout))["cgroup.clone_into"]
+    assert c["status"] == "WARN", c
+    assert c["hint"] and "cgroup.procs" in c["summary"], c
+    assert any(e.startswith("clone3(CLONE_INTO_CGROUP") and "= -1 ENOSYS" in e
+               for e in c["evidence"]), c["evidence"]
+    assert probe_leftovers()[0] == []
+
+
 def test_required_basics_pass_as_root(full):
     _, doc, _ = full
     checks = checks_of(doc)
