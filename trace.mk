@@ -33,3 +33,6 @@ build/trace.o build/fault/trace.o build/san/trace.o: $(BPF_SKELS)
 
 # clang-tidy reads src/trace.c, which includes the skeleton.
 lint: $(BPF_SKELS)
+
+# tests/unit/test_trace.c opens the object (never loads it) to check the ways of attaching.
+build/unit/test_trace.o: $(BPF_SKELS)

@@ -38,6 +38,24 @@ enum barco_trace_attach {
 	BARCO_TRACE_ATTACH_COUNT,
 };
 
+#define BARCO_TRACE_WAY_PROGS	2
+#define BARCO_TRACE_WAY_TARGETS 2
+
+/* One way of attaching a group: the programs it loads and what they attach to. */
+struct barco_trace_way {
+	enum barco_trace_group group;
+	enum barco_trace_attach attach;
+	const char *progs[BARCO_TRACE_WAY_PROGS];     /* in probes/trace.bpf.c, NULL-padded */
+	const char *targets[BARCO_TRACE_WAY_TARGETS]; /* tracepoints or functions, NULL-padded */
+};
+
+/*
+ * Every way of attaching (src/trace_ways.c), each group's best first: the
+ * order is the preference barco_trace_choose() follows.
+ */
+extern const struct barco_trace_way barco_trace_ways[];
+extern const size_t barco_trace_ways_len;
+
 #define BARCO_TRACE_WHY_MAX 512
 
 struct barco_trace_strategy {

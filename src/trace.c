@@ -2,10 +2,11 @@
  * The tracer's life: read what the programs need from the kernel's BTF
  * (src/trace_btf.c asks, src/btf.c reads), load the programs of
  * probes/trace.bpf.c (through the libbpf skeleton bpftool generated into
- * build/trace.skel.h), keep only the ones barco_trace_choose() found
- * attachable, attach them (a refused one is replaced by its group's next
- * candidate, and everything loaded again), read the ring buffer in a thread
- * while the container runs, and unload everything at the end.
+ * build/trace.skel.h), keep only those of the ways of attaching
+ * (src/trace_ways.c) that barco_trace_choose() found attachable, attach
+ * them (a refused one is replaced by its group's next way, and everything
+ * loaded again), read the ring buffer in a thread while the container
+ * runs, and unload everything at the end.
  *
  * Nothing is pinned: every program, map and link lives only as long as the
  * file descriptors that barco holds, so even a SIGKILLed barco leaves
@@ -31,26 +32,8 @@
 #include "log.h"
 #include "trace.skel.h"
 #include "trace_btf.h"
-#include "util.h"
 
-#define PROGS_PER_ROW 2
-#define LINKS_MAX     8
-
-/* The programs of probes/trace.bpf.c for each group and attach kind. */
-static const struct {
-	enum barco_trace_group group;
-	enum barco_trace_attach attach;
-	const char *progs[PROGS_PER_ROW];
-} prog_rows[] = {
-	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_RAW_TP, {"sys_enter_raw", "sys_exit_raw"}},
-	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_TP_BTF, {"sys_enter_btf", "sys_exit_btf"}},
-	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_RAW_TP, {"signal_raw", NULL}},
-	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_TP_BTF, {"signal_btf", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_RAW_TP, {"cap_raw", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_TP_BTF, {"cap_btf", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_FEXIT, {"cap_fexit", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_KPROBE, {"cap_kprobe", "cap_kretprobe"}},
-};
+#define LINKS_MAX 8
 
 struct barco_tracer {
 	struct barco_trace_btf btf; /* the kernel's BTF, open while choosing and loading */
@@ -79,17 +62,19 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 	return 0;
 }
 
-/* Every program off, then on for the kinds the strategy chose. */
+/* Every program off, then on for the ways the strategy chose. */
 static void select_programs(struct bpf_object *obj, const struct barco_trace_strategy *s)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj)(void) bpf_program__set_autoload(prog, false);
-	for (size_t i = 0; i < ARRAY_LEN(prog_rows); i++) {
-		if (s->attach[prog_rows[i].group] != prog_rows[i].attach)
+	for (size_t i = 0; i < barco_trace_ways_len; i++) {
+		const struct barco_trace_way *way = &barco_trace_ways[i];
+
+		if (s->attach[way->group] != way->attach)
 			continue;
-		for (size_t j = 0; j < PROGS_PER_ROW && prog_rows[i].progs[j]; j++) {
-			prog = bpf_object__find_program_by_name(obj, prog_rows[i].progs[j]);
+		for (size_t j = 0; j < BARCO_TRACE_WAY_PROGS && way->progs[j]; j++) {
+			prog = bpf_object__find_program_by_name(obj, way->progs[j]);
 			if (prog)
 				(void)bpf_program__set_autoload(prog, true);
 		}
@@ -138,15 +123,18 @@ static int load_with_fallback(struct barco_tracer *t, uint64_t cgroup_id, struct
 	return load(t, cgroup_id, err);
 }
 
-/* The group a program of prog_rows traces. */
+/* The group whose way of attaching loads prog. */
 static enum barco_trace_group group_of(const struct bpf_program *prog)
 {
 	const char *name = bpf_program__name(prog);
 
-	for (size_t i = 0; i < ARRAY_LEN(prog_rows); i++)
-		for (size_t j = 0; j < PROGS_PER_ROW && prog_rows[i].progs[j]; j++)
-			if (strcmp(prog_rows[i].progs[j], name) == 0)
-				return prog_rows[i].group;
+	for (size_t i = 0; i < barco_trace_ways_len; i++) {
+		const struct barco_trace_way *way = &barco_trace_ways[i];
+
+		for (size_t j = 0; j < BARCO_TRACE_WAY_PROGS && way->progs[j]; j++)
+			if (strcmp(way->progs[j], name) == 0)
+				return way->group;
+	}
 	return BARCO_TRACE_GROUP_COUNT;
 }
 

@@ -17,16 +17,8 @@
  * (and the kernel refuses fexit there where it refuses it at all); kprobe
  * programs do not, so they are attached too, and detached.
  *
- * The candidates, best first (kernel 6.14 added capability:cap_capable):
- *   syscalls      raw_tp, tp_btf            (raw_syscalls:sys_enter/sys_exit)
- *   signals       raw_tp, tp_btf            (signal:signal_generate)
- *   capabilities  raw_tp, tp_btf, fexit, kprobe   (cap_capable)
- * raw_tp comes before tp_btf: the programs read their arguments the same
- * way under both (probes/trace.bpf.c), but a tp_btf program makes libbpf
- * read all of the kernel's BTF at load, 50-70 ms here (issue 9). Classic
- * tp/ programs are not candidates: they need tracefs mounted for the event
- * id, and raw_tp reaches the same tracepoints without it. `barco probe`
- * concludes with the same order (src/probe_bpf.c).
+ * The candidates, best first, are the ways of attaching listed in
+ * src/trace_ways.c, which says why they come in that order.
  *
  * References: bpf(2) BPF_PROG_LOAD and BPF_RAW_TRACEPOINT_OPEN,
  * Documentation/bpf/libbpf/program_types.rst, perf_event_open(2) (the
@@ -53,24 +45,6 @@
 #include "util.h"
 
 #define KPROBE_PMU_TYPE "/sys/bus/event_source/devices/kprobe/type"
-#define TRIAL_TARGETS	2
-
-struct candidate {
-	enum barco_trace_group group;
-	enum barco_trace_attach attach;
-	const char *targets[TRIAL_TARGETS]; /* tracepoints or functions, NULL-padded */
-};
-
-static const struct candidate candidates[] = {
-	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_RAW_TP, {"sys_enter", "sys_exit"}},
-	{BARCO_TRACE_GROUP_SYSCALLS, BARCO_TRACE_ATTACH_TP_BTF, {"sys_enter", "sys_exit"}},
-	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_RAW_TP, {"signal_generate", NULL}},
-	{BARCO_TRACE_GROUP_SIGNALS, BARCO_TRACE_ATTACH_TP_BTF, {"signal_generate", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_RAW_TP, {"cap_capable", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_TP_BTF, {"cap_capable", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_FEXIT, {"cap_capable", NULL}},
-	{BARCO_TRACE_GROUP_CAPS, BARCO_TRACE_ATTACH_KPROBE, {"cap_capable", NULL}},
-};
 
 static const char *const attach_names[BARCO_TRACE_ATTACH_COUNT] = {
 	[BARCO_TRACE_ATTACH_NONE] = "none",	[BARCO_TRACE_ATTACH_TP_BTF] = "tp_btf",
@@ -211,15 +185,15 @@ static int try_target(struct barco_trace_btf *btf, enum barco_trace_attach a, co
 	return 0;
 }
 
-static int try_candidate(struct barco_trace_btf *btf, const struct candidate *c, char *why,
-			 size_t size)
+static int try_way(struct barco_trace_btf *btf, const struct barco_trace_way *way, char *why,
+		   size_t size)
 {
-	for (size_t i = 0; i < TRIAL_TARGETS && c->targets[i]; i++) {
+	for (size_t i = 0; i < BARCO_TRACE_WAY_TARGETS && way->targets[i]; i++) {
 		char one[256];
 
-		if (try_target(btf, c->attach, c->targets[i], one, sizeof(one)) < 0) {
-			(void)snprintf(why, size, "%s/%s: %s", attach_names[c->attach],
-				       c->targets[i], one);
+		if (try_target(btf, way->attach, way->targets[i], one, sizeof(one)) < 0) {
+			(void)snprintf(why, size, "%s/%s: %s", attach_names[way->attach],
+				       way->targets[i], one);
 			return -1;
 		}
 	}
@@ -233,24 +207,24 @@ static void append_why(char *dst, size_t size, const char *why)
 	(void)snprintf(dst + len, size - len, "%s%s", len ? "; " : "", why);
 }
 
-/* From the candidate after `after` (NONE: from the first), the first of group g that passes. */
+/* From the way after `after` (NONE: from the first), the first of group g that passes. */
 static enum barco_trace_attach pick(struct barco_trace_btf *btf, enum barco_trace_group g,
 				    enum barco_trace_attach after, char *refused, size_t size)
 {
 	bool is_past = after == BARCO_TRACE_ATTACH_NONE;
 
-	for (size_t i = 0; i < ARRAY_LEN(candidates); i++) {
-		const struct candidate *c = &candidates[i];
+	for (size_t i = 0; i < barco_trace_ways_len; i++) {
+		const struct barco_trace_way *way = &barco_trace_ways[i];
 		char why[BARCO_TRACE_WHY_MAX];
 
-		if (c->group != g)
+		if (way->group != g)
 			continue;
 		if (!is_past) {
-			is_past = c->attach == after;
+			is_past = way->attach == after;
 			continue;
 		}
-		if (try_candidate(btf, c, why, sizeof(why)) == 0)
-			return c->attach;
+		if (try_way(btf, way, why, sizeof(why)) == 0)
+			return way->attach;
 		append_why(refused, size, why);
 	}
 	return BARCO_TRACE_ATTACH_NONE;

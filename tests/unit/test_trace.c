@@ -1,10 +1,12 @@
 /*
  * The tracer's pure parts: counting events into entries, names for syscalls,
- * errnos and attach kinds, barco's seccomp rules as the cross-check, the
- * JSON report (parsed back with json-c) and the --trace/--json options. The
- * tracer's questions to the kernel's BTF are tested with the reader
+ * errnos and attach kinds, the table of ways of attaching against the BPF
+ * object (opened, never loaded), barco's seccomp rules as the cross-check,
+ * the JSON report (parsed back with json-c) and the --trace/--json options.
+ * The tracer's questions to the kernel's BTF are tested with the reader
  * (tests/unit/test_btf.c).
  */
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <linux/capability.h>
@@ -19,6 +21,7 @@
 #include "cli.h"
 #include "config.h"
 #include "trace.h"
+#include "trace.skel.h"
 #include "suites.h"
 #include "util.h"
 
@@ -140,6 +143,101 @@ static void test_trace_names(void)
 	CU_ASSERT_STRING_EQUAL(barco_trace_group_name(BARCO_TRACE_GROUP_CAPS), "capabilities");
 }
 
+/* Every group has a way; no group lists an attach kind twice (choose_next walks past it once). */
+static void test_trace_ways_cover_each_group_once(void)
+{
+	for (int g = 0; g < BARCO_TRACE_GROUP_COUNT; g++) {
+		unsigned seen[BARCO_TRACE_ATTACH_COUNT] = {0};
+		size_t n_group = 0;
+
+		for (size_t i = 0; i < barco_trace_ways_len; i++) {
+			const struct barco_trace_way *way = &barco_trace_ways[i];
+
+			if (way->group != (enum barco_trace_group)g)
+				continue;
+			CU_ASSERT_NOT_EQUAL(way->attach, BARCO_TRACE_ATTACH_NONE);
+			CU_ASSERT_EQUAL(seen[way->attach]++, 0);
+			CU_ASSERT_PTR_NOT_NULL(way->progs[0]);
+			CU_ASSERT_PTR_NOT_NULL(way->targets[0]);
+			n_group++;
+		}
+		CU_ASSERT_TRUE(n_group > 0);
+	}
+}
+
+/* What a program's section makes of it (libbpf): the attach kind a way must name. */
+static enum barco_trace_attach attach_of(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+		return BARCO_TRACE_ATTACH_RAW_TP;
+	case BPF_PROG_TYPE_KPROBE:
+		return BARCO_TRACE_ATTACH_KPROBE;
+	case BPF_PROG_TYPE_TRACING:
+		if (bpf_program__expected_attach_type(prog) == BPF_TRACE_RAW_TP)
+			return BARCO_TRACE_ATTACH_TP_BTF;
+		if (bpf_program__expected_attach_type(prog) == BPF_TRACE_FEXIT)
+			return BARCO_TRACE_ATTACH_FEXIT;
+		return BARCO_TRACE_ATTACH_NONE;
+	default:
+		return BARCO_TRACE_ATTACH_NONE;
+	}
+}
+
+static bool is_target_of(const struct barco_trace_way *way, const char *section)
+{
+	const char *target = strchr(section, '/');
+
+	for (size_t i = 0; target && i < BARCO_TRACE_WAY_TARGETS && way->targets[i]; i++)
+		if (strcmp(target + 1, way->targets[i]) == 0)
+			return true;
+	return false;
+}
+
+/* How many ways load the program called name; ret_way: the last of them. */
+static size_t ways_loading(const char *name, const struct barco_trace_way **ret_way)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < barco_trace_ways_len; i++)
+		for (size_t j = 0; j < BARCO_TRACE_WAY_PROGS && barco_trace_ways[i].progs[j]; j++)
+			if (strcmp(barco_trace_ways[i].progs[j], name) == 0) {
+				*ret_way = &barco_trace_ways[i];
+				count++;
+			}
+	return count;
+}
+
+/*
+ * Every program a way names is in probes/trace.bpf.c; every program there is
+ * named by exactly one way, of its attach kind and on one of its targets.
+ */
+static void test_trace_ways_match_the_bpf_object(void)
+{
+	struct barco_trace_bpf *skel = barco_trace_bpf__open();
+	struct bpf_program *prog;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(skel);
+	for (size_t i = 0; i < barco_trace_ways_len; i++) {
+		const struct barco_trace_way *way = &barco_trace_ways[i];
+
+		for (size_t j = 0; j < BARCO_TRACE_WAY_PROGS && way->progs[j]; j++)
+			CU_ASSERT_PTR_NOT_NULL(
+				bpf_object__find_program_by_name(skel->obj, way->progs[j]));
+	}
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		const struct barco_trace_way *way = NULL;
+
+		CU_ASSERT_EQUAL(ways_loading(bpf_program__name(prog), &way), 1);
+		if (!way)
+			continue;
+		CU_ASSERT_EQUAL(attach_of(prog), way->attach);
+		CU_ASSERT_TRUE(is_target_of(way, bpf_program__section_name(prog)));
+	}
+	barco_trace_bpf__destroy(skel);
+}
+
 /* The cross-check with barco's own tables (src/seccomp.c). */
 static void test_trace_seccomp_rules(void)
 {
@@ -254,6 +352,8 @@ void barco_test_register_trace(void)
 	barco_test_add(s, "full table still counts", test_trace_full_table_still_counts);
 	barco_test_add(s, "find by kind and comm", test_trace_find_by_kind_and_comm);
 	barco_test_add(s, "names", test_trace_names);
+	barco_test_add(s, "ways cover each group once", test_trace_ways_cover_each_group_once);
+	barco_test_add(s, "ways match the BPF object", test_trace_ways_match_the_bpf_object);
 	barco_test_add(s, "seccomp rules cross-check", test_trace_seccomp_rules);
 	barco_test_add(s, "JSON parses", test_trace_json_parses);
 	barco_test_add(s, "JSON when unavailable", test_trace_json_unavailable);
