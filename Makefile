@@ -77,9 +77,11 @@ build/explain.o: build/lessons.h
 build/cmd_lesson.o: build/lesson_texts.h
 
 # The seccomp filter is compiled once, here, rather than at every container
-# start: tools/seccomp-gen.c runs the policy's compiler (src/seccomp_policy.c)
-# and src/seccomp.c loads what it printed.
-SECCOMP_GEN_OBJ := build/seccomp_policy.o build/err.o build/log.o
+# start: tools/seccomp-gen.c runs the policy's compiler (src/seccomp_emit.c),
+# checks its program against libseccomp's, and src/seccomp.c loads what it
+# printed.
+SECCOMP_GEN_OBJ := build/seccomp_policy.o build/seccomp_emit.o build/seccomp_check.o build/err.o \
+	build/log.o
 
 build/seccomp-gen: tools/seccomp-gen.c $(SECCOMP_GEN_OBJ) $(wildcard include/*.h) | build
 	$(CC) $(BARCO_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(SECCOMP_GEN_OBJ) $(PKG_LIBS)

@@ -7,12 +7,14 @@
  * only with safe arguments (the conditional rules below); everything else
  * fails with EPERM, which programs handle better than a SIGSYS.
  *
- * libseccomp turns these tables into a BPF program. That takes about 4 ms,
- * the largest single cost of starting a container, and the answer never
- * changes for a given policy and architecture: so the build runs
- * barco_seccomp_compile() once (tools/seccomp-gen.c writes
- * build/seccomp_bpf.h) and src/seccomp.c loads those instructions. The unit
- * tests compile the policy again and check that the two agree.
+ * The build turns these tables into a BPF program once (compiling took
+ * libseccomp about 4 ms, the largest single cost of starting a container,
+ * and the answer never changes for a given policy and architecture):
+ * barco's compiler (src/seccomp_emit.c) writes a binary search over
+ * syscall-number ranges, and libseccomp's compilation below, a linear
+ * chain almost three times as long, is the reference it must answer like
+ * (tools/seccomp-gen.c and the unit tests check). src/seccomp.c loads the
+ * program from build/seccomp_bpf.h.
  */
 #include "seccomp_policy.h"
 
@@ -476,49 +478,32 @@ const size_t barco_seccomp_refused_len =
 #define CLONE_FLAGS_ARG 0
 #endif
 
-enum rule_kind {
-	/* allow when (arg & value) == 0 */
-	RULE_ALLOW_BITS_CLEAR,
-	/* allow when the low 32 bits of arg != value */
-	RULE_ALLOW_LOW32_NE,
-	/* allow when the low 32 bits of arg == value */
-	RULE_ALLOW_LOW32_EQ,
-	/* fail with ENOSYS whatever the arguments */
-	RULE_ENOSYS,
-};
-
-struct conditional_rule {
-	const char *name;
-	enum rule_kind kind;
-	unsigned int arg;
-	uint64_t value;
-};
-
-static const struct conditional_rule conditional_rules[] = {
-	{"clone", RULE_ALLOW_BITS_CLEAR, CLONE_FLAGS_ARG, NAMESPACE_CLONE_FLAGS},
-	{"unshare", RULE_ALLOW_BITS_CLEAR, 0, NAMESPACE_UNSHARE_FLAGS},
+const struct barco_seccomp_rule barco_seccomp_rules[] = {
+	{"clone", BARCO_SECCOMP_ALLOW_BITS_CLEAR, CLONE_FLAGS_ARG, NAMESPACE_CLONE_FLAGS},
+	{"unshare", BARCO_SECCOMP_ALLOW_BITS_CLEAR, 0, NAMESPACE_UNSHARE_FLAGS},
 	/*
 	 * clone3 passes its flags in a struct seccomp cannot read; ENOSYS
 	 * makes glibc fall back to clone, whose flags it can (the original
 	 * barco let clone3 bypass the CLONE_NEWUSER rule).
 	 */
-	{"clone3", RULE_ENOSYS, 0, 0},
+	{"clone3", BARCO_SECCOMP_ENOSYS, 0, 0},
 	/* setuid/setgid files made inside could be run from the host */
-	{"chmod", RULE_ALLOW_BITS_CLEAR, 1, S_ISUID | S_ISGID},
-	{"fchmod", RULE_ALLOW_BITS_CLEAR, 1, S_ISUID | S_ISGID},
-	{"fchmodat", RULE_ALLOW_BITS_CLEAR, 2, S_ISUID | S_ISGID},
-	{"fchmodat2", RULE_ALLOW_BITS_CLEAR, 2, S_ISUID | S_ISGID},
+	{"chmod", BARCO_SECCOMP_ALLOW_BITS_CLEAR, 1, S_ISUID | S_ISGID},
+	{"fchmod", BARCO_SECCOMP_ALLOW_BITS_CLEAR, 1, S_ISUID | S_ISGID},
+	{"fchmodat", BARCO_SECCOMP_ALLOW_BITS_CLEAR, 2, S_ISUID | S_ISGID},
+	{"fchmodat2", BARCO_SECCOMP_ALLOW_BITS_CLEAR, 2, S_ISUID | S_ISGID},
 	/* TIOCSTI pushes input into a terminal, possibly the host's (CVE-2017-5226) */
-	{"ioctl", RULE_ALLOW_LOW32_NE, 1, TIOCSTI},
+	{"ioctl", BARCO_SECCOMP_ALLOW_LOW32_NE, 1, TIOCSTI},
 	/* AF_VSOCK reaches the hypervisor's host, outside any network namespace */
-	{"socket", RULE_ALLOW_LOW32_NE, 0, AF_VSOCK},
+	{"socket", BARCO_SECCOMP_ALLOW_LOW32_NE, 0, AF_VSOCK},
 	/* personality(2): Docker's list; the rest disable ASLR or emulate other ABIs */
-	{"personality", RULE_ALLOW_LOW32_EQ, 0, 0x0},	     /* PER_LINUX */
-	{"personality", RULE_ALLOW_LOW32_EQ, 0, 0x8},	     /* PER_LINUX32 */
-	{"personality", RULE_ALLOW_LOW32_EQ, 0, 0x20000},    /* UNAME26 */
-	{"personality", RULE_ALLOW_LOW32_EQ, 0, 0x20008},    /* UNAME26 | PER_LINUX32 */
-	{"personality", RULE_ALLOW_LOW32_EQ, 0, 0xffffffff}, /* query */
+	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0x0},	      /* PER_LINUX */
+	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0x8},	      /* PER_LINUX32 */
+	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0x20000},    /* UNAME26 */
+	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0x20008},    /* UNAME26 | PER_LINUX32 */
+	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0xffffffff}, /* query */
 };
+const size_t barco_seccomp_rules_len = sizeof(barco_seccomp_rules) / sizeof(barco_seccomp_rules[0]);
 
 static void filter_releasep(scmp_filter_ctx *ctx)
 {
@@ -534,7 +519,7 @@ static void filter_releasep(scmp_filter_ctx *ctx)
  * negative pseudo-number for names of other architectures (chown32 on
  * x86_64).
  */
-static int resolve(const char *name, struct barco_seccomp_counts *counts)
+int barco_seccomp_resolve(const char *name, struct barco_seccomp_counts *counts)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 
@@ -554,7 +539,7 @@ static int add_allowed(scmp_filter_ctx ctx, struct barco_seccomp_counts *counts,
 		       struct barco_err *err)
 {
 	for (size_t i = 0; i < barco_seccomp_allowed_len; i++) {
-		int nr = resolve(barco_seccomp_allowed[i], counts);
+		int nr = barco_seccomp_resolve(barco_seccomp_allowed[i], counts);
 		int rc;
 
 		if (nr < 0)
@@ -576,7 +561,7 @@ static int add_allowed(scmp_filter_ctx ctx, struct barco_seccomp_counts *counts,
  * in its low 32 bits exactly when one of those bits differs: one masked
  * compare per bit, ORed (rules for the same syscall are alternatives).
  */
-static int add_low32_ne(scmp_filter_ctx ctx, int nr, const struct conditional_rule *rule)
+static int add_low32_ne(scmp_filter_ctx ctx, int nr, const struct barco_seccomp_rule *rule)
 {
 	for (unsigned int bit = 0; bit < 32; bit++) {
 		uint64_t mask = UINT64_C(1) << bit;
@@ -589,19 +574,19 @@ static int add_low32_ne(scmp_filter_ctx ctx, int nr, const struct conditional_ru
 	return 0;
 }
 
-static int add_conditional_rule(scmp_filter_ctx ctx, int nr, const struct conditional_rule *rule)
+static int add_conditional_rule(scmp_filter_ctx ctx, int nr, const struct barco_seccomp_rule *rule)
 {
 	switch (rule->kind) {
-	case RULE_ALLOW_BITS_CLEAR:
+	case BARCO_SECCOMP_ALLOW_BITS_CLEAR:
 		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 					SCMP_CMP(rule->arg, SCMP_CMP_MASKED_EQ, rule->value, 0));
-	case RULE_ALLOW_LOW32_NE:
+	case BARCO_SECCOMP_ALLOW_LOW32_NE:
 		return add_low32_ne(ctx, nr, rule);
-	case RULE_ALLOW_LOW32_EQ:
+	case BARCO_SECCOMP_ALLOW_LOW32_EQ:
 		return seccomp_rule_add(
 			ctx, SCMP_ACT_ALLOW, nr, 1,
 			SCMP_CMP(rule->arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, rule->value));
-	case RULE_ENOSYS:
+	case BARCO_SECCOMP_ENOSYS:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 	}
 	return -EINVAL;
@@ -610,9 +595,9 @@ static int add_conditional_rule(scmp_filter_ctx ctx, int nr, const struct condit
 static int add_conditional(scmp_filter_ctx ctx, struct barco_seccomp_counts *counts,
 			   struct barco_err *err)
 {
-	for (size_t i = 0; i < sizeof(conditional_rules) / sizeof(conditional_rules[0]); i++) {
-		const struct conditional_rule *rule = &conditional_rules[i];
-		int nr = resolve(rule->name, counts);
+	for (size_t i = 0; i < barco_seccomp_rules_len; i++) {
+		const struct barco_seccomp_rule *rule = &barco_seccomp_rules[i];
+		int nr = barco_seccomp_resolve(rule->name, counts);
 		int rc;
 
 		if (nr < 0)
@@ -697,8 +682,8 @@ static int build_filter(scmp_filter_ctx *ret_ctx, struct barco_seccomp_counts *c
 	return 0;
 }
 
-int barco_seccomp_compile(struct sock_filter **ret_insns, size_t *ret_len,
-			  struct barco_seccomp_counts *ret_counts, struct barco_err *err)
+int barco_seccomp_compile_libseccomp(struct sock_filter **ret_insns, size_t *ret_len,
+				     struct barco_seccomp_counts *ret_counts, struct barco_err *err)
 {
 	cleanup_filter scmp_filter_ctx ctx = NULL;
 	struct barco_seccomp_counts counts = {0};

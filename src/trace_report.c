@@ -25,7 +25,8 @@
 
 /*
  * The syscalls barco's filter allows only with some arguments
- * (conditional_rules[] in src/seccomp.c): a refusal there is an argument rule.
+ * (barco_seccomp_rules[] in src/seccomp_policy.c): a refusal there is an
+ * argument rule.
  */
 static const char *const argument_rule_syscalls[] = {
 	"clone",    "unshare",	 "clone3", "chmod",  "fchmod",

@@ -7,8 +7,11 @@
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +117,45 @@ static void test_build_time_program_is_current(void)
 	CU_ASSERT_EQUAL(counts.not_on_arch, barco_seccomp_program_counts.not_on_arch);
 	CU_ASSERT_EQUAL(counts.unknown, barco_seccomp_program_counts.unknown);
 	CU_ASSERT_PTR_NOT_NULL(strstr(barco_seccomp_program_compiler, "libseccomp "));
+}
+
+/*
+ * barco's program answers every input as libseccomp's does; and the check
+ * that says so is not blind: changing any of the program's answers, or any
+ * constant an argument is tested against, makes it fail.
+ */
+static void test_program_matches_libseccomp(void)
+{
+	cleanup_free struct sock_filter *ours = NULL;
+	cleanup_free struct sock_filter *ref = NULL;
+	struct barco_seccomp_counts counts = {0}, ref_counts = {0};
+	struct barco_err err = {0};
+	size_t len = 0, ref_len = 0, mutants = 0;
+
+	CU_ASSERT_EQUAL_FATAL(barco_seccomp_compile(&ours, &len, &counts, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(barco_seccomp_compile_libseccomp(&ref, &ref_len, &ref_counts, &err),
+			      0);
+	CU_ASSERT(len < ref_len);
+	CU_ASSERT_EQUAL(memcmp(&counts, &ref_counts, sizeof(counts)), 0);
+	CU_ASSERT_EQUAL(barco_seccomp_check_same(ours, len, ref, ref_len, &err), 0);
+	for (size_t i = 0; i < len; i++) {
+		struct sock_filter saved = ours[i];
+		bool is_arg_test = i > 0 && ours[i - 1].code == (BPF_LD | BPF_W | BPF_ABS) &&
+				   ours[i - 1].k >= offsetof(struct seccomp_data, args);
+
+		if (BPF_CLASS(saved.code) == BPF_RET)
+			ours[i].k = saved.k == SECCOMP_RET_ALLOW ? (SECCOMP_RET_ERRNO | EPERM)
+								 : SECCOMP_RET_ALLOW;
+		else if (is_arg_test)
+			ours[i].k ^= 1u << 4; /* TIOCSTI, AF_VSOCK, a personality, a flag */
+		else
+			continue;
+		mutants++;
+		if (barco_seccomp_check_same(ours, len, ref, ref_len, &err) == 0)
+			CU_FAIL("a changed instruction went unnoticed");
+		ours[i] = saved;
+	}
+	CU_ASSERT(mutants > 40);
 }
 
 /* The value of "Seccomp:\t2" and the like in /proc/self/status. */
@@ -433,6 +475,9 @@ void barco_test_register_seccomp(void)
 	barco_test_add(suite, "mode names", test_mode_from_name);
 	barco_test_add(suite, "build-time program = the policy compiled now",
 		       test_build_time_program_is_current);
+	barco_test_add(suite,
+		       "barco's program answers as libseccomp's, checked by a check that sees",
+		       test_program_matches_libseccomp);
 	barco_test_add(suite, "filter loads: Seccomp 2, NoNewPrivs 1, report", test_filter_loads);
 	barco_test_add(suite, "no new namespaces; clone3 ENOSYS; fork and threads work",
 		       test_namespaces);
