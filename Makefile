@@ -6,16 +6,20 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-# The libraries barco links; feature areas (*.mk) add theirs to PKGS.
+# The libraries barco links; feature areas (*.mk) add theirs to PKGS, and
+# pkg-config is asked once they have (below the includes).
 PKGS := libseccomp libcap json-c
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 CFLAGS ?= -O2 -g
 # Debian's "hardening=+all" (dpkg-buildflags(1)); checked by tests/integration/test_hardening.py.
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
-BARCO_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
+# Recursively expanded: PKG_CFLAGS is only known after the includes.
+BARCO_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
+# Each object lists the headers it read (build/*.d), so a change to one
+# header rebuilds only what includes it.
+DEPFLAGS = -MMD -MP
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -37,9 +41,14 @@ STAGE_LESSONS := $(addprefix lessons/,01-cgroups.md 02-userns.md 03-namespaces.m
 # build to EXTRA_BINS and their tests to the suites run by tests/run-all.
 .DEFAULT_GOAL := all
 EXTRA_BINS :=
--include probes/probes.mk vm/vm.mk bench/bench.mk trace.mk hardening.mk
+include probes/probes.mk vm/vm.mk bench/bench.mk trace.mk hardening.mk
 
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+# Asked while make reads this file: on a machine without the packages the
+# answers are empty, which is why `demo` and `test` run setup and then build
+# in a second make (below), and why every compile first checks pkgs-present.
+PKGS_PRESENT := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # Every barco command starts a process, and a container start takes a few
 # milliseconds: loading and resolving shared libraries was a sixth of it
 # (ld.so mapping libc and binding 218 symbols: `barco version` takes 2.7 ms
@@ -52,7 +61,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 # bin/barco-fault keeps libc shared: valgrind must replace its malloc.
 STATIC_LIBS ?= yes
 ifeq ($(STATIC_LIBS),yes)
-STATIC_PKG_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS))
+STATIC_PKG_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)
 BARCO_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(LDFLAGS)
 BARCO_LIBS := $(STATIC_PKG_LIBS)
 FAULT_LIBS := -Wl,-Bstatic $(STATIC_PKG_LIBS) -Wl,-Bdynamic
@@ -62,8 +71,8 @@ BARCO_LIBS := $(PKG_LIBS)
 FAULT_LIBS := $(PKG_LIBS)
 endif
 
-.PHONY: all setup test unit-test integration-test lessons-check demo install uninstall clean format \
-	format-check lint
+.PHONY: all setup pkgs-present test test-run unit-test integration-test lessons-check demo demo-run \
+	install uninstall clean format format-check lint
 
 all: bin/barco $(HELPER) $(EXTRA_BINS)
 
@@ -83,16 +92,19 @@ build/cmd_lesson.o: build/lesson_texts.h
 SECCOMP_GEN_OBJ := build/seccomp_policy.o build/seccomp_emit.o build/seccomp_check.o build/err.o \
 	build/log.o
 
-build/seccomp-gen: tools/seccomp-gen.c $(SECCOMP_GEN_OBJ) $(wildcard include/*.h) | build
-	$(CC) $(BARCO_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(SECCOMP_GEN_OBJ) $(PKG_LIBS)
+build/seccomp-gen.o: tools/seccomp-gen.c | build pkgs-present
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/seccomp-gen: build/seccomp-gen.o $(SECCOMP_GEN_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 build/seccomp_bpf.h: build/seccomp-gen
 	build/seccomp-gen > $@.tmp && mv $@.tmp $@
 
 build/seccomp.o build/fault/seccomp.o build/san/seccomp.o: build/seccomp_bpf.h
 
-build/%.o: src/%.c $(wildcard include/*.h) | build
-	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
+build/%.o: src/%.c | build pkgs-present
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
 
 bin/barco: $(OBJ) | bin
 	$(CC) $(BARCO_LDFLAGS) -o $@ $^ $(BARCO_LIBS)
@@ -100,8 +112,8 @@ bin/barco: $(OBJ) | bin
 # Test builds only: the same sources with the fault-injection hook (BARCO_FAULT=STAGE:WHERE).
 FAULT_OBJ := $(patsubst src/%.c,build/fault/%.o,$(SRC))
 
-build/fault/%.o: src/%.c $(wildcard include/*.h) build/lessons.h build/lesson_texts.h | build/fault
-	$(CC) $(BARCO_CFLAGS) -iquote build -DBARCO_FAULT_INJECTION -DBARCO_VERSION='"$(VERSION)-fault"' -c -o $@ $<
+build/fault/%.o: src/%.c build/lessons.h build/lesson_texts.h | build/fault pkgs-present
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -DBARCO_FAULT_INJECTION -DBARCO_VERSION='"$(VERSION)-fault"' -c -o $@ $<
 
 bin/barco-fault: $(FAULT_OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(FAULT_LIBS)
@@ -110,8 +122,8 @@ bin/barco-fault: $(FAULT_OBJ) | bin
 $(HELPER): probes/barco-testhelper.c | bin
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
 
-build/unit/%.o: tests/unit/%.c $(wildcard include/*.h) $(wildcard tests/unit/*.h) build/lessons.h | build/unit
-	$(CC) $(BARCO_CFLAGS) -iquote build -iquote tests/unit -c -o $@ $<
+build/unit/%.o: tests/unit/%.c build/lessons.h | build/unit pkgs-present
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -iquote tests/unit -c -o $@ $<
 
 bin/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcunit
@@ -119,12 +131,35 @@ bin/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) | bin
 build build/unit build/fault bin:
 	mkdir -p $@
 
+# Order-only prerequisite of every compile: a clear word instead of a link
+# failing on undefined references when the -dev packages are not there.
+pkgs-present:
+ifneq ($(PKGS_PRESENT),yes)
+	@echo "make: missing build libraries (pkg-config cannot find all of: $(PKGS)); run 'make setup' as root, or 'make demo' / 'make test', which run it first" >&2
+	@exit 1
+endif
+
+-include $(wildcard build/*.d build/*/*.d)
+
+# Keep the objects that pattern chains make on the way (build/probes/*.o,
+# build/*.bpf.o): removing them would make the next make build them again.
+.SECONDARY:
+
 # Installs every build and test dependency from Debian packages; fast when all is present.
 setup:
 	@bash .ci/setup
 
-# The README's test command: installs what is missing, builds, runs every suite.
-test: setup all bin/unit-tests bin/barco-fault
+# The README's two commands, `make demo` and `make test`, install what is
+# missing and then build and run in a second make: this one read the
+# Makefile, and asked pkg-config, before setup had installed anything.
+test: setup
+	@$(MAKE) --no-print-directory test-run
+
+demo: setup
+	@$(MAKE) --no-print-directory demo-run
+
+# Every suite on what is built, without setup.
+test-run: all bin/unit-tests bin/barco-fault
 	@bash tests/run-all
 
 unit-test: bin/unit-tests
@@ -139,7 +174,7 @@ lessons-check: all
 
 # The README's first command: every stage of a container on the default
 # rootfs, each with its report (what, why, look), then a command that prints.
-demo: setup all
+demo-run: all
 	./bin/barco step --until=exec -- /bin/sh -c 'echo; echo "hello from $$(hostname): pid $$$$, uid $$(id -u)"; grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status'
 
 install: bin/barco $(EXTRA_BINS)

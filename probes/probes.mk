@@ -15,5 +15,11 @@ build/probe-lib.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-bin/barco-probe-%: probes/barco-probe-%.c build/probe-lib.a $(wildcard include/*.h) | bin
-	$(CC) $(BARCO_CFLAGS) $(LDFLAGS_ALL) -o $@ $< build/probe-lib.a $(PKG_LIBS)
+build/probes/%.o: probes/%.c | build/probes pkgs-present
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+bin/barco-probe-%: build/probes/barco-probe-%.o build/probe-lib.a | bin
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+build/probes:
+	mkdir -p $@

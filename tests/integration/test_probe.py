@@ -352,9 +352,15 @@ def test_a_tool_takes_no_section_argument():
 
 @pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is missing")
 def test_exit_2_when_probing_itself_fails():
-    """As nobody with a process limit of 1, no child can be made: UNKNOWN, exit 2."""
-    r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c",
-             f"ulimit -u 1; exec {TOOLS['ns']} --json"])
+    """As nobody with a process limit of 1, no child can be made: UNKNOWN, exit 2.
+
+    nobody runs a copy in a directory it can reach: the clone may sit in a
+    0700 home (/root/barco), and pytest's tmp_path is under a 0700 directory."""
+    with tempfile.TemporaryDirectory(prefix="barco-probe-") as scratch:
+        os.chmod(scratch, 0o755)
+        tool = shutil.copy2(TOOLS["ns"], scratch)
+        r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c",
+                 f"ulimit -u 1; exec {tool} --json"])
     doc = json.loads(r.stdout)
     assert validate(doc, SCHEMA) == []
     assert r.returncode == doc["exit_status"] == 2
