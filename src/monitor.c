@@ -72,6 +72,15 @@ static _Noreturn void finish(struct monitor *m, enum barco_ctl_type type, int st
 	_exit(0);
 }
 
+/* Ends the monitor if the command has exited; otherwise does nothing. */
+static void finish_if_exited(struct monitor *m)
+{
+	int wstatus;
+
+	if (barco_runner_reap(&m->c, &wstatus))
+		finish(m, BARCO_CTL_EXITED, barco_exit_status_from_wait(wstatus));
+}
+
 /*
  * The command is about to print on the client's terminal: wait until the
  * client has printed the exec report (or gone away, or 10 s passed).
@@ -145,6 +154,12 @@ static void advance(struct monitor *m, int client, uint32_t requested, int *fds)
 	close_fds(c->stdio_fds, BARCO_STDIO_FDS); /* the command has them now */
 	if (c->next == BARCO_STAGE_COUNT) {
 		m->exec_client = dup(client); /* told the status when the command exits */
+		/*
+		 * While the runner waited for the exec, it read (and dropped) the
+		 * signalfd's SIGCHLDs: a command that has already exited sends no
+		 * other, so look now rather than wait for one.
+		 */
+		finish_if_exited(m);
 		return;
 	}
 	send_simple(client, BARCO_CTL_PAUSED, c->next, 0, NULL);
@@ -187,13 +202,11 @@ static void handle_client(struct monitor *m)
 static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
-	int wstatus;
 
 	while (read(m->c.signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo != SIGCHLD)
 			finish(m, BARCO_CTL_EXITED, 128 + (int)si.ssi_signo);
-		if (barco_runner_reap(&m->c, &wstatus))
-			finish(m, BARCO_CTL_EXITED, barco_exit_status_from_wait(wstatus));
+		finish_if_exited(m);
 	}
 }
 

@@ -101,6 +101,8 @@ static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int 
  * BARCO_FAULT=STAGE:WHERE makes STAGE fail in the runner ("parent") or in
  * the container ("child"), or has the runner SIGKILL itself right after
  * STAGE ("kill"), so that tests can prove every path cleans up.
+ * "exec:late" has the runner look for the command's execve only after
+ * 200 ms, so that a short command has exited (and sent SIGCHLD) first.
  */
 static bool fault_at(enum barco_stage stage, const char *where)
 {
@@ -411,6 +413,8 @@ static int start_command(struct barco_container *c, struct barco_err *err)
 	barco_report_clear(&msg.report);
 	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
 		return -1;
+	if (fault_at(BARCO_STAGE_EXEC, "late"))
+		(void)usleep(200 * 1000);
 	return wait_done(c, BARCO_STAGE_EXEC, &msg, err) < 0 ? -1 : 0;
 }
 

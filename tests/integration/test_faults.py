@@ -5,7 +5,8 @@ bin/barco-fault is barco built with the test-only hook (`make
 bin/barco-fault`; release builds compile it out, src/runner.c):
 BARCO_FAULT=STAGE:parent makes STAGE fail in the runner, STAGE:child in the
 container process, and STAGE:kill has the runner SIGKILL itself right after
-STAGE. "Nothing left" is conftest.leftovers(): no /run/barco/NAME, no cgroup
+STAGE; exec:late has the runner look for the command's execve only after
+it has exited. "Nothing left" is conftest.leftovers(): no /run/barco/NAME, no cgroup
 directory NAME under any barco/ parent, no process in those cgroups or
 naming NAME, no mount of the test's scratch directory (which holds the
 rootfs) in the host's mountinfo.
@@ -230,3 +231,18 @@ def test_running_command_loses_its_monitor(barco, names):
             client.communicate()
     delete(barco, name)
     assert leftovers(name, str(barco.scratch)) == []
+
+
+def test_command_that_ends_before_the_runner_looks(barco, names, fault):
+    """The runner reads the signalfd while it waits for the execve, and the
+    SIGCHLD of a command that has already ended is read there: the monitor
+    must still see that it ended, not wait for a signal that never comes
+    (the `barco step` client then hung; about 1 in 16 runs without the hook)."""
+    name = names()
+    r = fault("exec:late", "step", "--until=seccomp", "--name", name, "--rootfs", barco.rootfs,
+              "--", "/bin/sh", "-c", "exit 7")
+    assert r.returncode == 0, r.stderr
+    r = barco.run("step", name, timeout=10)
+    assert r.returncode == 7, r.stderr
+    assert reclaimed(name, seconds=5)
+    assert_clean(barco, name)
