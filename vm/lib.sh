@@ -29,6 +29,12 @@ die() {
 	exit 1
 }
 
+# A wrong argument or setting: nothing was done (125, as barco's own errors).
+bad_value() {
+	printf 'vm: %s\n' "$*" >&2
+	exit 125
+}
+
 # The cache key: a hash of the recipe files and of the Debian sources used.
 vm_key() {
 	{

@@ -7,11 +7,22 @@
 #
 # VM_CACHE (image cache, default /var/cache/barco/vm), VM_TIMEOUT (seconds
 # for the boot and the suites, default 2400), VM_BUILD_TIMEOUT (seconds for
-# an image build, default 1800), VM_MEMORY (MiB), VM_CPUS, VM_CPU_MODEL
-# (qemu -cpu under emulation) and VM_REBUILD=1 are passed on.
+# an image build, default 1800), VM_MEMORY (MiB), VM_CPUS, VM_ACCEL
+# (auto, kvm or tcg), VM_KVM_PROBE_TIMEOUT (seconds, default 20),
+# VM_CPU_MODEL (qemu -cpu), VM_TCG_THREAD, VM_QEMU and VM_REBUILD=1 are
+# passed on (vm/run says what each does).
 
-VM_ENV := $(foreach v,VM_CACHE VM_TIMEOUT VM_BUILD_TIMEOUT VM_MEMORY VM_CPUS VM_CPU_MODEL VM_REBUILD VM_SOURCES,\
+VM_ENV := $(foreach v,VM_CACHE VM_TIMEOUT VM_BUILD_TIMEOUT VM_MEMORY VM_CPUS VM_ACCEL \
+	VM_KVM_PROBE_TIMEOUT VM_CPU_MODEL VM_TCG_THREAD VM_QEMU VM_REBUILD VM_SOURCES,\
 	$(if $($(v)),$(v)='$($(v))'))
+
+# vm/run checks VM_ACCEL too; here a wrong value stops make before it
+# builds barco and the image for nothing.
+ifneq ($(filter vm-test vm-shell,$(MAKECMDGOALS)),)
+ifneq ($(filter-out auto kvm tcg,$(VM_ACCEL))$(word 2,$(VM_ACCEL)),)
+$(error VM_ACCEL='$(VM_ACCEL)' is not an accelerator: use auto (the default), kvm or tcg)
+endif
+endif
 
 .PHONY: vm-image vm-test vm-shell
 
