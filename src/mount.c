@@ -37,9 +37,12 @@ const struct barco_mount_def barco_mounts[] = {
 	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
 	/* No MS_NODEV: the device nodes bound into it must stay usable. */
 	{"tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"},
-	/* newinstance: a devpts of our own, not the host's terminals (devpts.rst). */
-	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	 "newinstance,ptmxmode=0666,mode=0620"},
+	/*
+	 * Every devpts mount is a new instance, with terminals of its own, since
+	 * Linux 4.7 (devpts.rst; "newinstance" is ignored). ptmxmode: its ptmx
+	 * is created 0000, and /dev/ptmx leads to it.
+	 */
+	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620"},
 	{"shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"},
 	{"mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
 	{"sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
@@ -433,7 +436,12 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 	bool is_host_root = strcmp(cfg->rootfs, "/") == 0;
 	const char *root = "."; /* the new root is the cwd until pivot_root */
 
-	/* Nothing done below may propagate back to the host (mount_namespaces(7)). */
+	/*
+	 * In a new user namespace the kernel already made our copies of shared
+	 * mounts slaves, so nothing mounted here reaches the host; private also
+	 * stops the host's later mounts from appearing in here, and covers
+	 * --userns=host, where the copies stay shared (mount_namespaces(7)).
+	 */
 	if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, rep, err) < 0)
 		return -1;
 	if (enter_new_root(rootfs_fd, is_host_root, rep, err) < 0)
