@@ -2,8 +2,8 @@
 /*
  * Capabilities: an allowlist (Docker's default set) in the bounding,
  * permitted and effective sets; inheritable and ambient empty. Anything not on the list is dropped
- * from the bounding set, so no later execve can regain it, not even of a setuid or file-capability
- * binary.
+ * from the bounding set; with the inheritable set empty too (the bounding set does not mask it),
+ * no later execve can regain it, not even of a setuid or file-capability binary.
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -198,9 +198,11 @@ static int format_cap_list(uint64_t mask, int last_cap, char *buf, size_t size)
 }
 
 /*
- * PR_CAPBSET_DROP needs CAP_SETPCAP, which the process still has; once a
- * capability is out of the bounding set no execve can bring it back, not
- * even of a setuid-root or file-capability binary (capabilities(7)).
+ * PR_CAPBSET_DROP needs CAP_SETPCAP, which the process still has. The
+ * bounding set masks what execve grants from a file's permitted set (a
+ * setuid-root binary's too), not what the inheritable set carries through
+ * (capabilities(7)): it keeps a capability out only once inheritable is
+ * emptied too, which set_process_caps() does.
  */
 static int drop_bounding(uint64_t keep, int last_cap, struct barco_report *rep,
 			 struct barco_err *err)
@@ -330,7 +332,10 @@ static int set_process_caps(uint64_t keep, int last_cap, struct barco_report *re
 	return 0;
 }
 
-/* Ambient capabilities would survive execve of any binary (prctl(2)): none. */
+/*
+ * Ambient capabilities survive execve of any binary that has no set-user-ID
+ * or set-group-ID bit and no file capabilities (capabilities(7)): none.
+ */
 static int clear_ambient(struct barco_report *rep, struct barco_err *err)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
