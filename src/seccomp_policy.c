@@ -407,7 +407,10 @@ const char *const barco_seccomp_refused[] = {
 	"bpf",
 	"perf_event_open",
 	"userfaultfd",
-	/* the kernel keyring is not namespaced (keyrings(7)) */
+	/*
+	 * the key retention service (keyrings(7)): keyring names and user
+	 * keyrings are per user namespace only since Linux 5.3, quotas per host uid
+	 */
 	"keyctl",
 	"add_key",
 	"request_key",
