@@ -3,7 +3,8 @@
  * tasks of one container (its cgroup2 id, or its pid namespace).
  *
  * Seccomp: the kernel runs the seccomp filter before the raw_syscalls:
- * sys_enter tracepoint (kernel/entry/common.c syscall_trace_enter), and a
+ * sys_enter tracepoint (syscall_trace_enter() of the generic entry code,
+ * whose file under kernel/entry/ has moved across versions), and a
  * refused call still leaves through sys_exit. So a sys_exit with no
  * sys_enter on the same thread was stopped by seccomp; an ordinary failure
  * has both. SIGSYS with si_code SYS_SECCOMP covers the trap and kill actions
@@ -15,8 +16,8 @@
  * syscall; at sys_exit it counts as a denial that took effect only if the
  * syscall failed with EPERM (the errno capable() callers return), otherwise
  * it was one of the kernel's silent probes (ns_capable_noaudit and friends,
- * such as the CAP_SYS_ADMIN check of __vm_enough_memory on every fork and
- * brk) that deny without failing anything.
+ * such as cap_vm_enough_memory()'s CAP_SYS_ADMIN check when fork, execve,
+ * brk or mmap reserve memory) that deny without failing anything.
  *
  * Each event has two or more programs (raw_tp, tp_btf, ...): user space
  * (src/trace_attach.c) keeps one per event, the first this kernel accepts,
