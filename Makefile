@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 # Debian's "hardening=+all" (dpkg-buildflags(1)); checked by tests/integration/test_hardening.py.
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
 # Recursively expanded: PKG_CFLAGS is only known after the includes.
-BARCO_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
+BARCO_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -iquote src $(PKG_CFLAGS) $(CFLAGS)
 # Each object lists the headers it read (build/*.d), so a change to one
 # header rebuilds only what includes it.
 DEPFLAGS = -MMD -MP
@@ -24,7 +24,7 @@ LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-SRC := $(wildcard src/*.c)
+SRC := $(wildcard src/*.c src/*/*.c)
 OBJ := $(patsubst src/%.c,build/%.o,$(SRC))
 LIB_OBJ := $(filter-out build/main.o,$(OBJ))
 
@@ -82,15 +82,15 @@ build/lessons.h: tools/embed-lessons $(wildcard lessons/*.md) | build
 build/lesson_texts.h: tools/embed-lesson-texts $(wildcard lessons/*.md) | build
 	tools/embed-lesson-texts $(sort $(wildcard lessons/*.md)) > $@.tmp && mv $@.tmp $@
 
-build/explain.o: build/lessons.h
-build/cmd_lesson.o: build/lesson_texts.h
+build/runtime/explain.o: build/lessons.h
+build/cli/cmd_lesson.o: build/lesson_texts.h
 
 # The seccomp filter is compiled once, here, rather than at every container
 # start: tools/seccomp-gen.c runs the policy's compiler (src/seccomp_emit.c),
 # checks its program against libseccomp's, and src/seccomp.c loads what it
 # printed.
-SECCOMP_GEN_OBJ := build/seccomp_policy.o build/seccomp_emit.o build/seccomp_check.o build/err.o \
-	build/log.o
+SECCOMP_GEN_OBJ := build/stages/seccomp_policy.o build/stages/seccomp_emit.o \
+	build/stages/seccomp_check.o build/base/err.o build/base/log.o
 
 build/seccomp-gen.o: tools/seccomp-gen.c | build pkgs-present
 	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -c -o $@ $<
@@ -101,9 +101,10 @@ build/seccomp-gen: build/seccomp-gen.o $(SECCOMP_GEN_OBJ)
 build/seccomp_bpf.h: build/seccomp-gen
 	build/seccomp-gen > $@.tmp && mv $@.tmp $@
 
-build/seccomp.o build/fault/seccomp.o build/san/seccomp.o: build/seccomp_bpf.h
+build/stages/seccomp.o build/fault/stages/seccomp.o build/san/stages/seccomp.o: build/seccomp_bpf.h
 
 build/%.o: src/%.c | build pkgs-present
+	@mkdir -p $(@D)
 	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -DBARCO_VERSION='"$(VERSION)"' -c -o $@ $<
 
 bin/barco: $(OBJ) | bin
@@ -113,6 +114,7 @@ bin/barco: $(OBJ) | bin
 FAULT_OBJ := $(patsubst src/%.c,build/fault/%.o,$(SRC))
 
 build/fault/%.o: src/%.c build/lessons.h build/lesson_texts.h | build/fault pkgs-present
+	@mkdir -p $(@D)
 	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -DBARCO_FAULT_INJECTION -DBARCO_VERSION='"$(VERSION)-fault"' -c -o $@ $<
 
 bin/barco-fault: $(FAULT_OBJ) | bin
@@ -139,7 +141,7 @@ ifneq ($(PKGS_PRESENT),yes)
 	@exit 1
 endif
 
--include $(wildcard build/*.d build/*/*.d)
+-include $(wildcard build/*.d build/*/*.d build/*/*/*.d)
 
 # Keep the objects that pattern chains make on the way (build/probes/*.o,
 # build/*.bpf.o): removing them would make the next make build them again.
@@ -187,7 +189,7 @@ uninstall:
 clean:
 	rm -rf build bin
 
-FORMAT_FILES := $(wildcard src/*.c include/*.h probes/*.c tools/*.c tests/unit/*.c tests/unit/*.h)
+FORMAT_FILES := $(wildcard src/*.c src/*/*.c src/*/*.h probes/*.c tools/*.c tests/unit/*.c tests/unit/*.h)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -197,6 +199,6 @@ format-check:
 
 lint: build/lessons.h build/lesson_texts.h build/seccomp_bpf.h
 	clang-tidy --quiet $(SRC) probes/barco-testhelper.c -- -std=gnu11 -D_GNU_SOURCE \
-		-iquote include -iquote build $(PKG_CFLAGS)
+		-iquote src -iquote build $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem -Iinclude src probes
+		--inline-suppr --suppress=missingIncludeSystem -Isrc src probes

@@ -26,10 +26,11 @@ FUZZ_SECONDS ?= 60
 # would otherwise catch (and hide) an overflow first.
 SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-SAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote include -iquote build $(PKG_CFLAGS) -O1 -g
+SAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src -iquote build $(PKG_CFLAGS) -O1 -g
 SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(SRC))
 
 build/san/%.o: src/%.c build/lessons.h build/lesson_texts.h | build/san pkgs-present
+	@mkdir -p $(@D)
 	$(SAN_CC) $(SAN_CFLAGS) $(DEPFLAGS) $(SAN_FLAGS) -DBARCO_FAULT_INJECTION \
 		-DBARCO_VERSION='"$(VERSION)-asan"' -c -o $@ $<
 

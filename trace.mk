@@ -20,8 +20,8 @@ PKGS += libbpf
 
 # -g: BTF of the maps and global data for the skeleton; no DWARF reaches the
 # skeleton because bpftool gen object (the static linker) keeps BTF only.
-build/%.bpf.o: probes/%.bpf.c include/trace_event.h | build
-	$(BPF_CLANG) -target bpf -g -O2 -D__TARGET_ARCH_$(BPF_ARCH) $(BPF_INCLUDES) -iquote include \
+build/%.bpf.o: probes/%.bpf.c src/trace/trace_event.h | build
+	$(BPF_CLANG) -target bpf -g -O2 -D__TARGET_ARCH_$(BPF_ARCH) $(BPF_INCLUDES) -iquote src \
 		-Wall -Werror -c $< -o $@.tmp.o
 	$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
 
@@ -29,9 +29,9 @@ build/%.skel.h: build/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name barco_$(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 # The loader includes the skeleton (release, fault-injection and sanitizer builds).
-build/trace.o build/fault/trace.o build/san/trace.o: $(BPF_SKELS)
+build/trace/trace.o build/fault/trace/trace.o build/san/trace/trace.o: $(BPF_SKELS)
 
-# clang-tidy reads src/trace.c, which includes the skeleton.
+# clang-tidy reads src/trace/trace.c, which includes the skeleton.
 lint: $(BPF_SKELS)
 
 # tests/unit/test_trace.c opens the object (never loads it) to check the ways of attaching.

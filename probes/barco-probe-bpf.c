@@ -2,7 +2,7 @@
  * barco-probe-bpf: eBPF: bpf(2), JIT, BTF, lockdown, and each attachment barco run --trace may use.
  * The same checks as `barco probe bpf` (src/probe_bpf.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

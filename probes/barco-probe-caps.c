@@ -2,7 +2,7 @@
  * barco-probe-caps: capabilities: root, cap_last_cap, bounding and ambient sets, what barco lacks
  * here. The same checks as `barco probe caps` (src/probe_caps.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

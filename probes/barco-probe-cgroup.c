@@ -2,7 +2,7 @@
  * barco-probe-cgroup: cgroups: the mode (v2, hybrid, v1), the memory, cpu and pids controllers,
  * PSI. The same checks as `barco probe cgroup` (src/probe_cgroup.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

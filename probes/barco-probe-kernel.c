@@ -2,7 +2,7 @@
  * barco-probe-kernel: the kernel release, its build configuration, overlayfs, pivot_root.
  * The same checks as `barco probe kernel` (src/probe_kernel.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

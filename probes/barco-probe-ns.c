@@ -2,7 +2,7 @@
  * barco-probe-ns: namespaces: mnt, uts, ipc, net, pid, cgroup, time, user, each created in a child.
  * The same checks as `barco probe ns` (src/probe_ns.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,7 @@
  * barco-probe-seccomp: seccomp: filter mode, each action, user notification, actions_logged.
  * The same checks as `barco probe seccomp` (src/probe_seccomp.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,7 @@
  * barco-probe-userns: user namespaces: built in, enabled, created as root and as nobody (rootless
  * possible?). The same checks as `barco probe userns` (src/probe_userns.c); see docs/probes.md.
  */
-#include "probe.h"
+#include "probe/probe.h"
 
 int main(int argc, char **argv)
 {

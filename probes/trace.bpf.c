@@ -43,7 +43,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "trace_event.h"
+#include "trace/trace_event.h"
 
 /*
  * Static analysers (make lint runs cppcheck on probes/) neither compile for

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exec.h"
+#include "cli/cmd.h"
+#include "stages/exec.h"
 
 #ifndef BARCO_VERSION
 #define BARCO_VERSION "0.0.0"

@@ -14,8 +14,8 @@
 /* libseccomp's; barco's own headers are found only by #include "…" (-iquote include). */
 #include <seccomp.h>
 
-#include "cleanup.h"
-#include "seccomp_policy.h"
+#include "base/cleanup.h"
+#include "stages/seccomp_policy.h"
 
 int main(void)
 {

@@ -9,9 +9,9 @@
  * the count first, as the probe asks. The two walks must agree on every
  * answer, and a walk that fails must say why.
  */
-#include "btf.h"
+#include "base/btf.h"
 #include "fuzz.h"
-#include "trace_btf.h"
+#include "trace/trace_btf.h"
 
 #define N_NAMES	 4
 #define N_FIELDS 4

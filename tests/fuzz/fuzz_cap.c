@@ -2,7 +2,7 @@
  * --cap-add/--cap-drop: barco_cap_from_name. An accepted name is ALL (-2)
  * or a capability number whose canonical name parses back to it.
  */
-#include "caps.h"
+#include "stages/caps.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,7 +5,7 @@
  */
 #include <limits.h>
 
-#include "cgroup.h"
+#include "stages/cgroup.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,9 +7,9 @@
  */
 #include <stdbool.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz.h"
-#include "parse.h"
+#include "base/parse.h"
 
 #define FUZZ_ARGS_MAX 64
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "base/parse.h"
 
 static bool overlaps(uint64_t a, uint64_t count_a, uint64_t b, uint64_t count_b)
 {

@@ -4,7 +4,7 @@
  * option looked up, the rest is the config text.
  */
 #include "fuzz.h"
-#include "probe.h"
+#include "probe/probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

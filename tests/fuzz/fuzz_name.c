@@ -5,9 +5,9 @@
  */
 #include <ctype.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "fuzz.h"
-#include "parse.h"
+#include "base/parse.h"
 
 static void check_name(const char *s)
 {

@@ -3,7 +3,7 @@
  * --uid): whatever the text, either a value in range or a message naming it.
  */
 #include "fuzz.h"
-#include "parse.h"
+#include "base/parse.h"
 
 static void check_size(const char *s)
 {

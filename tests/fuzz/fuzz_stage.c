@@ -3,11 +3,11 @@
  * seccomp modes (--seccomp), probe sections (barco probe SECTION). Only
  * the canonical names are accepted, and they round-trip.
  */
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz.h"
-#include "probe.h"
-#include "seccomp.h"
-#include "stage.h"
+#include "probe/probe.h"
+#include "stages/seccomp.h"
+#include "runtime/stage.h"
 
 static void check_stage(const char *s)
 {

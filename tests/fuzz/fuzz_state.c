@@ -7,7 +7,7 @@
 #include <limits.h>
 
 #include "fuzz.h"
-#include "state.h"
+#include "runtime/state.h"
 
 static void check_parse(const char *s)
 {

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
-#include "trace_btf.h"
+#include "base/btf.h"
+#include "trace/trace_btf.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Raw BTF built type by type: header, type section, string section. */
 struct btf_blob {

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "caps.h"
-#include "cleanup.h"
+#include "stages/caps.h"
+#include "base/cleanup.h"
 #include "suites.h"
 
 #define DEFAULT_MASK UINT64_C(0x00000000a80425fb)

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "cleanup.h"
+#include "stages/cgroup.h"
+#include "base/cleanup.h"
 #include "suites.h"
 
 /* Room for a mount point plus "/barco/NAME", so no test path is cut short. */

@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mount.h"
-#include "rootfs.h"
+#include "stages/mount.h"
+#include "runtime/rootfs.h"
 #include "suites.h"
 
 #define OWNER		100000

@@ -2,11 +2,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cli.h"
-#include "exec.h"
-#include "parse.h"
+#include "cli/cli.h"
+#include "stages/exec.h"
+#include "base/parse.h"
 #include "suites.h"
-#include "userns.h"
+#include "stages/userns.h"
 
 static void test_size_valid(void)
 {

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "probe.h"
+#include "stages/cgroup.h"
+#include "probe/probe.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- kernel config ------------------------------------------------------------ */
 

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "err.h"
-#include "report.h"
-#include "state.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/report.h"
+#include "runtime/state.h"
 #include "suites.h"
 
 static void test_report_lines(void)

@@ -28,8 +28,8 @@
 /* libseccomp's header; barco's own is "seccomp.h" (-iquote include) */
 #include <seccomp.h>
 
-#include "cleanup.h"
-#include "seccomp.h"
+#include "base/cleanup.h"
+#include "stages/seccomp.h"
 #include "suites.h"
 
 #ifndef AF_VSOCK

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ns.h"
-#include "report.h"
-#include "runner.h"
-#include "stage.h"
+#include "stages/ns.h"
+#include "base/report.h"
+#include "runtime/runner.h"
+#include "runtime/stage.h"
 #include "suites.h"
 
 static void test_order_is_the_design(void)

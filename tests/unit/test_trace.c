@@ -18,12 +18,12 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "cli.h"
-#include "config.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "base/config.h"
+#include "trace/trace.h"
 #include "trace.skel.h"
 #include "suites.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Registered in tests/unit/main.c; declared here too until suites.h lists it. */
 void barco_test_register_trace(void);

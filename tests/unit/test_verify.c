@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "suites.h"
-#include "trace_event.h"
-#include "verify.h"
+#include "trace/trace_event.h"
+#include "verify/verify.h"
 
 static void test_verify_rows_are_well_formed(void)
 {

@@ -1,8 +1,0 @@
-#pragma once
-/* Networking inside the new network namespace: only loopback for now. */
-#include "err.h"
-#include "report.h"
-
-/* Brings "lo" up (it starts down in a new network namespace). */
-int barco_net_loopback_up(struct barco_report *rep, struct barco_err *err)
-	__attribute__((warn_unused_result));

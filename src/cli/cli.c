@@ -1,0 +1,512 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "stages/caps.h"
+#include "base/parse.h"
+#include "stages/seccomp.h"
+#include "runtime/stage.h"
+
+extern char **environ;
+
+const char barco_run_usage[] =
+	"Usage: barco run [OPTIONS] [--] CMD [ARG...]\n"
+	"\n"
+	"Runs CMD in a new container, through every isolation stage in order:\n"
+	"cgroups, userns, namespaces, hostname, mounts, network, caps, seccomp, exec.\n"
+	"\n"
+	"  --rootfs DIR          root filesystem (default: a busybox rootfs in\n"
+	"                        $BARCO_HOME/rootfs or /var/lib/barco/rootfs, made on first use);\n"
+	"                        '/' binds the host root read-only\n"
+	"  --name NAME           container name (default: a random 12-digit hex id)\n"
+	"  --hostname NAME       hostname inside (default: the container name)\n"
+	"  --uid N, --gid N      identity inside the container (default 0, 0)\n"
+	"  --uidmap IN:OUT:COUNT user id map, repeatable (default 0:100000:65536)\n"
+	"  --gidmap IN:OUT:COUNT group id map, repeatable (default 0:100000:65536)\n"
+	"  --userns=host         no user namespace: container root is host root (unsafe)\n"
+	"  --memory SIZE         memory limit, e.g. 256M (K, M, G suffixes)\n"
+	"  --cpu-weight N        CPU weight, 1..10000 (default: the kernel's, 100)\n"
+	"  --pids N              maximum number of processes\n"
+	"  --env KEY=VALUE       environment variable, repeatable\n"
+	"  --workdir DIR         working directory inside (default /)\n"
+	"  --cap-add CAP         keep a capability beyond the default allowlist (or ALL)\n"
+	"  --cap-drop CAP        drop a capability from the allowlist (or ALL)\n"
+	"  --seccomp MODE        'default' (allowlist filter) or 'unconfined'\n"
+	"  --trace               trace the container with eBPF; after CMD exits, report on\n"
+	"                        stderr what seccomp and the capability drop denied\n"
+	"  --json                with --trace: the report as one JSON object\n"
+	"  -v, --verbose         log every step on stderr (-vv for more)\n"
+	"  -q, --quiet           print only errors\n"
+	"  -h, --help            this help\n"
+	"      --version         barco's version\n"
+	"\n"
+	"Exit status: CMD's own; 128+N if it died of signal N; 125 for barco's own\n"
+	"errors; 126 if CMD cannot be executed; 127 if it is not found.\n";
+
+const char barco_step_usage[] =
+	"Usage: barco step --until=STAGE [RUN OPTIONS] [--name NAME] -- CMD [ARG...]\n"
+	"       barco step NAME [--until=STAGE] [--json]\n"
+	"       barco step -i [RUN OPTIONS] -- CMD [ARG...]\n"
+	"\n"
+	"Runs a container one isolation stage at a time. The first form runs the\n"
+	"stages through STAGE, prints a report for each and leaves the container\n"
+	"paused, held by a small monitor process. The second advances a paused\n"
+	"container by one stage, or through STAGE; at exec the command runs on\n"
+	"this terminal and barco exits with its status. -i does it all in the\n"
+	"foreground: Enter runs the next stage, q aborts and cleans up.\n"
+	"\n"
+	"  --until=STAGE   cgroups, userns, namespaces, hostname, mounts, network,\n"
+	"                  caps, seccomp or exec\n"
+	"  --json          one JSON object per line instead of text\n"
+	"  -i              interactive, in the foreground\n"
+	"\n"
+	"RUN OPTIONS are those of 'barco run --help'. See also: barco stages, barco ps,\n"
+	"barco delete NAME.\n";
+
+enum {
+	OPT_ROOTFS = 256,
+	OPT_NAME,
+	OPT_HOSTNAME,
+	OPT_UID,
+	OPT_GID,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
+	OPT_USERNS,
+	OPT_MEMORY,
+	OPT_CPU_WEIGHT,
+	OPT_PIDS,
+	OPT_ENV,
+	OPT_WORKDIR,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_SECCOMP,
+	OPT_UNTIL,
+	OPT_JSON,
+	OPT_TRACE,
+};
+
+static const struct option run_options[] = {
+	{"rootfs", required_argument, NULL, OPT_ROOTFS},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{"uid", required_argument, NULL, OPT_UID},
+	{"gid", required_argument, NULL, OPT_GID},
+	{"uidmap", required_argument, NULL, OPT_UIDMAP},
+	{"gidmap", required_argument, NULL, OPT_GIDMAP},
+	{"userns", required_argument, NULL, OPT_USERNS},
+	{"memory", required_argument, NULL, OPT_MEMORY},
+	{"cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT},
+	{"pids", required_argument, NULL, OPT_PIDS},
+	{"env", required_argument, NULL, OPT_ENV},
+	{"workdir", required_argument, NULL, OPT_WORKDIR},
+	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	{"seccomp", required_argument, NULL, OPT_SECCOMP},
+	{"trace", no_argument, NULL, OPT_TRACE},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"interactive", no_argument, NULL, 'i'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static int copy_string(char *dst, size_t size, const char *src, const char *what,
+		       struct barco_err *err)
+{
+	if (strlen(src) >= size)
+		return barco_err_set(err, 0, "%s too long: '%.40s...' (at most %zu characters)",
+				     what, src, size - 1);
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+static int add_idmap(struct barco_idmap *maps, size_t *len, const char *arg, const char *what,
+		     struct barco_err *err)
+{
+	if (*len >= BARCO_IDMAP_MAX)
+		return barco_err_set(err, 0, "too many %s ranges: at most %d", what,
+				     BARCO_IDMAP_MAX);
+	if (barco_parse_idmap(arg, &maps[*len], err) < 0)
+		return barco_err_wrap(err, "--%s", what);
+	(*len)++;
+	return 0;
+}
+
+static int add_env(struct barco_config *cfg, const char *kv, struct barco_err *err)
+{
+	size_t key_len = strcspn(kv, "=");
+
+	if (barco_parse_env(kv, err) < 0)
+		return -1;
+	/* A later value for the same name replaces the earlier one. */
+	for (size_t i = 0; i < cfg->env_len; i++)
+		if (strncmp(cfg->env[i], kv, key_len + 1) == 0) {
+			cfg->env[i] = kv;
+			return 0;
+		}
+	if (cfg->env_len >= BARCO_ENV_MAX)
+		return barco_err_set(err, 0, "too many environment variables: at most %d",
+				     BARCO_ENV_MAX);
+	cfg->env[cfg->env_len++] = kv;
+	cfg->env[cfg->env_len] = NULL;
+	return 0;
+}
+
+static int add_cap(uint64_t *mask, const char *name, const char *opt, struct barco_err *err)
+{
+	int cap;
+
+	if (barco_cap_from_name(name, &cap, err) < 0)
+		return barco_err_wrap(err, "%s", opt);
+	*mask |= cap == -2 ? ~0ull : 1ull << cap;
+	return 0;
+}
+
+static int parse_id(const char *arg, const char *what, uint32_t *ret, struct barco_err *err)
+{
+	uint64_t v;
+
+	if (barco_parse_uint(arg, 0, UINT32_MAX - 1, what, &v, err) < 0)
+		return -1;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
+			    struct barco_err *err)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_ROOTFS:
+		return copy_string(cfg->rootfs, sizeof(cfg->rootfs), arg, "--rootfs", err);
+	case OPT_NAME:
+		if (barco_parse_name(arg, err) < 0)
+			return -1;
+		return copy_string(cfg->name, sizeof(cfg->name), arg, "--name", err);
+	case OPT_HOSTNAME:
+		if (barco_parse_hostname(arg, err) < 0)
+			return -1;
+		return copy_string(cfg->hostname, sizeof(cfg->hostname), arg, "--hostname", err);
+	case OPT_UID:
+		return parse_id(arg, "--uid", &cfg->uid, err);
+	case OPT_GID:
+		return parse_id(arg, "--gid", &cfg->gid, err);
+	case OPT_UIDMAP:
+		return add_idmap(cfg->uidmap, &cfg->uidmap_len, arg, "uidmap", err);
+	case OPT_GIDMAP:
+		return add_idmap(cfg->gidmap, &cfg->gidmap_len, arg, "gidmap", err);
+	case OPT_USERNS:
+		if (strcmp(arg, "host") != 0)
+			return barco_err_set(err, 0,
+					     "invalid --userns '%s': the only value is 'host' (a "
+					     "user namespace is the default)",
+					     arg);
+		cfg->is_userns_host = true;
+		return 0;
+	case OPT_MEMORY:
+		if (barco_parse_size(arg, &cfg->memory_max_bytes, err) < 0)
+			return barco_err_wrap(err, "--memory");
+		return 0;
+	case OPT_CPU_WEIGHT:
+		return barco_parse_uint(arg, 1, 10000, "--cpu-weight", &cfg->cpu_weight, err);
+	case OPT_PIDS:
+		if (barco_parse_uint(arg, 1, INT64_MAX, "--pids", &v, err) < 0)
+			return -1;
+		cfg->pids_max = (int64_t)v;
+		return 0;
+	case OPT_ENV:
+		return add_env(cfg, arg, err);
+	case OPT_WORKDIR:
+		if (arg[0] != '/')
+			return barco_err_set(
+				err, 0, "invalid --workdir '%s': must be an absolute path", arg);
+		cfg->workdir = arg;
+		return 0;
+	case OPT_CAP_ADD:
+		return add_cap(&cfg->caps_add, arg, "--cap-add", err);
+	case OPT_CAP_DROP:
+		return add_cap(&cfg->caps_drop, arg, "--cap-drop", err);
+	case OPT_SECCOMP:
+		return barco_seccomp_mode_from_name(arg, &cfg->seccomp, err);
+	case OPT_TRACE:
+		cfg->is_trace = true;
+		return 0;
+	}
+	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
+}
+
+/*
+ * getopt leaves optind on the element it is still scanning when a short
+ * option in the middle of a cluster is wrong: name the option character
+ * then, and the whole element for long options.
+ */
+static int unknown_option(char **argv, const char *cmd, struct barco_err *err)
+{
+	if (optopt > 0 && optopt < 128)
+		return barco_err_set(err, 0,
+				     "unknown option or missing value: '-%c' (see '%s --help')",
+				     optopt, cmd);
+	return barco_err_set(err, 0, "unknown option or missing value: '%s' (see '%s --help')",
+			     argv[optind - 1], cmd);
+}
+
+int barco_cli_parse_stage(const char *name, int *ret_stage, struct barco_err *err)
+{
+	int stage = barco_stage_from_name(name);
+
+	if (stage < 0)
+		return barco_err_set(err, 0, "unknown stage '%s': the stages are %s", name,
+				     barco_stage_list());
+	*ret_stage = stage;
+	return 0;
+}
+
+/* --until, --json, -i: only for `barco step`. */
+static int apply_step_option(struct barco_step_options *step, int opt, const char *arg, char **argv,
+			     struct barco_err *err)
+{
+	if (!step)
+		return unknown_option(argv, "barco run", err);
+	if (opt == OPT_UNTIL)
+		return barco_cli_parse_stage(arg, &step->until, err);
+	if (opt == OPT_JSON)
+		step->is_json = true;
+	else
+		step->is_interactive = true;
+	return 0;
+}
+
+int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
+			struct barco_step_options *step, struct barco_err *err)
+{
+	const char *cmd = step ? "barco step" : "barco run";
+	int opt;
+
+	/* '+': options end at the command, so `barco run sh -c x` keeps "-c" for sh. */
+	optind = 0;
+	opterr = 0;
+	if (step)
+		*step = (struct barco_step_options){.until = -1};
+	while ((opt = getopt_long(argc, argv, step ? "+vqhi" : "+vqh", run_options, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			(*ret_verbosity)++;
+			break;
+		case 'q':
+			*ret_verbosity = -1;
+			break;
+		case 'h':
+			return BARCO_CLI_HELP;
+		case 'V':
+			return BARCO_CLI_VERSION;
+		case '?':
+			return unknown_option(argv, cmd, err);
+		case 'i':
+		case OPT_UNTIL:
+		case OPT_JSON:
+			/* barco run --json: the trace report; barco step --json: the stages. */
+			if (!step && opt == OPT_JSON)
+				cfg->is_trace_json = true;
+			else if (apply_step_option(step, opt, optarg, argv, err) < 0)
+				return -1;
+			break;
+		default:
+			if (apply_run_option(cfg, opt, optarg, err) < 0)
+				return -1;
+		}
+	}
+	if (step && cfg->is_trace)
+		return barco_err_set(err, 0, "--trace is an option of 'barco run', not of '%s'",
+				     cmd);
+	if (cfg->is_trace_json && !cfg->is_trace)
+		return barco_err_set(err, 0,
+				     "--json is the format of the --trace report: add --trace");
+	if (optind >= argc)
+		return barco_err_set(
+			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);
+	cfg->argv = argv + optind;
+	return 0;
+}
+
+int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
+			 struct barco_err *err)
+{
+	int opt;
+
+	/* The seed form has short options only; getopt would read "--x" as "-", "-", "x". */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i], "--help") != 0)
+			return barco_err_set(
+				err, 0,
+				"unknown option '%s' (the seed form is 'barco -u UID -m "
+				"DIR -c CMD [-a ARG]'; see 'barco help')",
+				argv[i]);
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "+u:m:c:a:vh")) != -1) {
+		switch (opt) {
+		case 'u':
+			if (parse_id(optarg, "-u", &cfg->uid, err) < 0)
+				return -1;
+			break;
+		case 'm':
+			if (copy_string(cfg->rootfs, sizeof(cfg->rootfs), optarg, "-m", err) < 0)
+				return -1;
+			break;
+		case 'c':
+			cfg->seed_argv[0] = optarg;
+			break;
+		case 'a':
+			cfg->seed_argv[1] = optarg;
+			break;
+		case 'v':
+			(*ret_verbosity)++;
+			break;
+		case 'h':
+			return BARCO_CLI_HELP;
+		default:
+			return unknown_option(argv, "barco", err);
+		}
+	}
+	if (optind < argc)
+		return barco_err_set(err, 0,
+				     "unexpected argument '%s' (the seed form is 'barco -u UID -m "
+				     "DIR -c CMD [-a ARG]')",
+				     argv[optind]);
+	if (!cfg->seed_argv[0] || !cfg->seed_argv[0][0])
+		return barco_err_set(err, 0,
+				     "no command given: use -c CMD (or 'barco run -- CMD')");
+	if (!cfg->rootfs[0])
+		return barco_err_set(err, 0, "no root filesystem given: use -m DIR");
+	cfg->argv = cfg->seed_argv;
+	return 0;
+}
+
+static const char *find_env(const char *const *env, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], key, len) == 0 && env[i][len] == '=')
+			return env[i];
+	return NULL;
+}
+
+/* PATH, HOME and TERM unless given: the original barco ran commands with an empty environment. */
+static int fill_default_env(struct barco_config *cfg, struct barco_err *err)
+{
+	static const char path[] =
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *host_term = find_env((const char *const *)environ, "TERM");
+	const char *defaults[] = {
+		path,
+		cfg->uid == 0 ? "HOME=/root" : "HOME=/",
+		host_term ? host_term : "TERM=xterm",
+		cfg->hostname_env,
+	};
+
+	(void)snprintf(cfg->hostname_env, sizeof(cfg->hostname_env), "HOSTNAME=%s", cfg->hostname);
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		char key[16];
+
+		(void)snprintf(key, sizeof(key), "%.*s", (int)strcspn(defaults[i], "="),
+			       defaults[i]);
+		if (!find_env(cfg->env, key) && add_env(cfg, defaults[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void default_hostname(struct barco_config *cfg)
+{
+	size_t len;
+
+	/*
+	 * A name may hold '_', which hostnames may not, and may end with '.',
+	 * '-' or '_', which a hostname may not (RFC 1123; barco_parse_hostname).
+	 * It starts with a letter or digit, so something always remains.
+	 */
+	(void)snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->name);
+	for (char *p = cfg->hostname; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	len = strlen(cfg->hostname);
+	while (len > 1 && strchr("-.", cfg->hostname[len - 1]))
+		cfg->hostname[--len] = '\0';
+}
+
+static int check_ids(struct barco_config *cfg, struct barco_err *err)
+{
+	static const struct barco_idmap default_map = {0, 100000, 65536};
+
+	if (cfg->is_userns_host) {
+		if (cfg->uidmap_len || cfg->gidmap_len)
+			return barco_err_set(err, 0,
+					     "--uidmap/--gidmap make no sense with --userns=host");
+		return 0;
+	}
+	if (!cfg->uidmap_len)
+		cfg->uidmap[cfg->uidmap_len++] = default_map;
+	if (!cfg->gidmap_len)
+		cfg->gidmap[cfg->gidmap_len++] = default_map;
+	if (barco_idmap_validate(cfg->uidmap, cfg->uidmap_len, "--uidmap", err) < 0 ||
+	    barco_idmap_validate(cfg->gidmap, cfg->gidmap_len, "--gidmap", err) < 0)
+		return -1;
+	if (!barco_idmap_contains(cfg->uidmap, cfg->uidmap_len, cfg->uid))
+		return barco_err_set(
+			err, 0,
+			"uid %u is not mapped by --uidmap: pick a uid inside the map or widen it",
+			cfg->uid);
+	if (!barco_idmap_contains(cfg->gidmap, cfg->gidmap_len, cfg->gid))
+		return barco_err_set(
+			err, 0,
+			"gid %u is not mapped by --gidmap: pick a gid inside the map or widen it",
+			cfg->gid);
+	if (!barco_idmap_contains(cfg->uidmap, cfg->uidmap_len, 0) ||
+	    !barco_idmap_contains(cfg->gidmap, cfg->gidmap_len, 0))
+		return barco_err_set(
+			err, 0, "the id maps must map 0 (the container's root, which sets it up)");
+	return 0;
+}
+
+static int check_rootfs(struct barco_config *cfg, struct barco_err *err)
+{
+	char resolved[PATH_MAX];
+	struct stat st;
+
+	if (!cfg->rootfs[0]) {
+		cfg->is_default_rootfs = true;
+		return 0;
+	}
+	if (!realpath(cfg->rootfs, resolved))
+		return barco_err_errno(err, "rootfs '%s'", cfg->rootfs);
+	if (stat(resolved, &st) < 0)
+		return barco_err_errno(err, "rootfs '%s'", cfg->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return barco_err_set(err, ENOTDIR, "rootfs '%s'", cfg->rootfs);
+	return copy_string(cfg->rootfs, sizeof(cfg->rootfs), resolved, "rootfs", err);
+}
+
+int barco_config_finish(struct barco_config *cfg, struct barco_err *err)
+{
+	if (!cfg->argv || !cfg->argv[0] || !cfg->argv[0][0])
+		return barco_err_set(err, 0, "the command is empty");
+	if (!cfg->name[0] && barco_random_name(cfg->name, sizeof(cfg->name), err) < 0)
+		return -1;
+	if (!cfg->hostname[0])
+		default_hostname(cfg);
+	if (check_ids(cfg, err) < 0 || fill_default_env(cfg, err) < 0)
+		return -1;
+	return check_rootfs(cfg, err);
+}

@@ -1,0 +1,558 @@
+/*
+ * cgroups: the mode (v2, hybrid, v1) from the filesystem types of
+ * /sys/fs/cgroup and /sys/fs/cgroup/unified (statfs(2) f_type), cross-checked
+ * with the mount table barco itself reads (barco_cgroup_layout_parse);
+ * then, per controller barco limits (memory, cpu, pids): built in, enabled
+ * (/proc/cgroups, mounted on v1, offered and delegated on v2) and a real
+ * cgroup made where barco makes them, a limit written, and removed again.
+ * Also the cgroup2 tree that gives a container its identity for eBPF,
+ * clone3(CLONE_INTO_CGROUP), which starts a container inside it, and PSI
+ * (Documentation/accounting/psi.rst).
+ */
+#include "probe/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/util.h"
+
+#define CGROUP_ROOT    "/sys/fs/cgroup"
+#define CGROUP_UNIFIED "/sys/fs/cgroup/unified"
+
+struct fs_magic {
+	unsigned long magic;
+	const char *name;
+};
+
+static const struct fs_magic fs_magics[] = {
+	{CGROUP2_SUPER_MAGIC, "cgroup2"},
+	{CGROUP_SUPER_MAGIC, "cgroup"},
+	{TMPFS_MAGIC, "tmpfs"},
+	{SYSFS_MAGIC, "sysfs"},
+};
+
+static const char *fs_name(unsigned long magic)
+{
+	for (size_t i = 0; i < ARRAY_LEN(fs_magics); i++)
+		if (fs_magics[i].magic == magic)
+			return fs_magics[i].name;
+	return magic ? "other" : "absent";
+}
+
+/*
+ * cgroup v2 mounts cgroup2 on /sys/fs/cgroup itself; v1 and hybrid layouts
+ * put a tmpfs there with one directory per hierarchy (systemd's
+ * "legacy" and "hybrid" modes). Anything else is no cgroup setup barco
+ * knows, e.g. a container's fresh sysfs hiding the host's mounts.
+ */
+enum barco_cgroup_mode barco_probe_cgroup_mode(unsigned long root_fstype,
+					       unsigned long unified_fstype, bool has_v1)
+{
+	if (root_fstype == CGROUP2_SUPER_MAGIC)
+		return BARCO_CGROUP_V2;
+	if (root_fstype != TMPFS_MAGIC)
+		return BARCO_CGROUP_UNKNOWN;
+	if (unified_fstype == CGROUP2_SUPER_MAGIC)
+		return has_v1 ? BARCO_CGROUP_HYBRID : BARCO_CGROUP_V2;
+	return has_v1 ? BARCO_CGROUP_V1 : BARCO_CGROUP_UNKNOWN;
+}
+
+static unsigned long fs_type(const char *path, struct barco_report *ev)
+{
+	struct statfs sfs;
+
+	if (barco_probe_ev_call(ev, statfs(path, &sfs), "statfs(\"%s\")", path) < 0)
+		return 0;
+	barco_report_add(ev, "  f_type = 0x%lx (%s)", (unsigned long)sfs.f_type,
+			 fs_name((unsigned long)sfs.f_type));
+	return (unsigned long)sfs.f_type;
+}
+
+static bool has_v1_mount(const struct barco_cgroup_layout *l)
+{
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		if (l->v1_mount[c][0])
+			return true;
+	return false;
+}
+
+/* The layout from mountinfo; all of it in the evidence when is_full, else only errors. */
+static void read_layout(struct barco_cgroup_layout *ret, bool is_full, struct barco_report *ev)
+{
+	static const char *const names[BARCO_CG_V1_COUNT] = {"memory", "cpu", "pids"};
+	struct barco_err err = {0};
+	char msg[BARCO_ERR_MSG_MAX + 64];
+
+	if (barco_cgroup_layout_detect(ret, &err) < 0) {
+		barco_report_add(ev, "mountinfo: %s", barco_err_str(&err, msg, sizeof(msg)));
+		memset(ret, 0, sizeof(*ret));
+		return;
+	}
+	if (!is_full)
+		return;
+	barco_report_add(ev, "mountinfo: cgroup2 at %s",
+			 ret->unified_mount[0] ? ret->unified_mount : "(none)");
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		barco_report_add(ev, "mountinfo: v1 %s at %s", names[c],
+				 ret->v1_mount[c][0] ? ret->v1_mount[c] : "(not mounted)");
+}
+
+static int check_mode(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
+		      struct barco_err *err)
+{
+	static const char *const options[] = {"CONFIG_CGROUPS", NULL};
+	struct barco_cgroup_layout layout;
+	unsigned long root_fs, unified_fs;
+	enum barco_cgroup_mode mode;
+
+	(void)barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
+	root_fs = fs_type(CGROUP_ROOT, &ret->evidence);
+	unified_fs = root_fs == CGROUP2_SUPER_MAGIC ? 0 : fs_type(CGROUP_UNIFIED, &ret->evidence);
+	read_layout(&layout, true, &ret->evidence);
+	mode = barco_probe_cgroup_mode(root_fs, unified_fs, has_v1_mount(&layout));
+	if (mode == BARCO_CGROUP_UNKNOWN || layout.mode == BARCO_CGROUP_UNKNOWN) {
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"mount cgroup2 on /sys/fs/cgroup (mount -t cgroup2 none "
+				"/sys/fs/cgroup), or boot with systemd's default cgroup setup",
+				"no usable cgroup hierarchy");
+		return 0;
+	}
+	if (mode != layout.mode) {
+		barco_probe_set(ret, BARCO_PROBE_WARN,
+				"unusual mounts: barco follows mountinfo; check 'findmnt -t "
+				"cgroup,cgroup2'",
+				"filesystem types say %s, mountinfo says %s",
+				barco_cgroup_mode_name(mode), barco_cgroup_mode_name(layout.mode));
+		return 0;
+	}
+	barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "%s%s", barco_cgroup_mode_name(mode),
+			mode == BARCO_CGROUP_HYBRID ? ": v1 controllers under " CGROUP_ROOT
+						      "/<controller>, cgroup2 at "
+						      "the unified mount"
+						    : "");
+	return 0;
+}
+
+/* ---- controllers ------------------------------------------------------------------ */
+
+struct ctrl_def {
+	enum barco_cgroup_v1_ctrl ctrl;
+	const char *name;
+	const char *option;
+	const char *v1_file, *v1_value; /* the limit barco writes on v1 */
+	const char *v2_file, *v2_value; /* and on v2 */
+};
+
+static const struct ctrl_def ctrl_memory = {
+	BARCO_CG_V1_MEMORY, "memory",	  "CONFIG_MEMCG", "memory.limit_in_bytes",
+	"67108864",	    "memory.max", "67108864"};
+static const struct ctrl_def ctrl_cpu = {
+	BARCO_CG_V1_CPU, "cpu", "CONFIG_CGROUP_SCHED", "cpu.shares", "1024", "cpu.weight", "100"};
+static const struct ctrl_def ctrl_pids = {
+	BARCO_CG_V1_PIDS, "pids", "CONFIG_CGROUP_PIDS", "pids.max", "64", "pids.max", "64"};
+
+/* /proc/cgroups: "NAME HIERARCHY NUM_CGROUPS ENABLED" (cgroups(7)); cgroup_disable= clears ENABLED.
+ */
+static bool proc_cgroups_enabled(const char *name, struct barco_report *ev)
+{
+	char text[4096];
+	char *save = NULL;
+
+	if (barco_probe_read_file("/proc/cgroups", text, sizeof(text)) < 0) {
+		(void)barco_probe_ev_fail(ev, errno, "read /proc/cgroups");
+		return true;
+	}
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char n[64];
+		int hier, num, enabled;
+
+		if (sscanf(line, "%63s %d %d %d", n, &hier, &num, &enabled) == 4 &&
+		    strcmp(n, name) == 0) {
+			barco_report_add(ev, "/proc/cgroups: %s hierarchy=%d cgroups=%d enabled=%d",
+					 n, hier, num, enabled);
+			return enabled != 0;
+		}
+	}
+	barco_report_add(ev, "/proc/cgroups: no %s line", name);
+	return false;
+}
+
+static bool file_has_word(const char *path, const char *word, struct barco_report *ev)
+{
+	char text[512];
+	size_t len = strlen(word);
+
+	if (barco_probe_read_file(path, text, sizeof(text)) < 0) {
+		(void)barco_probe_ev_fail(ev, errno, "read %s", path);
+		return false;
+	}
+	barco_report_add(ev, "read %s = \"%s\"", path, text);
+	for (const char *p = text; (p = strstr(p, word)); p += len)
+		if ((p == text || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+			return true;
+	return false;
+}
+
+/* What a child needs to make one cgroup: where, and the limit file. */
+struct cg_attempt {
+	char dir[PATH_MAX];
+	const char *file; /* NULL: only mkdir and rmdir */
+	const char *value;
+};
+
+static int write_value(const char *path, const char *value)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	return write(fd, value, strlen(value)) < 0 ? -1 : 0;
+}
+
+static int try_cgroup(const void *arg, struct barco_report *ev, long *ret_value)
+{
+	const struct cg_attempt *a = arg;
+	char path[PATH_MAX + 64];
+	int r = 0;
+
+	if (barco_probe_ev_call(ev, mkdir(a->dir, 0755), "mkdir(\"%s\", 0755)", a->dir) < 0)
+		return errno;
+	if (a->file) {
+		(void)snprintf(path, sizeof(path), "%s/%s", a->dir, a->file);
+		if (barco_probe_ev_call(ev, write_value(path, a->value), "write(\"%s\", \"%s\")",
+					path, a->value) < 0)
+			r = errno;
+	} else {
+		struct stat st;
+
+		if (barco_probe_ev_call(ev, stat(a->dir, &st), "stat(\"%s\")", a->dir) == 0)
+			barco_report_add(ev, "  st_ino = %llu (the cgroup id eBPF filters on)",
+					 (unsigned long long)st.st_ino);
+	}
+	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\")", a->dir) < 0 && r == 0)
+		r = errno;
+	return r;
+}
+
+/* Makes the probe cgroup under mount (its name says whose: barco-probe-PID) and writes file. */
+static int attempt(struct barco_probe_ctx *ctx, const char *mount, const char *file,
+		   const char *value, struct barco_probe_child *child, struct barco_report *ev,
+		   struct barco_err *err)
+{
+	struct cg_attempt a = {.file = file, .value = value};
+
+	(void)snprintf(a.dir, sizeof(a.dir), "%s/barco-probe-%d", mount, (int)getpid());
+	return barco_probe_in_child(ctx, try_cgroup, &a, ev, child, err);
+}
+
+static const char *delegation_note(const struct barco_cgroup_layout *l, const char *name,
+				   struct barco_report *ev)
+{
+	char path[PATH_MAX + 32];
+
+	(void)snprintf(path, sizeof(path), "%s/cgroup.controllers", l->unified_mount);
+	if (!file_has_word(path, name, ev))
+		return "not offered";
+	(void)snprintf(path, sizeof(path), "%s/cgroup.subtree_control", l->unified_mount);
+	return file_has_word(path, name, ev) ? "delegated" : "offered, not delegated";
+}
+
+static void set_ctrl_failed(const struct ctrl_def *d, enum barco_probe_status built,
+			    const char *why, struct barco_probe_result *ret)
+{
+	char hint[BARCO_PROBE_HINT_MAX];
+
+	if (built == BARCO_PROBE_FAIL)
+		(void)snprintf(hint, sizeof(hint), "rebuild the kernel with %s=y", d->option);
+	else
+		(void)snprintf(hint, sizeof(hint),
+			       "check cgroup_disable= on the kernel command line and that the %s "
+			       "controller is mounted (v1) or listed in cgroup.controllers (v2); "
+			       "writing needs root on the host, not a container's read-only /sys",
+			       d->name);
+	barco_probe_set(ret, BARCO_PROBE_FAIL, hint, "%s controller: %s", d->name, why);
+}
+
+static int check_v2_ctrl(struct barco_probe_ctx *ctx, const struct ctrl_def *d,
+			 const struct barco_cgroup_layout *l, enum barco_probe_status built,
+			 struct barco_probe_result *ret, struct barco_err *err)
+{
+	struct barco_probe_child child;
+	const char *note = delegation_note(l, d->name, &ret->evidence);
+
+	if (strcmp(note, "not offered") == 0) {
+		set_ctrl_failed(d, built, "not offered by the cgroup2 root", ret);
+		return 0;
+	}
+	/* Not yet delegated: the probe cgroup has no limit files; barco enables it itself. */
+	if (attempt(ctx, l->unified_mount, strcmp(note, "delegated") == 0 ? d->v2_file : NULL,
+		    d->v2_value, &child, &ret->evidence, err) < 0)
+		return -1;
+	if (!barco_probe_child_ok(&child, &ret->evidence))
+		set_ctrl_failed(d, built, "cannot create a cgroup and write its limit", ret);
+	else if (strcmp(note, "delegated") != 0)
+		barco_probe_set(ret, BARCO_PROBE_WARN,
+				"none needed if barco runs as root: it writes +CONTROLLER to "
+				"cgroup.subtree_control itself",
+				"%s: %s (barco enables it)", d->name, note);
+	else
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "v2 %s delegated; %s written", d->name,
+				d->v2_file);
+	return 0;
+}
+
+static int check_v1_ctrl(struct barco_probe_ctx *ctx, const struct ctrl_def *d,
+			 const struct barco_cgroup_layout *l, enum barco_probe_status built,
+			 struct barco_probe_result *ret, struct barco_err *err)
+{
+	struct barco_probe_child child;
+	const char *mount = l->v1_mount[d->ctrl];
+
+	barco_report_add(&ret->evidence, "mountinfo: v1 %s at %s", d->name,
+			 mount[0] ? mount : "(not mounted)");
+	if (mount[0] == '\0') {
+		set_ctrl_failed(d, built, "no v1 hierarchy mounted", ret);
+		return 0;
+	}
+	if (attempt(ctx, mount, d->v1_file, d->v1_value, &child, &ret->evidence, err) < 0)
+		return -1;
+	if (barco_probe_child_ok(&child, &ret->evidence))
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "v1 %s at %s; %s written", d->name,
+				mount, d->v1_file);
+	else
+		set_ctrl_failed(d, built, "cannot create a cgroup and write its limit", ret);
+	return 0;
+}
+
+static int check_ctrl(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
+		      struct barco_err *err)
+{
+	const struct ctrl_def *d = arg;
+	const char *options[] = {d->option, NULL};
+	struct barco_cgroup_layout layout;
+	enum barco_probe_status built =
+		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
+
+	if (!proc_cgroups_enabled(d->name, &ret->evidence) && built != BARCO_PROBE_FAIL) {
+		set_ctrl_failed(d, built, "disabled (/proc/cgroups)", ret);
+		return 0;
+	}
+	read_layout(&layout, false, &ret->evidence);
+	if (layout.mode == BARCO_CGROUP_V2)
+		return check_v2_ctrl(ctx, d, &layout, built, ret, err);
+	if (layout.mode == BARCO_CGROUP_UNKNOWN) {
+		set_ctrl_failed(d, built, "no cgroup hierarchy", ret);
+		return 0;
+	}
+	return check_v1_ctrl(ctx, d, &layout, built, ret, err);
+}
+
+static int check_unified(struct barco_probe_ctx *ctx, const void *arg,
+			 struct barco_probe_result *ret, struct barco_err *err)
+{
+	struct barco_probe_child child;
+	struct barco_cgroup_layout layout;
+
+	read_layout(&layout, false, &ret->evidence);
+	barco_report_add(&ret->evidence, "mountinfo: cgroup2 at %s",
+			 layout.unified_mount[0] ? layout.unified_mount : "(none)");
+	if (layout.unified_mount[0] == '\0') {
+		barco_probe_set(ret, BARCO_PROBE_WARN,
+				"mount -t cgroup2 none /sys/fs/cgroup/unified (a hybrid setup) to "
+				"give containers a cgroup id",
+				"no cgroup2 tree: eBPF cannot filter a container by cgroup id");
+		return 0;
+	}
+	if (attempt(ctx, layout.unified_mount, NULL, NULL, &child, &ret->evidence, err) < 0)
+		return -1;
+	if (barco_probe_child_ok(&child, &ret->evidence))
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
+				"cgroup2 at %s: a container gets an id", layout.unified_mount);
+	else
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"needs root on the host and a writable cgroup2 mount",
+				"cannot create a cgroup in %s", layout.unified_mount);
+	return 0;
+}
+
+/*
+ * A grandchild cloned with clone3(CLONE_INTO_CGROUP) into a fresh cgroup2
+ * directory, seen in its cgroup.procs from outside; it waits on a pipe so
+ * that it is still there to be seen, then goes, and the directory with it.
+ */
+static int try_clone_into(const void *arg, struct barco_report *ev, long *ret_value)
+{
+	const struct cg_attempt *a = arg;
+	char path[PATH_MAX + 32];
+	char procs[64] = "";
+	cleanup_close int dir_fd = -1;
+	int gate[2];
+	int r = 0;
+	pid_t pid;
+
+	if (barco_probe_ev_call(ev, mkdir(a->dir, 0755), "mkdir(\"%s\", 0755)", a->dir) < 0)
+		return errno;
+	dir_fd = open(a->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0 || pipe2(gate, O_CLOEXEC) < 0) {
+		r = errno;
+		(void)rmdir(a->dir);
+		return r;
+	}
+	pid = barco_cgroup_clone_into(0, dir_fd);
+	if (pid == 0) {
+		char byte;
+
+		(void)close(gate[1]);
+		_exit(read(gate[0], &byte, 1) < 0 ? 1 : 0); /* end of file: go */
+	}
+	if (barco_probe_ev_call(ev, pid, "clone3(CLONE_INTO_CGROUP, cgroup \"%s\")", a->dir) < 0) {
+		r = errno;
+	} else {
+		(void)snprintf(path, sizeof(path), "%s/cgroup.procs", a->dir);
+		if (barco_probe_read_file(path, procs, sizeof(procs)) < 0 ||
+		    atoi(procs) != (int)pid)
+			r = ESRCH;
+		barco_report_add(ev, "  %s: %.*s", path, (int)strcspn(procs, "\n"),
+				 procs[0] ? procs : "(empty)");
+	}
+	(void)close(gate[0]);
+	(void)close(gate[1]);
+	if (pid > 0)
+		(void)waitpid(pid, NULL, 0);
+	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\")", a->dir) < 0 && r == 0)
+		r = errno;
+	return r;
+}
+
+static int check_clone_into(struct barco_probe_ctx *ctx, const void *arg,
+			    struct barco_probe_result *ret, struct barco_err *err)
+{
+	struct cg_attempt a = {0};
+	struct barco_probe_child child;
+	struct barco_cgroup_layout layout;
+
+	read_layout(&layout, false, &ret->evidence);
+	if (layout.unified_mount[0] == '\0') {
+		barco_probe_set(ret, BARCO_PROBE_WARN, NULL,
+				"no cgroup2 tree: barco writes cgroup.procs for every cgroup");
+		return 0;
+	}
+	(void)snprintf(a.dir, sizeof(a.dir), "%.4000s/barco-probe-%d", layout.unified_mount,
+		       (int)getpid());
+	if (barco_probe_in_child(ctx, try_clone_into, &a, &ret->evidence, &child, err) < 0)
+		return -1;
+	if (barco_probe_child_ok(&child, &ret->evidence))
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
+				"a container starts in its cgroup2 directory: no migration");
+	else if (child.code == ENOSYS || child.code == E2BIG || child.code == EINVAL)
+		barco_probe_set(ret, BARCO_PROBE_WARN, "Linux 5.7 or later has it",
+				"no clone3(CLONE_INTO_CGROUP): barco clones, then writes "
+				"cgroup.procs");
+	else
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"needs root on the host and a writable cgroup2 mount",
+				"cannot clone into a cgroup in %s", layout.unified_mount);
+	return 0;
+}
+
+static bool read_pressure(const char *path, struct barco_report *ev)
+{
+	char text[256];
+
+	if (barco_probe_read_file(path, text, sizeof(text)) < 0) {
+		(void)barco_probe_ev_fail(ev, errno, "read %s", path);
+		return false;
+	}
+	barco_report_add(ev, "read %s: %.*s", path, (int)strcspn(text, "\n"), text);
+	return true;
+}
+
+static int check_psi(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
+		     struct barco_err *err)
+{
+	static const char *const options[] = {"CONFIG_PSI", NULL};
+	struct barco_cgroup_layout layout;
+	char path[PATH_MAX + 32];
+	const char *missing;
+	enum barco_probe_status built =
+		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, &missing);
+	bool is_default_off = barco_kconfig_lookup(ctx->kconfig.text, "CONFIG_PSI_DEFAULT_DISABLED",
+						   NULL, 0) == BARCO_KCONFIG_YES;
+	bool has_proc;
+
+	if (is_default_off)
+		barco_report_add(&ret->evidence,
+				 "CONFIG_PSI_DEFAULT_DISABLED=y: needs psi=1 on the command line");
+	has_proc = read_pressure("/proc/pressure/cpu", &ret->evidence);
+	read_layout(&layout, false, &ret->evidence);
+	if (layout.unified_mount[0]) {
+		(void)snprintf(path, sizeof(path), "%s/cpu.pressure", layout.unified_mount);
+		(void)read_pressure(path, &ret->evidence);
+	}
+	if (has_proc)
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "pressure stall information readable");
+	else
+		barco_probe_set(ret, BARCO_PROBE_WARN,
+				built == BARCO_PROBE_FAIL ? "rebuild the kernel with CONFIG_PSI=y"
+							  : "boot with psi=1",
+				"PSI not available");
+	return 0;
+}
+
+void barco_probe_cgroup_conclude(const struct barco_probe_run *run,
+				 struct barco_probe_conclusion ret[BARCO_PROBE_CONCLUSIONS_MAX])
+{
+	struct barco_cgroup_layout l;
+	struct barco_err err = {0};
+
+	const struct barco_probe_result *mode = barco_probe_run_find(run, "cgroup.mode");
+
+	ret[0].key = "mode";
+	ret[1].key = "use";
+	/* The mode check decides: mountinfo alone can list mounts a container's /sys hides. */
+	if (!mode || mode->status != BARCO_PROBE_PASS || barco_cgroup_layout_detect(&l, &err) < 0) {
+		(void)snprintf(ret[0].value, sizeof(ret[0].value), "unknown");
+		(void)snprintf(ret[1].value, sizeof(ret[1].value), "none: no cgroup hierarchy");
+		return;
+	}
+	(void)snprintf(ret[0].value, sizeof(ret[0].value), "%s", barco_cgroup_mode_name(l.mode));
+	if (l.mode == BARCO_CGROUP_V2)
+		(void)snprintf(ret[1].value, sizeof(ret[1].value),
+			       "cgroup2 %.300s/barco/NAME: memory.max, cpu.weight, pids.max",
+			       l.unified_mount);
+	else
+		(void)snprintf(ret[1].value, sizeof(ret[1].value),
+			       "v1 memory %.100s, cpu %.100s, pids %.100s; identity: %.100s",
+			       l.v1_mount[BARCO_CG_V1_MEMORY][0] ? l.v1_mount[BARCO_CG_V1_MEMORY]
+								 : "-",
+			       l.v1_mount[BARCO_CG_V1_CPU][0] ? l.v1_mount[BARCO_CG_V1_CPU] : "-",
+			       l.v1_mount[BARCO_CG_V1_PIDS][0] ? l.v1_mount[BARCO_CG_V1_PIDS] : "-",
+			       l.unified_mount[0] ? l.unified_mount : "none");
+}
+
+const struct barco_probe_check barco_probe_cgroup_checks[] = {
+	{"cgroup.mode", "cgroup mode from filesystem types and mountinfo", BARCO_PROBE_CGROUP, true,
+	 check_mode, NULL},
+	{"cgroup.memory", "memory controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
+	 check_ctrl, &ctrl_memory},
+	{"cgroup.cpu", "cpu controller: a cgroup made and weighted", BARCO_PROBE_CGROUP, true,
+	 check_ctrl, &ctrl_cpu},
+	{"cgroup.pids", "pids controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
+	 check_ctrl, &ctrl_pids},
+	{"cgroup.unified", "a cgroup2 directory for the container's identity (eBPF)",
+	 BARCO_PROBE_CGROUP, false, check_unified, NULL},
+	{"cgroup.clone_into", "clone3(CLONE_INTO_CGROUP): a child started in its cgroup2 directory",
+	 BARCO_PROBE_CGROUP, false, check_clone_into, NULL},
+	{"cgroup.psi", "pressure stall information (PSI)", BARCO_PROBE_CGROUP, false, check_psi,
+	 NULL},
+};
+const size_t barco_probe_cgroup_checks_len = ARRAY_LEN(barco_probe_cgroup_checks);

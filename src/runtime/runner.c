@@ -1,0 +1,644 @@
+/*
+ * The stage runner. One loop (barco_runner_advance) walks the stage table;
+ * the container process runs one loop too (child_loop) that waits for
+ * CONTINUE, runs its part of the stage and answers DONE. Everything a
+ * container needs on the host is released by barco_container_close, from
+ * any point, so every error path is the same path.
+ */
+#include "runtime/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stages/caps.h"
+#include "base/cleanup.h"
+#include "stages/exec.h"
+#include "base/log.h"
+#include "stages/ns.h"
+#include "base/sock.h"
+#include "runtime/state.h"
+
+enum barco_msg_type {
+	BARCO_MSG_CONTINUE = 1, /* runner → container: run your part of `stage` */
+	BARCO_MSG_DONE,		/* container → runner: stage finished (error[] set on failure) */
+};
+
+struct barco_msg {
+	uint32_t type;
+	uint32_t stage;
+	int32_t errnum;
+	int32_t exit_status;  /* on failure: the status the CLI should use */
+	uint64_t duration_ns; /* DONE: how long the container's part took */
+	char error[BARCO_ERR_MSG_MAX];
+	struct barco_report report; /* last: only its used part is sent */
+};
+
+/* Signals the runner handles itself; the rest keep their default action. */
+static const int runner_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static size_t msg_size(const struct barco_msg *msg)
+{
+	return offsetof(struct barco_msg, report.text) + msg->report.len + 1;
+}
+
+static int send_msg(int sock, const struct barco_msg *msg, const int *fds, size_t nfds,
+		    struct barco_err *err)
+{
+	if (barco_sock_send(sock, msg, msg_size(msg), fds, nfds, err) < 0)
+		return barco_err_wrap(err, "send to the %s",
+				      msg->type == BARCO_MSG_DONE ? "runner" : "container");
+	return 0;
+}
+
+/*
+ * Receives one message. With SO_PASSCRED set, the kernel attaches the
+ * sender's pid translated into our pid namespace: that is how the runner
+ * learns the host pid of the container's pid 1, which knows itself only
+ * as 1. Returns 0 on end of file (the peer closed or exec'd).
+ */
+static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int *ret_fds)
+{
+	ssize_t n = barco_sock_recv(sock, msg, sizeof(*msg), ret_sender, ret_fds, BARCO_STDIO_FDS);
+
+	if (n <= 0)
+		return n;
+	if ((size_t)n < offsetof(struct barco_msg, report.text)) {
+		errno = EPROTO;
+		return -1;
+	}
+	msg->report.len = (size_t)n - offsetof(struct barco_msg, report.text);
+	msg->report.len = msg->report.len ? msg->report.len - 1 : 0;
+	msg->report.text[msg->report.len] = '\0';
+	return n;
+}
+
+#ifdef BARCO_FAULT_INJECTION
+/*
+ * Test builds only (bin/barco-fault; release builds compile this out):
+ * BARCO_FAULT=STAGE:WHERE makes STAGE fail in the runner ("parent") or in
+ * the container ("child"), or has the runner SIGKILL itself right after
+ * STAGE ("kill"), so that tests can prove every path cleans up.
+ * "exec:late" has the runner look for the command's execve only after
+ * 200 ms, so that a short command has exited (and sent SIGCHLD) first.
+ */
+static bool fault_at(enum barco_stage stage, const char *where)
+{
+	const char *fault = getenv("BARCO_FAULT");
+	const char *name = barco_stage_get(stage)->name;
+	size_t len = strlen(name);
+
+	return fault && strncmp(fault, name, len) == 0 && fault[len] == ':' &&
+	       strcmp(fault + len + 1, where) == 0;
+}
+#else
+static bool fault_at(enum barco_stage stage, const char *where)
+{
+	return false;
+}
+#endif
+
+static int injected(enum barco_stage stage, struct barco_err *err)
+{
+	return barco_err_set(err, EIO, "fault injected (BARCO_FAULT=%s)",
+			     barco_stage_get(stage)->name);
+}
+
+/* In the container: wait for CONTINUE, run the stage's part, answer DONE. */
+static _Noreturn void child_loop(struct barco_container *c)
+{
+	struct barco_msg msg;
+
+	for (;;) {
+		const struct barco_stage_def *def;
+		struct barco_err err = {0};
+		int r;
+
+		if (recv_msg(c->sock, &msg, NULL, c->stdio_fds) <= 0 ||
+		    msg.type != BARCO_MSG_CONTINUE)
+			_exit(BARCO_EXIT_BARCO); /* the runner is gone: never run on alone */
+		def = barco_stage_get((enum barco_stage)msg.stage);
+		if (!def || !def->child)
+			_exit(BARCO_EXIT_BARCO);
+		barco_report_clear(&msg.report);
+		c->stage_start_ns = now_ns();
+		if (fault_at(def->stage, "child"))
+			r = injected(def->stage, &err);
+		else
+			r = def->child(c, &msg.report, &err);
+		if (r == BARCO_STAGE_HANDOFF)
+			_exit(0);
+		msg.type = BARCO_MSG_DONE;
+		msg.duration_ns = now_ns() - c->stage_start_ns;
+		msg.errnum = r < 0 ? err.errnum : 0;
+		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
+						     : barco_exec_status_for_errno(err.errnum);
+		(void)snprintf(msg.error, sizeof(msg.error), "%s", r < 0 ? err.msg : "");
+		(void)send_msg(c->sock, &msg, NULL, 0, &err);
+		if (r < 0)
+			_exit(msg.exit_status);
+	}
+}
+
+/*
+ * The container process keeps stdio, its end of the socket and the rootfs:
+ * none of the runner's descriptors (the state lock, the signalfd, a step
+ * monitor's listening socket and its clients) may live on in it.
+ */
+static void keep_only_container_fds(const struct barco_container *c, int sock)
+{
+	int keep[2] = {sock < c->rootfs_fd ? sock : c->rootfs_fd,
+		       sock < c->rootfs_fd ? c->rootfs_fd : sock};
+	int next = 3; /* stdio stays, whatever numbers the kept ones have */
+
+	/* Close the gaps around the kept descriptors (close_range(2)). */
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < next)
+			continue;
+		if (keep[i] > next)
+			(void)close_range((unsigned)next, (unsigned)keep[i] - 1, 0);
+		next = keep[i] + 1;
+	}
+	(void)close_range((unsigned)next, ~0U, 0);
+}
+
+/*
+ * The child, like fork(2) but in a new user namespace: into the cgroup2
+ * directory at once when there is one and the kernel can, else by a plain
+ * clone(2) that the cgroups stage's cgroup.procs writes then move.
+ */
+static pid_t clone_child(struct barco_container *c, unsigned long ns_flags,
+			 struct barco_report *rep, struct barco_err *err)
+{
+	const char *ns = ns_flags & CLONE_NEWUSER ? "CLONE_NEWUSER|" : "";
+	const char *dir = c->cgroup.unified_path;
+	cleanup_close int cgroup_fd = -1;
+	pid_t pid;
+
+	c->is_in_cgroup2 = false;
+	if (dir[0] && (cgroup_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		pid = barco_cgroup_clone_into(ns_flags, cgroup_fd);
+		if (pid > 0) {
+			c->is_in_cgroup2 = true;
+			barco_report_add(
+				rep,
+				"clone3(%sCLONE_INTO_CGROUP, exit_signal SIGCHLD, cgroup %s) = %d",
+				ns, dir, (int)pid);
+		}
+		if (pid >= 0)
+			return pid;
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return barco_err_errno(err, "clone3(%sCLONE_INTO_CGROUP) into %s", ns, dir);
+		barco_report_add(rep,
+				 "clone3(CLONE_INTO_CGROUP) = -1 %s: clone(2), then cgroup.procs",
+				 strerrorname_np(errno));
+	}
+	pid = (pid_t)syscall(SYS_clone, ns_flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0)
+		return barco_err_errno(err, "clone(%sSIGCHLD)", ns);
+	if (pid > 0)
+		barco_report_add(rep, "clone(%sSIGCHLD) = %d", ns, (int)pid);
+	return pid;
+}
+
+int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+{
+	unsigned long ns_flags = c->cfg->is_userns_host ? 0 : CLONE_NEWUSER;
+	int one = 1;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return barco_err_errno(err, "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		barco_err_errno(err, "setsockopt(SO_PASSCRED)");
+		goto fail;
+	}
+	barco_report_add(rep, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC) = [%d, %d]", sv[0],
+			 sv[1]);
+	pid = clone_child(c, ns_flags, rep, err);
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		keep_only_container_fds(c, sv[1]);
+		c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
+		c->sock = sv[1];
+		c->is_container = true;
+		child_loop(c);
+	}
+	(void)close(sv[1]);
+	c->sock = sv[0];
+	c->pid = c->first_pid = pid;
+	return 0;
+fail:
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	return -1;
+}
+
+/* A terminating signal arrived while stages ran: abort the container. */
+static int check_signals(struct barco_container *c, struct barco_err *err)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo != SIGCHLD) {
+			c->exit_status = 128 + (int)si.ssi_signo;
+			return barco_err_set(err, 0, "interrupted by SIG%s",
+					     sigabbrev_np((int)si.ssi_signo));
+		}
+	return 0;
+}
+
+/*
+ * Waits for the container's answer, or a signal that aborts everything.
+ * Returns 1 at end of file: its end of the socket is close-on-exec.
+ */
+static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
+		     struct barco_err *err)
+{
+	struct pollfd pfd[2] = {{.fd = c->sock, .events = POLLIN},
+				{.fd = c->signal_fd, .events = POLLIN}};
+	pid_t sender = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			return barco_err_errno(err, "poll");
+		if (pfd[1].revents && check_signals(c, err) < 0)
+			return -1;
+		if (pfd[0].revents)
+			break;
+	}
+	n = recv_msg(c->sock, msg, &sender, NULL);
+	/*
+	 * A container that stops with CONTINUEs still unread (sent ahead by
+	 * send_continues_ahead) resets the connection, and Linux 6.1 reports
+	 * the reset before the answer the container queued first. Reporting
+	 * it clears it: the answer is read next.
+	 */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv_msg(c->sock, msg, &sender, NULL);
+	if (n < 0)
+		return barco_err_errno(err, "receive from the container");
+	if (n == 0)
+		return 1; /* end of file: the container exec'd (or died) */
+	if (msg->type != BARCO_MSG_DONE || msg->stage != (uint32_t)stage)
+		return barco_err_set(err, EPROTO, "unexpected message %u for stage %u", msg->type,
+				     msg->stage);
+	if (msg->error[0]) {
+		c->exit_status = msg->exit_status;
+		return barco_err_set(err, msg->errnum, "%s", msg->error);
+	}
+	if (sender > 0 && sender != c->pid) {
+		barco_report_add(&msg->report, "the container process is now pid %d on the host",
+				 (int)sender);
+		c->pid = sender;
+	}
+	return 0;
+}
+
+static int send_continue(struct barco_container *c, enum barco_stage stage, struct barco_err *err)
+{
+	struct barco_msg msg;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_CONTINUE;
+	msg.stage = stage;
+	barco_report_clear(&msg.report);
+	/* At exec, the terminal of whoever asked for it (barco step) goes along. */
+	if (send_msg(c->sock, &msg, c->stdio_fds,
+		     stage == BARCO_STAGE_EXEC && c->stdio_fds[0] >= 0 ? BARCO_STDIO_FDS : 0,
+		     err) < 0)
+		return -1;
+	c->continued = stage + 1;
+	return 0;
+}
+
+/*
+ * Nothing pauses a `barco run`: rather than one round trip per stage, the
+ * CONTINUEs of the stages from c->next on that are the container's alone
+ * go out together. The container works through them in order, answering
+ * DONE after each, and the runner reads those answers in order as before;
+ * an error stops the container, which drops the rest unread. Exec is never
+ * sent ahead: its report must be out before the command runs.
+ */
+static void send_continues_ahead(struct barco_container *c, enum barco_stage until)
+{
+	struct barco_err err = {0};
+
+	for (enum barco_stage s = c->next; s <= until && s < BARCO_STAGE_EXEC; s++) {
+		const struct barco_stage_def *def = barco_stage_get(s);
+
+		if (def->parent || !def->child || fault_at(s, "parent"))
+			break;
+		/*
+		 * A container that already failed has closed its end: its
+		 * answer is waiting, and says more than this send's EPIPE.
+		 */
+		if (s >= c->continued && send_continue(c, s, &err) < 0)
+			break;
+	}
+}
+
+/*
+ * Runs the runner's part of a stage, has the container run its part, and
+ * sets *ret_ns to the time the two parts took (the messages in between
+ * are not the stage's).
+ */
+static int run_stage(struct barco_container *c, const struct barco_stage_def *def,
+		     enum barco_stage until, struct barco_report *rep, uint64_t *ret_ns,
+		     struct barco_err *err)
+{
+	uint64_t start = now_ns();
+	struct barco_msg msg;
+	int r;
+
+	if (fault_at(def->stage, "parent"))
+		return injected(def->stage, err);
+	if (def->parent && def->parent(c, rep, err) < 0)
+		return -1;
+	*ret_ns = now_ns() - start;
+	if (!def->child)
+		return 0;
+	if (def->stage >= c->continued && send_continue(c, def->stage, err) < 0)
+		return -1;
+	if (!c->is_stepped)
+		send_continues_ahead(c, until);
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	r = wait_done(c, def->stage, &msg, err);
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		return barco_err_set(err, 0, "the container process died");
+	barco_report_append(rep, &msg.report);
+	*ret_ns += msg.duration_ns;
+	return 0;
+}
+
+/*
+ * The exec stage has reported (and the report is out) while the container
+ * waits at the last step before execve: let it go. End of file on the
+ * close-on-exec socket means execve succeeded; an answer means it failed.
+ */
+static int start_command(struct barco_container *c, struct barco_err *err)
+{
+	struct barco_msg msg;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_CONTINUE;
+	msg.stage = BARCO_STAGE_EXEC;
+	barco_report_clear(&msg.report);
+	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
+		return -1;
+	if (fault_at(BARCO_STAGE_EXEC, "late"))
+		(void)usleep(200 * 1000);
+	return wait_done(c, BARCO_STAGE_EXEC, &msg, err) < 0 ? -1 : 0;
+}
+
+int barco_runner_child_ready(struct barco_container *c, const struct barco_report *rep,
+			     struct barco_err *err)
+{
+	struct barco_msg msg;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_DONE;
+	msg.stage = BARCO_STAGE_EXEC;
+	msg.duration_ns = now_ns() - c->stage_start_ns;
+	msg.report = *rep;
+	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
+		return -1;
+	if (recv_msg(c->sock, &msg, NULL, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
+		return barco_err_set(err, 0, "barco exited before the command started");
+	return 0;
+}
+
+int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
+{
+	struct barco_state st = {.pid = c->pid, .runner_pid = getpid(), .created = c->created};
+
+	(void)snprintf(st.name, sizeof(st.name), "%s", c->cfg->name);
+	(void)snprintf(st.stage, sizeof(st.stage), "%s", stage);
+	(void)snprintf(st.rootfs, sizeof(st.rootfs), "%s", c->cfg->rootfs);
+	if (barco_state_write(c->state_dir_fd, &st, err) < 0)
+		return -1;
+	/* The pid changes twice (userns, namespaces): the file is rewritten then only. */
+	if (c->pid == c->pid_file_pid)
+		return 0;
+	if (barco_state_write_pid(c->state_dir_fd, c->cfg->name, c->pid, err) < 0)
+		return -1;
+	c->pid_file_pid = c->pid;
+	return 0;
+}
+
+int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,
+			 void *data, struct barco_err *err)
+{
+	struct barco_report rep;
+
+	for (; c->next <= until && c->next < BARCO_STAGE_COUNT; c->next++) {
+		const struct barco_stage_def *def = barco_stage_get(c->next);
+		uint64_t duration_ns = 0;
+
+		barco_report_clear(&rep);
+		if (run_stage(c, def, until, &rep, &duration_ns, err) < 0)
+			return barco_err_wrap(err, "stage %s", def->name);
+		/*
+		 * A paused container's state must say where it is; barco run
+		 * writes it once, when the pid is final (on an ext4 /run each
+		 * rewrite costs a flush).
+		 */
+		if ((c->is_stepped || def->stage == BARCO_STAGE_EXEC) &&
+		    barco_container_save_state(c, def->name, err) < 0)
+			return barco_err_wrap(err, "stage %s: state", def->name);
+		if (cb)
+			cb(c, def->stage, &rep, duration_ns, data);
+		/* Only now, with its report out, may the command run and print. */
+		if (def->stage == BARCO_STAGE_EXEC && start_command(c, err) < 0)
+			return barco_err_wrap(err, "stage %s", def->name);
+		if (fault_at(def->stage, "kill"))
+			(void)raise(SIGKILL);
+	}
+	return 0;
+}
+
+bool barco_runner_reap(struct barco_container *c, int *ret_wstatus)
+{
+	bool done = false;
+	int ws;
+	pid_t p;
+
+	/* As a child subreaper, the runner also reaps the process that forked pid 1. */
+	while ((p = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (p == c->pid) {
+			*ret_wstatus = ws;
+			c->pid = 0;
+			done = true;
+		}
+		if (p == c->first_pid)
+			c->first_pid = 0;
+	}
+	return done;
+}
+
+int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
+{
+	struct signalfd_siginfo si;
+	int wstatus = 0;
+
+	if (c->next != BARCO_STAGE_COUNT)
+		return barco_err_set(err, EINVAL, "the container has not reached exec");
+	while (!barco_runner_reap(c, &wstatus)) {
+		struct pollfd pfd = {.fd = c->signal_fd, .events = POLLIN};
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return barco_err_errno(err, "poll signalfd");
+		while (read(c->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD || c->pid <= 0)
+				continue;
+			log_debug("forwarding SIG%s to %d", sigabbrev_np((int)si.ssi_signo),
+				  (int)c->pid);
+			(void)kill(c->pid, (int)si.ssi_signo);
+		}
+	}
+	*ret_status = barco_exit_status_from_wait(wstatus);
+	return 0;
+}
+
+/* The terminal, when barco is its foreground job: the container will be. */
+static void find_foreground_tty(struct barco_container *c)
+{
+	c->tty_fd = -1;
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return;
+	c->tty_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	c->tty_saved_pgrp = getpgrp();
+}
+
+static int block_signals(struct barco_container *c, struct barco_err *err)
+{
+	sigset_t set;
+
+	(void)sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(runner_signals) / sizeof(runner_signals[0]); i++)
+		(void)sigaddset(&set, runner_signals[i]);
+	/* tcsetpgrp from a background group raises SIGTTOU unless blocked (tcsetpgrp(3)). */
+	(void)sigaddset(&set, SIGTTOU);
+	if (sigprocmask(SIG_BLOCK, &set, &c->saved_mask) < 0)
+		return barco_err_errno(err, "sigprocmask");
+	(void)sigdelset(&set, SIGTTOU);
+	c->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->signal_fd < 0)
+		return barco_err_errno(err, "signalfd");
+	return 0;
+}
+
+int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
+			 struct barco_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
+	c->pid_file_pid = -1;
+	c->created = (long long)time(NULL);
+	for (int i = 0; i < BARCO_STDIO_FDS; i++)
+		c->stdio_fds[i] = -1;
+	c->exit_status = BARCO_EXIT_BARCO;
+	c->has_time_ns = barco_ns_has_time();
+	if (barco_caps_last_cap(&c->last_cap, err) < 0)
+		return -1;
+	c->caps_keep = barco_caps_compute(cfg->caps_add, cfg->caps_drop, c->last_cap);
+	if (barco_cgroup_layout_detect(&c->layout, err) < 0)
+		return -1;
+	c->rootfs_fd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0)
+		return barco_err_errno(err, "open rootfs %s", cfg->rootfs);
+	barco_state_reclaim_all(&c->layout);
+	if (barco_state_claim(cfg->name, &c->layout, &c->state_dir_fd, err) < 0) {
+		barco_container_close(c);
+		return -1;
+	}
+	if (block_signals(c, err) < 0) {
+		barco_container_close(c);
+		return -1;
+	}
+	/* Orphans of the container (the process that forks pid 1) come back to us. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		barco_err_errno(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+		barco_container_close(c);
+		return -1;
+	}
+	find_foreground_tty(c);
+	return 0;
+}
+
+static void kill_and_reap(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	(void)kill(*pid, SIGKILL);
+	while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*pid = 0;
+}
+
+void barco_container_close(struct barco_container *c)
+{
+	struct barco_err err;
+
+	if (c->is_container)
+		return;
+	kill_and_reap(&c->pid);
+	kill_and_reap(&c->first_pid);
+	if (c->tty_fd >= 0) {
+		(void)tcsetpgrp(c->tty_fd, c->tty_saved_pgrp);
+		(void)close(c->tty_fd);
+		c->tty_fd = -1;
+	}
+	if (barco_cgroup_destroy(&c->cgroup, &err) < 0)
+		log_warn("removing the cgroups of %s: %s", c->cfg->name, err.msg);
+	if (c->state_dir_fd >= 0) {
+		barco_state_release(c->cfg->name, c->state_dir_fd);
+		c->state_dir_fd = -1;
+	}
+	if (c->sock >= 0) {
+		(void)close(c->sock);
+		c->sock = -1;
+	}
+	if (c->rootfs_fd >= 0) {
+		(void)close(c->rootfs_fd);
+		c->rootfs_fd = -1;
+	}
+	for (int i = 0; i < BARCO_STDIO_FDS; i++)
+		if (c->stdio_fds[i] >= 0) {
+			(void)close(c->stdio_fds[i]);
+			c->stdio_fds[i] = -1;
+		}
+	if (c->signal_fd >= 0) {
+		(void)close(c->signal_fd);
+		c->signal_fd = -1;
+		(void)sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	}
+}

@@ -1,0 +1,143 @@
+#pragma once
+/*
+ * The stage runner: one loop that walks the stage table. It runs on the
+ * host (the "runner": barco itself for `barco run`, later the step monitor)
+ * and drives the container process over a SOCK_SEQPACKET socketpair with
+ * small typed messages: the runner sends CONTINUE for a stage, the
+ * container runs its part and answers DONE (with its report, or an error).
+ * Pausing between stages is simply not sending CONTINUE; when nothing
+ * pauses (barco run), the CONTINUEs of consecutive stages that have no
+ * part in the runner go out together.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "stages/cgroup.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/report.h"
+#include "runtime/stage.h"
+
+#define BARCO_STDIO_FDS 3
+
+struct barco_container {
+	const struct barco_config *cfg;
+	struct barco_cgroup_layout layout;
+	struct barco_cgroup cgroup;
+	enum barco_stage next;	    /* the first stage not yet done */
+	enum barco_stage continued; /* runner: CONTINUE was sent for the stages before this */
+
+	pid_t pid;	     /* the container process as the host sees it (changes at namespaces) */
+	pid_t first_pid;     /* the process cloned at userns, which forks pid 1 and exits */
+	int sock;	     /* this side's end of the socketpair */
+	bool is_container;   /* true in the container process */
+	int state_dir_fd;    /* /run/barco/NAME, flock()ed while the runner lives */
+	long long created;   /* when the container was opened, seconds since the epoch */
+	pid_t pid_file_pid;  /* runner: the pid the pid file holds, -1 before it is written */
+	int rootfs_fd;	     /* cfg->rootfs, O_PATH, opened on the host (barco_mount_setup) */
+	int signal_fd;	     /* runner: the signals it handles */
+	sigset_t saved_mask; /* the caller's signal mask, restored in the container */
+
+	uint64_t caps_keep; /* the capability set the caps stage applies */
+	int last_cap;
+	bool has_time_ns;
+	/* runner: the step client's stdio, passed at exec; -1: inherit */
+	int stdio_fds[BARCO_STDIO_FDS];
+	int tty_fd; /* the terminal the container gets as foreground job, or -1 */
+	pid_t tty_saved_pgrp;
+	int exit_status;     /* runner: the status to exit with when a stage failed */
+	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
+	bool is_in_cgroup2;  /* runner: clone3 started it in its cgroup2 directory */
+	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
+	uint64_t stage_start_ns; /* container: when its part of the current stage began */
+};
+
+/*
+ * Called after each stage with its report and duration: the time its
+ * runner and container parts took, without the messages between them.
+ */
+typedef void (*barco_stage_cb)(const struct barco_container *c, enum barco_stage stage,
+			       const struct barco_report *rep, uint64_t duration_ns, void *data);
+
+/*
+ * Prepares a container: reclaims stale state, takes the name (state
+ * directory, locked), blocks the signals the runner handles. Nothing runs
+ * yet. On failure nothing is left behind.
+ */
+int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
+			 struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Writes state.json with the stage just done ("created" before any), and
+ * the pid file when the container's pid changed.
+ */
+int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Runs the stages from c->next through until (inclusive). */
+int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,
+			 void *data, struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * After exec: forwards signals to the container and waits for it. Returns
+ * the exit status the CLI should use (the command's own, 128+N for signal N).
+ */
+int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Reaps exited children without blocking; true (and the wait status) when
+ * the container process was one of them.
+ */
+bool barco_runner_reap(struct barco_container *c, int *ret_wstatus);
+
+/* Kills what still runs, removes cgroups and state. Safe at any point, and twice. */
+void barco_container_close(struct barco_container *c);
+
+/*
+ * userns stage, runner side: creates the socketpair and clones the
+ * container process (with CLONE_NEWUSER unless --userns=host), straight
+ * into its cgroup2 directory where clone3 can (c->is_in_cgroup2).
+ * The clone enters the child loop and never returns there.
+ */
+int barco_runner_clone(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * exec stage, in the container: sends the stage's report and waits for the
+ * runner's go, so the report is out before the command prints anything.
+ */
+int barco_runner_child_ready(struct barco_container *c, const struct barco_report *rep,
+			     struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Stage functions (stage.c's table points at these; defined in the modules' glue). */
+int barco_stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err);
+int barco_stage_userns_parent(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+int barco_stage_userns_child(struct barco_container *c, struct barco_report *rep,
+			     struct barco_err *err);
+int barco_stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
+				 struct barco_err *err);
+int barco_stage_hostname_child(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err);
+int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep,
+			     struct barco_err *err);
+int barco_stage_network_child(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+int barco_stage_caps_child(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err);
+int barco_stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+int barco_stage_exec_parent(struct barco_container *c, struct barco_report *rep,
+			    struct barco_err *err);
+int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err);
+
+/*
+ * A child stage function returns this (instead of 0) in a process whose
+ * part is over: the runner's child loop exits it quietly. The namespaces
+ * stage uses it in the process that forked pid 1.
+ */
+#define BARCO_STAGE_HANDOFF 1

@@ -1,0 +1,271 @@
+/*
+ * The stage table, and the thin glue between each row and the module that
+ * does the work. Reading this file top to bottom is reading what a
+ * container runtime does, in order.
+ */
+#include "runtime/stage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <termios.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "stages/caps.h"
+#include "stages/cgroup.h"
+#include "stages/exec.h"
+#include "stages/mount.h"
+#include "stages/net.h"
+#include "stages/ns.h"
+#include "runtime/runner.h"
+#include "stages/seccomp.h"
+#include "stages/userns.h"
+
+static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
+	{BARCO_STAGE_CGROUPS, "cgroups", "create the container's cgroup and write its limits",
+	 "lessons/01-cgroups.md", barco_stage_cgroups_parent, NULL},
+	{BARCO_STAGE_USERNS, "userns",
+	 "clone the child into a new user namespace; write its uid/gid maps",
+	 "lessons/02-userns.md", barco_stage_userns_parent, barco_stage_userns_child},
+	{BARCO_STAGE_NAMESPACES, "namespaces",
+	 "unshare mount, uts, ipc, net, cgroup, pid, time; fork pid 1", "lessons/03-namespaces.md",
+	 NULL, barco_stage_namespaces_child},
+	{BARCO_STAGE_HOSTNAME, "hostname", "set the hostname in the new UTS namespace",
+	 "lessons/04-hostname.md", NULL, barco_stage_hostname_child},
+	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
+	 "lessons/05-mounts.md", NULL, barco_stage_mounts_child},
+	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
+	 "lessons/06-network.md", NULL, barco_stage_network_child},
+	{BARCO_STAGE_CAPS, "caps",
+	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
+	 NULL, barco_stage_caps_child},
+	{BARCO_STAGE_SECCOMP, "seccomp", "set no_new_privs and load the seccomp filter",
+	 "lessons/08-seccomp.md", NULL, barco_stage_seccomp_child},
+	{BARCO_STAGE_EXEC, "exec", "execve the command", "lessons/09-exec.md",
+	 barco_stage_exec_parent, barco_stage_exec_child},
+};
+
+const struct barco_stage_def *barco_stage_get(enum barco_stage stage)
+{
+	if ((unsigned)stage >= BARCO_STAGE_COUNT)
+		return NULL;
+	return &stages[stage];
+}
+
+int barco_stage_from_name(const char *name)
+{
+	for (int i = 0; i < BARCO_STAGE_COUNT; i++)
+		if (strcmp(stages[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *barco_stage_list(void)
+{
+	return "cgroups, userns, namespaces, hostname, mounts, network, caps, seccomp, exec";
+}
+
+int barco_stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err)
+{
+	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
+}
+
+int barco_stage_userns_parent(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err)
+{
+	if (barco_runner_clone(c, rep, err) < 0)
+		return -1;
+	/* Into its cgroups before it creates its cgroup namespace (next stage). */
+	if (barco_cgroup_attach(&c->cgroup, c->pid, c->is_in_cgroup2, rep, err) < 0)
+		return -1;
+	if (c->cfg->is_userns_host) {
+		barco_report_add(rep, "--userns=host: no user namespace, no id maps");
+		return 0;
+	}
+	return barco_userns_write_maps(c->pid, c->cfg, rep, err);
+}
+
+int barco_stage_userns_child(struct barco_container *c, struct barco_report *rep,
+			     struct barco_err *err)
+{
+	if (c->cfg->is_userns_host)
+		return 0;
+	return barco_userns_become_root(rep, err);
+}
+
+int barco_stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
+				 struct barco_err *err)
+{
+	pid_t pid;
+
+	/*
+	 * An open fd keeps pointing into the host's mount namespace, but the
+	 * working directory is carried over into the new one by unshare(2):
+	 * standing in the rootfs now is how the mounts stage finds it there.
+	 */
+	if (fchdir(c->rootfs_fd) < 0)
+		return barco_err_errno(err, "fchdir(rootfs_fd) (%s)", c->cfg->rootfs);
+	barco_report_add(rep, "fchdir(rootfs_fd) = 0: cwd is %s", c->cfg->rootfs);
+	if (barco_ns_unshare(barco_ns_flags(c->has_time_ns), rep, err) < 0)
+		return -1;
+	/*
+	 * The new PID (and time) namespace is for children only: fork its
+	 * pid 1. This process then exits; pid 1 is re-parented to the runner,
+	 * a child subreaper, and answers for the stage itself.
+	 */
+	pid = fork();
+	if (pid < 0)
+		return barco_err_errno(err, "fork pid 1 of the new pid namespace");
+	if (pid > 0)
+		return BARCO_STAGE_HANDOFF;
+	barco_report_add(rep, "fork() = 0: this process is pid %d of the new pid namespace",
+			 (int)getpid());
+	return 0;
+}
+
+int barco_stage_hostname_child(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err)
+{
+	const char *name = c->cfg->hostname;
+
+	if (sethostname(name, strlen(name)) < 0)
+		return barco_err_errno(err, "sethostname(\"%s\")", name);
+	barco_report_add(rep, "sethostname(\"%s\", %zu) = 0", name, strlen(name));
+	return 0;
+}
+
+int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep,
+			     struct barco_err *err)
+{
+	/* The rootfs as this mount namespace sees it: the cwd (see the namespaces stage). */
+	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return barco_err_errno(err, "open the rootfs (cwd)");
+	r = barco_mount_setup(c->cfg, fd, rep, err);
+	(void)close(fd);
+	return r;
+}
+
+int barco_stage_network_child(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err)
+{
+	return barco_net_loopback_up(rep, err);
+}
+
+int barco_stage_caps_child(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, rep, err);
+}
+
+int barco_stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err)
+{
+	return barco_seccomp_apply(c->cfg->seccomp, rep, err);
+}
+
+/*
+ * setpgid(2) and tcsetpgrp(3) accept only our own children. Pid 1 becomes
+ * ours when the process that forked it exits and it is re-parented to us
+ * (the subreaper); under load that exit can still be under way after pid 1
+ * reported the namespaces stage done. Reaping that process first settles it:
+ * the kernel re-parents a process's children before its parent can reap it.
+ */
+static void reap_first_process(struct barco_container *c)
+{
+	if (c->first_pid <= 0 || c->first_pid == c->pid)
+		return;
+	while (waitpid(c->first_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->first_pid = 0;
+}
+
+int barco_stage_exec_parent(struct barco_container *c, struct barco_report *rep,
+			    struct barco_err *err)
+{
+	reap_first_process(c);
+	/*
+	 * The container gets its own process group; when barco owns the
+	 * terminal, that group becomes the terminal's foreground job, so
+	 * Ctrl-C reaches the container's command and not barco (as a shell
+	 * does for a job: setpgid(2), tcsetpgrp(3)).
+	 */
+	if (setpgid(c->pid, c->pid) < 0)
+		return barco_err_errno(err, "setpgid(%d, %d)", (int)c->pid, (int)c->pid);
+	barco_report_add(rep, "setpgid(%d, %d) = 0", (int)c->pid, (int)c->pid);
+	if (c->tty_fd < 0)
+		return 0;
+	if (tcsetpgrp(c->tty_fd, c->pid) < 0)
+		return barco_err_errno(err, "tcsetpgrp(terminal, %d)", (int)c->pid);
+	barco_report_add(rep, "tcsetpgrp(terminal, %d) = 0: the container is the foreground job",
+			 (int)c->pid);
+	return 0;
+}
+
+/* The runner may have died while we were paused: then do not run at all. */
+static int check_runner_alive(int sock, struct barco_err *err)
+{
+	struct pollfd pfd = {.fd = sock, .events = POLLRDHUP};
+
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP)))
+		return barco_err_set(err, 0, "barco exited before the command started");
+	return 0;
+}
+
+/* barco step: the command runs on the terminal of the client that asked. */
+static int use_passed_stdio(struct barco_container *c, struct barco_err *err)
+{
+	for (int i = 0; i < BARCO_STDIO_FDS; i++) {
+		if (c->stdio_fds[i] < 0)
+			continue;
+		if (dup2(c->stdio_fds[i], i) < 0)
+			return barco_err_errno(err, "dup2(%d, %d)", c->stdio_fds[i], i);
+		(void)close(c->stdio_fds[i]);
+		c->stdio_fds[i] = -1;
+	}
+	return 0;
+}
+
+int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	const struct barco_config *cfg = c->cfg;
+
+	if (use_passed_stdio(c, err) < 0)
+		return -1;
+	if (chdir(cfg->workdir) < 0)
+		return barco_err_errno(err, "chdir(\"%s\") (--workdir)", cfg->workdir);
+	barco_report_add(rep, "chdir(\"%s\") = 0", cfg->workdir);
+	/*
+	 * The parent-death signal is cleared by every uid change, so it is
+	 * set here, after the caps stage switched identity; the check after it
+	 * closes the window in which the runner died before prctl.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return barco_err_errno(err, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
+	barco_report_add(rep, "prctl(PR_SET_PDEATHSIG, SIGKILL) = 0: dies with barco");
+	barco_report_add(rep, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), then execve(\"%s\", ...)",
+			 cfg->argv[0]);
+	if (barco_runner_child_ready(c, rep, err) < 0 || check_runner_alive(c->sock, err) < 0)
+		return -1;
+	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0)
+		return barco_err_errno(err, "sigprocmask");
+	/*
+	 * Whatever barco's caller had open (a test runner's pipes, a shell's
+	 * redirections) is not the container's: close-on-exec for everything
+	 * above stderr (close_range(2), Linux 5.11).
+	 */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+	c->exec_attempted = true;
+	return barco_exec_command(cfg->argv, cfg->env, err);
+}

@@ -1,0 +1,68 @@
+#pragma once
+/*
+ * Per-container state under /run/barco/NAME/. The directory is the
+ * container's claim on its name: whoever holds flock() on it owns the
+ * container. A directory nobody holds is stale (its owner died without
+ * cleaning up): it and the cgroups of the same name can be reclaimed
+ * without racing a live container.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "stages/cgroup.h"
+#include "base/err.h"
+
+#define BARCO_RUN_DIR "/run/barco"
+
+/*
+ * Creates and locks /run/barco/NAME; ret_fd holds the lock. Fails with
+ * EEXIST when a live container has the name. A stale directory of the
+ * same name is reclaimed first.
+ */
+int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout, int *ret_fd,
+		      struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Removes the state directory of name; dir_fd is its (locked) fd, closed here. */
+void barco_state_release(const char *name, int dir_fd);
+
+/* What state.json holds. */
+struct barco_state {
+	char name[64];
+	pid_t pid;	  /* the container process; 0 before it exists */
+	pid_t runner_pid; /* barco run, or the step monitor */
+	char stage[32];	  /* the last stage done, or "created" */
+	char rootfs[4096];
+	long long created; /* seconds since the epoch */
+};
+
+/* Parses state.json text. */
+int barco_state_parse(const char *json, struct barco_state *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Reads /run/barco/NAME/state.json. */
+int barco_state_read(const char *name, struct barco_state *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Reclaims name if its owner is gone. Returns 1 when it was stale and is
+ * now removed (cgroups included), 0 when a live owner holds it, -1 with
+ * errno ENOENT when there is no such container.
+ */
+int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout);
+
+/* True when a live owner holds name. */
+bool barco_state_is_live(const char *name);
+
+/* Reclaims every stale container: its cgroups and its state directory. */
+void barco_state_reclaim_all(const struct barco_cgroup_layout *layout);
+
+/* Writes state.json atomically (a temporary file, then rename). */
+int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* The pid file, for learners' shells: PID=$(cat /run/barco/NAME/pid). */
+int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Escapes s as a JSON string body (no quotes) into buf; truncates safely. */
+const char *barco_json_escape(const char *s, char *buf, size_t size);

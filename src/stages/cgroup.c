@@ -1,0 +1,676 @@
+/*
+ * Control groups: where the hierarchies are (mountinfo), one directory per
+ * container under a "barco" parent, limits written as plain files.
+ *
+ * Kernel references: Documentation/admin-guide/cgroup-v2.rst (cgroup2 files,
+ * cgroup.subtree_control, cgroup.kill), Documentation/admin-guide/cgroup-v1/
+ * (memory.limit_in_bytes, memory.memsw.limit_in_bytes, cpu.shares, pids.max),
+ * proc(5) for the mountinfo format.
+ */
+#include "stages/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+
+#define CG_DIR_MODE	  0755
+#define CG_PARENT	  "barco"
+#define CG_VALUE_MAX	  32
+#define CG_SMALL_FILE_MAX 512
+/* rmdir of a cgroup whose killed tasks are still exiting returns EBUSY for a while. */
+#define CG_RMDIR_TRIES	  500
+#define CG_RMDIR_PAUSE_NS 1000000L
+
+/* v1 controller names, indexed by enum barco_cgroup_v1_ctrl (mountinfo super options). */
+static const char *const v1_ctrl_names[BARCO_CG_V1_COUNT] = {
+	[BARCO_CG_V1_MEMORY] = "memory",
+	[BARCO_CG_V1_CPU] = "cpu",
+	[BARCO_CG_V1_PIDS] = "pids",
+};
+
+/* The cgroup2 controllers barco delegates to its parent and containers. */
+static const char *const v2_controllers[] = {"memory", "cpu", "pids"};
+
+static const char *const mode_names[] = {
+	[BARCO_CGROUP_UNKNOWN] = "unknown",
+	[BARCO_CGROUP_V2] = "v2",
+	[BARCO_CGROUP_HYBRID] = "hybrid",
+	[BARCO_CGROUP_V1] = "v1",
+};
+
+const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode)
+{
+	if ((size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+		return "unknown";
+	return mode_names[mode];
+}
+
+/* ---- mountinfo ---------------------------------------------------------- */
+
+/* True when `word` is one of the tokens of `list` (separated by any of `seps`). */
+static bool has_token(const char *list, const char *seps, const char *word)
+{
+	size_t len = strlen(word);
+	const char *p = list;
+
+	while (*p) {
+		size_t tok = strcspn(p, seps);
+
+		if (tok == len && strncmp(p, word, len) == 0)
+			return true;
+		p += tok;
+		p += strspn(p, seps);
+	}
+	return false;
+}
+
+/* proc(5): mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+static void copy_mount(char dst[PATH_MAX], const char *mountpoint)
+{
+	/* First mount wins; a mount point that does not fit is ignored. */
+	if (dst[0] == '\0' && strlen(mountpoint) < PATH_MAX)
+		memcpy(dst, mountpoint, strlen(mountpoint) + 1);
+}
+
+static void record_mount(struct barco_cgroup_layout *l, char *mountpoint, const char *fstype,
+			 const char *superopts)
+{
+	unescape_octal(mountpoint);
+	if (strcmp(fstype, "cgroup2") == 0) {
+		copy_mount(l->unified_mount, mountpoint);
+		return;
+	}
+	if (strcmp(fstype, "cgroup") != 0)
+		return;
+	/* Exact tokens: "cpuacct" alone is not "cpu"; "name=systemd" is no controller. */
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		if (has_token(superopts, ",", v1_ctrl_names[c]))
+			copy_mount(l->v1_mount[c], mountpoint);
+}
+
+/*
+ * proc(5): "id parent major:minor root mountpoint options [optional...] -
+ * fstype source superoptions". The optional fields vary in number, so the
+ * fields after the mount options are found from the "-" separator.
+ */
+static void parse_line(char *line, struct barco_cgroup_layout *l)
+{
+	enum { MOUNTPOINT = 4, FIRST_OPTIONAL = 6, FIELDS_MAX = 64 };
+	char *fields[FIELDS_MAX];
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(line, " ", &save); tok && n < FIELDS_MAX;
+	     tok = strtok_r(NULL, " ", &save))
+		fields[n++] = tok;
+	for (size_t i = FIRST_OPTIONAL; i + 3 < n; i++) {
+		if (strcmp(fields[i], "-") == 0) {
+			record_mount(l, fields[MOUNTPOINT], fields[i + 1], fields[i + 3]);
+			return;
+		}
+	}
+}
+
+static enum barco_cgroup_mode layout_mode(const struct barco_cgroup_layout *l)
+{
+	bool has_v1 = false;
+
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		has_v1 = has_v1 || l->v1_mount[c][0] != '\0';
+	if (has_v1)
+		return l->unified_mount[0] ? BARCO_CGROUP_HYBRID : BARCO_CGROUP_V1;
+	return l->unified_mount[0] ? BARCO_CGROUP_V2 : BARCO_CGROUP_UNKNOWN;
+}
+
+int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout *ret,
+			      struct barco_err *err)
+{
+	cleanup_free char *text = strdup(mountinfo);
+	char *save = NULL;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!text)
+		return barco_err_errno(err, "copy mountinfo");
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		parse_line(line, ret);
+	ret->mode = layout_mode(ret);
+	if (ret->mode == BARCO_CGROUP_UNKNOWN) {
+		memset(ret, 0, sizeof(*ret));
+		return barco_err_set(err, 0,
+				     "no cgroup hierarchy with memory, cpu or pids mounted "
+				     "(no cgroup2 and no cgroup v1 controller in mountinfo)");
+	}
+	return 0;
+}
+
+int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+{
+	static const char path[] = "/proc/self/mountinfo";
+	cleanup_fclose FILE *f = fopen(path, "re");
+	cleanup_free char *text = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return barco_err_errno(err, "open %s", path);
+	/* The file holds no NUL: reading up to one reads it whole. */
+	if (getdelim(&text, &cap, '\0', f) < 0 && ferror(f))
+		return barco_err_errno(err, "read %s", path);
+	if (barco_cgroup_layout_parse(text ? text : "", ret, err) < 0)
+		return barco_err_wrap(err, "%s", path);
+	return 0;
+}
+
+/* ---- conversions and paths --------------------------------------------- */
+
+/*
+ * The kernel and runtimes convert v1 shares to v2 weight as
+ * weight = 1 + ((shares - 2) * 9999) / 262142 (runc, crun, systemd agree);
+ * this is its inverse, over the v2 range 1..10000.
+ */
+uint64_t barco_cgroup_weight_to_shares(uint64_t weight)
+{
+	enum { WEIGHT_MIN = 1, WEIGHT_MAX = 10000, SHARES_MIN = 2, SHARES_MAX = 262144 };
+
+	if (weight < WEIGHT_MIN)
+		weight = WEIGHT_MIN;
+	if (weight > WEIGHT_MAX)
+		weight = WEIGHT_MAX;
+	uint64_t shares = SHARES_MIN + ((weight - 1) * (SHARES_MAX - SHARES_MIN)) / 9999;
+
+	return shares > SHARES_MAX ? SHARES_MAX : shares;
+}
+
+/* snprintf into a PATH_MAX buffer; false when the path does not fit. */
+static bool path_fmt(char out[PATH_MAX], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool path_fmt(char out[PATH_MAX], const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, PATH_MAX, fmt, ap);
+	va_end(ap);
+	return n >= 0 && n < PATH_MAX;
+}
+
+/* A name becomes one directory level that destroy() will rmdir: keep it to one. */
+static bool is_valid_name(const char *name)
+{
+	return name && name[0] != '\0' && strlen(name) <= BARCO_NAME_MAX && !strchr(name, '/') &&
+	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static void path_for(char out[PATH_MAX], const char *mount, const char *name)
+{
+	if (mount[0] == '\0' || !path_fmt(out, "%s/" CG_PARENT "/%s", mount, name))
+		out[0] = '\0';
+}
+
+void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char *name,
+			    struct barco_cgroup *ret_cg)
+{
+	memset(ret_cg, 0, sizeof(*ret_cg));
+	ret_cg->layout = *layout;
+	if (!is_valid_name(name))
+		return;
+	if (layout->mode == BARCO_CGROUP_V2 || layout->mode == BARCO_CGROUP_HYBRID)
+		path_for(ret_cg->unified_path, layout->unified_mount, name);
+	if (layout->mode == BARCO_CGROUP_V1 || layout->mode == BARCO_CGROUP_HYBRID)
+		for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+			path_for(ret_cg->v1_path[c], layout->v1_mount[c], name);
+}
+
+uint64_t barco_cgroup_id(const struct barco_cgroup *cg)
+{
+	struct stat st;
+
+	if (cg->unified_path[0] == '\0' || stat(cg->unified_path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+/*
+ * The distinct directories of cg, the cgroup2 one first (its cgroup.kill
+ * empties everything at once); co-mounted v1 controllers share a directory.
+ */
+static size_t distinct_paths(const struct barco_cgroup *cg, const char *out[BARCO_CG_V1_COUNT + 1])
+{
+	size_t n = 0;
+
+	if (cg->unified_path[0])
+		out[n++] = cg->unified_path;
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
+		bool is_seen = cg->v1_path[c][0] == '\0';
+
+		for (size_t i = 0; i < n && !is_seen; i++)
+			is_seen = strcmp(out[i], cg->v1_path[c]) == 0;
+		if (!is_seen)
+			out[n++] = cg->v1_path[c];
+	}
+	return n;
+}
+
+/* ---- cgroup files ------------------------------------------------------- */
+
+/*
+ * One write(2) per value: a cgroup file parses each write as a whole. No
+ * O_CREAT: a missing file means a missing controller, not a file to make.
+ */
+static int write_file(const char *path, const char *value)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, len);
+	if (n >= 0 && (size_t)n != len) {
+		errno = EIO;
+		return -1;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Writes dir/file; an optional file that does not exist is skipped. */
+static int cg_write(const char *dir, const char *file, const char *value, bool is_optional,
+		    struct barco_report *rep, struct barco_err *err)
+{
+	char path[PATH_MAX];
+
+	if (!path_fmt(path, "%s/%s", dir, file))
+		return barco_err_set(err, ENAMETOOLONG, "write %s to %s/%s", value, dir, file);
+	if (write_file(path, value) < 0) {
+		if (is_optional && errno == ENOENT) {
+			log_debug("%s absent, not written", path);
+			return 0;
+		}
+		return barco_err_errno(err, "write %s to %s", value, path);
+	}
+	barco_report_add(rep, "write %s = %s", path, value);
+	return 0;
+}
+
+static int cg_read(const char *path, char *buf, size_t size, struct barco_err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return barco_err_errno(err, "read %s", path);
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return barco_err_errno(err, "read %s", path);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* mkdir(2) of a shared parent: already there is fine. */
+static int mkdir_parent(const char *path, struct barco_report *rep, struct barco_err *err)
+{
+	if (mkdir(path, CG_DIR_MODE) == 0) {
+		barco_report_add(rep, "mkdir(\"%s\", 0755) = 0", path);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return barco_err_errno(err, "mkdir %s", path);
+	barco_report_add(rep, "mkdir(\"%s\", 0755) = -1 EEXIST (already there)", path);
+	return 0;
+}
+
+/*
+ * mkdir(2) of <mount>/barco and of <mount>/barco/NAME. The container's
+ * directory is recorded in ret_path only once made, so a rollback never
+ * removes a cgroup that belongs to another container of the same name.
+ */
+static int make_cgroup_dir(const char *mount, const char *name, char ret_path[PATH_MAX],
+			   struct barco_report *rep, struct barco_err *err)
+{
+	char parent[PATH_MAX];
+	char path[PATH_MAX];
+
+	if (!path_fmt(parent, "%s/" CG_PARENT, mount) || !path_fmt(path, "%s/%s", parent, name))
+		return barco_err_set(err, ENAMETOOLONG, "cgroup path under %s", mount);
+	if (mkdir_parent(parent, rep, err) < 0)
+		return -1;
+	if (mkdir(path, CG_DIR_MODE) < 0) {
+		if (errno == EEXIST)
+			return barco_err_errno(err, "cgroup %s already exists", path);
+		return barco_err_errno(err, "mkdir %s", path);
+	}
+	barco_report_add(rep, "mkdir(\"%s\", 0755) = 0", path);
+	memcpy(ret_path, path, sizeof(path));
+	return 0;
+}
+
+/* ---- cgroup v2 ---------------------------------------------------------- */
+
+/*
+ * cgroup-v2.rst "Enabling and Disabling": a child gets a controller's files
+ * only when its parent lists the controller in cgroup.subtree_control. Only
+ * the controllers the root offers are asked for, and only those not already
+ * on, so nothing is written when there is nothing to change.
+ */
+static int enable_controllers(const char *dir, const char *available, struct barco_report *rep,
+			      struct barco_err *err)
+{
+	char path[PATH_MAX];
+	char enabled[CG_SMALL_FILE_MAX] = "";
+	char value[CG_SMALL_FILE_MAX] = "";
+	size_t len = 0;
+
+	if (!path_fmt(path, "%s/cgroup.subtree_control", dir))
+		return barco_err_set(err, ENAMETOOLONG, "%s/cgroup.subtree_control", dir);
+	if (cg_read(path, enabled, sizeof(enabled), err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(v2_controllers) / sizeof(v2_controllers[0]); i++) {
+		const char *ctrl = v2_controllers[i];
+
+		if (has_token(available, " \n", ctrl) && !has_token(enabled, " \n", ctrl))
+			len += (size_t)snprintf(value + len, sizeof(value) - len, "%s+%s",
+						len ? " " : "", ctrl);
+	}
+	if (len == 0)
+		return 0;
+	return cg_write(dir, "cgroup.subtree_control", value, false, rep, err);
+}
+
+static int enable_v2_controllers(const char *unified, struct barco_report *rep,
+				 struct barco_err *err)
+{
+	char path[PATH_MAX];
+	char available[CG_SMALL_FILE_MAX] = "";
+
+	if (!path_fmt(path, "%s/cgroup.controllers", unified))
+		return barco_err_set(err, ENAMETOOLONG, "%s/cgroup.controllers", unified);
+	if (cg_read(path, available, sizeof(available), err) < 0)
+		return -1;
+	if (enable_controllers(unified, available, rep, err) < 0)
+		return -1;
+	if (!path_fmt(path, "%s/" CG_PARENT, unified))
+		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
+	return enable_controllers(path, available, rep, err);
+}
+
+static int write_v2_limits(const char *dir, const struct barco_config *cfg,
+			   struct barco_report *rep, struct barco_err *err)
+{
+	char v[CG_VALUE_MAX];
+
+	if (cfg->memory_max_bytes) {
+		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->memory_max_bytes);
+		/* No swap: over the limit means the OOM killer, not swapping. */
+		if (cg_write(dir, "memory.max", v, false, rep, err) < 0 ||
+		    cg_write(dir, "memory.swap.max", "0", true, rep, err) < 0)
+			return -1;
+	}
+	if (cfg->cpu_weight) {
+		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->cpu_weight);
+		if (cg_write(dir, "cpu.weight", v, false, rep, err) < 0)
+			return -1;
+	}
+	if (cfg->pids_max > 0) {
+		(void)snprintf(v, sizeof(v), "%" PRId64, cfg->pids_max);
+		if (cg_write(dir, "pids.max", v, false, rep, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int create_v2(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
+		     struct barco_report *rep, struct barco_err *err)
+{
+	const char *unified = cg->layout.unified_mount;
+	char parent[PATH_MAX];
+
+	if (!path_fmt(parent, "%s/" CG_PARENT, unified))
+		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
+	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
+	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0)
+		return -1;
+	return write_v2_limits(cg->unified_path, cfg, rep, err);
+}
+
+/* ---- cgroup v1 (and hybrid) --------------------------------------------- */
+
+static bool wants_ctrl(const struct barco_config *cfg, size_t ctrl)
+{
+	switch (ctrl) {
+	case BARCO_CG_V1_MEMORY:
+		return cfg->memory_max_bytes != 0;
+	case BARCO_CG_V1_CPU:
+		return cfg->cpu_weight != 0;
+	default:
+		return cfg->pids_max > 0;
+	}
+}
+
+static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_config *cfg,
+			   struct barco_report *rep, struct barco_err *err)
+{
+	char v[CG_VALUE_MAX];
+
+	if (cfg->memory_max_bytes) {
+		const char *dir = cg->v1_path[BARCO_CG_V1_MEMORY];
+
+		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->memory_max_bytes);
+		/* memsw (memory+swap) must stay >= limit_in_bytes: write it second, equal. */
+		if (cg_write(dir, "memory.limit_in_bytes", v, false, rep, err) < 0 ||
+		    cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err) < 0)
+			return -1;
+	}
+	if (cfg->cpu_weight) {
+		(void)snprintf(v, sizeof(v), "%" PRIu64,
+			       barco_cgroup_weight_to_shares(cfg->cpu_weight));
+		if (cg_write(cg->v1_path[BARCO_CG_V1_CPU], "cpu.shares", v, false, rep, err) < 0)
+			return -1;
+	}
+	if (cfg->pids_max > 0) {
+		(void)snprintf(v, sizeof(v), "%" PRId64, cfg->pids_max);
+		if (cg_write(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", v, false, rep, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Controllers co-mounted in one hierarchy share one directory: make it once. */
+static int make_v1_dir(struct barco_cgroup *cg, size_t ctrl, const char *name,
+		       struct barco_report *rep, struct barco_err *err)
+{
+	for (size_t d = 0; d < ctrl; d++) {
+		if (cg->v1_path[d][0] &&
+		    strcmp(cg->layout.v1_mount[d], cg->layout.v1_mount[ctrl]) == 0) {
+			memcpy(cg->v1_path[ctrl], cg->v1_path[d], sizeof(cg->v1_path[d]));
+			return 0;
+		}
+	}
+	return make_cgroup_dir(cg->layout.v1_mount[ctrl], name, cg->v1_path[ctrl], rep, err);
+}
+
+static int create_v1(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
+		     struct barco_report *rep, struct barco_err *err)
+{
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
+		if (cg->layout.v1_mount[c][0] == '\0') {
+			if (wants_ctrl(cfg, c))
+				return barco_err_set(
+					err, ENOENT,
+					"a %s limit needs the cgroup v1 %s controller, "
+					"which is not mounted",
+					v1_ctrl_names[c], v1_ctrl_names[c]);
+			continue;
+		}
+		if (make_v1_dir(cg, c, name, rep, err) < 0)
+			return -1;
+	}
+	/* Hybrid: a cgroup2 directory too, only as the container's identity for eBPF. */
+	if (cg->layout.mode == BARCO_CGROUP_HYBRID &&
+	    make_cgroup_dir(cg->layout.unified_mount, name, cg->unified_path, rep, err) < 0)
+		return -1;
+	return write_v1_limits(cg, cfg, rep, err);
+}
+
+int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *name,
+			const struct barco_config *cfg, struct barco_cgroup *ret_cg,
+			struct barco_report *rep, struct barco_err *err)
+{
+	int r;
+
+	memset(ret_cg, 0, sizeof(*ret_cg));
+	if (!is_valid_name(name))
+		return barco_err_set(err, EINVAL, "invalid cgroup name \"%s\"", name ? name : "");
+	ret_cg->layout = *layout;
+	switch (layout->mode) {
+	case BARCO_CGROUP_V2:
+		r = create_v2(ret_cg, name, cfg, rep, err);
+		break;
+	case BARCO_CGROUP_HYBRID:
+	case BARCO_CGROUP_V1:
+		r = create_v1(ret_cg, name, cfg, rep, err);
+		break;
+	default:
+		r = barco_err_set(err, 0, "no usable cgroup hierarchy (layout %s)",
+				  barco_cgroup_mode_name(layout->mode));
+		break;
+	}
+	if (r < 0) {
+		struct barco_err ignored;
+
+		(void)barco_cgroup_destroy(ret_cg, &ignored);
+	}
+	return r;
+}
+
+int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
+			struct barco_report *rep, struct barco_err *err)
+{
+	const char *paths[BARCO_CG_V1_COUNT + 1];
+	size_t n = distinct_paths(cg, paths);
+	char v[CG_VALUE_MAX];
+
+	if (pid <= 0)
+		return barco_err_set(err, EINVAL, "attach to cgroup: invalid pid %d", (int)pid);
+	if (n == 0)
+		return barco_err_set(err, ENOENT, "attach pid %d: no cgroup created", (int)pid);
+	(void)snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i < n; i++)
+		if (!(is_in_unified && paths[i] == cg->unified_path) &&
+		    cg_write(paths[i], "cgroup.procs", v, false, rep, err) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Starting the child inside its cgroup2 directory means that from its first
+ * page on, what it allocates is charged there, and that there is no
+ * migration to do (a cgroup.procs write takes the kernel's
+ * cgroup_threadgroup_rwsem for writing, which waits for an RCU grace
+ * period).
+ */
+pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = ns_flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* ---- destroy ------------------------------------------------------------ */
+
+/* Without cgroup.kill: SIGKILL every pid listed in cgroup.procs. */
+static void kill_listed(const char *dir)
+{
+	char path[PATH_MAX];
+	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	if (!path_fmt(path, "%s/cgroup.procs", dir) || !(f = fopen(path, "re")))
+		return; /* gone already, or never a cgroup: nothing to kill */
+	while (getline(&line, &cap, f) > 0) {
+		long pid = strtol(line, NULL, 10);
+
+		/* Never pid <= 0 (kill(2) would reach groups), never barco itself. */
+		if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, SIGKILL) < 0 &&
+		    errno != ESRCH)
+			log_debug("kill(%ld, SIGKILL) from %s: %s", pid, path, strerror(errno));
+	}
+}
+
+/* cgroup-v2.rst: writing "1" to cgroup.kill (5.14+) kills the whole subtree. */
+static void kill_members(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (path_fmt(path, "%s/cgroup.kill", dir) && write_file(path, "1") == 0)
+		return;
+	kill_listed(dir);
+}
+
+static int remove_cgroup(const char *dir, struct barco_err *err)
+{
+	const struct timespec pause = {.tv_sec = 0, .tv_nsec = CG_RMDIR_PAUSE_NS};
+
+	for (int attempt = 1;; attempt++) {
+		int rmdir_errno;
+
+		kill_members(dir);
+		if (rmdir(dir) == 0)
+			return 0;
+		rmdir_errno = errno;
+		if (rmdir_errno == ENOENT)
+			return 0;
+		if (rmdir_errno != EBUSY || attempt >= CG_RMDIR_TRIES)
+			return barco_err_set(err, rmdir_errno, "rmdir %s", dir);
+		(void)nanosleep(&pause, NULL);
+	}
+}
+
+int barco_cgroup_destroy(struct barco_cgroup *cg, struct barco_err *err)
+{
+	const char *paths[BARCO_CG_V1_COUNT + 1];
+	size_t n = distinct_paths(cg, paths);
+	struct barco_err later;
+	int r = 0;
+
+	/* Every directory is tried; the first failure is the one reported. */
+	for (size_t i = 0; i < n; i++)
+		if (remove_cgroup(paths[i], r == 0 ? err : &later) < 0)
+			r = -1;
+	memset(cg, 0, sizeof(*cg));
+	return r;
+}

@@ -1,0 +1,104 @@
+#pragma once
+/*
+ * Control groups: one cgroup per container, named after it, under a
+ * "barco" parent in every hierarchy barco uses.
+ *
+ *   v2      /sys/fs/cgroup is cgroup2: memory, cpu and pids limits there.
+ *   hybrid  v1 controllers under /sys/fs/cgroup/<controller> and an empty
+ *           cgroup2 (usually /sys/fs/cgroup/unified): limits in v1; a cgroup
+ *           is also made in the cgroup2 tree, only to give the container an
+ *           identity (a cgroup id) that eBPF programs can filter on.
+ *   v1      v1 controllers only.
+ *
+ * Where each hierarchy is mounted is read from mountinfo, not guessed, so
+ * combined mounts such as "cpu,cpuacct" work. Every function takes the
+ * mountinfo text or the resolved paths, so unit tests drive it with a fake
+ * tree in a temporary directory.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "base/config.h"
+#include "base/err.h"
+#include "base/report.h"
+
+enum barco_cgroup_mode {
+	BARCO_CGROUP_UNKNOWN,
+	BARCO_CGROUP_V2,
+	BARCO_CGROUP_HYBRID,
+	BARCO_CGROUP_V1,
+};
+
+/* The v1 controllers barco writes limits to. */
+enum barco_cgroup_v1_ctrl {
+	BARCO_CG_V1_MEMORY,
+	BARCO_CG_V1_CPU,
+	BARCO_CG_V1_PIDS,
+	BARCO_CG_V1_COUNT,
+};
+
+/* Where the hierarchies are mounted on this host. Empty string: absent. */
+struct barco_cgroup_layout {
+	enum barco_cgroup_mode mode;
+	char unified_mount[PATH_MAX];		    /* the cgroup2 mount point */
+	char v1_mount[BARCO_CG_V1_COUNT][PATH_MAX]; /* per v1 controller */
+};
+
+/* One container's cgroups: directories that exist while it runs. */
+struct barco_cgroup {
+	struct barco_cgroup_layout layout;
+	char unified_path[PATH_MAX];		   /* "" when not created */
+	char v1_path[BARCO_CG_V1_COUNT][PATH_MAX]; /* "" when not created */
+};
+
+const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode);
+
+/* Parses mountinfo text (the contents of /proc/self/mountinfo). */
+int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout *ret,
+			      struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Reads /proc/self/mountinfo and parses it. */
+int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* cpu.weight (1..10000) to v1 cpu.shares (2..262144). */
+uint64_t barco_cgroup_weight_to_shares(uint64_t weight);
+
+/*
+ * Creates the container's cgroups from layout and writes the limits in cfg.
+ * On failure, removes whatever it created and leaves cg empty.
+ */
+int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *name,
+			const struct barco_config *cfg, struct barco_cgroup *ret_cg,
+			struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * clone3(2) with CLONE_INTO_CGROUP (Linux 5.7) and ns_flags: the child
+ * starts in the cgroup2 directory cgroup_fd (O_PATH is enough). Returns as
+ * fork(2) does; -1 with ENOSYS, E2BIG or EINVAL from a kernel (or a
+ * seccomp filter) without it.
+ */
+pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd);
+
+/*
+ * Moves pid into every cgroup of cg (writes cgroup.procs); with
+ * is_in_unified, not into the cgroup2 one, which clone3 put it in.
+ */
+int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
+			struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Kills whatever still runs in cg and removes its directories. Idempotent;
+ * paths already gone are not errors. Clears cg.
+ */
+int barco_cgroup_destroy(struct barco_cgroup *cg, struct barco_err *err);
+
+/* Fills cg with the paths the container `name` would have (for delete / reclaim). */
+void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char *name,
+			    struct barco_cgroup *ret_cg);
+
+/* The cgroup id (inode of the cgroup2 directory), for eBPF filtering; 0 if none. */
+uint64_t barco_cgroup_id(const struct barco_cgroup *cg);

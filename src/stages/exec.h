@@ -1,0 +1,29 @@
+#pragma once
+/*
+ * The last stage: run the user's command. The PATH lookup uses the
+ * container's PATH (from its environment, not barco's) and happens inside
+ * the new root.
+ */
+#include "base/config.h"
+#include "base/err.h"
+
+/* Exit statuses for a command that could not run (as docker, podman and shells use). */
+#define BARCO_EXIT_BARCO    125 /* barco's own error */
+#define BARCO_EXIT_NOEXEC   126 /* found but not executable */
+#define BARCO_EXIT_NOTFOUND 127 /* not found */
+
+/* The value of PATH in env, or the default search path. */
+const char *barco_exec_path(const char *const *env);
+
+/*
+ * execve()s argv[0], searching PATH when it has no '/'. Returns only on
+ * failure, with err->errnum ENOENT when nothing was found (the caller
+ * exits 127) and the most telling other errno otherwise (126).
+ */
+int barco_exec_command(char *const *argv, const char *const *env, struct barco_err *err);
+
+/* 127 for ENOENT/ENOTDIR, else 126. */
+int barco_exec_status_for_errno(int errnum);
+
+/* The status the CLI reports for a wait status: the code, or 128+N for signal N. */
+int barco_exit_status_from_wait(int wstatus);

@@ -1,0 +1,53 @@
+#pragma once
+/*
+ * The container's filesystem view, built inside its own mount namespace:
+ * private propagation, a recursive bind of the rootfs, /proc, read-only
+ * /sys, a tmpfs /dev with the standard nodes bind-mounted from the host
+ * (mknod of devices is refused in a user namespace), devpts, /dev/shm,
+ * /tmp, the masked and read-only paths mature runtimes use, then
+ * pivot_root and the old root detached. The mounts are rows in tables.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "base/config.h"
+#include "base/err.h"
+#include "base/report.h"
+
+struct barco_mount_def {
+	const char *source;
+	const char *target; /* relative to the new root, absolute form ("/proc") */
+	const char *fstype;
+	unsigned long flags;
+	const char *data;
+};
+
+/* Filesystems mounted into the new root, in order. */
+extern const struct barco_mount_def barco_mounts[];
+extern const size_t barco_mounts_len;
+
+/* Device nodes bind-mounted from the host into /dev. */
+extern const char *const barco_dev_nodes[];
+extern const size_t barco_dev_nodes_len;
+
+/* Symlinks in /dev: { link, target }. */
+extern const char *const barco_dev_links[][2];
+extern const size_t barco_dev_links_len;
+
+/* Hidden: /dev/null bound over files, an empty read-only tmpfs over directories. */
+extern const char *const barco_masked_paths[];
+extern const size_t barco_masked_paths_len;
+
+/* Bound read-only onto themselves. */
+extern const char *const barco_readonly_paths[];
+extern const size_t barco_readonly_paths_len;
+
+/*
+ * In the container (its own user and mount namespaces, after the maps are
+ * written): builds the filesystem and pivots into it. rootfs_fd is
+ * cfg->rootfs opened (O_PATH) by the runner on the host. When cfg->rootfs
+ * is "/", the host root is bound read-only, with fresh /proc, /dev, /sys,
+ * /tmp.
+ */
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
+		      struct barco_err *err) __attribute__((warn_unused_result));

@@ -1,0 +1,54 @@
+#include "stages/ns.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct barco_flag_name ns_flag_names[] = {
+	{CLONE_NEWNS, "CLONE_NEWNS"},	      {CLONE_NEWUTS, "CLONE_NEWUTS"},
+	{CLONE_NEWIPC, "CLONE_NEWIPC"},	      {CLONE_NEWNET, "CLONE_NEWNET"},
+	{CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}, {CLONE_NEWPID, "CLONE_NEWPID"},
+	{CLONE_NEWTIME, "CLONE_NEWTIME"},     {CLONE_NEWUSER, "CLONE_NEWUSER"},
+};
+
+const char *const barco_ns_names[] = {"user", "mnt", "uts", "ipc", "net", "cgroup", "pid", "time"};
+const size_t barco_ns_names_len = sizeof(barco_ns_names) / sizeof(barco_ns_names[0]);
+
+const char *barco_ns_flags_str(unsigned long flags, char *buf, size_t size)
+{
+	return barco_flags_str(ns_flag_names, ARRAY_LEN(ns_flag_names), flags, buf, size);
+}
+
+bool barco_ns_has_time(void)
+{
+	return access("/proc/self/ns/time", F_OK) == 0;
+}
+
+unsigned long barco_ns_flags(bool has_time)
+{
+	/*
+	 * PID and time namespaces apply to children only (pid_namespaces(7),
+	 * time_namespaces(7)): the caller forks pid 1 afterwards.
+	 */
+	return CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+	       CLONE_NEWPID | (has_time ? CLONE_NEWTIME : 0);
+}
+
+int barco_ns_unshare(unsigned long flags, struct barco_report *rep, struct barco_err *err)
+{
+	char names[256];
+
+	barco_ns_flags_str(flags, names, sizeof(names));
+	if (unshare((int)flags) < 0)
+		return barco_err_errno(err, "unshare(%s)", names);
+	barco_report_add(rep, "unshare(%s) = 0", names);
+	return 0;
+}

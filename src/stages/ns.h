@@ -1,0 +1,27 @@
+#pragma once
+/*
+ * The other namespaces (namespaces(7)): mount, UTS, IPC, network, cgroup,
+ * PID and, where the kernel has it, time — all created by a process that
+ * is already inside the new user namespace, so that namespace owns them.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include "base/err.h"
+#include "base/report.h"
+
+/* "CLONE_NEWNS|CLONE_NEWUTS|…" for flags, into buf. */
+const char *barco_ns_flags_str(unsigned long flags, char *buf, size_t size);
+
+/* True when this kernel has time namespaces (/proc/self/ns/time exists). */
+bool barco_ns_has_time(void);
+
+/* The flags barco unshares at the namespaces stage. */
+unsigned long barco_ns_flags(bool has_time);
+
+/* unshare(2) with those flags. */
+int barco_ns_unshare(unsigned long flags, struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* The kind of namespace files in /proc/PID/ns that barco creates, in display order. */
+extern const char *const barco_ns_names[];
+extern const size_t barco_ns_names_len;

@@ -1,0 +1,85 @@
+/*
+ * Seccomp at container start: no_new_privs, then the filter of the policy
+ * in src/seccomp_policy.c. barco compiled that policy when it was built
+ * (tools/seccomp-gen.c → build/seccomp_bpf.h); here the instructions
+ * are handed to seccomp(2) as they are. A build for another architecture
+ * fails closed: the program's first instructions kill a process whose
+ * syscalls are not of the architecture it was compiled for.
+ */
+#include "stages/seccomp.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+
+#include "base/util.h"
+
+#include "seccomp_bpf.h"
+
+_Static_assert(ARRAY_LEN(seccomp_bpf) <= BPF_MAXINSNS, "seccomp filter longer than BPF_MAXINSNS");
+
+const struct sock_filter *const barco_seccomp_program = seccomp_bpf;
+const size_t barco_seccomp_program_len = ARRAY_LEN(seccomp_bpf);
+const struct barco_seccomp_counts barco_seccomp_program_counts = SECCOMP_BPF_COUNTS;
+const char barco_seccomp_program_compiler[] = SECCOMP_BPF_COMPILER;
+
+static int load_default_filter(struct barco_report *rep, struct barco_err *err)
+{
+	const struct barco_seccomp_counts *counts = &barco_seccomp_program_counts;
+	struct sock_fprog prog = {
+		.len = (unsigned short)barco_seccomp_program_len,
+		/* seccomp(2) only reads the program; the cast drops const for its struct */
+		.filter = (struct sock_filter *)barco_seccomp_program,
+	};
+
+	barco_report_add(rep,
+			 "seccomp filter: default action ERRNO(EPERM), %zu syscalls allowed, "
+			 "conditional rules: " BARCO_SECCOMP_CONDITIONAL_SUMMARY,
+			 counts->allowed);
+	barco_report_add(rep,
+			 "seccomp filter: compiled at build time by %s; %zu names absent on this "
+			 "architecture and %zu names unknown to it skipped",
+			 barco_seccomp_program_compiler, counts->not_on_arch, counts->unknown);
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return barco_err_errno(err, "seccomp(SECCOMP_SET_MODE_FILTER, …)");
+	barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, 0, {%zu BPF instructions}) = 0",
+			 barco_seccomp_program_len);
+	return 0;
+}
+
+int barco_seccomp_apply(enum barco_seccomp_mode mode, struct barco_report *rep,
+			struct barco_err *err)
+{
+	/*
+	 * Loading a filter without CAP_SYS_ADMIN requires no_new_privs
+	 * (seccomp(2)); barco sets it in every mode so that no setuid binary
+	 * in the image can gain privileges either (prctl(2)).
+	 */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return barco_err_errno(err, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	barco_report_add(rep, "prctl(PR_SET_NO_NEW_PRIVS, 1) = 0");
+	if (mode == BARCO_SECCOMP_UNCONFINED) {
+		barco_report_add(rep, "seccomp: unconfined (no filter loaded)");
+		return 0;
+	}
+	return load_default_filter(rep, err);
+}
+
+int barco_seccomp_mode_from_name(const char *name, enum barco_seccomp_mode *ret,
+				 struct barco_err *err)
+{
+	if (name && strcmp(name, "default") == 0) {
+		*ret = BARCO_SECCOMP_DEFAULT;
+		return 0;
+	}
+	if (name && strcmp(name, "unconfined") == 0) {
+		*ret = BARCO_SECCOMP_UNCONFINED;
+		return 0;
+	}
+	return barco_err_set(err, EINVAL,
+			     "unknown seccomp mode \"%s\" (expected default or unconfined)",
+			     name ? name : "");
+}
