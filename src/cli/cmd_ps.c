@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/json.h"
 #include "cli/cmd.h"
+#include "runtime/stage.h"
 #include "stages/exec.h"
 #include "runtime/monitor.h"
 #include "base/parse.h"

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "cli/cli.h"
 #include "cli/cmd.h"
+#include "runtime/stage.h"
 #include "stages/exec.h"
 #include "base/log.h"
 #include "runtime/rootfs.h"
@@ -179,7 +180,7 @@ int barco_cmd_run_container(const struct barco_config *cfg, const int *stdio,
 	struct barco_err err = {0};
 	int status;
 
-	if (barco_container_open(&c, cfg, &err) < 0)
+	if (barco_container_open(&c, cfg, barco_stage_table(), &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	if (use_stdio(&c, stdio, &err) < 0 || advance(&c, trace, &tracer, &err) < 0) {
 		status = c.exit_status;

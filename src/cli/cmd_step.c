@@ -17,6 +17,7 @@
 #include "base/cleanup.h"
 #include "cli/cli.h"
 #include "cli/cmd.h"
+#include "runtime/stage.h"
 #include "stages/exec.h"
 #include "runtime/explain.h"
 #include "runtime/monitor.h"
@@ -329,7 +330,7 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 	struct barco_err err = {0};
 	int status;
 
-	if (barco_container_open(&c, cfg, &err) < 0)
+	if (barco_container_open(&c, cfg, barco_stage_table(), &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	c.is_stepped = true;
 	if (barco_container_save_state(&c, "created", &err) < 0) {

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "base/json.h"
+
 #define NAME_WIDTH 27
 
 /* ANSI colours (ECMA-48 SGR), used only on a terminal without NO_COLOR. */
@@ -106,30 +108,9 @@ void barco_probe_print_text(FILE *out, const struct barco_probe_run *run, bool i
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-/* A JSON string (RFC 8259 section 7): quotes, backslashes and control characters escaped. */
-static void json_str(FILE *out, const char *s, size_t len)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", out);
-		else if (ch == '\t')
-			fputs("\\t", out);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 static void json_cstr(FILE *out, const char *s)
 {
-	json_str(out, s, strlen(s));
+	barco_json_put(out, s, strlen(s));
 }
 
 static void json_lines(FILE *out, const char *text)
@@ -141,7 +122,7 @@ static void json_lines(FILE *out, const char *text)
 		size_t len = strcspn(text, "\n");
 
 		fputs(is_first ? "" : ", ", out);
-		json_str(out, text, len);
+		barco_json_put(out, text, len);
 		is_first = false;
 		text += len + (text[len] == '\n');
 	}

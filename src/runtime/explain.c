@@ -3,8 +3,9 @@
 #include <string.h>
 
 /* Generated from the lessons by tools/embed-lessons. */
+#include "base/json.h"
 #include "lessons.h"
-#include "runtime/state.h"
+#include "runtime/stage.h"
 
 const char *barco_explain_why(enum barco_stage stage)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "runtime/stage.h"
 #include "stages/exec.h"
 #include "base/log.h"
 #include "runtime/runner.h"
@@ -261,7 +262,7 @@ static _Noreturn void monitor_main(const struct barco_config *cfg, int ready_fd)
 
 	detach(ready_fd);
 	m.exec_client = -1;
-	if (barco_container_open(&m.c, cfg, &err) < 0)
+	if (barco_container_open(&m.c, cfg, barco_stage_table(), &err) < 0)
 		goto fail;
 	m.c.is_stepped = true;
 	if (barco_container_save_state(&m.c, "created", &err) < 0) {

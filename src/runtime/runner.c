@@ -104,26 +104,25 @@ static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int 
  * "exec:late" has the runner look for the command's execve only after
  * 200 ms, so that a short command has exited (and sent SIGCHLD) first.
  */
-static bool fault_at(enum barco_stage stage, const char *where)
+static bool fault_at(const struct barco_stage_def *def, const char *where)
 {
 	const char *fault = getenv("BARCO_FAULT");
-	const char *name = barco_stage_get(stage)->name;
+	const char *name = def->name;
 	size_t len = strlen(name);
 
 	return fault && strncmp(fault, name, len) == 0 && fault[len] == ':' &&
 	       strcmp(fault + len + 1, where) == 0;
 }
 #else
-static bool fault_at(enum barco_stage stage, const char *where)
+static bool fault_at(const struct barco_stage_def *def, const char *where)
 {
 	return false;
 }
 #endif
 
-static int injected(enum barco_stage stage, struct barco_err *err)
+static int injected(const struct barco_stage_def *def, struct barco_err *err)
 {
-	return barco_err_set(err, EIO, "fault injected (BARCO_FAULT=%s)",
-			     barco_stage_get(stage)->name);
+	return barco_err_set(err, EIO, "fault injected (BARCO_FAULT=%s)", def->name);
 }
 
 /* In the container: wait for CONTINUE, run the stage's part, answer DONE. */
@@ -139,13 +138,13 @@ static _Noreturn void child_loop(struct barco_container *c)
 		if (recv_msg(c->sock, &msg, NULL, c->stdio_fds) <= 0 ||
 		    msg.type != BARCO_MSG_CONTINUE)
 			_exit(BARCO_EXIT_BARCO); /* the runner is gone: never run on alone */
-		def = barco_stage_get((enum barco_stage)msg.stage);
-		if (!def || !def->child)
+		if (msg.stage >= BARCO_STAGE_COUNT || !c->stages[msg.stage].child)
 			_exit(BARCO_EXIT_BARCO);
+		def = &c->stages[msg.stage];
 		barco_report_clear(&msg.report);
 		c->stage_start_ns = now_ns();
-		if (fault_at(def->stage, "child"))
-			r = injected(def->stage, &err);
+		if (fault_at(def, "child"))
+			r = injected(def, &err);
 		else
 			r = def->child(c, &msg.report, &err);
 		if (r == BARCO_STAGE_HANDOFF)
@@ -350,9 +349,9 @@ static void send_continues_ahead(struct barco_container *c, enum barco_stage unt
 	struct barco_err err = {0};
 
 	for (enum barco_stage s = c->next; s <= until && s < BARCO_STAGE_EXEC; s++) {
-		const struct barco_stage_def *def = barco_stage_get(s);
+		const struct barco_stage_def *def = &c->stages[s];
 
-		if (def->parent || !def->child || fault_at(s, "parent"))
+		if (def->parent || !def->child || fault_at(def, "parent"))
 			break;
 		/*
 		 * A container that already failed has closed its end: its
@@ -376,8 +375,8 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 	struct barco_msg msg;
 	int r;
 
-	if (fault_at(def->stage, "parent"))
-		return injected(def->stage, err);
+	if (fault_at(def, "parent"))
+		return injected(def, err);
 	if (def->parent && def->parent(c, rep, err) < 0)
 		return -1;
 	*ret_ns = now_ns() - start;
@@ -413,7 +412,7 @@ static int start_command(struct barco_container *c, struct barco_err *err)
 	barco_report_clear(&msg.report);
 	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
 		return -1;
-	if (fault_at(BARCO_STAGE_EXEC, "late"))
+	if (fault_at(&c->stages[BARCO_STAGE_EXEC], "late"))
 		(void)usleep(200 * 1000);
 	return wait_done(c, BARCO_STAGE_EXEC, &msg, err) < 0 ? -1 : 0;
 }
@@ -459,7 +458,7 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 	struct barco_report rep;
 
 	for (; c->next <= until && c->next < BARCO_STAGE_COUNT; c->next++) {
-		const struct barco_stage_def *def = barco_stage_get(c->next);
+		const struct barco_stage_def *def = &c->stages[c->next];
 		uint64_t duration_ns = 0;
 
 		barco_report_clear(&rep);
@@ -478,7 +477,7 @@ int barco_runner_advance(struct barco_container *c, enum barco_stage until, barc
 		/* Only now, with its report out, may the command run and print. */
 		if (def->stage == BARCO_STAGE_EXEC && start_command(c, err) < 0)
 			return barco_err_wrap(err, "stage %s", def->name);
-		if (fault_at(def->stage, "kill"))
+		if (fault_at(def, "kill"))
 			(void)raise(SIGKILL);
 	}
 	return 0;
@@ -556,10 +555,11 @@ static int block_signals(struct barco_container *c, struct barco_err *err)
 }
 
 int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
-			 struct barco_err *err)
+			 const struct barco_stage_def *stages, struct barco_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
+	c->stages = stages;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
 	c->pid_file_pid = -1;
 	c->created = (long long)time(NULL);

@@ -17,12 +17,45 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/report.h"
-#include "runtime/stage.h"
+
+/*
+ * The stages, in order, and the shape of a row of the table the runner is
+ * given (the table itself is in runtime/stage.c). The parent part of a row
+ * runs first; then the child is told to continue and runs its part; then
+ * the child reports back.
+ */
+enum barco_stage {
+	BARCO_STAGE_CGROUPS,
+	BARCO_STAGE_USERNS,
+	BARCO_STAGE_NAMESPACES,
+	BARCO_STAGE_HOSTNAME,
+	BARCO_STAGE_MOUNTS,
+	BARCO_STAGE_NETWORK,
+	BARCO_STAGE_CAPS,
+	BARCO_STAGE_SECCOMP,
+	BARCO_STAGE_EXEC,
+	BARCO_STAGE_COUNT,
+};
+
+struct barco_container;
+
+typedef int (*barco_stage_fn)(struct barco_container *c, struct barco_report *rep,
+			      struct barco_err *err);
+
+struct barco_stage_def {
+	enum barco_stage stage;
+	const char *name;      /* canonical, as typed on the command line */
+	const char *summary;   /* one line, for `barco stages` */
+	const char *lesson;    /* lessons/NN-name.md */
+	barco_stage_fn parent; /* runs in the runner, before the child's part; may be NULL */
+	barco_stage_fn child;  /* runs in the container process; may be NULL */
+};
 
 #define BARCO_STDIO_FDS 3
 
 struct barco_container {
 	const struct barco_config *cfg;
+	const struct barco_stage_def *stages; /* the table, indexed by enum barco_stage */
 	struct barco_cgroup_layout layout;
 	struct barco_cgroup cgroup;
 	enum barco_stage next;	    /* the first stage not yet done */
@@ -66,7 +99,8 @@ typedef void (*barco_stage_cb)(const struct barco_container *c, enum barco_stage
  * yet. On failure nothing is left behind.
  */
 int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
-			 struct barco_err *err) __attribute__((warn_unused_result));
+			 const struct barco_stage_def *stages, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /*
  * Writes state.json with the stage just done ("created" before any), and
@@ -110,30 +144,6 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
  */
 int barco_runner_child_ready(struct barco_container *c, const struct barco_report *rep,
 			     struct barco_err *err) __attribute__((warn_unused_result));
-
-/* Stage functions (stage.c's table points at these; defined in the modules' glue). */
-int barco_stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
-			       struct barco_err *err);
-int barco_stage_userns_parent(struct barco_container *c, struct barco_report *rep,
-			      struct barco_err *err);
-int barco_stage_userns_child(struct barco_container *c, struct barco_report *rep,
-			     struct barco_err *err);
-int barco_stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
-				 struct barco_err *err);
-int barco_stage_hostname_child(struct barco_container *c, struct barco_report *rep,
-			       struct barco_err *err);
-int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep,
-			     struct barco_err *err);
-int barco_stage_network_child(struct barco_container *c, struct barco_report *rep,
-			      struct barco_err *err);
-int barco_stage_caps_child(struct barco_container *c, struct barco_report *rep,
-			   struct barco_err *err);
-int barco_stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
-			      struct barco_err *err);
-int barco_stage_exec_parent(struct barco_container *c, struct barco_report *rep,
-			    struct barco_err *err);
-int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
-			   struct barco_err *err);
 
 /*
  * A child stage function returns this (instead of 0) in a process whose

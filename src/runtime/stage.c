@@ -1,7 +1,8 @@
 /*
- * The stage table, and the thin glue between each row and the module that
- * does the work. Reading this file top to bottom is reading what a
- * container runtime does, in order.
+ * The stage table, and the thin glue between each row and the module of
+ * src/stages/ that does the work: one function per part of a row, private
+ * to this file. Reading it top to bottom is reading what a container
+ * runtime does, in order; the table at the end puts the parts in rows.
  */
 #include "runtime/stage.h"
 
@@ -27,57 +28,13 @@
 #include "stages/seccomp.h"
 #include "stages/userns.h"
 
-static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
-	{BARCO_STAGE_CGROUPS, "cgroups", "create the container's cgroup and write its limits",
-	 "lessons/01-cgroups.md", barco_stage_cgroups_parent, NULL},
-	{BARCO_STAGE_USERNS, "userns",
-	 "clone the child into a new user namespace; write its uid/gid maps",
-	 "lessons/02-userns.md", barco_stage_userns_parent, barco_stage_userns_child},
-	{BARCO_STAGE_NAMESPACES, "namespaces",
-	 "unshare mount, uts, ipc, net, cgroup, pid, time; fork pid 1", "lessons/03-namespaces.md",
-	 NULL, barco_stage_namespaces_child},
-	{BARCO_STAGE_HOSTNAME, "hostname", "set the hostname in the new UTS namespace",
-	 "lessons/04-hostname.md", NULL, barco_stage_hostname_child},
-	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
-	 "lessons/05-mounts.md", NULL, barco_stage_mounts_child},
-	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
-	 "lessons/06-network.md", NULL, barco_stage_network_child},
-	{BARCO_STAGE_CAPS, "caps",
-	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
-	 NULL, barco_stage_caps_child},
-	{BARCO_STAGE_SECCOMP, "seccomp", "set no_new_privs and load the seccomp filter",
-	 "lessons/08-seccomp.md", NULL, barco_stage_seccomp_child},
-	{BARCO_STAGE_EXEC, "exec", "execve the command", "lessons/09-exec.md",
-	 barco_stage_exec_parent, barco_stage_exec_child},
-};
-
-const struct barco_stage_def *barco_stage_get(enum barco_stage stage)
-{
-	if ((unsigned)stage >= BARCO_STAGE_COUNT)
-		return NULL;
-	return &stages[stage];
-}
-
-int barco_stage_from_name(const char *name)
-{
-	for (int i = 0; i < BARCO_STAGE_COUNT; i++)
-		if (strcmp(stages[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-const char *barco_stage_list(void)
-{
-	return "cgroups, userns, namespaces, hostname, mounts, network, caps, seccomp, exec";
-}
-
-int barco_stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
+static int stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
 	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
 }
 
-int barco_stage_userns_parent(struct barco_container *c, struct barco_report *rep,
+static int stage_userns_parent(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
 	if (barco_runner_clone(c, rep, err) < 0)
@@ -92,7 +49,7 @@ int barco_stage_userns_parent(struct barco_container *c, struct barco_report *re
 	return barco_userns_write_maps(c->pid, c->cfg, rep, err);
 }
 
-int barco_stage_userns_child(struct barco_container *c, struct barco_report *rep,
+static int stage_userns_child(struct barco_container *c, struct barco_report *rep,
 			     struct barco_err *err)
 {
 	if (c->cfg->is_userns_host)
@@ -100,7 +57,7 @@ int barco_stage_userns_child(struct barco_container *c, struct barco_report *rep
 	return barco_userns_become_root(rep, err);
 }
 
-int barco_stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
+static int stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
 				 struct barco_err *err)
 {
 	pid_t pid;
@@ -130,7 +87,7 @@ int barco_stage_namespaces_child(struct barco_container *c, struct barco_report 
 	return 0;
 }
 
-int barco_stage_hostname_child(struct barco_container *c, struct barco_report *rep,
+static int stage_hostname_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
 	const char *name = c->cfg->hostname;
@@ -141,7 +98,7 @@ int barco_stage_hostname_child(struct barco_container *c, struct barco_report *r
 	return 0;
 }
 
-int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep,
+static int stage_mounts_child(struct barco_container *c, struct barco_report *rep,
 			     struct barco_err *err)
 {
 	/* The rootfs as this mount namespace sees it: the cwd (see the namespaces stage). */
@@ -155,19 +112,19 @@ int barco_stage_mounts_child(struct barco_container *c, struct barco_report *rep
 	return r;
 }
 
-int barco_stage_network_child(struct barco_container *c, struct barco_report *rep,
+static int stage_network_child(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
 	return barco_net_loopback_up(rep, err);
 }
 
-int barco_stage_caps_child(struct barco_container *c, struct barco_report *rep,
+static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
 			   struct barco_err *err)
 {
 	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, rep, err);
 }
 
-int barco_stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
+static int stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
 	return barco_seccomp_apply(c->cfg->seccomp, rep, err);
@@ -189,7 +146,7 @@ static void reap_first_process(struct barco_container *c)
 	c->first_pid = 0;
 }
 
-int barco_stage_exec_parent(struct barco_container *c, struct barco_report *rep,
+static int stage_exec_parent(struct barco_container *c, struct barco_report *rep,
 			    struct barco_err *err)
 {
 	reap_first_process(c);
@@ -235,7 +192,7 @@ static int use_passed_stdio(struct barco_container *c, struct barco_err *err)
 	return 0;
 }
 
-int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
+static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 			   struct barco_err *err)
 {
 	const struct barco_config *cfg = c->cfg;
@@ -268,4 +225,53 @@ int barco_stage_exec_child(struct barco_container *c, struct barco_report *rep,
 		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
 	c->exec_attempted = true;
 	return barco_exec_command(cfg->argv, cfg->env, err);
+}
+
+static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
+	{BARCO_STAGE_CGROUPS, "cgroups", "create the container's cgroup and write its limits",
+	 "lessons/01-cgroups.md", stage_cgroups_parent, NULL},
+	{BARCO_STAGE_USERNS, "userns",
+	 "clone the child into a new user namespace; write its uid/gid maps",
+	 "lessons/02-userns.md", stage_userns_parent, stage_userns_child},
+	{BARCO_STAGE_NAMESPACES, "namespaces",
+	 "unshare mount, uts, ipc, net, cgroup, pid, time; fork pid 1", "lessons/03-namespaces.md",
+	 NULL, stage_namespaces_child},
+	{BARCO_STAGE_HOSTNAME, "hostname", "set the hostname in the new UTS namespace",
+	 "lessons/04-hostname.md", NULL, stage_hostname_child},
+	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
+	 "lessons/05-mounts.md", NULL, stage_mounts_child},
+	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
+	 "lessons/06-network.md", NULL, stage_network_child},
+	{BARCO_STAGE_CAPS, "caps",
+	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
+	 NULL, stage_caps_child},
+	{BARCO_STAGE_SECCOMP, "seccomp", "set no_new_privs and load the seccomp filter",
+	 "lessons/08-seccomp.md", NULL, stage_seccomp_child},
+	{BARCO_STAGE_EXEC, "exec", "execve the command", "lessons/09-exec.md",
+	 stage_exec_parent, stage_exec_child},
+};
+
+const struct barco_stage_def *barco_stage_table(void)
+{
+	return stages;
+}
+
+const struct barco_stage_def *barco_stage_get(enum barco_stage stage)
+{
+	if ((unsigned)stage >= BARCO_STAGE_COUNT)
+		return NULL;
+	return &stages[stage];
+}
+
+int barco_stage_from_name(const char *name)
+{
+	for (int i = 0; i < BARCO_STAGE_COUNT; i++)
+		if (strcmp(stages[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *barco_stage_list(void)
+{
+	return "cgroups, userns, namespaces, hostname, mounts, network, caps, seccomp, exec";
 }

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "base/cleanup.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/parse.h"
 
@@ -169,26 +170,6 @@ void barco_state_reclaim_all(const struct barco_cgroup_layout *layout)
 	while ((de = readdir(dir)))
 		if (de->d_type == DT_DIR && de->d_name[0] != '.')
 			(void)reclaim_if_stale(run_fd, de->d_name, layout);
-}
-
-const char *barco_json_escape(const char *s, char *buf, size_t size)
-{
-	size_t j = 0;
-
-	for (; *s && j + 7 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			buf[j++] = '\\';
-			buf[j++] = (char)ch;
-		} else if (ch < 0x20) {
-			j += (size_t)snprintf(buf + j, size - j, "\\u%04x", ch);
-		} else {
-			buf[j++] = (char)ch;
-		}
-	}
-	buf[j] = '\0';
-	return buf;
 }
 
 /*

@@ -64,5 +64,3 @@ int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err
 int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
-/* Escapes s as a JSON string body (no quotes) into buf; truncates safely. */
-const char *barco_json_escape(const char *s, char *buf, size_t size);

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "stages/caps.h"
 #include "stages/seccomp.h"
-#include "runtime/state.h"
 #include "base/util.h"
 
 #define MERGED_MAX 64

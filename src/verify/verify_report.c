@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "runtime/state.h"
+#include "base/json.h"
 #include "base/util.h"
 
 void barco_verify_print_text(const struct barco_verify_verdicts *v)

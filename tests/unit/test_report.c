@@ -12,6 +12,7 @@
 
 #include "base/cleanup.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/report.h"
 #include "runtime/state.h"
 #include "suites.h"
@@ -105,7 +106,11 @@ static void test_json_escape(void)
 
 	CU_ASSERT_STRING_EQUAL(barco_json_escape("/srv/a b", buf, sizeof(buf)), "/srv/a b");
 	CU_ASSERT_STRING_EQUAL(barco_json_escape("q\"b\\s\n", buf, sizeof(buf)),
-			       "q\\\"b\\\\s\\u000a");
+			       "q\\\"b\\\\s\\n");
+	CU_ASSERT_STRING_EQUAL(barco_json_escape("\t\x01\x7f", buf, sizeof(buf)),
+			       "\\t\\u0001\\u007f");
+	/* Truncated at a whole escape, never inside one. */
+	CU_ASSERT_STRING_EQUAL(barco_json_escape("ab\x01", buf, 8), "ab");
 }
 
 static void read_all(int dir_fd, const char *file, char *buf, size_t size)
