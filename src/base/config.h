@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "base/err.h"
 
 #define BARCO_NAME_MAX	   63
 #define BARCO_HOSTNAME_MAX 64
@@ -59,3 +60,20 @@ struct barco_config {
 
 /* Fills the defaults that do not depend on the command line. */
 void barco_config_init(struct barco_config *cfg);
+
+/* Copies src into dst; an error naming what when it does not fit. */
+int barco_config_copy_string(char *dst, size_t size, const char *src, const char *what,
+			     struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Adds "KEY=VALUE" (checked) to the environment; a later KEY replaces an earlier one. */
+int barco_config_add_env(struct barco_config *cfg, const char *kv, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Fills defaults (name, hostname, maps, environment) and checks what
+ * depends on more than one option: the uid and gid must lie inside the
+ * maps, the rootfs must be a directory (an empty rootfs means the default
+ * one, which the caller creates on first use).
+ */
+int barco_config_finish(struct barco_config *cfg, struct barco_err *err)
+	__attribute__((warn_unused_result));

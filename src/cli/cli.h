@@ -24,7 +24,7 @@ struct barco_step_options {
  * Parses `barco run` options; argv[0] is "run". With step non-NULL, also
  * the options of `barco step` (--until, --json, -i). The command starts after
  * "--" or at the first non-option. Values are checked here; checks that
- * need the file system (the rootfs) are in barco_config_finish().
+ * need the file system (the rootfs) are in barco_config_finish() (base/config.h).
  */
 int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
 			struct barco_step_options *step, struct barco_err *err)
@@ -33,15 +33,6 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 /* The original barco's flags: -u UID -m ROOTFS -c CMD [-a ARG] [-v]. */
 int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
 			 struct barco_err *err) __attribute__((warn_unused_result));
-
-/*
- * Fills defaults (name, hostname, maps, environment) and checks what
- * depends on more than one option: the uid and gid must lie inside the
- * maps, the rootfs must be a directory (an empty rootfs means the default
- * one, which the caller creates on first use).
- */
-int barco_config_finish(struct barco_config *cfg, struct barco_err *err)
-	__attribute__((warn_unused_result));
 
 /* "--until=STAGE" values; error lists the stages. */
 int barco_cli_parse_stage(const char *name, int *ret_stage, struct barco_err *err)

@@ -1,13 +1,12 @@
 #pragma once
 /*
- * The CLI verbs, one file each (src/cmd_*.c), and what they share. Only
- * these print messages and choose exit statuses.
+ * The CLI verbs, one file each (src/cli/cmd_VERB.c), and what they share
+ * (src/cli/cmd.c). Only these print messages and choose exit statuses.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/config.h"
 #include "base/err.h"
-#include "runtime/runner.h"
 
 int barco_cmd_run(int argc, char **argv);
 int barco_cmd_seed(int argc, char **argv);
@@ -32,19 +31,8 @@ int barco_cmd_fail(const struct barco_err *err, int status);
 bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_err *parse_err,
 		       int verbosity, const char *usage, int *ret_status);
 
-struct barco_trace_result; /* trace.h */
+/* -v (1, 2), -q (-1) or neither (0): barco's log level from then on. */
+void barco_cmd_set_verbosity(int verbosity);
 
-/*
- * One container from start to end, as `barco run` runs it; prints barco's
- * errors and returns the status to exit with. stdio: the command's stdin,
- * stdout and stderr (NULL: barco's). With trace non-NULL the eBPF tracer
- * watches it (attached after the cgroups stage, armed just before exec) and
- * trace holds the result afterwards; if tracing cannot start, a warning
- * says why, trace->is_available is false, and the container runs anyway.
- */
-int barco_cmd_run_container(const struct barco_config *cfg, const int *stdio,
-			    struct barco_trace_result *trace);
-
-/* Logs a stage's report, one line per syscall (-v). */
-void barco_cmd_log_stage(const struct barco_container *c, enum barco_stage stage,
-			 const struct barco_report *rep, uint64_t duration_ns, void *data);
+/* Runs cfg's container as `barco run` does (and `barco seed`); the status to exit with. */
+int barco_cmd_run_config(const struct barco_config *cfg);

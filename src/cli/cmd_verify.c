@@ -5,7 +5,7 @@
  *
  * This file is the verb: its options, the plan (every row in one
  * container, then each control in one of its own) and the exit status.
- * include/verify.h says where the rows, the rootfs, the running, the
+ * src/verify/verify.h says where the rows, the rootfs, the running, the
  * evidence and the report are.
  */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "cli/cmd.h"
 #include "stages/exec.h"
 #include "trace/trace.h"
@@ -26,7 +27,7 @@
 #define VERIFY_EXIT_BAD 1 /* an action was not stopped, or not by its layer */
 #define VERIFY_HELP	1
 
-const char barco_verify_usage[] =
+static const char usage[] =
 	"Usage: barco verify [--json] [--helper PATH] [-v] [-q]\n"
 	"\n"
 	"Runs forbidden actions inside a default container (plus --memory 64M and\n"
@@ -44,6 +45,20 @@ const char barco_verify_usage[] =
 	"Exit status: 0 when every action was stopped by its expected layer and both\n"
 	"controls passed; 1 otherwise; 125 for barco's own errors.\n";
 
+/* Runs the rows in one container; prints barco's error and returns the status to exit with. */
+static int run_rows(const struct barco_verify_opts *o, const struct barco_verify_row *const *sel,
+		    size_t n, enum barco_seccomp_mode mode, uint64_t caps_add,
+		    struct barco_verify_run *run)
+{
+	struct barco_err err = {0};
+
+	if (barco_verify_run_rows(o, sel, n, mode, caps_add, run, &err) < 0)
+		return barco_cmd_fail(&err, run->status);
+	if (!run->trace->is_available)
+		log_warn("verify: no kernel evidence: %s", run->trace->unavailable);
+	return 0;
+}
+
 /* ---- positive controls ------------------------------------------------------------------ */
 
 /* Runs the control's rows and records what became of each. */
@@ -51,7 +66,7 @@ static int run_control(const struct barco_verify_opts *o, struct barco_verify_co
 		       enum barco_seccomp_mode mode, uint64_t caps_add,
 		       struct barco_verify_run *run)
 {
-	int rc = barco_verify_run_rows(o, ctl->rows, ctl->n, mode, caps_add, run);
+	int rc = run_rows(o, ctl->rows, ctl->n, mode, caps_add, run);
 
 	for (size_t i = 0; rc == 0 && i < ctl->n; i++) {
 		struct barco_verify_result res = {0};
@@ -169,7 +184,7 @@ static int run_matrix(const struct barco_verify_opts *o, struct barco_verify_ver
 	for (size_t i = 0; i < barco_verify_rows_len; i++)
 		if (!barco_verify_is_skipped(&barco_verify_rows[i]))
 			all[n++] = &barco_verify_rows[i];
-	rc = barco_verify_run_rows(o, all, n, BARCO_SECCOMP_DEFAULT, 0, run);
+	rc = run_rows(o, all, n, BARCO_SECCOMP_DEFAULT, 0, run);
 	if (rc != 0)
 		return rc;
 	v->trace = run->trace;
@@ -219,7 +234,7 @@ int barco_cmd_verify(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o, &err);
 
 	if (rc == VERIFY_HELP) {
-		fputs(barco_verify_usage, stdout);
+		fputs(usage, stdout);
 		return 0;
 	}
 	if (rc < 0)
@@ -232,6 +247,7 @@ int barco_cmd_verify(int argc, char **argv)
 	}
 	if (barco_verify_prepare_rootfs(&o, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	barco_cmd_set_verbosity(o.verbosity);
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		barco_err_errno(&err, "allocating the verdicts");

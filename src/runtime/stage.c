@@ -29,13 +29,13 @@
 #include "stages/userns.h"
 
 static int stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
-			       struct barco_err *err)
+				struct barco_err *err)
 {
 	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
 }
 
 static int stage_userns_parent(struct barco_container *c, struct barco_report *rep,
-			      struct barco_err *err)
+			       struct barco_err *err)
 {
 	if (barco_runner_clone(c, rep, err) < 0)
 		return -1;
@@ -50,7 +50,7 @@ static int stage_userns_parent(struct barco_container *c, struct barco_report *r
 }
 
 static int stage_userns_child(struct barco_container *c, struct barco_report *rep,
-			     struct barco_err *err)
+			      struct barco_err *err)
 {
 	if (c->cfg->is_userns_host)
 		return 0;
@@ -58,7 +58,7 @@ static int stage_userns_child(struct barco_container *c, struct barco_report *re
 }
 
 static int stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
-				 struct barco_err *err)
+				  struct barco_err *err)
 {
 	pid_t pid;
 
@@ -88,7 +88,7 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 }
 
 static int stage_hostname_child(struct barco_container *c, struct barco_report *rep,
-			       struct barco_err *err)
+				struct barco_err *err)
 {
 	const char *name = c->cfg->hostname;
 
@@ -99,7 +99,7 @@ static int stage_hostname_child(struct barco_container *c, struct barco_report *
 }
 
 static int stage_mounts_child(struct barco_container *c, struct barco_report *rep,
-			     struct barco_err *err)
+			      struct barco_err *err)
 {
 	/* The rootfs as this mount namespace sees it: the cwd (see the namespaces stage). */
 	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -113,19 +113,19 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 }
 
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
-			      struct barco_err *err)
+			       struct barco_err *err)
 {
 	return barco_net_loopback_up(rep, err);
 }
 
 static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
-			   struct barco_err *err)
+			    struct barco_err *err)
 {
 	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, rep, err);
 }
 
 static int stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
-			      struct barco_err *err)
+			       struct barco_err *err)
 {
 	return barco_seccomp_apply(c->cfg->seccomp, rep, err);
 }
@@ -147,7 +147,7 @@ static void reap_first_process(struct barco_container *c)
 }
 
 static int stage_exec_parent(struct barco_container *c, struct barco_report *rep,
-			    struct barco_err *err)
+			     struct barco_err *err)
 {
 	reap_first_process(c);
 	/*
@@ -193,7 +193,7 @@ static int use_passed_stdio(struct barco_container *c, struct barco_err *err)
 }
 
 static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
-			   struct barco_err *err)
+			    struct barco_err *err)
 {
 	const struct barco_config *cfg = c->cfg;
 
@@ -247,8 +247,8 @@ static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	 NULL, stage_caps_child},
 	{BARCO_STAGE_SECCOMP, "seccomp", "set no_new_privs and load the seccomp filter",
 	 "lessons/08-seccomp.md", NULL, stage_seccomp_child},
-	{BARCO_STAGE_EXEC, "exec", "execve the command", "lessons/09-exec.md",
-	 stage_exec_parent, stage_exec_child},
+	{BARCO_STAGE_EXEC, "exec", "execve the command", "lessons/09-exec.md", stage_exec_parent,
+	 stage_exec_child},
 };
 
 const struct barco_stage_def *barco_stage_table(void)

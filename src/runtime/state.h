@@ -63,4 +63,3 @@ int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err
 /* The pid file, for learners' shells: PID=$(cat /run/barco/NAME/pid). */
 int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
 	__attribute__((warn_unused_result));
-

@@ -74,9 +74,6 @@ struct barco_verify_opts {
 	char rootfs[PATH_MAX];
 };
 
-/* barco verify --help (src/cmd_verify.c). */
-extern const char barco_verify_usage[];
-
 /* Makes o->rootfs on first use, with the helper (refreshed when it changed) and its v-ROW links. */
 int barco_verify_prepare_rootfs(struct barco_verify_opts *o, struct barco_err *err)
 	__attribute__((warn_unused_result));
@@ -92,12 +89,13 @@ void barco_verify_run_free(struct barco_verify_run *r);
 
 /*
  * Runs the rows sel in a default container changed by mode and caps_add.
- * Returns 0, or the status to exit with once barco's error is printed.
+ * Returns 0, or -1 with err and ret->status the status to exit with.
  */
 int barco_verify_run_rows(const struct barco_verify_opts *o,
 			  const struct barco_verify_row *const *sel, size_t n,
 			  enum barco_seccomp_mode mode, uint64_t caps_add,
-			  struct barco_verify_run *ret);
+			  struct barco_verify_run *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /* A row's part of the output, between "@row ID" and "@status ID N"; false when it never ran. */
 bool barco_verify_row_output(const char *output, const char *id, const char **ret_start,

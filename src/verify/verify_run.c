@@ -17,9 +17,8 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "cli/cmd.h"
 #include "stages/exec.h"
-#include "base/log.h"
+#include "runtime/run.h"
 #include "runtime/runner.h"
 
 #define VERIFY_MEMORY (64ull << 20)
@@ -74,6 +73,7 @@ static int run_script(struct barco_config *cfg, struct barco_verify_run *ret, st
 	cleanup_close int out = memfd_create("barco-verify", MFD_CLOEXEC);
 	cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int stdio[BARCO_STDIO_FDS];
+	int r;
 
 	if (out < 0 || null < 0)
 		return barco_err_errno(err, "memfd_create or /dev/null");
@@ -82,8 +82,10 @@ static int run_script(struct barco_config *cfg, struct barco_verify_run *ret, st
 	ret->trace = calloc(1, sizeof(*ret->trace));
 	if (!ret->trace)
 		return barco_err_errno(err, "allocating the trace result");
-	ret->status = barco_cmd_run_container(cfg, stdio, ret->trace);
+	r = barco_run_container(cfg, stdio, ret->trace, &ret->status, err);
 	ret->output = read_memfd(out);
+	if (r < 0)
+		return -1;
 	if (!ret->output)
 		return barco_err_errno(err, "reading the container's output");
 	return 0;
@@ -92,18 +94,15 @@ static int run_script(struct barco_config *cfg, struct barco_verify_run *ret, st
 int barco_verify_run_rows(const struct barco_verify_opts *o,
 			  const struct barco_verify_row *const *sel, size_t n,
 			  enum barco_seccomp_mode mode, uint64_t caps_add,
-			  struct barco_verify_run *ret)
+			  struct barco_verify_run *ret, struct barco_err *err)
 {
 	cleanup_free struct barco_config *cfg = calloc(1, sizeof(*cfg));
 	cleanup_free char *script = build_script(sel, n);
 	char *argv[] = {"/bin/sh", "-c", script, NULL};
-	struct barco_err err = {0};
-	int status;
 
-	if (!cfg || !script) {
-		barco_err_set(&err, ENOMEM, "allocating a container");
-		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	}
+	ret->status = BARCO_EXIT_BARCO;
+	if (!cfg || !script)
+		return barco_err_set(err, ENOMEM, "allocating a container");
 	barco_config_init(cfg);
 	(void)snprintf(cfg->rootfs, sizeof(cfg->rootfs), "%s", o->rootfs);
 	cfg->memory_max_bytes = VERIFY_MEMORY;
@@ -112,14 +111,11 @@ int barco_verify_run_rows(const struct barco_verify_opts *o,
 	cfg->caps_add = caps_add;
 	cfg->is_trace = true;
 	cfg->argv = argv;
-	if (!barco_cmd_prepare(cfg, 0, &err, o->verbosity, barco_verify_usage, &status))
-		return status ? status : BARCO_EXIT_BARCO;
-	if (run_script(cfg, ret, &err) < 0)
-		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	if (barco_config_finish(cfg, err) < 0 || run_script(cfg, ret, err) < 0)
+		return -1;
 	if (ret->status == BARCO_EXIT_BARCO)
-		return BARCO_EXIT_BARCO;
-	if (!ret->trace->is_available)
-		log_warn("verify: no kernel evidence: %s", ret->trace->unavailable);
+		return barco_err_set(err, 0, "the container of the rows exited with status %d",
+				     BARCO_EXIT_BARCO);
 	return 0;
 }
 

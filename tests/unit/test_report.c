@@ -105,8 +105,7 @@ static void test_json_escape(void)
 	char buf[64];
 
 	CU_ASSERT_STRING_EQUAL(barco_json_escape("/srv/a b", buf, sizeof(buf)), "/srv/a b");
-	CU_ASSERT_STRING_EQUAL(barco_json_escape("q\"b\\s\n", buf, sizeof(buf)),
-			       "q\\\"b\\\\s\\n");
+	CU_ASSERT_STRING_EQUAL(barco_json_escape("q\"b\\s\n", buf, sizeof(buf)), "q\\\"b\\\\s\\n");
 	CU_ASSERT_STRING_EQUAL(barco_json_escape("\t\x01\x7f", buf, sizeof(buf)),
 			       "\\t\\u0001\\u007f");
 	/* Truncated at a whole escape, never inside one. */

@@ -1,0 +1,91 @@
+/* What the verbs share: the error line, and the steps between parsing and running. */
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+#include "runtime/rootfs.h"
+#include "stages/exec.h"
+
+#ifndef BARCO_VERSION
+#define BARCO_VERSION "0.0.0"
+#endif
+
+int barco_cmd_fail(const struct barco_err *err, int status)
+{
+	char buf[BARCO_ERR_MSG_MAX + 128];
+
+	fprintf(stderr, "barco: %s\n", barco_err_str(err, buf, sizeof(buf)));
+	return status;
+}
+
+/* The default rootfs belongs to whoever root inside maps to, so container root owns it. */
+static int ensure_rootfs(struct barco_config *cfg, struct barco_err *err)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	if (!cfg->is_default_rootfs)
+		return 0;
+	for (size_t i = 0; !cfg->is_userns_host && i < cfg->uidmap_len; i++)
+		if (cfg->uidmap[i].inside == 0)
+			uid = cfg->uidmap[i].outside;
+	for (size_t i = 0; !cfg->is_userns_host && i < cfg->gidmap_len; i++)
+		if (cfg->gidmap[i].inside == 0)
+			gid = cfg->gidmap[i].outside;
+	if (barco_rootfs_ensure_default(cfg->rootfs, sizeof(cfg->rootfs), uid, gid, err) < 0)
+		return barco_err_wrap(err, "default rootfs");
+	return 0;
+}
+
+static enum barco_log_level level_for(int verbosity)
+{
+	if (verbosity < 0)
+		return BARCO_LOG_QUIET;
+	return verbosity > 1 ? BARCO_LOG_DEBUG : (enum barco_log_level)verbosity;
+}
+
+void barco_cmd_set_verbosity(int verbosity)
+{
+	barco_log_set_level(level_for(verbosity));
+}
+
+bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_err *parse_err,
+		       int verbosity, const char *usage, int *ret_status)
+{
+	struct barco_err err = {0};
+
+	*ret_status = BARCO_EXIT_BARCO;
+	if (parsed == BARCO_CLI_HELP || parsed == BARCO_CLI_VERSION) {
+		if (parsed == BARCO_CLI_HELP)
+			fputs(usage, stdout);
+		else
+			printf("barco %s\n", BARCO_VERSION);
+		*ret_status = 0;
+		return false;
+	}
+	if (parsed < 0) {
+		(void)barco_cmd_fail(parse_err, BARCO_EXIT_BARCO);
+		return false;
+	}
+	barco_cmd_set_verbosity(verbosity);
+	if (barco_config_finish(cfg, &err) < 0) {
+		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+		return false;
+	}
+	if (geteuid() != 0) {
+		barco_err_set(&err, EPERM,
+			      "barco needs root on the host (it writes id maps and cgroups; "
+			      "rootless containers are not supported yet)");
+		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+		return false;
+	}
+	if (ensure_rootfs(cfg, &err) < 0) {
+		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+		return false;
+	}
+	return true;
+}
