@@ -71,7 +71,7 @@ BARCO_LIBS := $(PKG_LIBS)
 FAULT_LIBS := $(PKG_LIBS)
 endif
 
-.PHONY: all setup pkgs-present test test-run unit-test integration-test lessons-check demo demo-run \
+.PHONY: all setup pkgs-present test test-run check-layers unit-test integration-test lessons-check demo demo-run \
 	install uninstall clean format format-check lint
 
 all: bin/barco $(HELPER) $(EXTRA_BINS)
@@ -160,9 +160,14 @@ test: setup
 demo: setup
 	@$(MAKE) --no-print-directory demo-run
 
-# Every suite on what is built, without setup.
-test-run: all bin/unit-tests bin/barco-fault
+# Every suite on what is built, without setup; the layers are checked first.
+test-run: all bin/unit-tests bin/barco-fault check-layers
 	@bash tests/run-all
+
+# Dependencies point down the layers of src/ (README "Layout"), with no
+# cycle: includes, and the symbols each object uses (nm).
+check-layers: $(OBJ)
+	/usr/bin/python3 tools/check-layers src build
 
 unit-test: bin/unit-tests
 	./bin/unit-tests

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include "base/util.h"
 
 static inline void barco_freep(void *p)
 {
@@ -46,8 +47,7 @@ static inline void barco_killpidp(const pid_t *pid)
 	if (*pid > 0) {
 		int saved = errno;
 		(void)kill(*pid, SIGKILL);
-		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		(void)barco_waitpid(*pid, NULL);
 		errno = saved;
 	}
 }

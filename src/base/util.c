@@ -1,6 +1,9 @@
 #include "base/util.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
 
 const char *barco_flags_str(const struct barco_flag_name *names, size_t n, unsigned long flags,
 			    char *buf, size_t size)
@@ -21,4 +24,21 @@ const char *barco_flags_str(const struct barco_flag_name *names, size_t n, unsig
 	if (!len)
 		(void)snprintf(buf, size, "0");
 	return buf;
+}
+
+uint64_t barco_now_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+pid_t barco_waitpid(pid_t pid, int *ret_wstatus)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, ret_wstatus, 0)) < 0 && errno == EINTR)
+		;
+	return r;
 }

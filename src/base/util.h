@@ -1,6 +1,8 @@
 #pragma once
 /* Small helpers shared by the modules. */
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -13,3 +15,9 @@ struct barco_flag_name {
 /* "A|B|C" for the bits of flags named in names (in table order); "0" when none. */
 const char *barco_flags_str(const struct barco_flag_name *names, size_t n, unsigned long flags,
 			    char *buf, size_t size);
+
+/* CLOCK_MONOTONIC in nanoseconds: for durations. */
+uint64_t barco_now_ns(void);
+
+/* waitpid(pid, ret_wstatus, 0), again when a signal interrupts it; -1 with errno. */
+pid_t barco_waitpid(pid_t pid, int *ret_wstatus);

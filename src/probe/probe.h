@@ -140,7 +140,7 @@ struct barco_probe_run {
 
 /* ---- tables ---------------------------------------------------------------- */
 
-/* Each section's checks (src/probe_SECTION.c). */
+/* Each section's checks (src/probe/probe_SECTION.c); the table of sections: probe_sections.c. */
 extern const struct barco_probe_check barco_probe_kernel_checks[];
 extern const size_t barco_probe_kernel_checks_len;
 extern const struct barco_probe_check barco_probe_userns_checks[];
@@ -165,6 +165,14 @@ struct barco_probe_section_def {
 	/* Fills up to BARCO_PROBE_CONCLUSIONS_MAX verdicts from the run's results; may be NULL. */
 	void (*conclude)(const struct barco_probe_run *run,
 			 struct barco_probe_conclusion ret[BARCO_PROBE_CONCLUSIONS_MAX]);
+	/* Reads what the section's checks share into ctx, before any check runs; may be NULL. */
+	void (*prepare)(struct barco_probe_ctx *ctx);
+	/*
+	 * Its checks run before the other sections' (the report keeps table
+	 * order): bpf's, whose exits wait for RCU grace periods to detach
+	 * their programs, the longest teardown of all, meanwhile the rest runs.
+	 */
+	bool runs_first;
 };
 
 const struct barco_probe_section_def *barco_probe_section_get(enum barco_probe_section s);
@@ -207,7 +215,7 @@ void barco_probe_print_text(FILE *out, const struct barco_probe_run *run, bool i
 /* One JSON document in the format of probes/probe.schema.json. */
 void barco_probe_print_json(FILE *out, const struct barco_probe_run *run);
 
-/* ---- helpers for the checks (src/probe.c) ------------------------------------ */
+/* ---- helpers for the checks (src/probe/probe_lib.c) --------------------------- */
 
 /* Sets status, hint (may be NULL) and the one-line summary. */
 void barco_probe_set(struct barco_probe_result *ret, enum barco_probe_status status,
@@ -309,6 +317,9 @@ long barco_probe_btf_id(const struct barco_probe_btf *btf, const char *name, uns
 /* The BTF names the bpf checks need. */
 extern const struct barco_btf_name barco_probe_bpf_btf_queries[];
 extern const size_t barco_probe_bpf_btf_queries_len;
+
+/* The bpf section's preparation: loads BTF and answers barco_probe_bpf_btf_queries. */
+void barco_probe_bpf_prepare(struct barco_probe_ctx *ctx);
 
 /* ---- cgroup mode decision (src/probe_cgroup.c) ----------------------------------- */
 

@@ -366,6 +366,12 @@ const struct barco_btf_name barco_probe_bpf_btf_queries[] = {
 };
 const size_t barco_probe_bpf_btf_queries_len = ARRAY_LEN(barco_probe_bpf_btf_queries);
 
+void barco_probe_bpf_prepare(struct barco_probe_ctx *ctx)
+{
+	barco_probe_btf_load(&ctx->btf, barco_probe_bpf_btf_queries,
+			     barco_probe_bpf_btf_queries_len);
+}
+
 /*
  * The whole walk, unlike the tracer's: the count of types is evidence that
  * all of the kernel's BTF is readable. The answers are copied out, so that

@@ -96,9 +96,8 @@ static int check_grandchild(const struct ns_kind *k, struct barco_report *ev)
 	}
 	if (pid == 0)
 		_exit(is_pid && getpid() != 1 ? 1 : 0);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return errno;
+	if (barco_waitpid(pid, &status) < 0)
+		return errno;
 	barco_report_add(ev, "fork() = %d (host pid); %s", (int)pid,
 			 !is_pid ? "the child ran"
 			 : WIFEXITED(status) && WEXITSTATUS(status) == 0

@@ -250,9 +250,8 @@ static int list_applets(char **ret_list, struct barco_err *err)
 	if (read_all(rd, &list, err) < 0)
 		return -1;
 	pid_t child = steal_pid(&pid);
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			return barco_err_errno(err, "waitpid busybox");
+	if (barco_waitpid(child, &status) < 0)
+		return barco_err_errno(err, "waitpid busybox");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return barco_err_set(err, 0, "%s --list-full failed (status %#x)",
 				     BARCO_BUSYBOX_PATH, (unsigned int)status);

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "stages/caps.h"
 #include "base/cleanup.h"
 #include "stages/exec.h"
@@ -50,14 +51,6 @@ struct barco_msg {
 
 /* Signals the runner handles itself; the rest keep their default action. */
 static const int runner_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static size_t msg_size(const struct barco_msg *msg)
 {
@@ -142,7 +135,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 			_exit(BARCO_EXIT_BARCO);
 		def = &c->stages[msg.stage];
 		barco_report_clear(&msg.report);
-		c->stage_start_ns = now_ns();
+		c->stage_start_ns = barco_now_ns();
 		if (fault_at(def, "child"))
 			r = injected(def, &err);
 		else
@@ -150,7 +143,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 		if (r == BARCO_STAGE_HANDOFF)
 			_exit(0);
 		msg.type = BARCO_MSG_DONE;
-		msg.duration_ns = now_ns() - c->stage_start_ns;
+		msg.duration_ns = barco_now_ns() - c->stage_start_ns;
 		msg.errnum = r < 0 ? err.errnum : 0;
 		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
 						     : barco_exec_status_for_errno(err.errnum);
@@ -371,7 +364,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		     enum barco_stage until, struct barco_report *rep, uint64_t *ret_ns,
 		     struct barco_err *err)
 {
-	uint64_t start = now_ns();
+	uint64_t start = barco_now_ns();
 	struct barco_msg msg;
 	int r;
 
@@ -379,7 +372,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 		return injected(def, err);
 	if (def->parent && def->parent(c, rep, err) < 0)
 		return -1;
-	*ret_ns = now_ns() - start;
+	*ret_ns = barco_now_ns() - start;
 	if (!def->child)
 		return 0;
 	if (def->stage >= c->continued && send_continue(c, def->stage, err) < 0)
@@ -425,7 +418,7 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 	memset(&msg, 0, offsetof(struct barco_msg, report));
 	msg.type = BARCO_MSG_DONE;
 	msg.stage = BARCO_STAGE_EXEC;
-	msg.duration_ns = now_ns() - c->stage_start_ns;
+	msg.duration_ns = barco_now_ns() - c->stage_start_ns;
 	msg.report = *rep;
 	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
 		return -1;
@@ -598,9 +591,7 @@ static void kill_and_reap(pid_t *pid)
 {
 	if (*pid <= 0)
 		return;
-	(void)kill(*pid, SIGKILL);
-	while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	barco_killpidp(pid);
 	*pid = 0;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
+#include "base/util.h"
 #include "stages/caps.h"
 #include "stages/cgroup.h"
 #include "stages/exec.h"
@@ -141,8 +142,7 @@ static void reap_first_process(struct barco_container *c)
 {
 	if (c->first_pid <= 0 || c->first_pid == c->pid)
 		return;
-	while (waitpid(c->first_pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	(void)barco_waitpid(c->first_pid, NULL);
 	c->first_pid = 0;
 }
 

@@ -1,0 +1,46 @@
+/*
+ * The probe sections, in report order: each row names a section's checks
+ * (probe_SECTION.c) and what it adds to a run. The runner (probe.c) and the
+ * report (probe_out.c) find the sections here and nowhere else.
+ */
+#include "probe/probe.h"
+
+#include <string.h>
+
+static const struct barco_probe_section_def section_defs[BARCO_PROBE_SECTION_COUNT] = {
+	[BARCO_PROBE_KERNEL] = {"kernel", "kernel", barco_probe_kernel_checks,
+				&barco_probe_kernel_checks_len, NULL},
+	[BARCO_PROBE_USERNS] = {"userns", "user namespaces", barco_probe_userns_checks,
+				&barco_probe_userns_checks_len, barco_probe_userns_conclude},
+	[BARCO_PROBE_NS] = {"ns", "namespaces", barco_probe_ns_checks, &barco_probe_ns_checks_len,
+			    NULL},
+	[BARCO_PROBE_CGROUP] = {"cgroup", "cgroups", barco_probe_cgroup_checks,
+				&barco_probe_cgroup_checks_len, barco_probe_cgroup_conclude},
+	[BARCO_PROBE_CAPS] = {"caps", "capabilities", barco_probe_caps_checks,
+			      &barco_probe_caps_checks_len, NULL},
+	[BARCO_PROBE_SECCOMP] = {"seccomp", "seccomp", barco_probe_seccomp_checks,
+				 &barco_probe_seccomp_checks_len, NULL},
+	[BARCO_PROBE_BPF] = {"bpf", "eBPF", barco_probe_bpf_checks, &barco_probe_bpf_checks_len,
+			     barco_probe_bpf_conclude, barco_probe_bpf_prepare, true},
+};
+
+const struct barco_probe_section_def *barco_probe_section_get(enum barco_probe_section s)
+{
+	if ((unsigned int)s >= BARCO_PROBE_SECTION_COUNT)
+		return NULL;
+	return &section_defs[s];
+}
+
+int barco_probe_section_from_name(const char *name, enum barco_probe_section *ret,
+				  struct barco_err *err)
+{
+	for (int s = 0; s < BARCO_PROBE_SECTION_COUNT; s++) {
+		if (strcmp(name, section_defs[s].name) == 0) {
+			*ret = (enum barco_probe_section)s;
+			return 0;
+		}
+	}
+	return barco_err_set(
+		err, 0, "unknown section '%s' (kernel, userns, ns, cgroup, caps, seccomp, bpf)",
+		name);
+}
