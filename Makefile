@@ -86,16 +86,19 @@ build/runtime/explain.o: build/lessons.h
 build/cli/cmd_lesson.o: build/lesson_texts.h
 
 # The seccomp filter is compiled once, here, rather than at every container
-# start: tools/seccomp-gen.c runs the policy's compiler (src/seccomp_emit.c),
-# checks its program against libseccomp's, and src/seccomp.c loads what it
-# printed.
-SECCOMP_GEN_OBJ := build/stages/seccomp_policy.o build/stages/seccomp_emit.o \
-	build/stages/seccomp_check.o build/base/err.o build/base/log.o
+# start: tools/seccomp/seccomp-gen.c runs the policy's compiler
+# (tools/seccomp/seccomp_emit.c), checks its program against libseccomp's,
+# and src/stages/seccomp.c loads what it printed. The compiler and the check
+# are build tools: the unit tests link them, bin/barco does not.
+SECCOMP_TOOL_SRC := $(filter-out tools/seccomp/seccomp-gen.c,$(wildcard tools/seccomp/*.c))
+SECCOMP_TOOL_OBJ := $(patsubst tools/%.c,build/tools/%.o,$(SECCOMP_TOOL_SRC))
+SECCOMP_GEN_OBJ := $(SECCOMP_TOOL_OBJ) build/stages/seccomp_policy.o build/base/err.o build/base/log.o
 
-build/seccomp-gen.o: tools/seccomp-gen.c | build pkgs-present
-	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+build/tools/%.o: tools/%.c | build pkgs-present
+	@mkdir -p $(@D)
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote tools/seccomp -c -o $@ $<
 
-build/seccomp-gen: build/seccomp-gen.o $(SECCOMP_GEN_OBJ)
+build/seccomp-gen: build/tools/seccomp/seccomp-gen.o $(SECCOMP_GEN_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 build/seccomp_bpf.h: build/seccomp-gen
@@ -125,9 +128,10 @@ $(HELPER): probes/barco-testhelper.c | bin
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
 
 build/unit/%.o: tests/unit/%.c build/lessons.h | build/unit pkgs-present
-	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -iquote tests/unit -c -o $@ $<
+	$(CC) $(BARCO_CFLAGS) $(DEPFLAGS) -iquote build -iquote tests/unit -iquote tools/seccomp \
+		-c -o $@ $<
 
-bin/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) | bin
+bin/unit-tests: $(UNIT_OBJ) $(LIB_OBJ) $(SECCOMP_TOOL_OBJ) | bin
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcunit
 
 build build/unit build/fault bin:
@@ -141,7 +145,7 @@ ifneq ($(PKGS_PRESENT),yes)
 	@exit 1
 endif
 
--include $(wildcard build/*.d build/*/*.d build/*/*/*.d)
+-include $(wildcard build/*.d build/*/*.d build/*/*/*.d build/*/*/*/*.d)
 
 # Keep the objects that pattern chains make on the way (build/probes/*.o,
 # build/*.bpf.o): removing them would make the next make build them again.
@@ -194,7 +198,7 @@ uninstall:
 clean:
 	rm -rf build bin
 
-FORMAT_FILES := $(wildcard src/*.c src/*/*.c src/*/*.h probes/*.c tools/*.c tests/unit/*.c tests/unit/*.h)
+FORMAT_FILES := $(wildcard src/*.c src/*/*.c src/*/*.h probes/*.c tools/*/*.c tools/*/*.h tests/unit/*.c tests/unit/*.h)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -203,7 +207,7 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 lint: build/lessons.h build/lesson_texts.h build/seccomp_bpf.h
-	clang-tidy --quiet $(SRC) probes/barco-testhelper.c -- -std=gnu11 -D_GNU_SOURCE \
-		-iquote src -iquote build $(PKG_CFLAGS)
+	clang-tidy --quiet $(SRC) $(SECCOMP_TOOL_SRC) probes/barco-testhelper.c -- -std=gnu11 \
+		-D_GNU_SOURCE -iquote src -iquote build -iquote tools/seccomp $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem -Isrc src probes
+		--inline-suppr --suppress=missingIncludeSystem -Isrc -Itools/seccomp src probes tools/seccomp

@@ -1,13 +1,11 @@
 #pragma once
 /*
- * The seccomp policy (src/seccomp_policy.c): which syscalls a container may
- * make; barco's compiler that turns it into a BPF program
- * (src/seccomp_emit.c), libseccomp's as the reference, and the check that
- * the two agree (src/seccomp_check.c). The build compiles it once into
- * build/seccomp_bpf.h (tools/seccomp-gen.c); src/seccomp.c loads that
- * program when a container starts.
+ * The seccomp policy (src/stages/seccomp_policy.c): which syscalls a
+ * container may make. The build compiles it once into build/seccomp_bpf.h
+ * (tools/seccomp/: barco's compiler, libseccomp's as the reference, and the
+ * check that the two agree); src/stages/seccomp.c loads that program when
+ * a container starts.
  */
-#include <linux/filter.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "base/err.h"
@@ -55,37 +53,3 @@ struct barco_seccomp_rule {
 
 extern const struct barco_seccomp_rule barco_seccomp_rules[];
 extern const size_t barco_seccomp_rules_len;
-
-/*
- * The syscall number of name on this architecture, or -1 when it has none
- * (counted in counts as absent here or unknown to libseccomp).
- */
-int barco_seccomp_resolve(const char *name, struct barco_seccomp_counts *counts);
-
-/*
- * Compiles the policy for this architecture (src/seccomp_emit.c): default
- * action ERRNO(EPERM), a foreign architecture or ABI kills the process, a
- * binary search over ranges of syscall numbers. *ret_insns is malloc'd.
- */
-int barco_seccomp_compile(struct sock_filter **ret_insns, size_t *ret_len,
-			  struct barco_seccomp_counts *ret_counts, struct barco_err *err)
-	__attribute__((warn_unused_result));
-
-/*
- * The same policy compiled by libseccomp, one rule per syscall in a linear
- * chain: the reference the emitter is checked against (seccomp-gen and the
- * unit tests), never loaded.
- */
-int barco_seccomp_compile_libseccomp(struct sock_filter **ret_insns, size_t *ret_len,
-				     struct barco_seccomp_counts *ret_counts, struct barco_err *err)
-	__attribute__((warn_unused_result));
-
-/*
- * Runs both programs, as the kernel would, on every architecture and
- * syscall number the policy tells apart and on many argument values for
- * each conditional syscall (src/seccomp_check.c). 0 when they always give
- * the same action; -1 with the first input where they differ in err.
- */
-int barco_seccomp_check_same(const struct sock_filter *a, size_t a_len, const struct sock_filter *b,
-			     size_t b_len, struct barco_err *err)
-	__attribute__((warn_unused_result));

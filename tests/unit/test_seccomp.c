@@ -25,10 +25,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* libseccomp's header; barco's own is "seccomp.h" (-iquote include) */
+/* libseccomp's header; barco's own is "stages/seccomp.h" */
 #include <seccomp.h>
 
 #include "base/cleanup.h"
+#include "seccomp_compile.h"
 #include "stages/seccomp.h"
 #include "suites.h"
 

@@ -1,6 +1,6 @@
 /*
  * barco's compiler for its seccomp policy (the tables in
- * src/seccomp_policy.c).
+ * src/stages/seccomp_policy.c).
  *
  * libseccomp tests a syscall number against each allowed number in turn,
  * and spells each "low 32 bits differ" rule as 32 alternatives, one per
@@ -14,11 +14,11 @@
  * a conditional syscall's range is its own number, where its argument
  * tests sit.
  *
- * libseccomp stays the reference: tools/seccomp-gen.c refuses to write a
+ * libseccomp stays the reference: seccomp-gen.c refuses to write a
  * program that does not answer every input as libseccomp's does, and the
- * unit tests check it again (src/seccomp_check.c).
+ * unit tests check it again (seccomp_check.c).
  */
-#include "stages/seccomp_policy.h"
+#include "seccomp_compile.h"
 
 #include <errno.h>
 #include <linux/audit.h>

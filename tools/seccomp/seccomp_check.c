@@ -5,9 +5,9 @@
  * syscall number the policy tells apart, and for each conditional syscall
  * its argument at every single bit, the rule's own value and its
  * neighbours, and thousands of random values. barco's compiler
- * (src/seccomp_emit.c) is checked against libseccomp's program this way.
+ * (seccomp_emit.c) is checked against libseccomp's program this way.
  */
-#include "stages/seccomp_policy.h"
+#include "seccomp_compile.h"
 
 #include <errno.h>
 #include <inttypes.h>
