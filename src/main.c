@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "stages/exec.h"
+#include "base/util.h"
+#include "base/exit_status.h"
 
 #ifndef BARCO_VERSION
 #define BARCO_VERSION "0.0.0"
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
 		fputs(main_usage, stderr);
 		return BARCO_EXIT_BARCO;
 	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(verbs); i++)
 		if (strcmp(verb, verbs[i].name) == 0)
 			return verbs[i].fn(argc - 1, argv + 1);
 	if (strcmp(verb, "help") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {

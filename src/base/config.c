@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/parse.h"
+#include "base/util.h"
 
 extern char **environ;
 
@@ -72,7 +73,7 @@ static int fill_default_env(struct barco_config *cfg, struct barco_err *err)
 	};
 
 	(void)snprintf(cfg->hostname_env, sizeof(cfg->hostname_env), "HOSTNAME=%s", cfg->hostname);
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(defaults); i++) {
 		char key[16];
 
 		(void)snprintf(key, sizeof(key), "%.*s", (int)strcspn(defaults[i], "="),

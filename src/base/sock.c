@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/util.h"
+
 union barco_cmsg_buf {
 	char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * BARCO_SOCK_MAX_FDS)];
 	struct cmsghdr align;
@@ -45,8 +47,8 @@ static void take_fds(struct cmsghdr *cm, int *ret_fds, size_t nfds)
 	size_t got = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 	int fds[BARCO_SOCK_MAX_FDS * 2];
 
-	if (got > sizeof(fds) / sizeof(fds[0]))
-		got = sizeof(fds) / sizeof(fds[0]);
+	if (got > ARRAY_LEN(fds))
+		got = ARRAY_LEN(fds);
 	memcpy(fds, CMSG_DATA(cm), got * sizeof(int));
 	if (ret_fds && got == nfds) {
 		memcpy(ret_fds, fds, got * sizeof(int));

@@ -8,7 +8,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "runtime/rootfs.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 
 #ifndef BARCO_VERSION
 #define BARCO_VERSION "0.0.0"

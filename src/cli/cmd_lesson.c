@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 /* Generated from the lessons by tools/embed-lesson-texts. */
+#include "base/util.h"
 #include "lesson_texts.h"
 
-#define LESSON_COUNT (sizeof(barco_lesson_texts) / sizeof(barco_lesson_texts[0]))
+#define LESSON_COUNT (ARRAY_LEN(barco_lesson_texts))
 
 /* "userns" finds "02-userns"; "02" too; no argument is the overview. */
 static int find_lesson(const char *want)

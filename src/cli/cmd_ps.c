@@ -1,34 +1,16 @@
-/* barco stages, barco ps, barco delete. */
+/* barco ps: the containers under /run/barco, with their stage and age. */
+#include "cli/cmd.h"
+
 #include <dirent.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/exit_status.h"
 #include "base/json.h"
-#include "cli/cmd.h"
-#include "runtime/stage.h"
-#include "stages/exec.h"
-#include "runtime/monitor.h"
-#include "base/parse.h"
-#include "base/sock.h"
 #include "runtime/state.h"
-
-int barco_cmd_stages(int argc, char **argv)
-{
-	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
-		const struct barco_stage_def *def = barco_stage_get((enum barco_stage)i);
-
-		printf("%d  %-10s  %s\n", i + 1, def->name, def->summary);
-	}
-	return 0;
-}
 
 static void format_age(long long seconds, char *buf, size_t size)
 {
@@ -123,94 +105,4 @@ int barco_cmd_ps(int argc, char **argv)
 	if (is_json)
 		fputs(n ? "\n]\n" : "]\n", stdout);
 	return 0;
-}
-
-/* A container with a monitor: ask it. */
-static int delete_via_monitor(const char *name, struct barco_err *err)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	struct barco_ctl_msg msg;
-
-	barco_monitor_socket_path(name, addr.sun_path, sizeof(addr.sun_path));
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return -1;
-	memset(&msg, 0, offsetof(struct barco_ctl_msg, report));
-	msg.type = BARCO_CTL_DELETE;
-	barco_report_clear(&msg.report);
-	if (barco_sock_send(fd, &msg, offsetof(struct barco_ctl_msg, report.text) + 1, NULL, 0,
-			    err) < 0)
-		return -1;
-	/* The reply (or end of file) comes once everything is removed. */
-	(void)barco_sock_recv(fd, &msg, sizeof(msg), NULL, NULL, 0);
-	return 0;
-}
-
-/* A `barco run` container: kill its process; its runner cleans up and exits. */
-static int delete_run_container(const char *name, struct barco_err *err)
-{
-	struct barco_state st;
-
-	if (barco_state_read(name, &st, err) < 0)
-		return -1;
-	if (st.pid > 0)
-		(void)kill(st.pid, SIGKILL);
-	for (int i = 0; i < 500 && barco_state_is_live(name); i++)
-		(void)poll(NULL, 0, 10);
-	if (barco_state_is_live(name))
-		return barco_err_set(err, ETIMEDOUT, "'%s' is still running after SIGKILL", name);
-	return 0;
-}
-
-/*
- * One attempt: 1 done (removed, or asked its owner to stop), 0 try again
- * (someone, e.g. another barco's stale-state reclaim, holds it for a
- * moment), -1 with err set.
- */
-static int delete_once(const char *name, const struct barco_cgroup_layout *layout, bool is_first,
-		       struct barco_err *err)
-{
-	int r = barco_state_reclaim(name, layout);
-
-	if (r < 0 && is_first)
-		return barco_err_set(err, 0, "no container named '%s' (see 'barco ps')", name);
-	if (r != 0)
-		return 1; /* stale and now removed, or gone meanwhile */
-	if (delete_via_monitor(name, err) == 0)
-		return 1;
-	if (!barco_state_is_live(name))
-		return 0;
-	if (delete_run_container(name, err) == 0)
-		return 1;
-	/* A state file being replaced or removed is worth another look; garbage is not. */
-	return err->errnum == ENOENT ? 0 : -1;
-}
-
-int barco_cmd_delete(int argc, char **argv)
-{
-	struct barco_cgroup_layout layout;
-	struct barco_err err = {0};
-	const char *name = argc == 2 ? argv[1] : NULL;
-
-	if (!name) {
-		barco_err_set(&err, 0, "usage: barco delete NAME");
-		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	}
-	if (barco_parse_name(name, &err) < 0 || barco_cgroup_layout_detect(&layout, &err) < 0)
-		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	for (int attempt = 0; attempt < 100; attempt++) {
-		int r = delete_once(name, &layout, attempt == 0, &err);
-
-		if (r < 0)
-			return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-		if (r > 0) {
-			/* Whatever the owner left (it may have died meanwhile) goes too. */
-			(void)barco_state_reclaim(name, &layout);
-			printf("%s\n", name);
-			return 0;
-		}
-		(void)poll(NULL, 0, 10);
-	}
-	barco_err_set(&err, EBUSY, "'%s' is held and does not answer: try again", name);
-	return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 }

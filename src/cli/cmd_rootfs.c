@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "runtime/rootfs.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 
 int barco_cmd_rootfs(int argc, char **argv)
 {

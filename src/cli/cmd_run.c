@@ -7,7 +7,7 @@
 #include "base/cleanup.h"
 #include "cli/cli.h"
 #include "runtime/run.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 #include "trace/trace.h"
 
 /* barco run: with --trace, the report follows on stderr once the command has exited. */

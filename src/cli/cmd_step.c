@@ -15,10 +15,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "runtime/stage.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 #include "runtime/explain.h"
 #include "runtime/monitor.h"
 #include "base/parse.h"
@@ -70,15 +71,11 @@ static void print_paused(const struct step_client *sc, uint32_t next)
 
 static int connect_monitor(const char *name, struct barco_err *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = barco_monitor_connect(name, err);
 
-	if (fd < 0)
-		return barco_err_errno(err, "socket");
-	barco_monitor_socket_path(name, addr.sun_path, sizeof(addr.sun_path));
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-		return steal_fd(&fd);
-	if (errno == ENOENT && barco_state_is_live(name))
+	if (fd >= 0)
+		return fd;
+	if (err->errnum == ENOENT && barco_state_is_live(name))
 		return barco_err_set(err, 0,
 				     "container '%s' has no step monitor (it was started by 'barco "
 				     "run' or 'barco step -i'); 'barco delete %s' stops it",
@@ -96,7 +93,7 @@ static int block_forwarded_signals(sigset_t *saved)
 	sigset_t set;
 
 	(void)sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		(void)sigaddset(&set, sigs[i]);
 	(void)sigprocmask(SIG_BLOCK, &set, saved);
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

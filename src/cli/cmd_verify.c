@@ -19,7 +19,7 @@
 
 #include "base/log.h"
 #include "cli/cmd.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 #include "trace/trace.h"
 #include "base/util.h"
 #include "verify/verify.h"

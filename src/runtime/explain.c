@@ -4,6 +4,7 @@
 
 /* Generated from the lessons by tools/embed-lessons. */
 #include "base/json.h"
+#include "base/util.h"
 #include "lessons.h"
 #include "runtime/stage.h"
 
@@ -11,8 +12,7 @@ const char *barco_explain_why(enum barco_stage stage)
 {
 	const struct barco_stage_def *def = barco_stage_get(stage);
 
-	for (size_t i = 0;
-	     def && i < sizeof(barco_lesson_summaries) / sizeof(barco_lesson_summaries[0]); i++)
+	for (size_t i = 0; def && i < ARRAY_LEN(barco_lesson_summaries); i++)
 		if (strcmp(barco_lesson_summaries[i].lesson, def->lesson) == 0)
 			return barco_lesson_summaries[i].summary;
 	return "";
@@ -29,7 +29,7 @@ static void look_cgroups(const struct barco_cgroup *cg, struct barco_report *loo
 		{BARCO_CG_V1_PIDS, "pids.max"},
 	};
 
-	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(v1); i++)
 		if (cg->v1_path[v1[i].ctrl][0])
 			barco_report_add(look, "cat %s/%s", cg->v1_path[v1[i].ctrl], v1[i].files);
 	if (cg->unified_path[0] && !cg->v1_path[BARCO_CG_V1_MEMORY][0])

@@ -226,14 +226,38 @@ static _Noreturn void serve(struct monitor *m)
 	}
 }
 
-static int listen_on(const char *name, struct barco_err *err)
+/* A socket for the monitor of name, and its address. */
+static int monitor_socket(const char *name, struct sockaddr_un *addr, struct barco_err *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return barco_err_errno(err, "socket(AF_UNIX, SOCK_SEQPACKET)");
-	barco_monitor_socket_path(name, addr.sun_path, sizeof(addr.sun_path));
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	barco_monitor_socket_path(name, addr->sun_path, sizeof(addr->sun_path));
+	return fd;
+}
+
+int barco_monitor_connect(const char *name, struct barco_err *err)
+{
+	struct sockaddr_un addr;
+	cleanup_close int fd = monitor_socket(name, &addr, err);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return barco_err_errno(err, "connect %s", addr.sun_path);
+	return steal_fd(&fd);
+}
+
+static int listen_on(const char *name, struct barco_err *err)
+{
+	struct sockaddr_un addr;
+	cleanup_close int fd = monitor_socket(name, &addr, err);
+
+	if (fd < 0)
+		return -1;
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return barco_err_errno(err, "bind %s", addr.sun_path);
 	if (listen(fd, 16) < 0)

@@ -44,5 +44,12 @@ struct barco_ctl_msg {
 int barco_monitor_start(const struct barco_config *cfg, pid_t *ret_pid, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * Connects to the monitor of the container name: the socket, or -1 with
+ * err (errnum ENOENT: no monitor listens there).
+ */
+int barco_monitor_connect(const char *name, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
 /* "/run/barco/NAME/ctl.sock" into buf. */
 void barco_monitor_socket_path(const char *name, char *buf, size_t size);

@@ -13,7 +13,7 @@
 #include "base/log.h"
 #include "runtime/runner.h"
 #include "runtime/stage.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 
 /* Logs a stage's report, one line per syscall (-v). */
 static void log_stage(const struct barco_container *c, enum barco_stage stage,

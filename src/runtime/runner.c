@@ -534,7 +534,7 @@ static int block_signals(struct barco_container *c, struct barco_err *err)
 	sigset_t set;
 
 	(void)sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(runner_signals) / sizeof(runner_signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(runner_signals); i++)
 		(void)sigaddset(&set, runner_signals[i]);
 	/* tcsetpgrp from a background group raises SIGTTOU unless blocked (tcsetpgrp(3)). */
 	(void)sigaddset(&set, SIGTTOU);

@@ -19,6 +19,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/parse.h"
+#include "base/util.h"
 
 /* Everything barco puts in a state directory. */
 static const char *const state_files[] = {"state.json", "state.json.tmp", "pid", "pid.tmp",
@@ -41,7 +42,7 @@ static void remove_dir(int run_fd, const char *name)
 	cleanup_close int fd = openat(run_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd >= 0)
-		for (size_t i = 0; i < sizeof(state_files) / sizeof(state_files[0]); i++)
+		for (size_t i = 0; i < ARRAY_LEN(state_files); i++)
 			(void)unlinkat(fd, state_files[i], 0);
 	(void)unlinkat(run_fd, name, AT_REMOVEDIR);
 }

@@ -26,6 +26,7 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
+#include "base/util.h"
 
 #define CAP_LAST_CAP_PATH "/proc/sys/kernel/cap_last_cap"
 /* The longest list: 41 names of at most 24 characters each, plus ", ". */
@@ -76,7 +77,7 @@ static const char *const cap_names[] = {
 	[CAP_CHECKPOINT_RESTORE] = "CAP_CHECKPOINT_RESTORE",
 };
 
-#define CAP_NAMES_LEN ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
+#define CAP_NAMES_LEN ((int)(ARRAY_LEN(cap_names)))
 
 /*
  * Docker's default set (moby oci/caps/defaults.go, also what podman grants):
@@ -88,8 +89,7 @@ const int barco_caps_allowlist[] = {
 	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
 	CAP_KILL,    CAP_AUDIT_WRITE,
 };
-const size_t barco_caps_allowlist_len =
-	sizeof(barco_caps_allowlist) / sizeof(barco_caps_allowlist[0]);
+const size_t barco_caps_allowlist_len = ARRAY_LEN(barco_caps_allowlist);
 
 static uint64_t cap_bit(int cap)
 {
@@ -318,7 +318,7 @@ static int set_process_caps(uint64_t keep, int last_cap, struct barco_report *re
 	for (cap_value_t cap = 0; cap <= last_cap; cap++) {
 		if (!(keep & cap_bit(cap)))
 			continue;
-		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
 			if (cap_set_flag(caps, flags[i], 1, &cap, CAP_SET) < 0)
 				return barco_err_errno(err, "cap_set_flag(%s)",
 						       barco_cap_name(cap));

@@ -25,6 +25,7 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
+#include "base/util.h"
 
 #define CG_DIR_MODE	  0755
 #define CG_PARENT	  "barco"
@@ -53,7 +54,7 @@ static const char *const mode_names[] = {
 
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode)
 {
-	if ((size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+	if ((size_t)mode >= ARRAY_LEN(mode_names))
 		return "unknown";
 	return mode_names[mode];
 }
@@ -394,7 +395,7 @@ static int enable_controllers(const char *dir, const char *available, struct bar
 		return barco_err_set(err, ENAMETOOLONG, "%s/cgroup.subtree_control", dir);
 	if (cg_read(path, enabled, sizeof(enabled), err) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(v2_controllers) / sizeof(v2_controllers[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(v2_controllers); i++) {
 		const char *ctrl = v2_controllers[i];
 
 		if (has_token(available, " \n", ctrl) && !has_token(enabled, " \n", ctrl))

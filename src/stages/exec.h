@@ -6,11 +6,7 @@
  */
 #include "base/config.h"
 #include "base/err.h"
-
-/* Exit statuses for a command that could not run (as docker, podman and shells use). */
-#define BARCO_EXIT_BARCO    125 /* barco's own error */
-#define BARCO_EXIT_NOEXEC   126 /* found but not executable */
-#define BARCO_EXIT_NOTFOUND 127 /* not found */
+#include "base/exit_status.h"
 
 /* The value of PATH in env, or the default search path. */
 const char *barco_exec_path(const char *const *env);

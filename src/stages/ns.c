@@ -20,7 +20,7 @@ static const struct barco_flag_name ns_flag_names[] = {
 };
 
 const char *const barco_ns_names[] = {"user", "mnt", "uts", "ipc", "net", "cgroup", "pid", "time"};
-const size_t barco_ns_names_len = sizeof(barco_ns_names) / sizeof(barco_ns_names[0]);
+const size_t barco_ns_names_len = ARRAY_LEN(barco_ns_names);
 
 const char *barco_ns_flags_str(unsigned long flags, char *buf, size_t size)
 {

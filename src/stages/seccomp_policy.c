@@ -30,6 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
+
 /*
  * Unconditionally allowed. The 32-bit and *_time64 names do not exist on
  * x86_64; like names newer than this libseccomp, they are skipped.
@@ -384,8 +386,7 @@ const char *const barco_seccomp_allowed[] = {
 	"write",
 	"writev",
 };
-const size_t barco_seccomp_allowed_len =
-	sizeof(barco_seccomp_allowed) / sizeof(barco_seccomp_allowed[0]);
+const size_t barco_seccomp_allowed_len = ARRAY_LEN(barco_seccomp_allowed);
 
 /* Never allowed: each reaches another process, the host kernel, or global state. */
 const char *const barco_seccomp_refused[] = {
@@ -460,8 +461,7 @@ const char *const barco_seccomp_refused[] = {
 	/* file handles bypass the mount namespace ("shocker", 2014) */
 	"open_by_handle_at",
 };
-const size_t barco_seccomp_refused_len =
-	sizeof(barco_seccomp_refused) / sizeof(barco_seccomp_refused[0]);
+const size_t barco_seccomp_refused_len = ARRAY_LEN(barco_seccomp_refused);
 
 /* The namespaces a container must not create for itself. */
 #define NAMESPACE_CLONE_FLAGS                                                                      \
@@ -502,4 +502,4 @@ const struct barco_seccomp_rule barco_seccomp_rules[] = {
 	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0x20008},    /* UNAME26 | PER_LINUX32 */
 	{"personality", BARCO_SECCOMP_ALLOW_LOW32_EQ, 0, 0xffffffff}, /* query */
 };
-const size_t barco_seccomp_rules_len = sizeof(barco_seccomp_rules) / sizeof(barco_seccomp_rules[0]);
+const size_t barco_seccomp_rules_len = ARRAY_LEN(barco_seccomp_rules);

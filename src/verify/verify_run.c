@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "stages/exec.h"
+#include "base/exit_status.h"
 #include "runtime/run.h"
 #include "runtime/runner.h"
 

@@ -16,6 +16,7 @@
 
 #include "stages/caps.h"
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "suites.h"
 
 #define DEFAULT_MASK UINT64_C(0x00000000a80425fb)
@@ -89,12 +90,12 @@ static void test_name_variants(void)
 	CU_ASSERT_EQUAL(barco_cap_from_name("cap_net_admin", &got, &err), 0);
 	CU_ASSERT_EQUAL(got, CAP_NET_ADMIN);
 	CU_ASSERT_STRING_EQUAL(barco_cap_name(CAP_NET_ADMIN), "CAP_NET_ADMIN");
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(all); i++) {
 		got = 0;
 		CU_ASSERT_EQUAL(barco_cap_from_name(all[i], &got, &err), 0);
 		CU_ASSERT_EQUAL(got, -2);
 	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		got = 7;
 		CU_ASSERT_EQUAL(barco_cap_from_name(bad[i], &got, &err), -1);
 		CU_ASSERT_EQUAL(got, 7);

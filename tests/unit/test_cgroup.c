@@ -19,6 +19,7 @@
 
 #include "stages/cgroup.h"
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "suites.h"
 
 /* Room for a mount point plus "/barco/NAME", so no test path is cut short. */
@@ -227,7 +228,7 @@ static void test_paths_for_refuses_bad_names(void)
 	struct barco_err err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(hybrid_host, &l, &err), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		barco_cgroup_paths_for(&l, bad[i], &cg);
 		CU_ASSERT_STRING_EQUAL(cg.unified_path, "");
 		CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_MEMORY], "");

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "stages/mount.h"
+#include "base/util.h"
 #include "runtime/rootfs.h"
 #include "suites.h"
 
@@ -103,7 +104,7 @@ static void test_dev_nodes_and_links(void)
 	static const char *const required[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	bool has_ptmx = false;
 
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(required); i++)
 		CU_ASSERT_TRUE(in_list(barco_dev_nodes, barco_dev_nodes_len, required[i]));
 	for (size_t i = 0; i < barco_dev_links_len; i++) {
 		CU_ASSERT_PTR_NULL(strchr(barco_dev_links[i][0], '/'));

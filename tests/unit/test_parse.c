@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "base/util.h"
 #include "stages/exec.h"
 #include "base/parse.h"
 #include "suites.h"
@@ -24,7 +25,7 @@ static void test_size_valid(void)
 		{"8589934592", 8589934592ull},
 	};
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		struct barco_err err = {0};
 		uint64_t v = 0;
 
@@ -49,7 +50,7 @@ static void test_size_invalid(void)
 					   "17179869184G",
 					   "0x10"};
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		struct barco_err err = {0};
 		uint64_t v = 42;
 
@@ -87,7 +88,7 @@ static void test_idmap(void)
 	CU_ASSERT_EQUAL(map.inside, 0);
 	CU_ASSERT_EQUAL(map.outside, 100000);
 	CU_ASSERT_EQUAL(map.count, 65536);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
 		CU_ASSERT_EQUAL(barco_parse_idmap(bad[i], &map, &err), -1);
 }
 
@@ -224,7 +225,7 @@ static void test_cli_errors(void)
 		{"--bogus", "x", "--bogus"},
 	};
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		static struct barco_config cfg;
 		struct barco_err err = {0};
 		char *argv[] = {"run", (char *)rows[i].opt, (char *)rows[i].value, "--", "true",

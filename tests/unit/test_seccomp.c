@@ -29,6 +29,7 @@
 #include <seccomp.h>
 
 #include "base/cleanup.h"
+#include "base/util.h"
 #include "seccomp_compile.h"
 #include "stages/seccomp.h"
 #include "suites.h"
@@ -62,7 +63,7 @@ static void test_tables(void)
 	for (size_t i = 0; i < barco_seccomp_refused_len; i++)
 		CU_ASSERT_FALSE(in_table(barco_seccomp_allowed, barco_seccomp_allowed_len,
 					 barco_seccomp_refused[i]));
-	for (size_t i = 0; i < sizeof(conditional_names) / sizeof(conditional_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(conditional_names); i++) {
 		CU_ASSERT_FALSE(in_table(barco_seccomp_allowed, barco_seccomp_allowed_len,
 					 conditional_names[i]));
 		CU_ASSERT_FALSE(in_table(barco_seccomp_refused, barco_seccomp_refused_len,

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/util.h"
+
 /* The interpreter's answer for a program that is not a valid seccomp program. */
 #define INVALID 0xffffffffu
 
@@ -172,9 +174,9 @@ static int check_numbers(struct pair *p, uint32_t native, struct barco_err *err)
 	static const uint32_t bases[] = {0, 0x3ffffc00u, 0x40000000u, 0x7ffffc00u, 0xfffffc00u};
 	struct seccomp_data d = {0};
 
-	for (size_t i = 0; i <= sizeof(arches) / sizeof(arches[0]); i++) {
-		d.arch = i < sizeof(arches) / sizeof(arches[0]) ? arches[i] : native;
-		for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++)
+	for (size_t i = 0; i <= ARRAY_LEN(arches); i++) {
+		d.arch = i < ARRAY_LEN(arches) ? arches[i] : native;
+		for (size_t b = 0; b < ARRAY_LEN(bases); b++)
 			for (uint32_t n = 0; n < 0x800; n++) {
 				d.nr = (int)(bases[b] + (b == 4 ? n % 0x400 : n));
 				memset(d.args, 0, sizeof(d.args));

@@ -17,6 +17,7 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
+#include "base/util.h"
 
 static void filter_releasep(scmp_filter_ctx *ctx)
 {
@@ -139,7 +140,7 @@ static int set_attributes(scmp_filter_ctx ctx, struct barco_err *err)
 		{SCMP_FLTATR_API_SYSRAWRC, 1, "SCMP_FLTATR_API_SYSRAWRC"},
 	};
 
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(attrs); i++) {
 		int rc = seccomp_attr_set(ctx, attrs[i].attr, attrs[i].value);
 
 		if (rc < 0)

@@ -1,0 +1,105 @@
+/* barco delete NAME: stops a container, whoever runs it, and removes what it left. */
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/exit_status.h"
+#include "base/parse.h"
+#include "base/sock.h"
+#include "runtime/monitor.h"
+#include "runtime/state.h"
+#include "stages/cgroup.h"
+
+/* A container with a monitor: ask it; -1 with err when none answers. */
+static int delete_via_monitor(const char *name, struct barco_err *err)
+{
+	cleanup_close int fd = barco_monitor_connect(name, err);
+	struct barco_ctl_msg msg;
+
+	if (fd < 0)
+		return -1;
+	memset(&msg, 0, offsetof(struct barco_ctl_msg, report));
+	msg.type = BARCO_CTL_DELETE;
+	barco_report_clear(&msg.report);
+	if (barco_sock_send(fd, &msg, offsetof(struct barco_ctl_msg, report.text) + 1, NULL, 0,
+			    err) < 0)
+		return -1;
+	/* The reply (or end of file) comes once everything is removed. */
+	(void)barco_sock_recv(fd, &msg, sizeof(msg), NULL, NULL, 0);
+	return 0;
+}
+
+/* A `barco run` container: kill its process; its runner cleans up and exits. */
+static int delete_run_container(const char *name, struct barco_err *err)
+{
+	struct barco_state st;
+
+	if (barco_state_read(name, &st, err) < 0)
+		return -1;
+	if (st.pid > 0)
+		(void)kill(st.pid, SIGKILL);
+	for (int i = 0; i < 500 && barco_state_is_live(name); i++)
+		(void)poll(NULL, 0, 10);
+	if (barco_state_is_live(name))
+		return barco_err_set(err, ETIMEDOUT, "'%s' is still running after SIGKILL", name);
+	return 0;
+}
+
+/*
+ * One attempt: 1 done (removed, or asked its owner to stop), 0 try again
+ * (someone, e.g. another barco's stale-state reclaim, holds it for a
+ * moment), -1 with err set.
+ */
+static int delete_once(const char *name, const struct barco_cgroup_layout *layout, bool is_first,
+		       struct barco_err *err)
+{
+	int r = barco_state_reclaim(name, layout);
+
+	if (r < 0 && is_first)
+		return barco_err_set(err, 0, "no container named '%s' (see 'barco ps')", name);
+	if (r != 0)
+		return 1; /* stale and now removed, or gone meanwhile */
+	if (delete_via_monitor(name, err) == 0)
+		return 1;
+	if (!barco_state_is_live(name))
+		return 0;
+	if (delete_run_container(name, err) == 0)
+		return 1;
+	/* A state file being replaced or removed is worth another look; garbage is not. */
+	return err->errnum == ENOENT ? 0 : -1;
+}
+
+int barco_cmd_delete(int argc, char **argv)
+{
+	struct barco_cgroup_layout layout;
+	struct barco_err err = {0};
+	const char *name = argc == 2 ? argv[1] : NULL;
+
+	if (!name) {
+		barco_err_set(&err, 0, "usage: barco delete NAME");
+		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	}
+	if (barco_parse_name(name, &err) < 0 || barco_cgroup_layout_detect(&layout, &err) < 0)
+		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int r = delete_once(name, &layout, attempt == 0, &err);
+
+		if (r < 0)
+			return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+		if (r > 0) {
+			/* Whatever the owner left (it may have died meanwhile) goes too. */
+			(void)barco_state_reclaim(name, &layout);
+			printf("%s\n", name);
+			return 0;
+		}
+		(void)poll(NULL, 0, 10);
+	}
+	barco_err_set(&err, EBUSY, "'%s' is held and does not answer: try again", name);
+	return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+}
