@@ -1,8 +1,10 @@
 #pragma once
 /*
- * Logging at the program's edge. The level is the one piece of mutable
- * global state outside main.c. With -v each step prints one line on stderr:
- * time, level, source location, message (as the original barco did).
+ * Logging, which every layer may use: warnings by default, each step with
+ * -v, details with -vv; one line on stderr each (time, level, source file
+ * and line, message, as the original barco did). The level lives in log.c,
+ * set by the CLI once it has parsed the command line (cli/cmd.c); the
+ * verbs print their errors themselves (barco_cmd_fail).
  */
 enum barco_log_level {
 	BARCO_LOG_QUIET = -1, /* -q: errors from the CLI only */

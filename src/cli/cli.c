@@ -150,40 +150,13 @@ static int parse_id(const char *arg, const char *what, uint32_t *ret, struct bar
 	return 0;
 }
 
-static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
-			    struct barco_err *err)
+/* The options that limit and change the container process: cgroups, environment, caps. */
+static int apply_process_option(struct barco_config *cfg, int opt, const char *arg,
+				struct barco_err *err)
 {
 	uint64_t v;
 
 	switch (opt) {
-	case OPT_ROOTFS:
-		return barco_config_copy_string(cfg->rootfs, sizeof(cfg->rootfs), arg, "--rootfs",
-						err);
-	case OPT_NAME:
-		if (barco_parse_name(arg, err) < 0)
-			return -1;
-		return barco_config_copy_string(cfg->name, sizeof(cfg->name), arg, "--name", err);
-	case OPT_HOSTNAME:
-		if (barco_parse_hostname(arg, err) < 0)
-			return -1;
-		return barco_config_copy_string(cfg->hostname, sizeof(cfg->hostname), arg,
-						"--hostname", err);
-	case OPT_UID:
-		return parse_id(arg, "--uid", &cfg->uid, err);
-	case OPT_GID:
-		return parse_id(arg, "--gid", &cfg->gid, err);
-	case OPT_UIDMAP:
-		return add_idmap(cfg->uidmap, &cfg->uidmap_len, arg, "uidmap", err);
-	case OPT_GIDMAP:
-		return add_idmap(cfg->gidmap, &cfg->gidmap_len, arg, "gidmap", err);
-	case OPT_USERNS:
-		if (strcmp(arg, "host") != 0)
-			return barco_err_set(err, 0,
-					     "invalid --userns '%s': the only value is 'host' (a "
-					     "user namespace is the default)",
-					     arg);
-		cfg->is_userns_host = true;
-		return 0;
 	case OPT_MEMORY:
 		if (barco_parse_size(arg, &cfg->memory_max_bytes, err) < 0)
 			return barco_err_wrap(err, "--memory");
@@ -214,6 +187,43 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
 		return 0;
 	}
 	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
+}
+
+/* The options that name the container and its identity; the rest: apply_process_option. */
+static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
+			    struct barco_err *err)
+{
+	switch (opt) {
+	case OPT_ROOTFS:
+		return barco_config_copy_string(cfg->rootfs, sizeof(cfg->rootfs), arg, "--rootfs",
+						err);
+	case OPT_NAME:
+		if (barco_parse_name(arg, err) < 0)
+			return -1;
+		return barco_config_copy_string(cfg->name, sizeof(cfg->name), arg, "--name", err);
+	case OPT_HOSTNAME:
+		if (barco_parse_hostname(arg, err) < 0)
+			return -1;
+		return barco_config_copy_string(cfg->hostname, sizeof(cfg->hostname), arg,
+						"--hostname", err);
+	case OPT_UID:
+		return parse_id(arg, "--uid", &cfg->uid, err);
+	case OPT_GID:
+		return parse_id(arg, "--gid", &cfg->gid, err);
+	case OPT_UIDMAP:
+		return add_idmap(cfg->uidmap, &cfg->uidmap_len, arg, "uidmap", err);
+	case OPT_GIDMAP:
+		return add_idmap(cfg->gidmap, &cfg->gidmap_len, arg, "gidmap", err);
+	case OPT_USERNS:
+		if (strcmp(arg, "host") != 0)
+			return barco_err_set(err, 0,
+					     "invalid --userns '%s': the only value is 'host' (a "
+					     "user namespace is the default)",
+					     arg);
+		cfg->is_userns_host = true;
+		return 0;
+	}
+	return apply_process_option(cfg, opt, arg, err);
 }
 
 /*
