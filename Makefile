@@ -13,7 +13,7 @@ PKGS := libseccomp libcap json-c
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 CFLAGS ?= -O2 -g
-# Debian's "hardening=+all" (dpkg-buildflags(1)); checked by tests/integration/test_hardening.py.
+# Debian's "hardening=+all" (dpkg-buildflags(1)); checked by tests/integration/pytest/test_hardening.py.
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
 # Recursively expanded: PKG_CFLAGS is only known after the includes.
 BARCO_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -iquote src $(PKG_CFLAGS) $(CFLAGS)
@@ -176,8 +176,11 @@ check-layers: $(OBJ)
 unit-test: bin/unit-tests
 	./bin/unit-tests
 
+# The bats suites, then the check that they left nothing behind (BARCO_MADE: what they made).
 integration-test: all
-	bats tests/integration
+	@made=$$(mktemp /tmp/barco-made.XXXXXX) && export BARCO_MADE=$$made; \
+	bats tests/integration/bats; status=$$?; \
+	bats tests/integration/after-all || status=1; rm -f "$$made"; exit $$status
 
 # Runs every exercise of every lesson against the real runtime (part of make test).
 lessons-check: all

@@ -7,7 +7,7 @@
 # Each test restores what it changed, even when it fails (teardown), so the
 # tests after it see the VM as booted.
 
-load ../../tests/integration/helpers
+load ../../tests/integration/bats/helpers
 
 MAX_USERNS=/proc/sys/user/max_user_namespaces
 

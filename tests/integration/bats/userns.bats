@@ -50,8 +50,7 @@ setup() { skip_unless userns; }
 @test "the host sees the container's processes as the mapped uid" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300  # killed below
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n"  # killed below
 	run ps -o uid= -p "$INIT_PID"
 	assert_output --regexp "^ *$MAPPED_ROOT\$"
 	run awk '/^Gid:/ { print $2 }' "/proc/$INIT_PID/status"
@@ -64,9 +63,7 @@ setup() { skip_unless userns; }
 @test "--uid 1000 is host uid 101000" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" --uid 1000 -- \
-		barco-testhelper sleep 300  # killed below
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n" --uid 1000  # killed below
 	run awk '/^Uid:/ { print $2 " " $3 " " $4 " " $5 }' "/proc/$INIT_PID/status"
 	assert_output "101000 101000 101000 101000"
 	kill -KILL "$INIT_PID"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# Runs last: after every suite of this bats run, nothing they made with
-# barco may remain on the host. Each suite records its name tag and scratch
-# directory in $BATS_RUN_TMPDIR/barco-made, or $BARCO_MADE when tests/run-all
-# runs this file after the others (setup_suite_rootfs); only those
-# count, since other test runs on the same host may be busy meanwhile.
+# After every other suite (tests/run-all runs it last, as its own suite):
+# nothing the bats suites made with barco may remain on the host. Each
+# suite records its name tag and scratch directory in $BARCO_MADE
+# (setup_suite_rootfs in ../bats/helpers.bash); only those count, since
+# other test runs on the same host may be busy meanwhile.
 
-load helpers
+load ../bats/helpers
 
 setup_file() {
 	MADE=$(barco_made_list)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BARCO = REPO / "bin" / "barco"
 HELPER = REPO / "bin" / "barco-testhelper"
 RUN_DIR = Path("/run/barco")

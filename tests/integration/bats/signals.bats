@@ -46,8 +46,7 @@ forward_case() {
 @test "a forwarded signal pid 1 has no handler for is ignored, like any init" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 5  # outlives a slow kill under TCG (the VM)
-	wait_init_pid "$n" barco-testhelper
+	SLEEPER_SECONDS=5 start_sleeper "$n"  # outlives a slow kill under TCG (the VM)
 	kill -TERM "$BG_PID"
 	wait_barco "$BG_PID"
 	# pid_namespaces(7): only signals with a handler reach a namespace's init.
@@ -76,8 +75,7 @@ forward_case() {
 @test "SIGKILL to barco takes the container down with it" {
 	local n init
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n"
 	init=$INIT_PID
 	kill -KILL "$BG_PID"
 	wait_barco "$BG_PID"
@@ -87,8 +85,7 @@ forward_case() {
 @test "a name left stale by a killed barco is reclaimed by the next run" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n"
 	kill -KILL "$BG_PID"
 	wait_barco "$BG_PID"
 	wait_until 30 not_running "$INIT_PID" || fail "container outlived barco"

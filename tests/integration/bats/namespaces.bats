@@ -26,8 +26,7 @@ teardown() { stop_background; }
 @test "every namespace of the container differs from the host's (seen from the host)" {
 	local n ns
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300  # killed below
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n"  # killed below
 	for ns in mnt uts ipc net pid user cgroup; do
 		[ "$(readlink "/proc/$INIT_PID/ns/$ns")" != "$(host_ns "$ns")" ] ||
 			fail "namespace $ns is the host's: $(host_ns "$ns")"

@@ -21,7 +21,8 @@ for lib in /usr/lib/bats/bats-support/src/{output,error,lang}.bash /usr/lib/bats
 done
 unset lib
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# This file is tests/integration/bats/helpers.bash, whoever loads it.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 BARCO=$REPO/bin/barco
 HELPER=$REPO/bin/barco-testhelper
 
@@ -122,6 +123,17 @@ start_barco() {
 	"$BARCO" "$@" >"$out" 2>"$out.err" 3>&- &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
+}
+
+# start_sleeper NAME [RUN OPTIONS...]: `barco run` in the background (BG_PID)
+# of a container whose command sleeps (SLEEPER_SECONDS, default 300: the
+# test ends it); returns once its pid 1 runs, with its host pid in INIT_PID.
+start_sleeper() {
+	local n=$1
+	shift
+	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" "$@" -- \
+		barco-testhelper sleep "${SLEEPER_SECONDS:-300}"
+	wait_init_pid "$n" barco-testhelper
 }
 
 # Waits for a background barco; sets BG_STATUS.

@@ -58,8 +58,7 @@ teardown() { stop_background; }
 @test "SIGKILL from the host to the container's pid 1 is 137" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n"
 	kill -KILL "$INIT_PID"
 	wait_barco "$BG_PID"
 	assert_equal "$BG_STATUS" 137
@@ -69,8 +68,7 @@ teardown() { stop_background; }
 @test "SIGKILL to a stopped pid 1 is 137: a stopped container does not hang barco" {
 	local n
 	n=$(cname)
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sleep 300
-	wait_init_pid "$n" barco-testhelper
+	start_sleeper "$n"
 	kill -STOP "$INIT_PID"
 	wait_until 30 is_stopped "$INIT_PID" || fail "pid $INIT_PID did not stop"
 	kill -KILL "$INIT_PID"

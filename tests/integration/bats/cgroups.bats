@@ -9,17 +9,7 @@ setup_file() { setup_suite_rootfs; }
 teardown_file() { teardown_suite_rootfs; }
 teardown() { stop_background; }
 
-# start_sleeper NAME ARGS...: a container that sleeps until end_sleeper kills
-# it (300 s: long enough for any emulated host); sets INIT_PID.
-start_sleeper() {
-	local n=$1
-	shift
-	start_barco "$TEST_ROOT/out.$n" run --rootfs "$ROOTFS" --name "$n" "$@" -- \
-		barco-testhelper sleep 300
-	wait_init_pid "$n" barco-testhelper
-}
-
-# Ends the sleeper from the host (SIGKILL is always delivered to pid 1 from outside).
+# Ends a sleeper (start_sleeper, helpers.bash) from the host (SIGKILL is always delivered to pid 1 from outside).
 end_sleeper() {
 	kill -KILL "$INIT_PID"
 	wait_barco "$BG_PID"
