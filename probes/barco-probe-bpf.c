@@ -1,6 +1,6 @@
 /*
  * barco-probe-bpf: eBPF: bpf(2), JIT, BTF, lockdown, and each attachment barco run --trace may use.
- * The same checks as `barco probe bpf` (src/probe_bpf.c); see docs/probes.md.
+ * The same checks as `barco probe bpf` (src/probe/probe_bpf.c); see docs/probes.md.
  */
 #include "probe/probe.h"
 

@@ -1,6 +1,6 @@
 /*
  * barco-probe-caps: capabilities: root, cap_last_cap, bounding and ambient sets, what barco lacks
- * here. The same checks as `barco probe caps` (src/probe_caps.c); see docs/probes.md.
+ * here. The same checks as `barco probe caps` (src/probe/probe_caps.c); see docs/probes.md.
  */
 #include "probe/probe.h"
 

@@ -1,6 +1,6 @@
 /*
  * barco-probe-cgroup: cgroups: the mode (v2, hybrid, v1), the memory, cpu and pids controllers,
- * PSI. The same checks as `barco probe cgroup` (src/probe_cgroup.c); see docs/probes.md.
+ * PSI. The same checks as `barco probe cgroup` (src/probe/probe_cgroup.c); see docs/probes.md.
  */
 #include "probe/probe.h"
 

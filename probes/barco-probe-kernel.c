@@ -1,6 +1,6 @@
 /*
  * barco-probe-kernel: the kernel release, its build configuration, overlayfs, pivot_root.
- * The same checks as `barco probe kernel` (src/probe_kernel.c); see docs/probes.md.
+ * The same checks as `barco probe kernel` (src/probe/probe_kernel.c); see docs/probes.md.
  */
 #include "probe/probe.h"
 

@@ -1,6 +1,6 @@
 /*
  * barco-probe-ns: namespaces: mnt, uts, ipc, net, pid, cgroup, time, user, each created in a child.
- * The same checks as `barco probe ns` (src/probe_ns.c); see docs/probes.md.
+ * The same checks as `barco probe ns` (src/probe/probe_ns.c); see docs/probes.md.
  */
 #include "probe/probe.h"
 

@@ -1,6 +1,6 @@
 /*
  * barco-probe-seccomp: seccomp: filter mode, each action, user notification, actions_logged.
- * The same checks as `barco probe seccomp` (src/probe_seccomp.c); see docs/probes.md.
+ * The same checks as `barco probe seccomp` (src/probe/probe_seccomp.c); see docs/probes.md.
  */
 #include "probe/probe.h"
 

@@ -1,5 +1,5 @@
 # The standalone probe tools: bin/barco-probe-SECTION, one small main each
-# (probes/barco-probe-SECTION.c) on top of the probe library in src/probe*.c,
+# (probes/barco-probe-SECTION.c) on top of the probe library in src/probe/*.c,
 # which `barco probe` runs in-process. Included by the Makefile.
 
 PROBE_SECTIONS := kernel userns ns cgroup caps seccomp bpf

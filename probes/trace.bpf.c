@@ -20,16 +20,16 @@
  * brk or mmap reserve memory) that deny without failing anything.
  *
  * Each event has two or more programs (raw_tp, tp_btf, ...): user space
- * (src/trace_attach.c) keeps one per event, the first this kernel accepts,
+ * (src/trace/trace_attach.c) keeps one per event, the first this kernel accepts,
  * and disables the others before the object is loaded.
  *
  * No CO-RE, no vmlinux.h: uapi headers only. A CO-RE relocation anywhere in
  * the object, or a tp_btf program, makes libbpf read and index all of the
  * kernel's BTF before loading, which cost 50-70 ms of every traced run
- * (issue 9; src/trace_btf.c has the numbers). The kernel-internal fields
+ * (issue 9; src/trace/trace_btf.c has the numbers). The kernel-internal fields
  * (task_struct, pid, user_namespace, the syscall number in pt_regs) are
  * read instead at the offsets user space found in the running kernel's BTF
- * and set in `offsets` before the load (include/trace_event.h); siginfo is
+ * and set in `offsets` before the load (src/trace/trace_event.h); siginfo is
  * uapi. tp_btf programs stay as a fallback only: the same code, paid for
  * by that libbpf parse when raw_tp is refused.
  */
@@ -76,7 +76,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 target_cgroup_id = 0;
 const volatile __s64 nr_exit = -1;
 const volatile __s64 nr_exit_group = -1;
-/* Set before load: where this kernel keeps the fields read below (src/trace_btf.c). */
+/* Set before load: where this kernel keeps the fields read below (src/trace/trace_btf.c). */
 const volatile struct barco_trace_offsets offsets = {};
 
 /* Set while loaded (the skeleton's mmap of .bss). */

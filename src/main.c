@@ -1,6 +1,6 @@
 /*
  * barco's entry point: finds the verb and hands over. Each verb lives in
- * src/cmd_*.c; only those print messages and choose exit statuses.
+ * src/cli/cmd_*.c; only those print messages and choose exit statuses.
  */
 #include <stdio.h>
 #include <string.h>

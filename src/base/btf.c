@@ -1,10 +1,10 @@
 /*
- * The reader of the kernel's BTF (include/btf.h). Raw BTF is a header, the
+ * The reader of the kernel's BTF (src/base/btf.h). Raw BTF is a header, the
  * type section (struct btf_type records, ids from 1, each followed by data
  * whose size depends on its kind), then the string section, NUL-separated
  * names that the records point into (Documentation/bpf/btf.rst). It looks
  * at the file where it lies (the kernel lets it be mapped since 6.15) and
- * keeps only the numbers asked for; src/trace_btf.c says why not libbpf.
+ * keeps only the numbers asked for; src/trace/trace_btf.c says why not libbpf.
  */
 #include "base/btf.h"
 

@@ -3,9 +3,9 @@
  * barco's reader of the kernel's BTF (/sys/kernel/btf/vmlinux; the format:
  * Documentation/bpf/btf.rst, include/uapi/linux/btf.h). Its two users ask
  * different questions of the same walk: `barco probe` the type ids that
- * tp_btf and fexit programs name, and the number of types (src/probe_bpf.c);
+ * tp_btf and fexit programs name, and the number of types (src/probe/probe_bpf.c);
  * `barco run --trace` the offsets of the kernel-internal fields its programs
- * read and whether a tracepoint exists (src/trace_btf.c, src/trace_attach.c).
+ * read and whether a tracepoint exists (src/trace/trace_btf.c, src/trace/trace_attach.c).
  *
  * The questions come first, at open: the type records cannot be indexed
  * without reading them all, so they are walked in order, once, lazily:

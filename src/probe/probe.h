@@ -183,7 +183,7 @@ int barco_probe_section_from_name(const char *name, enum barco_probe_section *re
 
 const char *barco_probe_status_name(enum barco_probe_status status);
 
-/* The conclusions of each section (src/probe_SECTION.c). */
+/* The conclusions of each section (src/probe/probe_SECTION.c). */
 void barco_probe_userns_conclude(const struct barco_probe_run *run,
 				 struct barco_probe_conclusion ret[BARCO_PROBE_CONCLUSIONS_MAX]);
 void barco_probe_cgroup_conclude(const struct barco_probe_run *run,
@@ -206,7 +206,7 @@ const struct barco_probe_result *barco_probe_run_find(const struct barco_probe_r
 /* 0, 1 or 2 (BARCO_PROBE_EXIT_*). */
 int barco_probe_exit_status(const struct barco_probe_run *run);
 
-/* ---- output (src/probe_out.c) ---------------------------------------------- */
+/* ---- output (src/probe/probe_out.c) ---------------------------------------------- */
 
 /* Sections, one line per check; evidence and hint for anything not PASS (all with verbose). */
 void barco_probe_print_text(FILE *out, const struct barco_probe_run *run, bool is_color,
@@ -281,7 +281,7 @@ bool barco_probe_child_ok(const struct barco_probe_child *child, struct barco_re
 /* In a child: unshare a mount namespace and make it private, so mounts die with it. */
 int barco_probe_private_mounts(struct barco_report *ev);
 
-/* ---- kernel config (src/probe_kconfig.c) --------------------------------------- */
+/* ---- kernel config (src/probe/probe_kconfig.c) --------------------------------------- */
 
 /* The value of option (e.g. "CONFIG_USER_NS") in config text; ret_value gets the text after '='. */
 enum barco_kconfig_value barco_kconfig_lookup(const char *text, const char *option, char *ret_value,
@@ -302,7 +302,7 @@ enum barco_probe_status barco_probe_kconfig_layer(const struct barco_kconfig *kc
 						  struct barco_report *ev,
 						  const char **ret_missing);
 
-/* ---- BTF (src/probe_bpf.c; the reader: include/btf.h) ---------------------------- */
+/* ---- BTF (src/probe/probe_bpf.c; the reader: src/base/btf.h) ---------------------------- */
 
 /*
  * Reads /sys/kernel/btf/vmlinux to the end (the number of types is
@@ -321,7 +321,7 @@ extern const size_t barco_probe_bpf_btf_queries_len;
 /* The bpf section's preparation: loads BTF and answers barco_probe_bpf_btf_queries. */
 void barco_probe_bpf_prepare(struct barco_probe_ctx *ctx);
 
-/* ---- cgroup mode decision (src/probe_cgroup.c) ----------------------------------- */
+/* ---- cgroup mode decision (src/probe/probe_cgroup.c) ----------------------------------- */
 
 /*
  * The cgroup mode from the filesystem types of /sys/fs/cgroup and of
@@ -332,5 +332,5 @@ void barco_probe_bpf_prepare(struct barco_probe_ctx *ctx);
 enum barco_cgroup_mode barco_probe_cgroup_mode(unsigned long root_fstype,
 					       unsigned long unified_fstype, bool has_v1);
 
-/* The command-line tool shared by `barco probe` and bin/barco-probe-* (src/cmd_probe.c). */
+/* The command-line tool shared by `barco probe` and bin/barco-probe-* (src/cli/cmd_probe.c). */
 int barco_probe_main(const char *prog, int argc, char **argv, int only_section);

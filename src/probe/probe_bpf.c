@@ -748,7 +748,7 @@ static bool passed(const struct barco_probe_run *run, const char *name)
 }
 
 /*
- * The order barco run --trace tries (src/trace_ways.c): the cap_capable
+ * The order barco run --trace tries (src/trace/trace_ways.c): the cap_capable
  * tracepoint as raw_tp, else tp_btf, else fexit, else kprobe, else nothing.
  * tp/ programs are probed but never used: raw_tp reaches the same
  * tracepoints without tracefs.

@@ -1,7 +1,7 @@
 /*
  * Seccomp at container start: no_new_privs, then the filter of the policy
- * in src/seccomp_policy.c. barco compiled that policy when it was built
- * (tools/seccomp-gen.c → build/seccomp_bpf.h); here the instructions
+ * in src/stages/seccomp_policy.c. barco compiled that policy when it was built
+ * (tools/seccomp/seccomp-gen.c → build/seccomp_bpf.h); here the instructions
  * are handed to seccomp(2) as they are. A build for another architecture
  * fails closed: the program's first instructions kill a process whose
  * syscalls are not of the architecture it was compiled for.

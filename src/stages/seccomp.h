@@ -1,7 +1,7 @@
 #pragma once
 /*
  * Seccomp: no_new_privs, then the allowlist filter of the policy in
- * src/seccomp_policy.c, compiled at build time. Syscalls not on the list
+ * src/stages/seccomp_policy.c, compiled at build time. Syscalls not on the list
  * fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone,
  * whose flags the filter can inspect.
  */

@@ -22,7 +22,7 @@ extern const size_t barco_seccomp_allowed_len;
 extern const char *const barco_seccomp_refused[];
 extern const size_t barco_seccomp_refused_len;
 
-/* The conditional rules, in words (the table is in src/seccomp_policy.c). */
+/* The conditional rules, in words (the table is in src/stages/seccomp_policy.c). */
 #define BARCO_SECCOMP_CONDITIONAL_SUMMARY                                                          \
 	"clone/unshare without CLONE_NEW*, clone3 → ENOSYS, ioctl except TIOCSTI (32-bit "       \
 	"compare), chmod family without S_ISUID|S_ISGID, socket except AF_VSOCK, personality "     \

@@ -1,9 +1,9 @@
 /*
  * The tracer's life: read what the programs need from the kernel's BTF
- * (src/trace_btf.c asks, src/btf.c reads), load the programs of
+ * (src/trace/trace_btf.c asks, src/base/btf.c reads), load the programs of
  * probes/trace.bpf.c (through the libbpf skeleton bpftool generated into
  * build/trace.skel.h), keep only those of the ways of attaching
- * (src/trace_ways.c) that barco_trace_choose() found attachable, attach
+ * (src/trace/trace_ways.c) that barco_trace_choose() found attachable, attach
  * them (a refused one is replaced by its group's next way, and everything
  * loaded again), read the ring buffer in a thread while the container
  * runs, and unload everything at the end.
@@ -174,7 +174,7 @@ static void unload(struct barco_tracer *t)
 
 /*
  * Loads and attaches the chosen programs. A refused attach (raw_tp is not
- * tried beforehand, src/trace_attach.c) moves that group to its next
+ * tried beforehand, src/trace/trace_attach.c) moves that group to its next
  * candidate and starts again: each round refuses one candidate, so it ends.
  */
 static int load_and_attach(struct barco_tracer *t, uint64_t cgroup_id, struct barco_err *err)

@@ -50,7 +50,7 @@ struct barco_trace_way {
 };
 
 /*
- * Every way of attaching (src/trace_ways.c), each group's best first: the
+ * Every way of attaching (src/trace/trace_ways.c), each group's best first: the
  * order is the preference barco_trace_choose() follows.
  */
 extern const struct barco_trace_way barco_trace_ways[];
@@ -101,11 +101,11 @@ const char *barco_trace_attach_name(enum barco_trace_attach a);
 /* "syscalls", "signals", "capabilities". */
 const char *barco_trace_group_name(enum barco_trace_group g);
 
-struct barco_trace_btf; /* include/trace_btf.h */
+struct barco_trace_btf; /* src/trace/trace_btf.h */
 
 /*
  * For each group, the first attach kind this kernel can be expected to
- * accept (src/trace_attach.c: raw_tp when the tracepoint exists, the
+ * accept (src/trace/trace_attach.c: raw_tp when the tracepoint exists, the
  * fallbacks by loading a minimal program); records why the others were
  * refused. Fails only when BPF itself is unusable.
  */

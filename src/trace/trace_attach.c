@@ -6,7 +6,7 @@
  * candidates out: a tracepoint without its btf_trace_NAME typedef does not
  * exist.
  *
- * raw_tp, best first, is tested by the real thing: src/trace.c attaches the
+ * raw_tp, best first, is tested by the real thing: src/trace/trace.c attaches the
  * real programs and, when one is refused, asks barco_trace_choose_next() for
  * that event's next candidate and loads again. A trial attach of its own
  * would cost more than the real one (each attach and detach rewrites the
@@ -18,7 +18,7 @@
  * programs do not, so they are attached too, and detached.
  *
  * The candidates, best first, are the ways of attaching listed in
- * src/trace_ways.c, which says why they come in that order.
+ * src/trace/trace_ways.c, which says why they come in that order.
  *
  * References: bpf(2) BPF_PROG_LOAD and BPF_RAW_TRACEPOINT_OPEN,
  * Documentation/bpf/libbpf/program_types.rst, perf_event_open(2) (the

@@ -1,15 +1,15 @@
 /*
- * The tracer's questions to the kernel's BTF (include/trace_btf.h): which
+ * The tracer's questions to the kernel's BTF (src/trace/trace_btf.h): which
  * fields probes/trace.bpf.c reads, where each answer goes in struct
  * barco_trace_offsets, and which tracepoints and functions the attach
- * candidates of src/trace_attach.c name. The reading is src/btf.c's.
+ * candidates of src/trace/trace_attach.c name. The reading is src/base/btf.c's.
  *
  * Why not libbpf: CO-RE relocations and tp_btf or fexit targets make libbpf
  * (1.1, Debian 12) read the whole of /sys/kernel/btf/vmlinux 4 KB at a time,
  * copy it and index its 127,000 types: 11 MB of fresh memory and 50-70 ms
  * at every `barco run --trace` on the development host (a guest where each
  * page fault is expensive; about 6 ms when the memory is already there).
- * src/btf.c looks at the file where it lies and keeps only the dozen
+ * src/base/btf.c looks at the file where it lies and keeps only the dozen
  * numbers asked for: the offsets take about 0.3 ms there, the
  * btf_trace_cap_capable typedef 1 ms more, the whole walk 2-3 ms.
  */

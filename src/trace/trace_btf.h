@@ -1,10 +1,10 @@
 #pragma once
 /*
- * What the tracer asks of the kernel's BTF (the reader: include/btf.h):
+ * What the tracer asks of the kernel's BTF (the reader: src/base/btf.h):
  * the offsets of the kernel-internal fields the BPF programs read (struct
  * barco_trace_offsets), and the ids of tracepoint typedefs (btf_trace_NAME:
  * the tracepoint exists; tp_btf attaches to the id) and of functions (fexit
- * attaches to the id), which src/trace_attach.c asks with barco_btf_id().
+ * attaches to the id), which src/trace/trace_attach.c asks with barco_btf_id().
  * The fields come within the first 2% of vmlinux BTF, most tracepoints
  * within the first third: the reader walks only that far.
  */

@@ -1,6 +1,6 @@
 #pragma once
 /*
- * What user space (src/trace.c) and the BPF programs (probes/trace.bpf.c)
+ * What user space (src/trace/trace.c) and the BPF programs (probes/trace.bpf.c)
  * exchange, in a layout both sides compile: the field offsets the programs
  * are loaded with, and the record they send through the ring buffer for each
  * denial or failure. Only fixed-width uapi types (<linux/types.h>).
@@ -35,7 +35,7 @@ enum barco_trace_stat {
 /*
  * Where the kernel-internal fields the programs read are in the running
  * kernel: byte offsets (sizes for *_size), found in its BTF by
- * src/trace_btf.c and set in the programs' read-only data before they load.
+ * src/trace/trace_btf.c and set in the programs' read-only data before they load.
  * They do the work CO-RE relocations would, without libbpf reading all of
  * the kernel's BTF (see probes/trace.bpf.c).
  */

@@ -25,7 +25,7 @@
 
 /*
  * The syscalls barco's filter allows only with some arguments
- * (barco_seccomp_rules[] in src/seccomp_policy.c): a refusal there is an
+ * (barco_seccomp_rules[] in src/stages/seccomp_policy.c): a refusal there is an
  * argument rule.
  */
 static const char *const argument_rule_syscalls[] = {

@@ -1,7 +1,7 @@
 /*
  * The ways barco can attach each traced group: one table read by the
- * chooser (src/trace_attach.c tries the targets) and by the loader
- * (src/trace.c loads and attaches the programs), so that a way added here
+ * chooser (src/trace/trace_attach.c tries the targets) and by the loader
+ * (src/trace/trace.c loads and attaches the programs), so that a way added here
  * is both tried and loaded.
  *
  * A group's ways are listed best first, and that order is the preference
@@ -14,7 +14,7 @@
  * read all of the kernel's BTF at load, 50-70 ms here (issue 9). Classic
  * tp/ programs are not candidates: they need tracefs mounted for the event
  * id, and raw_tp reaches the same tracepoints without it. `barco probe`
- * concludes with the same order (src/probe_bpf.c).
+ * concludes with the same order (src/probe/probe_bpf.c).
  */
 #include "trace/trace.h"
 

@@ -1,10 +1,10 @@
 #pragma once
 /*
- * barco verify, in parts. The verb (src/cmd_verify.c) parses its options
- * and runs the plan: the rows of src/verify_rows.c in one container on the
- * rootfs that src/verify_rootfs.c prepares (src/verify_run.c runs them and
+ * barco verify, in parts. The verb (src/cli/cmd_verify.c) parses its options
+ * and runs the plan: the rows of src/verify/verify_rows.c in one container on the
+ * rootfs that src/verify/verify_rootfs.c prepares (src/verify/verify_run.c runs them and
  * reads back what each returned), each judged by the kernel's evidence
- * (src/verify_evidence.c), then the positive controls; src/verify_report.c
+ * (src/verify/verify_evidence.c), then the positive controls; src/verify/verify_report.c
  * prints the result as text or JSON.
  */
 #include <limits.h>
@@ -50,7 +50,7 @@ struct barco_verify_row {
 #define BARCO_VERIFY_ROWS_MAX	  32
 #define BARCO_VERIFY_EVIDENCE_MAX 640
 
-/* The rows, in report order (src/verify_rows.c). */
+/* The rows, in report order (src/verify/verify_rows.c). */
 extern const struct barco_verify_row barco_verify_rows[];
 extern const size_t barco_verify_rows_len;
 

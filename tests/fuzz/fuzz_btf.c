@@ -1,11 +1,11 @@
 /*
  * Raw BTF as /sys/kernel/btf/vmlinux holds it (Documentation/bpf/btf.rst),
- * read by src/btf.c for the bpf probes and the tracer: any bytes, including
+ * read by src/base/btf.c for the bpf probes and the tracer: any bytes, including
  * headers whose offsets and lengths point outside the data, records whose
  * lengths run past the type section, and names outside the strings.
  *
  * Each input is walked twice: lazily, fields then names, as the tracer
- * asks (and once more through its questions, src/trace_btf.c), and whole,
+ * asks (and once more through its questions, src/trace/trace_btf.c), and whole,
  * the count first, as the probe asks. The two walks must agree on every
  * answer, and a walk that fails must say why.
  */

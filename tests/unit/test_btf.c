@@ -1,7 +1,7 @@
 /*
- * The reader of kernel BTF (src/btf.c) on made-up BTF blobs: ids, counts
+ * The reader of kernel BTF (src/base/btf.c) on made-up BTF blobs: ids, counts
  * and fields, how far the walk goes, every way the data can be malformed,
- * and the questions the tracer asks of it (src/trace_btf.c). Each
+ * and the questions the tracer asks of it (src/trace/trace_btf.c). Each
  * malformed blob is opened from a buffer of its exact size, so that the
  * ASan build of the unit tests catches a read past the end.
  */
@@ -398,7 +398,7 @@ static void test_btf_refuses_bad_records(void)
 	}
 }
 
-/* ---- the tracer's questions (src/trace_btf.c) -------------------------------------- */
+/* ---- the tracer's questions (src/trace/trace_btf.c) -------------------------------------- */
 
 #if defined(__x86_64__)
 #define REGS_SYSCALL_NR "orig_ax"

@@ -238,7 +238,7 @@ static void test_trace_ways_match_the_bpf_object(void)
 	barco_trace_bpf__destroy(skel);
 }
 
-/* The cross-check with barco's own tables (src/seccomp.c). */
+/* The cross-check with barco's own tables (src/stages/seccomp.c). */
 static void test_trace_seccomp_rules(void)
 {
 	CU_ASSERT_STRING_EQUAL(barco_trace_seccomp_rule("mount", BARCO_SECCOMP_DEFAULT), "refused");

@@ -1,11 +1,11 @@
 /*
- * barco verify's table of rows (src/verify_rows.c): what the other parts
+ * barco verify's table of rows (src/verify/verify_rows.c): what the other parts
  * rely on. Ids are unique (controls find rows by id, the script's output is
  * split by id); a row's comm fits the kernel's comm (TASK_COMM_LEN), or its
  * events would never match it; a row run through the helper is the link its
  * comm names, so its command starts with that comm; a row read by key has
  * one; a capability row names its capability. Running the rows is
- * tests/integration/test_trace.py's test of `barco verify`.
+ * tests/integration/pytest/test_trace.py's test of `barco verify`.
  */
 #include <stddef.h>
 #include <string.h>

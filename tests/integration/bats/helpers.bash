@@ -35,8 +35,8 @@ BARCO_TIMEOUT=${BARCO_TIMEOUT:-30}
 
 # ---- per-file setup -------------------------------------------------------
 
-# The list of what the suites made: one per bats run, or $BARCO_MADE when
-# tests/run-all splits the files over two runs (parallel jobs, then zz-*).
+# The list of what the suites made: $BARCO_MADE, shared with the leftovers
+# check that tests/run-all runs last (after-all/), or one per bats run.
 barco_made_list() {
 	echo "${BARCO_MADE:-$BATS_RUN_TMPDIR/barco-made}"
 }
@@ -58,7 +58,7 @@ setup_suite_rootfs() {
 	export TEST_ROOT ROOTFS
 	export BARCO_HOME=$TEST_ROOT/home
 	export TAG="bt${RANDOM}$(basename "$BATS_TEST_FILENAME" .bats | tr -cd 'a-z0-9' | cut -c1-12)"
-	# What this file makes, for zz-leftovers.bats to check at the end of the run.
+	# What this file makes, for after-all/leftovers.bats to check at the end of the run.
 	printf '%s %s\n' "$TAG" "$TEST_ROOT" >>"$(barco_made_list)"
 	"$BARCO" rootfs create "$ROOTFS" >/dev/null || fail "barco rootfs create $ROOTFS failed"
 	install_helper "$ROOTFS"

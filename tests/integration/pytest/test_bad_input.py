@@ -5,7 +5,7 @@ behind, and a paused container untouched by a refused request.
 
 The bad values of `barco run`'s options (flags, sizes, id maps, names,
 paths, capabilities, seccomp modes, the seed form) are the table in
-tests/integration/bad-input.bats; this file does not repeat them.
+tests/integration/bats/bad-input.bats; this file does not repeat them.
 """
 
 import json

@@ -2,7 +2,7 @@
 die at every stage boundary, without leaving anything behind.
 
 bin/barco-fault is barco built with the test-only hook (`make
-bin/barco-fault`; release builds compile it out, src/runner.c):
+bin/barco-fault`; release builds compile it out, src/runtime/runner.c):
 BARCO_FAULT=STAGE:parent makes STAGE fail in the runner, STAGE:child in the
 container process, and STAGE:kill has the runner SIGKILL itself right after
 STAGE; exec:late has the runner look for the command's execve only after
@@ -25,7 +25,7 @@ from conftest import (BARCO, EXIT_BARCO, PAUSABLE, REPO, RUN_DIR, STAGES, TIMEOU
 
 FAULT = REPO / "bin" / "barco-fault"
 
-# Which side of each stage has a part (src/stage.c's table; README "The stages").
+# Which side of each stage has a part (src/runtime/stage.c's table; README "The stages").
 SIDES = {
     "cgroups": ["parent"],
     "userns": ["parent", "child"],

@@ -28,7 +28,7 @@ SECTIONS = ["kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf"]
 TOOLS = {s: REPO / "bin" / f"barco-probe-{s}" for s in SECTIONS}
 # The name every program the probe loads carries (bpf(2) prog_name).
 PROG_NAME = "barco_probe"
-# The order barco run --trace tries (src/trace_ways.c); tp/ is probed, never used.
+# The order barco run --trace tries (src/trace/trace_ways.c); tp/ is probed, never used.
 CAP_ORDER = [("bpf.raw_tp.cap_capable", "tracepoint (raw_tp)"),
              ("bpf.tp_btf.cap_capable", "tracepoint (tp_btf)"),
              ("bpf.fexit.cap_capable", "fexit/cap_capable"),
