@@ -1,6 +1,7 @@
 /*
  * barco-probe-userns: user namespaces: built in, enabled, created as root and as nobody (rootless
- * possible?). The same checks as `barco probe userns` (src/probe/probe_userns.c); see docs/probes.md.
+ * possible?). The same checks as `barco probe userns` (src/probe/probe_userns.c); see
+ * docs/probes.md.
  */
 #include "probe/probe.h"
 

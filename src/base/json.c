@@ -4,22 +4,24 @@
 
 #define ESCAPE_MAX 6 /* \u00XX */
 
-/* The escape of ch into esc (ESCAPE_MAX + 1 bytes); NULL when ch stands for itself. */
-static const char *escape_char(unsigned char ch, char *esc)
+/* The escape of ch (in esc when it is made up); NULL when ch stands for itself. */
+static const char *escape_char(unsigned char ch, char esc[ESCAPE_MAX + 1])
 {
-	if (ch == '"' || ch == '\\') {
-		esc[0] = '\\';
-		esc[1] = (char)ch;
-		esc[2] = '\0';
-	} else if (ch == '\n') {
-		strcpy(esc, "\\n");
-	} else if (ch == '\t') {
-		strcpy(esc, "\\t");
-	} else if (ch < 0x20 || ch == 0x7f) {
-		(void)snprintf(esc, ESCAPE_MAX + 1, "\\u%04x", ch);
-	} else {
-		return NULL;
+	switch (ch) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\t':
+		return "\\t";
+	default:
+		break;
 	}
+	if (ch >= 0x20 && ch != 0x7f)
+		return NULL;
+	(void)snprintf(esc, ESCAPE_MAX + 1, "\\u%04x", ch);
 	return esc;
 }
 
