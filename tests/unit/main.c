@@ -80,8 +80,13 @@ int main(int argc, char **argv)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	barco_test_register_parse();
+	barco_test_register_err();
 	barco_test_register_report();
+	barco_test_register_json();
+	barco_test_register_parse();
+	barco_test_register_cli();
+	barco_test_register_exec();
+	barco_test_register_state();
 	barco_test_register_stage();
 	barco_test_register_cgroup();
 	barco_test_register_caps();

@@ -3,6 +3,11 @@
 #include <CUnit/CUnit.h>
 
 void barco_test_register_parse(void);
+void barco_test_register_cli(void);
+void barco_test_register_exec(void);
+void barco_test_register_err(void);
+void barco_test_register_json(void);
+void barco_test_register_state(void);
 void barco_test_register_stage(void);
 void barco_test_register_cgroup(void);
 void barco_test_register_caps(void);

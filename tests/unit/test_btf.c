@@ -121,6 +121,44 @@ static const struct barco_btf_questions small_q = {small_names, ARRAY_LEN(small_
 
 /* ---- answers --------------------------------------------------------------------- */
 
+/* One type of every kind, with the data its size depends on (btf.rst "Type Encoding"). */
+static size_t blob_every_kind(struct btf_blob *b)
+{
+	const struct member members[] = {{"a", 0}};
+
+	blob_init(b);
+	(void)blob_type(b, "int", BTF_KIND_INT, 0, 4, false);
+	blob_words(b, 1);
+	(void)blob_type(b, NULL, BTF_KIND_PTR, 0, 1, false);
+	(void)blob_type(b, NULL, BTF_KIND_ARRAY, 0, 0, false);
+	blob_words(b, 3);
+	(void)blob_type(b, "u", BTF_KIND_UNION, 2, 4, false);
+	blob_words(b, 2 * 3);
+	(void)blob_struct(b, "s", 4, members, ARRAY_LEN(members), false);
+	(void)blob_type(b, "e", BTF_KIND_ENUM, 3, 4, false);
+	blob_words(b, 3 * 2);
+	(void)blob_type(b, "fw", BTF_KIND_FWD, 0, 0, false);
+	(void)blob_type(b, "btf_trace_x", BTF_KIND_TYPEDEF, 0, 1, false); /* [8] */
+	(void)blob_type(b, NULL, BTF_KIND_VOLATILE, 0, 1, false);
+	(void)blob_type(b, NULL, BTF_KIND_CONST, 0, 1, false);
+	(void)blob_type(b, NULL, BTF_KIND_RESTRICT, 0, 1, false);
+	(void)blob_type(b, NULL, BTF_KIND_FUNC_PROTO, 2, 1, false);
+	blob_words(b, 2 * 2);
+	(void)blob_type(b, "f", BTF_KIND_FUNC, 0, 12, false); /* [13] */
+	(void)blob_type(b, "v", BTF_KIND_VAR, 0, 1, false);   /* [14] */
+	blob_words(b, 1);
+	(void)blob_type(b, ".data", BTF_KIND_DATASEC, 1, 4, false);
+	blob_words(b, 3);
+	(void)blob_type(b, "float", BTF_KIND_FLOAT, 0, 8, false);
+	(void)blob_type(b, "tag", BTF_KIND_DECL_TAG, 0, 12, false);
+	blob_words(b, 1);
+	(void)blob_type(b, "tt", BTF_KIND_TYPE_TAG, 0, 1, false);
+	(void)blob_type(b, "e64", BTF_KIND_ENUM64, 1, 8, false); /* [19] */
+	blob_words(b, 3);
+	(void)blob_type(b, "f", BTF_KIND_TYPEDEF, 0, 1, false); /* [20] */
+	return blob_finish(b);
+}
+
 static void test_btf_every_kind_and_count(void)
 {
 	static const struct barco_btf_name names[] = {
@@ -133,46 +171,12 @@ static void test_btf_every_kind_and_count(void)
 		{"v", BTF_KIND_VAR},
 		{"e64", BTF_KIND_ENUM64},
 	};
-	const struct member members[] = {{"a", 0}};
 	const struct barco_btf_questions q = {names, ARRAY_LEN(names), NULL, 0};
 	static struct btf_blob b;
 	struct barco_err err = {0};
 	struct barco_btf btf;
 	uint32_t count = 0;
-	size_t size;
-
-	blob_init(&b);
-	/* Every kind, with the data its size depends on (btf.rst "Type Encoding"). */
-	(void)blob_type(&b, "int", BTF_KIND_INT, 0, 4, false);
-	blob_words(&b, 1);
-	(void)blob_type(&b, NULL, BTF_KIND_PTR, 0, 1, false);
-	(void)blob_type(&b, NULL, BTF_KIND_ARRAY, 0, 0, false);
-	blob_words(&b, 3);
-	(void)blob_type(&b, "u", BTF_KIND_UNION, 2, 4, false);
-	blob_words(&b, 2 * 3);
-	(void)blob_struct(&b, "s", 4, members, ARRAY_LEN(members), false);
-	(void)blob_type(&b, "e", BTF_KIND_ENUM, 3, 4, false);
-	blob_words(&b, 3 * 2);
-	(void)blob_type(&b, "fw", BTF_KIND_FWD, 0, 0, false);
-	(void)blob_type(&b, "btf_trace_x", BTF_KIND_TYPEDEF, 0, 1, false); /* [8] */
-	(void)blob_type(&b, NULL, BTF_KIND_VOLATILE, 0, 1, false);
-	(void)blob_type(&b, NULL, BTF_KIND_CONST, 0, 1, false);
-	(void)blob_type(&b, NULL, BTF_KIND_RESTRICT, 0, 1, false);
-	(void)blob_type(&b, NULL, BTF_KIND_FUNC_PROTO, 2, 1, false);
-	blob_words(&b, 2 * 2);
-	(void)blob_type(&b, "f", BTF_KIND_FUNC, 0, 12, false); /* [13] */
-	(void)blob_type(&b, "v", BTF_KIND_VAR, 0, 1, false);   /* [14] */
-	blob_words(&b, 1);
-	(void)blob_type(&b, ".data", BTF_KIND_DATASEC, 1, 4, false);
-	blob_words(&b, 3);
-	(void)blob_type(&b, "float", BTF_KIND_FLOAT, 0, 8, false);
-	(void)blob_type(&b, "tag", BTF_KIND_DECL_TAG, 0, 12, false);
-	blob_words(&b, 1);
-	(void)blob_type(&b, "tt", BTF_KIND_TYPE_TAG, 0, 1, false);
-	(void)blob_type(&b, "e64", BTF_KIND_ENUM64, 1, 8, false); /* [19] */
-	blob_words(&b, 3);
-	(void)blob_type(&b, "f", BTF_KIND_TYPEDEF, 0, 1, false); /* [20] */
-	size = blob_finish(&b);
+	size_t size = blob_every_kind(&b);
 
 	CU_ASSERT_EQUAL_FATAL(barco_btf_open_data(&btf, b.raw, size, &q, &err), 0);
 	CU_ASSERT_EQUAL(btf.size, size);
