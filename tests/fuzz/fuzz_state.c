@@ -7,6 +7,7 @@
 #include <limits.h>
 
 #include "fuzz.h"
+#include "base/json.h"
 #include "runtime/state.h"
 
 static void check_parse(const char *s)
