@@ -1,0 +1,145 @@
+"""Fixtures for the OCI runtime tests: any runc-compatible binary, one contract.
+
+Run as root with the system Python (standard library and pytest only):
+
+    OCI_RUNTIMES="runc barco=/path/to/bin/barco" /usr/bin/python3 -m pytest -q tests/oci
+
+OCI_RUNTIMES is a space-separated list of NAME or NAME=PATH (default: runc,
+plus crun where this host lets crun run a container). Every test that takes
+the `rt` fixture runs once per runtime. A runtime that cannot run here is
+skipped with the reason: barco until it answers `state` the OCI way, crun on
+a hybrid-cgroup host.
+
+This pytest process makes itself a child subreaper (prctl
+PR_SET_CHILD_SUBREAPER, as conmon and containerd's shim do): a container's
+init, re-parented to the caller of `create`, becomes our child; the tests
+read its exit status with waitpid and no zombie is left (pid 1 of this host
+does not reap orphans).
+"""
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from ocihelp import (Bundle, Runtime, adjust, default_runtimes, is_alive, leftovers,
+                     make_rootfs, make_subreaper, reap, reap_zombie_children,
+                     runtime_unusable, runtimes_from_env, spec_config, wait_for, SPEC_SOURCES)
+
+
+# ---- fixtures -----------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def scratch():
+    if os.geteuid() != 0:
+        pytest.skip("the OCI runtime tests need root")
+    make_subreaper()
+    d = Path(tempfile.mkdtemp(prefix="barco-oci."))
+    d.chmod(0o755)
+    try:
+        yield d
+    finally:
+        reap_zombie_children()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def rootfs(scratch):
+    d = scratch / "rootfs"
+    make_rootfs(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def specs(scratch):
+    """{source: (config or None, reason)} for runc, crun and barco spec."""
+    return {s: spec_config(s, scratch) for s in SPEC_SOURCES}
+
+
+def new_bundle(scratch, rootfs, config):
+    d = Path(tempfile.mkdtemp(prefix="bundle.", dir=scratch))
+    d.chmod(0o755)
+    b = Bundle(d, adjust(config, rootfs), rootfs)
+    return b.save()
+
+
+@pytest.fixture(scope="session")
+def usable(scratch, rootfs, specs):
+    """{name: reason or None}, probed once per runtime."""
+    cache = {}
+
+    def check(name, path):
+        if name not in cache:
+            cfg, why = specs["runc"]
+            if cfg is None:
+                cache[name] = f"no reference config: {why}"
+            else:
+                b = new_bundle(scratch, rootfs, cfg)
+                b.config["process"]["args"] = ["sleep", "5"]
+                b.save()
+                # The probe's pid file lives in the bundle.
+                cache[name] = runtime_unusable(name, path, b.path, scratch)
+        return cache[name]
+    return check
+
+
+def pytest_generate_tests(metafunc):
+    if "rt" in metafunc.fixturenames:
+        rts = runtimes_from_env() or default_runtimes()
+        metafunc.parametrize("rt", rts, ids=[n for n, _ in rts], indirect=True)
+
+
+@pytest.fixture
+def rt(request, scratch, usable):
+    name, path = request.param
+    why = usable(name, path)
+    if why:
+        pytest.skip(why)
+    root = Path(tempfile.mkdtemp(prefix=f"root-{name}.", dir=scratch))
+    r = Runtime(name, shutil.which(path), root)
+    yield r
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def bundle(scratch, rootfs, specs):
+    """bundle() -> a fresh Bundle from `runc spec` (or bundle("crun"))."""
+    def make(source="runc"):
+        cfg, why = specs[source]
+        if cfg is None:
+            pytest.skip(why)
+        return new_bundle(scratch, rootfs, cfg)
+    return make
+
+
+@pytest.fixture
+def ids(rt):
+    """ids() -> a fresh container id; each is deleted (--force) and checked after."""
+    made = []
+
+    def new(cid=None):
+        cid = cid or "oci-" + secrets.token_hex(6)
+        made.append(cid)
+        return cid
+
+    yield new
+    problems = []
+    for cid in made:
+        st = rt.run("state", cid)
+        pid = json.loads(st.stdout).get("pid") if st.returncode == 0 else None
+        rt.run("delete", "--force", cid)
+        if pid:
+            reap(pid, timeout=5)
+        left = wait_for(lambda: not leftovers(rt, cid), 5) or leftovers(rt, cid)
+        if left is not True:
+            problems += left
+        if pid and is_alive(pid):
+            problems.append(f"init {pid} of {cid} alive")
+    reap_zombie_children()
+    assert problems == [], f"{rt.name}: left behind: {problems}"
+
+
