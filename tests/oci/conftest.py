@@ -31,6 +31,9 @@ from ocihelp import (Bundle, Runtime, adjust, default_runtimes, is_alive, leftov
                      runtime_unusable, runtimes_from_env, spec_config, wait_for, SPEC_SOURCES)
 
 
+DEFAULT_ROOTS = [Path("/run/runc"), Path("/run/crun")]
+
+
 # ---- fixtures -----------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -38,6 +41,9 @@ def scratch():
     if os.geteuid() != 0:
         pytest.skip("the OCI runtime tests need root")
     make_subreaper()
+    # Default state roots the tests make when a client passes no --root
+    # (podman, test_default_root_*): removed at the end if empty and new.
+    new_roots = [p for p in DEFAULT_ROOTS if not p.exists()]
     d = Path(tempfile.mkdtemp(prefix="barco-oci."))
     d.chmod(0o755)
     try:
@@ -45,6 +51,11 @@ def scratch():
     finally:
         reap_zombie_children()
         shutil.rmtree(d, ignore_errors=True)
+        for p in new_roots:
+            try:
+                p.rmdir()
+            except OSError:
+                pass
 
 
 @pytest.fixture(scope="session")

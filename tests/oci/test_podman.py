@@ -1,0 +1,225 @@
+"""podman drives the runtime under test through conmon, offline.
+
+All of podman's state is in a temp dir (--root, --runroot, --tmpdir, vfs
+storage, cgroupfs, file events); containers run with --network none. The
+image is made locally: `tar -C ROOTFS -c . | podman import - localhost/...`.
+podman calls a runtime it does not know by name (anything but runc, crun,
+...) with no global flags at all: `create --bundle B --pid-file P ID`,
+`start`, `kill ID 15`, `kill ID 9`, `delete --force`, `exec --pid-file P
+--process F --detach ID`; the runtime's default state root must work.
+"""
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from ocihelp import processes_mentioning, reap_zombie_children, text, wait_for
+
+IMAGE = "localhost/barco-busybox"
+PODMAN_TIMEOUT = 90
+# podman's default nofile/nproc hard limits cannot be set on a host without
+# CAP_SYS_RESOURCE (runc fails "error setting rlimit type 7"): ask for what
+# the host allows.
+ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
+
+
+class Podman:
+    def __init__(self, d, rt):
+        self.dir = d
+        self.rt = rt
+
+    def argv(self, *args):
+        d = self.dir
+        return ["podman", "--root", str(d / "root"), "--runroot", str(d / "run"),
+                "--tmpdir", str(d / "tmp"), "--storage-driver", "vfs",
+                "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+                "--runtime", self.rt.path, *map(str, args)]
+
+    def __call__(self, *args, timeout=PODMAN_TIMEOUT):
+        return subprocess.run(self.argv(*args), stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=timeout)
+
+    def run(self, *args, opts=()):
+        return self("run", "--network", "none", *ULIMITS, *opts, IMAGE, *args)
+
+
+@pytest.fixture(scope="module")
+def podman_dir(scratch, rootfs):
+    if not shutil.which("podman") or not shutil.which("conmon"):
+        pytest.skip("podman or conmon is not installed (Debian packages podman, conmon)")
+    d = Path(tempfile.mkdtemp(prefix="podman.", dir=scratch))
+    tar = d / "rootfs.tar"
+    subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tar), "."], check=True)
+    # `podman import` writes a blob-info cache to /var/lib/containers/cache
+    # whatever --root says: run it in a private mount namespace with a tmpfs
+    # over /var/lib so nothing of it reaches the host.
+    imp = " ".join(Podman(d, _Rt("runc")).argv("import", "-q", str(tar), IMAGE))
+    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                        f"mount -t tmpfs -o mode=0755 tmpfs /var/lib && {imp}"],
+                       capture_output=True, timeout=PODMAN_TIMEOUT)
+    assert r.returncode == 0, f"podman import: {text(r.stderr)}"
+    try:
+        yield d
+    finally:
+        subprocess.run(Podman(d, _Rt("runc")).argv("rm", "-af"), capture_output=True,
+                       timeout=PODMAN_TIMEOUT)
+        subprocess.run(Podman(d, _Rt("runc")).argv("rmi", "-af"), capture_output=True,
+                       timeout=PODMAN_TIMEOUT)
+        reap_zombie_children()
+        left = wait_for(lambda: not processes_mentioning(str(d)), 5) or \
+            processes_mentioning(str(d))
+        assert left is True, f"processes left by podman: {left}"
+
+
+class _Rt:
+    def __init__(self, path):
+        self.path = path
+
+
+@pytest.fixture
+def podman(podman_dir, rt):
+    """A Podman on the runtime under test; every container it made is removed and checked."""
+    p = Podman(podman_dir, rt)
+    before = set(_ids(p))
+    yield p
+    made = set(_ids(p)) - before
+    for cid in made:
+        p("rm", "-f", "-t", "0", cid)
+    after = _ids(p)
+    reap_zombie_children()
+    problems = [f"container {c}" for c in after if c in made]
+    problems += [f"process {x}" for x in processes_mentioning(str(podman_dir / "root"))]
+    assert problems == [], f"{rt.name}: left behind: {problems}"
+
+
+def _ids(p):
+    r = p("ps", "-aq", "--no-trunc")
+    return text(r.stdout).split()
+
+
+def _name():
+    return "pm-" + secrets.token_hex(5)
+
+
+def _leftover_of(cid):
+    """Processes on the host that still name container CID (64 hex digits)."""
+    return [f"process {x}" for x in processes_mentioning(cid)]
+
+
+@pytest.mark.parametrize("script,status", [("echo hi", 0), ("echo hi; exit 7", 7)])
+def test_run_rm_output_and_status(podman, script, status):
+    name = _name()
+    r = podman.run("sh", "-c", script, opts=["--rm", "--name", name])
+    assert r.returncode == status, text(r.stderr)
+    assert r.stdout == b"hi\n"
+    assert name not in text(podman("ps", "-a", "--format", "{{.Names}}").stdout)
+
+
+@pytest.mark.parametrize("cmd,status,words", [
+    (["/etc/passwd"], 126, "permission denied"),
+    (["no-such-command"], 127, "executable file not found in $PATH"),
+    (["/bin/no-such-file"], 127, "no such file or directory")])
+def test_run_bad_command_statuses(podman, cmd, status, words):
+    r = podman.run(*cmd, opts=["--rm"])
+    assert r.returncode == status, text(r.stderr)
+    assert words in text(r.stderr).lower() or words in text(r.stderr), text(r.stderr)
+
+
+def test_run_bad_option_is_125(podman):
+    r = podman.run("true", opts=["--rm", "--no-such-option"])
+    assert r.returncode == 125
+
+
+def test_run_killed_is_137(podman):
+    name = _name()
+    proc = subprocess.Popen(podman.argv("run", "--rm", "--name", name, "--network", "none",
+                                        *ULIMITS, IMAGE, "sh", "-c", "echo up; sleep 1000"),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"up\n"
+        r = podman("kill", "--signal", "KILL", name)
+        assert r.returncode == 0, text(r.stderr)
+        out, err = proc.communicate(timeout=PODMAN_TIMEOUT)
+        assert proc.returncode == 137, text(err)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_detach_exec_stop_rm(podman):
+    name = _name()
+    r = podman.run("sleep", "1000", opts=["-d", "--name", name])
+    assert r.returncode == 0, text(r.stderr)
+    cid = text(r.stdout).strip()
+    assert len(cid) == 64
+    r = podman("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", name)
+    status, pid = text(r.stdout).split()
+    assert status == "running" and int(pid) > 0
+    r = podman("exec", name, "sh", "-c", "echo in-exec; exit 3")
+    assert r.returncode == 3, text(r.stderr)
+    assert r.stdout == b"in-exec\n"
+    # sleep as pid 1 has no TERM handler: stop falls back to KILL after -t.
+    r = podman("stop", "-t", "1", name)
+    assert r.returncode == 0, text(r.stderr)
+    r = podman("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name)
+    assert text(r.stdout).split() in (["exited", "137"], ["stopped", "137"]), text(r.stdout)
+    r = podman("rm", name)
+    assert r.returncode == 0, text(r.stderr)
+    assert wait_for(lambda: not _leftover_of(cid), 10), _leftover_of(cid)
+    assert not os.path.exists(f"/proc/{pid}") or not _alive(int(pid))
+
+
+def _alive(pid):
+    try:
+        st = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return st[st.rindex(")") + 2] not in "ZX"
+
+
+def test_memory_limit(podman):
+    r = podman.run("sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
+                   "2>/dev/null || cat /sys/fs/cgroup/memory.max", opts=["--rm", "--memory", "64m"])
+    assert r.returncode == 0, text(r.stderr)
+    assert text(r.stdout).strip() == str(64 << 20)
+
+
+def test_pids_limit(podman):
+    r = podman.run("sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || "
+                   "cat /sys/fs/cgroup/pids.max", opts=["--rm", "--pids-limit", "17"])
+    assert r.returncode == 0, text(r.stderr)
+    assert text(r.stdout).strip() == "17"
+
+
+def _capeff(podman, *opts):
+    r = podman.run("sh", "-c", "grep CapEff /proc/self/status", opts=["--rm", *opts])
+    assert r.returncode == 0, text(r.stderr)
+    return int(text(r.stdout).split()[1], 16)
+
+
+def test_cap_drop(podman):
+    default = _capeff(podman)
+    assert default & (1 << 0), "CAP_CHOWN not in podman's default set"
+    assert _capeff(podman, "--cap-drop", "CHOWN") == default & ~(1 << 0)
+    assert _capeff(podman, "--cap-drop", "all") == 0
+
+
+def test_read_only(podman):
+    r = podman.run("sh", "-c", "touch /x 2>/dev/null; echo root=$?; touch /tmp/y; echo tmp=$?",
+                   opts=["--rm", "--read-only"])
+    assert r.returncode == 0, text(r.stderr)
+    assert text(r.stdout).split() == ["root=1", "tmp=0"]
+
+
+def test_runs_in_a_row(podman):
+    """Five runs in a row all succeed: nothing left trips the next one."""
+    for i in range(5):
+        r = podman.run("sh", "-c", f"exit {i}", opts=["--rm"])
+        assert r.returncode == i, text(r.stderr)
