@@ -68,7 +68,9 @@ def rootfs(scratch):
 @pytest.fixture(scope="session")
 def specs(scratch):
     """{source: (config or None, reason)} for runc, crun and barco spec."""
-    return {s: spec_config(s, scratch) for s in SPEC_SOURCES}
+    found = {s: spec_config(s, scratch) for s in SPEC_SOURCES}
+    NO_SPEC.update({s: why for s, (cfg, why) in found.items() if cfg is None})
+    return found
 
 
 def new_bundle(scratch, rootfs, config):
@@ -78,24 +80,44 @@ def new_bundle(scratch, rootfs, config):
     return b.save()
 
 
+# Why each runtime named in OCI_RUNTIMES cannot be tested here (None: it can),
+# printed once at the end of the run.
+UNUSABLE = {}
+# Why `SOURCE spec` gave no config.json, for the same summary.
+NO_SPEC = {}
+
+
+def reference_config(specs):
+    """The first spec that exists: runc's, else crun's, else barco's."""
+    for source in SPEC_SOURCES:
+        cfg, _ = specs[source]
+        if cfg is not None:
+            return cfg, source
+    return None, "; ".join(why for _, why in specs.values())
+
+
 @pytest.fixture(scope="session")
 def usable(scratch, rootfs, specs):
-    """{name: reason or None}, probed once per runtime."""
-    cache = {}
-
+    """usable(name, path) -> why NAME cannot be tested here, or None; probed once."""
     def check(name, path):
-        if name not in cache:
-            cfg, why = specs["runc"]
+        if name not in UNUSABLE:
+            cfg, source = reference_config(specs)
             if cfg is None:
-                cache[name] = f"no reference config: {why}"
+                UNUSABLE[name] = f"no `spec` command to make a bundle with: {source}"
             else:
                 b = new_bundle(scratch, rootfs, cfg)
-                b.config["process"]["args"] = ["sleep", "5"]
-                b.save()
-                # The probe's pid file lives in the bundle.
-                cache[name] = runtime_unusable(name, path, b.path, scratch)
-        return cache[name]
+                b.args("sleep", "5")
+                UNUSABLE[name] = runtime_unusable(name, path, b.path, scratch)
+        return UNUSABLE[name]
     return check
+
+
+def pytest_terminal_summary(terminalreporter):
+    for name, why in UNUSABLE.items():
+        terminalreporter.write_line(f"OCI runtime {name}: " + (f"SKIPPED: {why}" if why
+                                                              else "tested"))
+    for source, why in NO_SPEC.items():
+        terminalreporter.write_line(f"bundles from `{source} spec`: SKIPPED: {why}")
 
 
 def pytest_generate_tests(metafunc):
@@ -118,9 +140,13 @@ def rt(request, scratch, usable):
 
 @pytest.fixture
 def bundle(scratch, rootfs, specs):
-    """bundle() -> a fresh Bundle from `runc spec` (or bundle("crun"))."""
-    def make(source="runc"):
-        cfg, why = specs[source]
+    """bundle() -> a fresh Bundle from the reference spec (runc's when there is
+    a runc); bundle("crun") from `crun spec`."""
+    def make(source=None):
+        if source is None:
+            cfg, why = reference_config(specs)
+        else:
+            cfg, why = specs[source]
         if cfg is None:
             pytest.skip(why)
         return new_bundle(scratch, rootfs, cfg)

@@ -110,7 +110,7 @@ def runtime_unusable(name, path, probe_bundle, scratch):
         r = probe.run("state", cid)
         err = text(r.stderr)
         if r.returncode != 1 or "unknown command" in err:
-            return (f"{name} does not speak the OCI CLI yet: `{path} state {cid}` exited "
+            return (f"{name} does not speak the OCI CLI yet: `{' '.join(probe.argv('state', cid))}` exited "
                     f"{r.returncode} with {err.strip()!r} (an OCI runtime exits 1)")
         r = probe.run("create", "--bundle", probe_bundle, "--pid-file",
                       probe_bundle / "probe.pid", cid)
@@ -282,7 +282,8 @@ SPEC_SOURCES = ("runc", "crun", "barco")
 
 def spec_config(source, scratch):
     """config.json as `SOURCE spec` writes it, or None with a reason."""
-    exe = str(BARCO) if source == "barco" else shutil.which(source)
+    named = dict(runtimes_from_env() or [])
+    exe = shutil.which(named.get(source) or (str(BARCO) if source == "barco" else source))
     if not exe or not os.access(exe, os.X_OK):
         return None, f"no {source} binary to run `{source} spec`"
     d = Path(tempfile.mkdtemp(prefix=f"spec-{source}.", dir=scratch))

@@ -218,3 +218,40 @@ def test_tty_under_script(ctd):
     out = text(r.stdout)
     assert r.returncode == 4, f"exit {r.returncode}: {out} {text(r.stderr)}"
     assert "/dev/pts/" in out and "stdin-is-a-tty" in out, out
+
+
+@pytest.fixture(scope="module")
+def image(containerd, rootfs):
+    """localhost/barco-busybox:latest, made with umoci from the busybox rootfs
+    and imported into the private containerd (no registry, no network)."""
+    if not shutil.which("umoci"):
+        pytest.skip("umoci is not installed (Debian package umoci)")
+    layout = containerd.dir / "layout"
+    steps = [["umoci", "init", "--layout", layout],
+             ["umoci", "new", "--image", f"{layout}:latest"],
+             ["umoci", "insert", "--image", f"{layout}:latest", rootfs, "/"],
+             ["umoci", "config", "--image", f"{layout}:latest",
+              "--config.env", "PATH=/bin:/sbin", "--config.cmd", "sh"],
+             ["tar", "-C", layout, "-cf", containerd.dir / "image.tar", "."]]
+    for argv in steps:
+        r = subprocess.run(list(map(str, argv)), capture_output=True, timeout=CTR_TIMEOUT)
+        assert r.returncode == 0, f"{argv}: {text(r.stderr)}"
+    r = containerd.ctr("images", "import", "--base-name", "localhost/barco-busybox",
+                       containerd.dir / "image.tar")
+    assert r.returncode == 0, text(r.stderr)
+    name = "localhost/barco-busybox:latest"
+    yield name
+    containerd.ctr("images", "rm", name)
+
+
+def test_run_local_image(ctd, image):
+    c, rt, rootfs, new_id = ctd
+    cid = new_id()
+    r = c.ctr("run", "--rm", "--runc-binary", rt.path, "--runc-root", rt.root,
+              "--fifo-dir", c.dir / "fifo", image, cid, "sh", "-c", "echo from-image; exit 9")
+    assert r.returncode == 9, text(r.stderr)
+    assert r.stdout == b"from-image\n"
+    assert wait_for(lambda: not _leftovers(rt, cid), 10), _leftovers(rt, cid)
+    mounts = [l for l in Path("/proc/self/mountinfo").read_text().splitlines()
+              if str(c.dir) in l]
+    assert mounts == [], f"snapshot mounts left: {mounts}"

@@ -11,11 +11,12 @@ import os
 import re
 import secrets
 import signal
+import socket
 import threading
 
 import pytest
 
-from ocihelp import (SPEC_SOURCES, assert_nothing_left, children_of, create, is_alive,
+from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, assert_nothing_left, children_of, create, is_alive,
                      proc_stat, read_pid_file, reap, text, wait_for, wait_status)
 
 # A container that runs until killed and reports the signals it catches.
@@ -104,11 +105,14 @@ def test_create_with_user_namespace(rt, bundle, ids):
     cid = ids()
     _, out = create(rt, b, cid)
     pid = read_pid_file(b.pid_file)
-    assert os.stat(f"/proc/{pid}").st_uid in (0, 100000)
+    # Waiting for start, the init is already container root: host uid 100000.
+    uids = [l.split()[1:] for l in open(f"/proc/{pid}/status") if l.startswith("Uid:")][0]
+    assert uids == [str(MAPPED_ROOT)] * 4, uids
+    assert os.readlink(f"/proc/{pid}/ns/user") != os.readlink("/proc/self/ns/user")
     assert start_and_wait(rt, b, cid) == 0
     lines = out.read_text().split("\n")
     assert lines[0] == "0"
-    assert lines[1].split() == ["0", "100000", "65536"]
+    assert lines[1].split() == ["0", str(MAPPED_ROOT), "65536"]
 
 
 def test_id_of_64_hex_digits(rt, bundle, ids):
@@ -384,3 +388,57 @@ def test_exit_status_reaches_the_subreaper(rt, bundle, ids):
     cid = ids()
     create(rt, b, cid)
     assert start_and_wait(rt, b, cid) == 42
+
+
+# ---- terminal: true -----------------------------------------------------------
+
+def test_console_socket(rt, bundle, ids, tmp_path):
+    """With terminal true, create sends the pty master over --console-socket:
+    one message, a non-empty payload, exactly one SCM_RIGHTS fd."""
+    b = bundle().args("sh", "-c", "tty; test -t 0 && echo stdin-tty; exit 3")
+    b.config["process"]["terminal"] = True
+    b.save()
+    cid = ids()
+    path = str(tmp_path / "console.sock")
+    got = {}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as srv:
+        srv.bind(path)
+        srv.listen(1)
+        srv.settimeout(20)
+
+        def receive():
+            try:
+                conn, _ = srv.accept()
+                with conn:
+                    got["msg"], got["fds"], _, _ = socket.recv_fds(conn, 4096, 4)
+            except OSError as e:
+                got["error"] = repr(e)
+
+        t = threading.Thread(target=receive)
+        t.start()
+        _, out = create(rt, b, cid, extra=["--console-socket", path])
+        t.join(30)
+    assert "error" not in got, got
+    assert got.get("msg"), f"empty payload: {got}"
+    assert len(got["fds"]) == 1, f"want one fd, got {got['fds']}"
+    master = got["fds"][0]
+    try:
+        assert os.isatty(master)
+        pid = read_pid_file(b.pid_file)
+        rt.ok("start", cid)
+        data = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the slave side is closed
+                break
+            if not chunk:
+                break
+            data += chunk
+        assert reap(pid) == 3
+    finally:
+        os.close(master)
+    lines = data.decode(errors="replace").replace("\r", "").split("\n")
+    assert lines[0].startswith("/dev/"), lines
+    assert "stdin-tty" in lines, lines
+    assert out.read_bytes() == b"", "create printed on stdout"
