@@ -182,6 +182,14 @@ integration-test: all
 	bats tests/integration/bats; status=$$?; \
 	bats tests/integration/after-all || status=1; rm -f "$$made"; exit $$status
 
+# The OCI runtime tests (tests/oci): runc's command-line contract, and
+# containerd and podman driving each runtime in RUNTIMES (NAME or NAME=PATH;
+# runc is the reference). make test runs only the contract part.
+RUNTIMES ?= runc barco=$(CURDIR)/bin/barco
+.PHONY: oci-test
+oci-test: all
+	OCI_RUNTIMES="$(RUNTIMES)" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/oci
+
 # Runs every exercise of every lesson against the real runtime (part of make test).
 lessons-check: all
 	/usr/bin/python3 tools/lessons-check lessons/*.md

@@ -10,9 +10,11 @@ import json
 import os
 import re
 import secrets
+import select
 import signal
 import socket
 import threading
+import time
 
 import pytest
 
@@ -392,6 +394,21 @@ def test_exit_status_reaches_the_subreaper(rt, bundle, ids):
 
 # ---- terminal: true -----------------------------------------------------------
 
+def read_until_closed(fd, seconds=20):
+    """All a pty master gives until its slave side closes (EIO) or SECONDS pass."""
+    data, deadline = b"", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the slave side is closed
+                return data
+            if not chunk:
+                return data
+            data += chunk
+    return data
+
+
 def test_console_socket(rt, bundle, ids, tmp_path):
     """With terminal true, create sends the pty master over --console-socket:
     one message, a non-empty payload, exactly one SCM_RIGHTS fd."""
@@ -426,15 +443,7 @@ def test_console_socket(rt, bundle, ids, tmp_path):
         assert os.isatty(master)
         pid = read_pid_file(b.pid_file)
         rt.ok("start", cid)
-        data = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the slave side is closed
-                break
-            if not chunk:
-                break
-            data += chunk
+        data = read_until_closed(master)
         assert reap(pid) == 3
     finally:
         os.close(master)

@@ -92,9 +92,13 @@ def podman(podman_dir, rt):
         p("rm", "-f", "-t", "0", cid)
     after = _ids(p)
     reap_zombie_children()
-    problems = [f"container {c}" for c in after if c in made]
-    problems += [f"process {x}" for x in processes_mentioning(str(podman_dir / "root"))]
-    assert problems == [], f"{rt.name}: left behind: {problems}"
+
+    def left():
+        found = [f"process {x}" for x in processes_mentioning(str(podman_dir / "root"))]
+        return found + [f"container {c}" for c in after if c in made]
+    # conmon exits a moment after `podman rm` returns.
+    problems = wait_for(lambda: not left(), 10) or left()
+    assert problems is True, f"{rt.name}: left behind: {problems}"
 
 
 def _ids(p):
