@@ -171,7 +171,8 @@ def test_detach_then_exec_kill_delete(ctd):
     ls = text(c.ctr("task", "ls").stdout)
     assert any(l.split()[:1] == [cid] and "RUNNING" in l for l in ls.splitlines()), ls
     assert (rt.root / NS / cid).is_dir(), "the shim did not use --runc-root"
-    r = c.ctr("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo in-exec; exit 3")
+    r = c.ctr("task", "exec", "--fifo-dir", c.dir / "fifo", "--exec-id", "e1", cid,
+              "sh", "-c", "echo in-exec; exit 3")
     assert r.returncode == 3, text(r.stderr)
     assert r.stdout == b"in-exec\n"
     r = c.ctr("task", "ps", cid)
