@@ -997,6 +997,105 @@ static int cmd_sleep(int argc, char **argv)
 	return 0;
 }
 
+/* ---- zombies ----------------------------------------------------------- */
+
+/* The state letter of /proc/PID/stat (after the command name), 0 if none. */
+static char proc_state(const char *pid)
+{
+	char path[64], buf[512];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return 0;
+	return p[2];
+}
+
+static int count_zombies(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *ent;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((ent = readdir(d)) != NULL) {
+		int is_pid = ent->d_name[0] >= '0' && ent->d_name[0] <= '9';
+
+		if (is_pid && proc_state(ent->d_name) == 'Z')
+			n++;
+	}
+	(void)closedir(d);
+	return n;
+}
+
+/* The orphan: once re-parented (its parent has exited), it exits too. */
+static _Noreturn void orphan_exits(pid_t parent)
+{
+	while (getppid() == parent)
+		(void)usleep(1000);
+	_exit(0);
+}
+
+/* A forks the orphan, sends its pid and exits. -1 if a fork failed. */
+static pid_t make_orphan(void)
+{
+	int fds[2];
+	pid_t a, b = -1;
+
+	if (pipe(fds) < 0 || (a = fork()) < 0)
+		return -1;
+	if (a == 0) {
+		pid_t self = getpid();
+
+		b = fork();
+		if (b == 0)
+			orphan_exits(self);
+		(void)write(fds[1], &b, sizeof(b));
+		_exit(0);
+	}
+	(void)close(fds[1]);
+	if (read(fds[0], &b, sizeof(b)) != (ssize_t)sizeof(b))
+		b = -1;
+	(void)close(fds[0]);
+	(void)reap(a);
+	return b;
+}
+
+/*
+ * A child that exits while its parent ignores it: the orphan is handed to
+ * the pid namespace's init, and only an init that waits reaps it. We never
+ * wait for it; an init that does takes it away within 3 s (polled).
+ */
+static int cmd_zombie(int argc, char **argv)
+{
+	pid_t b = make_orphan();
+	char pid[16];
+	char state = 'Z';
+
+	if (b <= 0) {
+		print_result("fork", errno);
+		return 0;
+	}
+	(void)snprintf(pid, sizeof(pid), "%d", (int)b);
+	for (int i = 0; i < 3000 && (state = proc_state(pid)) != 0; i++)
+		(void)usleep(1000);
+	printf("orphan=%s\n", state == 0 ? "reaped" : "zombie");
+	printf("zombies=%d\n", count_zombies());
+	return 0;
+}
+
 /* ---- signals and exit ------------------------------------------------- */
 
 static void ignore_handler(int sig)
@@ -1167,6 +1266,7 @@ static const struct command commands[] = {
 	{"mounts", cmd_mounts, 0, 0, "", "/proc/self/mountinfo"},
 	{"fds", cmd_fds, 0, 0, "", "N=target of each open fd"},
 	{"sleep", cmd_sleep, 1, 1, "SECONDS", "sleep (fractions allowed)"},
+	{"zombie", cmd_zombie, 0, 0, "", "orphan=reaped|zombie zombies=N (an orphan that exits)"},
 	{"nosys-clone3", cmd_nosys_clone3, 1, -1, "CMD [ARG]...",
 	 "exec CMD with clone3(2) failing ENOSYS"},
 };

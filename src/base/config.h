@@ -53,6 +53,7 @@ struct barco_config {
 	enum barco_seccomp_mode seccomp;
 	bool is_trace;	    /* --trace: eBPF evidence of what was denied, after the command exits */
 	bool is_trace_json; /* --json with --trace: that report as one JSON object */
+	bool is_init;	    /* --init: barco's init is pid 1, the command its child */
 
 	char *const *argv;  /* the command, NULL-terminated, never empty */
 	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */

@@ -40,6 +40,8 @@ const char barco_run_usage[] =
 	"  --trace               trace the container with eBPF; after CMD exits, report on\n"
 	"                        stderr what seccomp and the capability drop denied\n"
 	"  --json                with --trace: the report as one JSON object\n"
+	"  --init                run a tiny init as pid 1 that reaps zombies and forwards\n"
+	"                        signals to CMD's process group; CMD runs as its child\n"
 	"  -v, --verbose         log every step on stderr (-vv for more)\n"
 	"  -q, --quiet           print only errors\n"
 	"  -h, --help            this help\n"
@@ -88,6 +90,7 @@ enum {
 	OPT_UNTIL,
 	OPT_JSON,
 	OPT_TRACE,
+	OPT_INIT,
 };
 
 static const struct option run_options[] = {
@@ -108,6 +111,7 @@ static const struct option run_options[] = {
 	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
 	{"trace", no_argument, NULL, OPT_TRACE},
+	{"init", no_argument, NULL, OPT_INIT},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"interactive", no_argument, NULL, 'i'},
@@ -184,6 +188,9 @@ static int apply_process_option(struct barco_config *cfg, int opt, const char *a
 		return barco_seccomp_mode_from_name(arg, &cfg->seccomp, err);
 	case OPT_TRACE:
 		cfg->is_trace = true;
+		return 0;
+	case OPT_INIT:
+		cfg->is_init = true;
 		return 0;
 	}
 	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
@@ -312,6 +319,10 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 	if (cfg->is_trace_json && !cfg->is_trace)
 		return barco_err_set(err, 0,
 				     "--json is the format of the --trace report: add --trace");
+	if (cfg->is_init && cfg->pids_max == 1)
+		return barco_err_set(err, 0,
+				     "--init needs 2 processes (the init and CMD) but --pids is 1: "
+				     "give --pids 2 or more, or drop --init");
 	if (optind >= argc)
 		return barco_err_set(
 			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);

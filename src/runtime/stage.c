@@ -22,6 +22,7 @@
 #include "stages/caps.h"
 #include "stages/cgroup.h"
 #include "stages/exec.h"
+#include "stages/init.h"
 #include "stages/mount.h"
 #include "stages/net.h"
 #include "stages/ns.h"
@@ -210,9 +211,16 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return barco_err_errno(err, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
 	barco_report_add(rep, "prctl(PR_SET_PDEATHSIG, SIGKILL) = 0: dies with barco");
+	if (cfg->is_init)
+		barco_report_add(rep, "--init: fork(); pid 1 stays barco's init (reaps every "
+				      "child, forwards signals to the command's process group, "
+				      "exits with its status); the child runs the command");
 	barco_report_add(rep, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), then execve(\"%s\", ...)",
 			 cfg->argv[0]);
 	if (barco_runner_child_ready(c, rep, err) < 0 || check_runner_alive(c->sock, err) < 0)
+		return -1;
+	/* After the last check: from here on, pid 1 is the init and never returns. */
+	if (cfg->is_init && barco_init_start(err) < 0)
 		return -1;
 	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0)
 		return barco_err_errno(err, "sigprocmask");

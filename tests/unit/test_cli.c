@@ -88,6 +88,24 @@ static void test_cli_errors(void)
 	}
 }
 
+/* --init is off by default; with --pids 1 there is no room for the command. */
+static void test_cli_init(void)
+{
+	static struct barco_config cfg;
+	struct barco_err err = {0};
+	char *plain[] = {"run", "true", NULL};
+	char *init[] = {"run", "--init", "--pids", "2", "true", NULL};
+	char *one[] = {"run", "--pids", "1", "--init", "true", NULL};
+	int verbosity;
+
+	CU_ASSERT_EQUAL_FATAL(parse(&cfg, 2, plain, &verbosity, &err), 0);
+	CU_ASSERT_FALSE(cfg.is_init);
+	CU_ASSERT_EQUAL_FATAL(parse(&cfg, 5, init, &verbosity, &err), 0);
+	CU_ASSERT_TRUE(cfg.is_init);
+	CU_ASSERT_EQUAL(parse(&cfg, 5, one, &verbosity, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--pids is 1"));
+}
+
 static void test_cli_help_and_empty(void)
 {
 	static struct barco_config cfg;
@@ -163,6 +181,7 @@ void barco_test_register_cli(void)
 	barco_test_add(s, "run options", test_cli_run_options);
 	barco_test_add(s, "command keeps its flags", test_cli_command_keeps_its_flags);
 	barco_test_add(s, "bad options, one line each", test_cli_errors);
+	barco_test_add(s, "--init, and its one bad combination", test_cli_init);
 	barco_test_add(s, "help and empty command", test_cli_help_and_empty);
 	barco_test_add(s, "seed flags", test_cli_seed);
 	barco_test_add(s, "defaults and cross-checks", test_config_finish);

@@ -143,6 +143,23 @@ wait_barco() {
 	wait "$pid" || BG_STATUS=$?
 }
 
+# forward_case SIGNAL NUMBER [RUN OPTIONS...]: sigwait in a container,
+# SIGNAL sent to barco; the command must get it (signals.bats, init.bats).
+forward_case() {
+	local sig=$1 num=$2 n out
+	shift 2
+	n=$(cname "$sig")
+	out=$TEST_ROOT/out.$n
+	start_barco "$out" run --rootfs "$ROOTFS" --name "$n" "$@" -- barco-testhelper sigwait
+	wait_until 30 file_has_line "$out" ready || fail "no 'ready' from sigwait: $(cat "$out.err")"
+	kill -"$sig" "$BG_PID"
+	wait_barco "$BG_PID"
+	assert_equal "$BG_STATUS" $((100 + num))
+	run cat "$out"
+	assert_line "signal=SIG$sig"
+	assert_nothing_left "$n"
+}
+
 # Ends the barco processes this test started and that still run: TERM, then KILL.
 stop_background() {
 	local pid

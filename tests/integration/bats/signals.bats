@@ -8,21 +8,6 @@ setup_file() { setup_suite_rootfs; }
 teardown_file() { teardown_suite_rootfs; }
 teardown() { stop_background; }
 
-# forward_case SIGNAL NUMBER: sigwait in a container, SIGNAL sent to barco.
-forward_case() {
-	local n out
-	n=$(cname "$1")
-	out=$TEST_ROOT/out.$n
-	start_barco "$out" run --rootfs "$ROOTFS" --name "$n" -- barco-testhelper sigwait
-	wait_until 30 file_has_line "$out" ready || fail "no 'ready' from sigwait: $(cat "$out.err")"
-	kill -"$1" "$BG_PID"
-	wait_barco "$BG_PID"
-	assert_equal "$BG_STATUS" $((100 + $2))
-	run cat "$out"
-	assert_line "signal=SIG$1"
-	assert_nothing_left "$n"
-}
-
 @test "SIGTERM to barco reaches the container" {
 	forward_case TERM 15
 }

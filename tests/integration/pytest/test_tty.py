@@ -2,7 +2,9 @@
 
 The terminal is the container's stdin and stdout; the container is the
 terminal's foreground job, so Ctrl-C reaches its foreground process and not
-barco; `exit N` ends it, barco exits N and leaves nothing behind.
+barco; `exit N` ends it, barco exits N and leaves nothing behind. With
+--init the same holds for the init's child, and Ctrl-C ends even a command
+with no SIGINT handler, which as pid 1 it does not.
 """
 
 import fcntl
@@ -16,6 +18,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 BARCO = REPO / "bin" / "barco"
@@ -59,16 +63,20 @@ def wait_exit(pid, timeout=15.0):
     raise AssertionError("barco did not exit")
 
 
-def test_interactive_shell_ctrl_c_reaches_the_container():
+# With --init the shell is pid 2, the init's child, and must still own the terminal.
+@pytest.mark.parametrize("options,shell_pid", [([], b"1"), (["--init"], b"2")])
+def test_interactive_shell_ctrl_c_reaches_the_container(options, shell_pid):
     name = "pt-tty-" + secrets.token_hex(3)
     with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
         os.chmod(home, 0o755)  # container root (uid 100000 outside) walks to the rootfs
         env = dict(os.environ, BARCO_HOME=home, PS1="box# ")
-        pid, fd = spawn(["run", "--name", name, "--env", "PS1=box# ", "--", "/bin/sh"], env)
+        pid, fd = spawn(["run", *options, "--name", name, "--env", "PS1=box# ", "--", "/bin/sh"],
+                        env)
         try:
             assert b"box# " in read_until(fd, b"box# ")
             os.write(fd, b"echo pid=$$ tty-ok\n")
-            assert b"pid=1 tty-ok" in read_until(fd, b"pid=1 tty-ok")
+            banner = b"pid=" + shell_pid + b" tty-ok"
+            assert banner in read_until(fd, banner)
             # A long foreground command, then Ctrl-C: the command dies, the shell and barco live.
             os.write(fd, b"sleep 60; echo after-sleep\n")
             time.sleep(0.5)
@@ -85,6 +93,31 @@ def test_interactive_shell_ctrl_c_reaches_the_container():
         assert not Path("/run/barco", name).exists()
         mounts = Path("/proc/self/mountinfo").read_text()
         assert home not in mounts
+
+
+def ctrl_c_on_sleep(options):
+    """`sleep 3` on a terminal, Ctrl-C once it runs: barco's exit status."""
+    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
+        os.chmod(home, 0o755)
+        pid, fd = spawn(["run", *options, "--", "/bin/sh", "-c", "echo ready; exec sleep 3"],
+                        dict(os.environ, BARCO_HOME=home))
+        try:
+            assert b"ready" in read_until(fd, b"ready")
+            time.sleep(0.3)  # let sh exec sleep (a Ctrl-C before that ends sh alike)
+            os.write(fd, b"\x03")
+            return wait_exit(pid)
+        finally:
+            os.close(fd)
+
+
+def test_ctrl_c_does_not_end_sleep_as_pid_1():
+    """The kernel drops the SIGINT for pid 1, which has no handler: sleep runs its 3 s, exit 0."""
+    assert ctrl_c_on_sleep([]) == 0
+
+
+def test_ctrl_c_ends_sleep_under_init():
+    """Under --init, sleep is the init's child and the terminal's foreground job: 128+2."""
+    assert ctrl_c_on_sleep(["--init"]) == 130
 
 
 def test_window_size_ioctl_works_on_the_terminal():
