@@ -52,7 +52,7 @@ const char barco_run_usage[] =
 
 const char barco_step_usage[] =
 	"Usage: barco step --until=STAGE [RUN OPTIONS] [--name NAME] -- CMD [ARG...]\n"
-	"       barco step NAME [--until=STAGE] [--json]\n"
+	"       barco step NAME [--until=STAGE] [--json] [--diff]\n"
 	"       barco step -i [RUN OPTIONS] -- CMD [ARG...]\n"
 	"\n"
 	"Runs a container one isolation stage at a time. The first form runs the\n"
@@ -65,6 +65,9 @@ const char barco_step_usage[] =
 	"  --until=STAGE   cgroups, userns, namespaces, hostname, mounts, network,\n"
 	"                  caps, seccomp or exec\n"
 	"  --json          one JSON object per line instead of text\n"
+	"  --diff          after each stage, what changed for the container process\n"
+	"                  as the host sees it (capabilities, seccomp, ids, namespaces,\n"
+	"                  mounts, cgroups, hostname)\n"
 	"  -i              interactive, in the foreground\n"
 	"\n"
 	"RUN OPTIONS are those of 'barco run --help'. See also: barco stages, barco ps,\n"
@@ -89,6 +92,7 @@ enum {
 	OPT_SECCOMP,
 	OPT_UNTIL,
 	OPT_JSON,
+	OPT_DIFF,
 	OPT_TRACE,
 	OPT_INIT,
 };
@@ -114,6 +118,7 @@ static const struct option run_options[] = {
 	{"init", no_argument, NULL, OPT_INIT},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"diff", no_argument, NULL, OPT_DIFF},
 	{"interactive", no_argument, NULL, 'i'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -259,7 +264,7 @@ int barco_cli_parse_stage(const char *name, int *ret_stage, struct barco_err *er
 	return 0;
 }
 
-/* --until, --json, -i: only for `barco step`. */
+/* --until, --json, --diff, -i: only for `barco step`. */
 static int apply_step_option(struct barco_step_options *step, int opt, const char *arg, char **argv,
 			     struct barco_err *err)
 {
@@ -269,6 +274,8 @@ static int apply_step_option(struct barco_step_options *step, int opt, const cha
 		return barco_cli_parse_stage(arg, &step->until, err);
 	if (opt == OPT_JSON)
 		step->is_json = true;
+	else if (opt == OPT_DIFF)
+		step->is_diff = true;
 	else
 		step->is_interactive = true;
 	return 0;
@@ -302,6 +309,7 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		case 'i':
 		case OPT_UNTIL:
 		case OPT_JSON:
+		case OPT_DIFF:
 			/* barco run --json: the trace report; barco step --json: the stages. */
 			if (!step && opt == OPT_JSON)
 				cfg->is_trace_json = true;

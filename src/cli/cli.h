@@ -18,11 +18,12 @@ struct barco_step_options {
 	int until;	     /* enum barco_stage; -1 when not given */
 	bool is_json;	     /* --json: one JSON object per line */
 	bool is_interactive; /* -i: one foreground process, Enter between stages */
+	bool is_diff;	     /* --diff: after each stage, what changed for the process */
 };
 
 /*
  * Parses `barco run` options; argv[0] is "run". With step non-NULL, also
- * the options of `barco step` (--until, --json, -i). The command starts after
+ * the options of `barco step` (--until, --json, --diff, -i). The command starts after
  * "--" or at the first non-option. Values are checked here; checks that
  * need the file system (the rootfs) are in barco_config_finish() (base/config.h).
  */

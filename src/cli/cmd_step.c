@@ -18,6 +18,7 @@
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/cmd.h"
+#include "cli/step_diff.h"
 #include "runtime/stage.h"
 #include "base/exit_status.h"
 #include "runtime/explain.h"
@@ -32,7 +33,10 @@ struct step_client {
 	bool is_json;
 	struct barco_cgroup cgroup; /* paths, for the "look" commands */
 	pid_t pid;
-	int last_stage; /* -1 before the first report */
+	int last_stage;		      /* -1 before the first report */
+	struct barco_step_diff *diff; /* --diff: the snapshot to compare with; else NULL */
+	uint32_t until;		      /* the stage asked for, or BARCO_CTL_NEXT_STAGE */
+	bool is_paused;		      /* the last request ended paused */
 };
 
 static void print_view(struct step_client *sc, enum barco_stage stage, pid_t pid,
@@ -48,6 +52,8 @@ static void print_view(struct step_client *sc, enum barco_stage stage, pid_t pid
 	};
 
 	barco_explain_print(stdout, &v, sc->is_json);
+	if (sc->diff)
+		barco_step_diff_print(stdout, sc->diff, sc->name, stage, pid, sc->is_json);
 	(void)fflush(stdout);
 }
 
@@ -137,7 +143,11 @@ static int handle_reply(struct step_client *sc, int fd, const struct barco_ctl_m
 			send_ack(fd);
 		return -1;
 	case BARCO_CTL_PAUSED:
-		print_paused(sc, msg->stage);
+		sc->is_paused = true;
+		/* --diff asks for one stage at a time: paused is news after the last only. */
+		if (!sc->diff || sc->until == BARCO_CTL_NEXT_STAGE ||
+		    sc->last_stage >= (int)sc->until)
+			print_paused(sc, msg->stage);
 		return 0;
 	case BARCO_CTL_EXITED:
 		return msg->status;
@@ -181,18 +191,13 @@ static int talk(struct step_client *sc, int fd, int sigfd)
 	}
 }
 
-/* Asks the monitor to run through `until`; the command, if reached, gets our stdio. */
-static int advance_remote(const char *name, uint32_t until, bool is_json)
+/* One request: run through `until`; the command, if reached, gets our stdio. */
+static int request_advance(struct step_client *sc, uint32_t until, int sigfd)
 {
 	static const int stdio[BARCO_STDIO_FDS] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
-	struct step_client sc = {.name = name, .is_json = is_json, .last_stage = -1};
-	struct barco_cgroup_layout layout;
 	struct barco_ctl_msg msg;
 	struct barco_err err = {0};
-	cleanup_close int fd = connect_monitor(name, &err);
-	cleanup_close int sigfd = -1;
-	sigset_t saved;
-	int status;
+	cleanup_close int fd = connect_monitor(sc->name, &err);
 
 	if (fd < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
@@ -200,22 +205,61 @@ static int advance_remote(const char *name, uint32_t until, bool is_json)
 	msg.type = BARCO_CTL_ADVANCE;
 	msg.stage = until;
 	barco_report_clear(&msg.report);
-	sigfd = block_forwarded_signals(&saved);
 	if (barco_sock_send(fd, &msg, offsetof(struct barco_ctl_msg, report.text) + 1, stdio,
-			    BARCO_STDIO_FDS, &err) < 0) {
-		status = barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	} else {
-		/* The cgroup paths the explanations show, found while the stage runs. */
-		if (barco_cgroup_layout_detect(&layout, &err) == 0)
-			barco_cgroup_paths_for(&layout, name, &sc.cgroup);
-		status = talk(&sc, fd, sigfd);
-	}
+			    BARCO_STDIO_FDS, &err) < 0)
+		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	sc->is_paused = false;
+	return talk(sc, fd, sigfd);
+}
+
+/*
+ * The first snapshot --diff compares with: the container process as it is
+ * paused now, or its parent-to-be, the monitor, before userns.
+ */
+static void start_diff(struct step_client *sc, struct barco_step_diff *sd)
+{
+	struct barco_state st;
+	struct barco_err err = {0};
+
+	sc->diff = sd;
+	if (barco_state_read(sc->name, &st, &err) == 0)
+		(void)barco_step_diff_start(sd, st.pid, st.runner_pid);
+	else
+		sd->has_prev = false;
+}
+
+/*
+ * Asks the monitor to run through `until`. With --diff, one stage per
+ * request: the monitor goes on to the next stage as soon as it has sent a
+ * report, and a snapshot must see the container paused.
+ */
+static int advance_remote(const char *name, uint32_t until, bool is_json, bool is_diff)
+{
+	struct step_client sc = {
+		.name = name, .is_json = is_json, .last_stage = -1, .until = until};
+	struct barco_cgroup_layout layout;
+	struct barco_err err = {0};
+	struct barco_step_diff sd;
+	cleanup_close int sigfd = -1;
+	sigset_t saved;
+	int status;
+
+	/* The cgroup paths the explanations show. */
+	if (barco_cgroup_layout_detect(&layout, &err) == 0)
+		barco_cgroup_paths_for(&layout, name, &sc.cgroup);
+	if (is_diff)
+		start_diff(&sc, &sd);
+	sigfd = block_forwarded_signals(&saved);
+	do
+		status = request_advance(&sc, is_diff ? BARCO_CTL_NEXT_STAGE : until, sigfd);
+	while (is_diff && status == 0 && sc.is_paused && until != BARCO_CTL_NEXT_STAGE &&
+	       sc.last_stage < (int)until);
 	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
 	return status;
 }
 
 static int parse_advance_args(int argc, char **argv, const char **ret_name, int *ret_until,
-			      bool *ret_json, struct barco_err *err)
+			      bool *ret_json, bool *ret_diff, struct barco_err *err)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -228,6 +272,8 @@ static int parse_advance_args(int argc, char **argv, const char **ret_name, int 
 				return -1;
 		} else if (strcmp(a, "--json") == 0) {
 			*ret_json = true;
+		} else if (strcmp(a, "--diff") == 0) {
+			*ret_diff = true;
 		} else if (a[0] == '-') {
 			return barco_err_set(
 				err, 0,
@@ -255,16 +301,17 @@ static int step_existing(int argc, char **argv)
 	char path[PATH_MAX];
 	struct stat st;
 	int until = -1;
-	bool is_json = false;
+	bool is_json = false, is_diff = false;
 
-	if (parse_advance_args(argc, argv, &name, &until, &is_json, &err) < 0)
+	if (parse_advance_args(argc, argv, &name, &until, &is_json, &is_diff, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	(void)snprintf(path, sizeof(path), "%s/%s", BARCO_RUN_DIR, name);
 	if (stat(path, &st) < 0) {
 		barco_err_set(&err, 0, "no container named '%s' (see 'barco ps')", name);
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	}
-	return advance_remote(name, until < 0 ? BARCO_CTL_NEXT_STAGE : (uint32_t)until, is_json);
+	return advance_remote(name, until < 0 ? BARCO_CTL_NEXT_STAGE : (uint32_t)until, is_json,
+			      is_diff);
 }
 
 /*
@@ -323,6 +370,7 @@ static void print_local(const struct barco_container *c, enum barco_stage stage,
 static int step_interactive(const struct barco_config *cfg, const struct barco_step_options *opt)
 {
 	struct step_client sc = {.name = cfg->name, .is_json = opt->is_json, .last_stage = -1};
+	struct barco_step_diff sd;
 	struct barco_container c;
 	struct barco_err err = {0};
 	int status;
@@ -330,6 +378,11 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 	if (barco_container_open(&c, cfg, barco_stage_table(), &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	c.is_stepped = true;
+	if (opt->is_diff) {
+		/* Before userns there is no container process: its parent, us, is compared. */
+		sc.diff = &sd;
+		(void)barco_step_diff_start(&sd, 0, getpid());
+	}
 	if (barco_container_save_state(&c, "created", &err) < 0) {
 		barco_container_close(&c);
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
@@ -391,5 +444,5 @@ int barco_cmd_step(int argc, char **argv)
 	}
 	if (barco_monitor_start(&cfg, &monitor, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-	return advance_remote(cfg.name, (uint32_t)opt.until, opt.is_json);
+	return advance_remote(cfg.name, (uint32_t)opt.until, opt.is_json, opt.is_diff);
 }

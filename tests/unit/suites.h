@@ -18,6 +18,7 @@ void barco_test_register_probe(void);
 void barco_test_register_trace(void);
 void barco_test_register_btf(void);
 void barco_test_register_verify(void);
+void barco_test_register_observe(void);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,
