@@ -31,7 +31,7 @@ static void print_namespaces(FILE *out, const struct barco_observe_diff *d)
 			any = true;
 		}
 	if (any)
-		fputs(" (other inodes under /proc/PID/ns)\n", out);
+		fputs(" (new inodes in /proc/PID/ns)\n", out);
 }
 
 /*

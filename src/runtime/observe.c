@@ -71,21 +71,34 @@ static void parse_status_line(const char *key, size_t key_len, const char *value
 #undef IS_KEY
 }
 
+/* Calls fn on each line of text (without its newline). */
+static void each_line(const char *text, void (*fn)(const char *, size_t, struct barco_observe *),
+		      struct barco_observe *ret)
+{
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		fn(line, len, ret);
+		line += len + (line[len] == '\n');
+	}
+}
+
+/* "Key:\tvalue" (proc(5), /proc/PID/status). */
+static void parse_status_key(const char *line, size_t len, struct barco_observe *ret)
+{
+	const char *colon = memchr(line, ':', len);
+	const char *value;
+
+	if (!colon)
+		return;
+	value = colon + 1 + strspn(colon + 1, " \t");
+	parse_status_line(line, (size_t)(colon - line), value, len - (size_t)(value - line), ret);
+}
+
 void barco_observe_parse_status(const char *text, struct barco_observe *ret)
 {
 	ret->no_new_privs = ret->seccomp = ret->seccomp_filters = -1;
-	for (const char *line = text; *line;) {
-		size_t len = strcspn(line, "\n");
-		const char *colon = memchr(line, ':', len);
-
-		if (colon) {
-			const char *value = colon + 1 + strspn(colon + 1, " \t");
-
-			parse_status_line(line, (size_t)(colon - line), value,
-					  len - (size_t)(value - line), ret);
-		}
-		line += len + (line[len] == '\n');
-	}
+	each_line(text, parse_status_key, ret);
 }
 
 /* FNV-1a over one field and a separator: a mount is the hash of what identifies it. */
@@ -155,35 +168,30 @@ void barco_observe_parse_mountinfo(const char *text, struct barco_observe *ret)
 {
 	ret->mounts_len = 0;
 	ret->root[0] = '\0';
-	for (const char *line = text; *line;) {
-		size_t len = strcspn(line, "\n");
-
-		parse_mount_line(line, len, ret);
-		line += len + (line[len] == '\n');
-	}
+	each_line(text, parse_mount_line, ret);
 	qsort(ret->mounts, ret->mounts_len, sizeof(ret->mounts[0]), compare_u64);
 }
 
-/* "N:CONTROLLERS:PATH" lines (cgroups(7)); the path is relative to the reader's cgroup ns. */
+/* "N:CONTROLLERS:PATH" (cgroups(7)); the path is relative to the reader's cgroup ns. */
+static void parse_cgroup_line(const char *line, size_t len, struct barco_observe *ret)
+{
+	const char *first = memchr(line, ':', len);
+	const char *second =
+		first ? memchr(first + 1, ':', len - (size_t)(first + 1 - line)) : NULL;
+	struct barco_observe_cgroup *cg;
+
+	if (!second || ret->cgroups_len >= BARCO_OBSERVE_CGROUPS_MAX)
+		return;
+	cg = &ret->cgroups[ret->cgroups_len++];
+	(void)snprintf(cg->hierarchy, sizeof(cg->hierarchy), "%.*s", (int)(second - line), line);
+	(void)snprintf(cg->path, sizeof(cg->path), "%.*s", (int)(len - (size_t)(second + 1 - line)),
+		       second + 1);
+}
+
 void barco_observe_parse_cgroup(const char *text, struct barco_observe *ret)
 {
 	ret->cgroups_len = 0;
-	for (const char *line = text; *line;) {
-		size_t len = strcspn(line, "\n");
-		const char *first = memchr(line, ':', len);
-		const char *second =
-			first ? memchr(first + 1, ':', len - (size_t)(first + 1 - line)) : NULL;
-
-		if (second && ret->cgroups_len < BARCO_OBSERVE_CGROUPS_MAX) {
-			struct barco_observe_cgroup *cg = &ret->cgroups[ret->cgroups_len++];
-
-			(void)snprintf(cg->hierarchy, sizeof(cg->hierarchy), "%.*s",
-				       (int)(second - line), line);
-			(void)snprintf(cg->path, sizeof(cg->path), "%.*s",
-				       (int)(len - (size_t)(second + 1 - line)), second + 1);
-		}
-		line += len + (line[len] == '\n');
-	}
+	each_line(text, parse_cgroup_line, ret);
 }
 
 /* The whole of a /proc file (its size is not known ahead), NUL-terminated; NULL with errno. */

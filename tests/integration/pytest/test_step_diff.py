@@ -117,7 +117,7 @@ def test_text_diff_when_resuming_by_name_compares_the_paused_process(barco, name
     assert out.count("\npaused ") == 1 and f"paused {name} after caps (pid {pid})" in out
     assert (f"  diff (the container process is now pid {pid}; against pid {userns_pid}, "
             "the container process before this stage):") in out
-    ns_line = re.search(r"    ns: new (.*) \(other inodes", out).group(1).split()
+    ns_line = re.search(r"    ns: new (.*) \(new inodes", out).group(1).split()
     assert set(CHANGED_NS) <= set(ns_line) and "user" not in ns_line
     assert f"    hostname: {os.uname().nodename} -> {name}\n" in out
     assert re.search(r"    mounts: \+\d+ mounts, -\d+ mounts \(\d+ -> \d+\)\n", out), out
