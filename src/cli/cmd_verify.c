@@ -38,7 +38,8 @@ static const char usage[] =
 	"NET_ADMIN the network row must succeed.\n"
 	"\n"
 	"  --json          one JSON object\n"
-	"  --helper PATH   the static test helper (default: barco-testhelper next to barco)\n"
+	"  --helper PATH   the static test helper (default: ../libexec/barco/barco-testhelper\n"
+	"                  from barco's directory if there, else barco-testhelper next to barco)\n"
 	"\n"
 	"The actions run in $BARCO_HOME/verify-rootfs (default /var/lib/barco/verify-rootfs),\n"
 	"a busybox rootfs with the helper, made on first use.\n"
@@ -130,13 +131,21 @@ static void check_control_rows(struct barco_verify_control *ctl)
 
 /* ---- the verb ---------------------------------------------------------------------------- */
 
+/*
+ * An installed barco has it in libexec (make install, the Debian package:
+ * it is not a command to run), a build tree next to barco in bin/.
+ */
 static void default_helper(char *buf, size_t size)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *dir;
 
 	exe[n > 0 ? n : 0] = '\0';
-	(void)snprintf(buf, size, "%s/barco-testhelper", n > 0 ? dirname(exe) : ".");
+	dir = n > 0 ? dirname(exe) : ".";
+	(void)snprintf(buf, size, "%s/../libexec/barco/barco-testhelper", dir);
+	if (access(buf, X_OK) < 0) /* a missing helper is then named where the build puts it */
+		(void)snprintf(buf, size, "%s/barco-testhelper", dir);
 }
 
 static int parse_args(int argc, char **argv, struct barco_verify_opts *o, struct barco_err *err)
