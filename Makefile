@@ -41,7 +41,7 @@ STAGE_LESSONS := $(addprefix lessons/,01-cgroups.md 02-userns.md 03-namespaces.m
 # build to EXTRA_BINS and their tests to the suites run by tests/run-all.
 .DEFAULT_GOAL := all
 EXTRA_BINS :=
-include probes/probes.mk vm/vm.mk bench/bench.mk trace.mk hardening.mk tests/fresh/fresh.mk
+include probes/probes.mk vm/vm.mk bench/bench.mk trace.mk hardening.mk tests/fresh/fresh.mk packaging.mk
 
 # Asked while make reads this file: on a machine without the packages the
 # answers are empty, which is why `demo` and `test` run setup and then build
