@@ -6,12 +6,14 @@
 #                   per probe tool), the bash completion and the verify
 #                   helper (libexec); DESTDIR and PREFIX as for the binaries
 #   make uninstall  removes all that make install installed
+#   make deb        build/deb/barco_VERSION_ARCH.deb with debhelper
+#                   (debian/), checked by lintian
 #
 # The man pages are checked against each command's --help by
 # tests/integration/pytest/test_man.py, the completion by test_completion.py, the
 # install by test_install.py.
 
-.PHONY: man install-packaging uninstall-packaging
+.PHONY: man install-packaging uninstall-packaging deb
 
 # The GNU names, each overridable (make install mandir=/usr/man).
 bindir ?= $(PREFIX)/bin
@@ -53,3 +55,26 @@ uninstall-packaging:
 		$(PROBE_MAN_LINKS))
 	rm -f $(DESTDIR)$(bashcompdir)/barco $(DESTDIR)$(libexecdir)/barco/barco-testhelper
 	rmdir $(DESTDIR)$(libexecdir)/barco 2>/dev/null || true
+
+# ---- make deb -------------------------------------------------------------------------
+
+# dpkg-buildpackage writes the package next to the source directory, so the
+# tree is copied (without build/, bin/ and .git) to build/deb/barco-VERSION
+# and the .deb lands in build/deb/, not in the parent of the work tree. The
+# package's version is VERSION's: when debian/changelog's newest entry says
+# otherwise, the copy gets an entry for VERSION on top.
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/barco-$(VERSION)
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH)
+DEB_FILE = $(DEB_DIR)/barco_$(VERSION)_$(DEB_ARCH).deb
+DEB_CHANGES = $(DEB_DIR)/barco_$(VERSION)_$(DEB_ARCH).changes
+
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	tar -c --exclude-vcs --exclude=./build --exclude=./bin --exclude=__pycache__ \
+		--exclude=.pytest_cache . | tar -x -C $(DEB_SRC)
+	debian/version-entry $(VERSION) $(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage --build=binary --no-sign
+	lintian --fail-on error --info --display-info $(DEB_CHANGES)
+	@echo "deb: $(DEB_FILE)"

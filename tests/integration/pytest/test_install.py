@@ -73,3 +73,52 @@ def test_install_then_uninstall(tmp_path, prefix):
 
     make("uninstall", f"DESTDIR={dest}", f"PREFIX={prefix}")
     assert files_under(dest) == []
+
+
+# ---- make deb ------------------------------------------------------------------------------
+
+def needs(*tools):
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (make setup installs them)")
+
+
+def test_deb_version_comes_from_the_version_file(tmp_path):
+    needs("dpkg-parsechangelog")
+    changelog = tmp_path / "changelog"
+    shutil.copyfile(REPO / "debian" / "changelog", changelog)
+    released = changelog.read_text()
+    entry = REPO / "debian" / "version-entry"
+    subprocess.run([entry, "9.8.7", changelog], check=True, stdout=subprocess.DEVNULL)
+    version = subprocess.run(["dpkg-parsechangelog", "-l", changelog, "-S", "Version"],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    assert version == "9.8.7"
+    assert changelog.read_text().endswith(released), "the released entries changed"
+    # Already at that version: nothing is added.
+    before = changelog.read_text()
+    subprocess.run([entry, "9.8.7", changelog], check=True, stdout=subprocess.DEVNULL)
+    assert changelog.read_text() == before
+
+
+def test_make_deb_builds_a_package_lintian_accepts():
+    """make deb fails when lintian reports an error (lintian --fail-on error)."""
+    needs("dpkg-buildpackage", "dh", "lintian", "fakeroot")
+    out = make("deb")
+    deb = REPO / out.strip().splitlines()[-1].removeprefix("deb: ")
+    assert deb.parent == REPO / "build" / "deb" and deb.is_file(), out
+
+    def field(name):
+        return subprocess.run(["dpkg-deb", "-f", deb, name], stdout=subprocess.PIPE, text=True,
+                              check=True).stdout.strip()
+
+    assert field("Version") == (REPO / "VERSION").read_text().strip()
+    assert "busybox-static" in field("Depends")
+    assert "glibc (= " in field("Built-Using")
+    listing = subprocess.run(["dpkg-deb", "-c", deb], stdout=subprocess.PIPE, text=True,
+                             check=True).stdout
+    for path in ["./usr/bin/barco", "./usr/bin/barco-probe-kernel",
+                 "./usr/libexec/barco/barco-testhelper", "./usr/share/man/man1/barco.1.gz",
+                 "./usr/share/man/man1/barco-probe-bpf.1.gz -> barco-probe.1.gz",
+                 "./usr/share/bash-completion/completions/barco",
+                 "./usr/share/doc/barco/copyright"]:
+        assert path in listing, f"{path} not in {deb}"
