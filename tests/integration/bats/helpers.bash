@@ -23,7 +23,8 @@ unset lib
 
 # This file is tests/integration/bats/helpers.bash, whoever loads it.
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-BARCO=$REPO/bin/barco
+# BARCO_BIN: another barco to test, e.g. the one a package installed (vm/init).
+BARCO=${BARCO_BIN:-$REPO/bin/barco}
 HELPER=$REPO/bin/barco-testhelper
 
 # The default idmap puts container root at this host uid (and gid).

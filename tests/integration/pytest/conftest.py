@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-BARCO = REPO / "bin" / "barco"
+# BARCO_BIN: another barco to test, e.g. the one a package installed (vm/init).
+BARCO = Path(os.environ.get("BARCO_BIN") or REPO / "bin" / "barco")
 HELPER = REPO / "bin" / "barco-testhelper"
 RUN_DIR = Path("/run/barco")
 CGROUP_ROOT = Path("/sys/fs/cgroup")

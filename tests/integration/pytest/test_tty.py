@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-BARCO = REPO / "bin" / "barco"
+BARCO = Path(os.environ.get("BARCO_BIN") or REPO / "bin" / "barco")
 
 
 def read_until(fd, needle, timeout=15.0):
