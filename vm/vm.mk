@@ -30,10 +30,11 @@ vm-image:
 	@$(VM_ENV) bash vm/build-image
 
 # What `make test` builds before running the suites (its prerequisites but
-# setup); the VM runs the host's build.
+# setup), and the Debian package (packaging.mk), which vm/init installs:
+# the suites test the barco it installed.
 VM_TEST_BINS := all bin/unit-tests bin/barco-fault
 
-vm-test: $(VM_TEST_BINS) vm-image
+vm-test: $(VM_TEST_BINS) deb vm-image
 	@$(VM_ENV) bash vm/run test
 
 vm-shell: all vm-image
