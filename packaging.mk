@@ -76,5 +76,7 @@ deb:
 		--exclude=.pytest_cache . | tar -x -C $(DEB_SRC)
 	debian/version-entry $(VERSION) $(DEB_SRC)/debian/changelog
 	cd $(DEB_SRC) && dpkg-buildpackage --build=binary --no-sign
-	lintian --fail-on error --info --display-info $(DEB_CHANGES)
+	# lintian leaves temporary files (mldbm-elf-*) behind: in build/deb/tmp, not in /tmp.
+	mkdir -p $(DEB_DIR)/tmp
+	TMPDIR=$(abspath $(DEB_DIR))/tmp lintian --fail-on error --info --display-info $(DEB_CHANGES)
 	@echo "deb: $(DEB_FILE)"
