@@ -194,6 +194,12 @@ oci-test: all
 lessons-check: all
 	/usr/bin/python3 tools/lessons-check lessons/*.md
 
+# Rewrites every lesson sample report (```text after <!-- sample: CMD -->)
+# that no longer matches a real run of its command.
+.PHONY: lessons-samples
+lessons-samples: all
+	/usr/bin/python3 tools/lessons-check --refresh-samples lessons/*.md
+
 # The README's first command: every stage of a container on the default
 # rootfs, each with its report (what, why, look), then a command that prints.
 demo-run: all
