@@ -65,6 +65,8 @@ def test_a_typed_placeholder_out_of_range_fails(tmp_path):
     assert_fails(tmp_path, console("# echo 11", "<N:1..10>"), "got:      ['11']")
     assert_fails(tmp_path, console("# echo 0", "<PID>"), "expected: ['<PID>']")
     assert_fails(tmp_path, console("# echo abc", "<HEX12>"), "expected: ['<HEX12>']")
+    assert_fails(tmp_path, console("# echo kprobe", "<ONE:raw_tp|fexit>"), "got:      ['kprobe']")
+    assert_passes(tmp_path, console("# echo fexit", "<ONE:raw_tp|fexit>"))
     assert_passes(tmp_path, console("# echo 1 10 $$ 05fb6e1d62c1 /a/b",
                                     "<N:1..> <N:..10> <PID> <HEX12> <PATH>"))
 
@@ -101,10 +103,17 @@ def test_a_sample_report_that_no_longer_matches_fails(tmp_path):
 
 
 def container_traces(name):
-    """What of container NAME is on the host: state dir, cgroup dirs."""
+    """What of container NAME is on the host: state dir, cgroup dirs, processes."""
     found = [f"/run/barco/{name}"] if os.path.exists(f"/run/barco/{name}") else []
     for root, dirs, _ in os.walk("/sys/fs/cgroup"):
         found += [os.path.join(root, d) for d in dirs if d == name]
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if name.encode() in cmdline.split(b"\0"):
+            found.append(f"process {pid}: {cmdline!r}")
     return found
 
 
