@@ -1175,6 +1175,42 @@ static int cmd_nosys_clone3(int argc, char **argv)
 #endif
 }
 
+/*
+ * Runs CMD with pivot_root(2) waiting forever: a seccomp user notification
+ * whose listener CMD inherits and never reads, so the call sleeps until a
+ * signal ends it. How the tests make a probe attempt hang.
+ */
+static int cmd_hang_pivot_root(int argc, char **argv)
+{
+#ifdef NOSYS_AUDIT_ARCH
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOSYS_AUDIT_ARCH, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pivot_root, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = ARRAY_LEN(insns), .filter = insns};
+	long listener;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    (listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) < 0 ||
+	    fcntl((int)listener, F_SETFD, 0) < 0) {
+		print_result("hang-pivot_root", errno);
+		return 1;
+	}
+	execvp(argv[0], argv);
+	print_result("exec", errno);
+	return 127;
+#else
+	(void)argv;
+	printf("hang-pivot_root=unsupported-arch\n");
+	return 1;
+#endif
+}
+
 static int cmd_exit(int argc, char **argv)
 {
 	long n;
@@ -1269,6 +1305,8 @@ static const struct command commands[] = {
 	{"zombie", cmd_zombie, 0, 0, "", "orphan=reaped|zombie zombies=N (an orphan that exits)"},
 	{"nosys-clone3", cmd_nosys_clone3, 1, -1, "CMD [ARG]...",
 	 "exec CMD with clone3(2) failing ENOSYS"},
+	{"hang-pivot_root", cmd_hang_pivot_root, 1, -1, "CMD [ARG]...",
+	 "exec CMD with pivot_root(2) never answered"},
 };
 
 static int usage(void)

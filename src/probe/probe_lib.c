@@ -172,14 +172,32 @@ struct child_job {
 	struct barco_report ev;
 };
 
+/*
+ * The timer's SIGALRM must kill: a disposition of SIG_IGN survives
+ * execve(2) (barco started by `git rebase -x`, say), and so does a blocked
+ * mask, and either would leave a hung attempt hanging. The child has its
+ * own copy of both (no CLONE_SIGHAND, and the mask is per task), so the
+ * caller keeps what it was given.
+ */
+static void arm_timer(unsigned int timeout_ms)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct itimerval timer = {.it_value = {.tv_sec = timeout_ms / 1000,
+					       .tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000}};
+	sigset_t alrm;
+
+	(void)sigaction(SIGALRM, &dfl, NULL);
+	(void)sigemptyset(&alrm);
+	(void)sigaddset(&alrm, SIGALRM);
+	(void)sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+	(void)setitimer(ITIMER_REAL, &timer, NULL);
+}
+
 static int child_main(void *p)
 {
 	struct child_job *job = p;
-	struct itimerval timer = {
-		.it_value = {.tv_sec = job->timeout_ms / 1000,
-			     .tv_usec = (suseconds_t)(job->timeout_ms % 1000) * 1000}};
 
-	(void)setitimer(ITIMER_REAL, &timer, NULL);
+	arm_timer(job->timeout_ms);
 	job->code = job->fn(job->arg, &job->ev, &job->value);
 	job->is_done = true;
 	/* What it created or attached is released by this exit, which we do not wait for. */

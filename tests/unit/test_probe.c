@@ -380,6 +380,33 @@ static void test_in_child_death_and_timeout(void)
 	barco_probe_ctx_finish(&ctx);
 }
 
+/* As under `git rebase -x`: started with SIGALRM ignored, and blocked too. */
+static void test_in_child_timeout_with_sigalrm_ignored(void)
+{
+	struct barco_probe_ctx ctx = {.child_timeout_ms = 300};
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_action, now;
+	struct barco_probe_child child;
+	struct barco_err err = {0};
+	struct barco_report ev;
+	sigset_t alrm, old_mask;
+
+	(void)sigemptyset(&alrm);
+	(void)sigaddset(&alrm, SIGALRM);
+	CU_ASSERT_EQUAL_FATAL(sigaction(SIGALRM, &ign, &old_action), 0);
+	CU_ASSERT_EQUAL_FATAL(sigprocmask(SIG_BLOCK, &alrm, &old_mask), 0);
+	barco_report_clear(&ev);
+	CU_ASSERT_EQUAL(barco_probe_in_child(&ctx, child_hangs, NULL, &ev, &child, &err), 0);
+	CU_ASSERT_TRUE(child.is_timeout);
+	CU_ASSERT_FALSE(barco_probe_child_ok(&child, &ev));
+	CU_ASSERT_PTR_NOT_NULL(strstr(ev.text, "did not finish in time"));
+	/* The child reset its own copy: the caller still ignores SIGALRM. */
+	CU_ASSERT_EQUAL(sigaction(SIGALRM, NULL, &now), 0);
+	CU_ASSERT_PTR_EQUAL(now.sa_handler, SIG_IGN);
+	(void)sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	(void)sigaction(SIGALRM, &old_action, NULL);
+	barco_probe_ctx_finish(&ctx);
+}
+
 /* ---- tables --------------------------------------------------------------------------- */
 
 static void test_check_tables(void)
@@ -458,6 +485,8 @@ void barco_test_register_probe(void)
 	barco_test_add(s, "evidence lines", test_ev_call);
 	barco_test_add(s, "in child: answer, value, refusal", test_in_child);
 	barco_test_add(s, "in child: signal, timeout", test_in_child_death_and_timeout);
+	barco_test_add(s, "in child: timeout with SIGALRM ignored",
+		       test_in_child_timeout_with_sigalrm_ignored);
 	barco_test_add(s, "tables", test_check_tables);
 	barco_test_add(s, "section names, statuses", test_section_names_and_statuses);
 	barco_test_add(s, "btf queries", test_btf_queries_cover_the_attachments);

@@ -14,6 +14,7 @@ import re
 import secrets
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -367,6 +368,30 @@ def test_exit_2_when_probing_itself_fails():
     for c in doc["sections"][0]["checks"]:
         assert c["status"] == "UNKNOWN" and c["summary"].startswith("probing failed"), c
         assert any("Resource temporarily unavailable" in line for line in c["evidence"])
+
+
+def test_a_hung_attempt_times_out_even_with_sigalrm_ignored():
+    """Started with SIGALRM ignored (as under `git rebase -x`), an attempt that hangs
+    (pivot_root waits for a seccomp notification no one answers) still ends at the
+    child's timer: the child resets SIGALRM for itself."""
+    proc = subprocess.Popen(
+        [str(REPO / "bin" / "barco-testhelper"), "hang-pivot_root", str(TOOLS["kernel"]),
+         "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGALRM, signal.SIG_IGN))
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the hung child holds the listener too
+        proc.communicate()
+        pytest.fail("barco-probe-kernel hung with SIGALRM ignored")
+    if "unsupported-arch" in out:
+        pytest.skip("the test helper has no seccomp filter for this architecture")
+    c = checks_of(json.loads(out))["kernel.pivot_root"]
+    assert c["status"] == "FAIL", c
+    assert c["evidence"][-1] == \
+        "the attempt did not finish in time: its timer killed it (SIGALRM)", c["evidence"]
+    assert proc.returncode == 1, err
 
 
 def test_help():
