@@ -272,6 +272,48 @@ int barco_probe_in_child(struct barco_probe_ctx *ctx,
 			 const void *arg, struct barco_report *ev, struct barco_probe_child *ret,
 			 struct barco_err *err) __attribute__((warn_unused_result));
 
+#define BARCO_PROBE_SCRATCH_MAX 4352 /* a path and a little more */
+
+/* What a check made of layers has learned, for its verdict. */
+struct barco_probe_facts {
+	enum barco_probe_status built;	/* the compiled-in layer; PASS when no options */
+	const char *missing;		/* the option not set, when built is FAIL */
+	long enabled;			/* what the enabled layer read; -1: nothing */
+	struct barco_probe_child child; /* how the attempt ended */
+	bool is_ok;			/* the attempt worked */
+	/*
+	 * What the attempt gets: the row's arg, unless the enabled layer
+	 * found what to try at run time (a path, an id) and points this at
+	 * what it wrote in scratch.
+	 */
+	const void *target;
+	_Alignas(max_align_t) unsigned char scratch[BARCO_PROBE_SCRATCH_MAX];
+};
+
+/*
+ * A check made of the three layers, as a row's arg for
+ * barco_probe_check_layers: compiled in (options), enabled (a sysctl, a
+ * mount: what `enabled` reads), and actually works (`attempt`, in a child
+ * with a timer). It passes with summary `pass` when the attempt worked;
+ * anything else is for `verdict`, which sets status, hint and summary from
+ * the facts. Evidence comes in that order.
+ */
+struct barco_probe_layers {
+	const char *const *options; /* NULL-terminated; NULL: no compiled-in layer */
+	/* Reads the enabled layer into facts and evidence; true when that decides (ret set). */
+	bool (*enabled)(struct barco_probe_ctx *ctx, const void *arg,
+			struct barco_probe_facts *facts, struct barco_probe_result *ret);
+	int (*attempt)(const void *arg, struct barco_report *ev, long *ret_value);
+	const char *pass; /* NULL: the verdict judges a working attempt too */
+	void (*verdict)(const void *arg, const struct barco_probe_facts *facts,
+			struct barco_probe_result *ret);
+	const void *arg; /* for enabled, attempt and verdict */
+};
+
+/* A row's fn for the checks whose arg is a struct barco_probe_layers. */
+int barco_probe_check_layers(struct barco_probe_ctx *ctx, const void *arg,
+			     struct barco_probe_result *ret, struct barco_err *err);
+
 /* Waits for every pending child and frees the children's stack: nothing a child made is left. */
 void barco_probe_ctx_finish(struct barco_probe_ctx *ctx);
 

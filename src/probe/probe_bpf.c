@@ -221,6 +221,8 @@ struct attach_attempt {
 	const struct attach_def *def;
 	uint32_t btf_id; /* for tp_btf and fexit */
 };
+_Static_assert(sizeof(struct attach_attempt) <= BARCO_PROBE_SCRATCH_MAX,
+	       "an attempt's target fits in the facts' scratch");
 
 static long read_event_id(const char *root, const struct attach_def *d, struct barco_report *ev)
 {
@@ -476,40 +478,53 @@ static void attach_hint(const struct attach_def *d, long btf_id, int code, char 
 			"and the evidence");
 }
 
-static int check_attach(struct barco_probe_ctx *ctx, const void *arg,
-			struct barco_probe_result *ret, struct barco_err *err)
+/*
+ * The compiled-in layer (the kind's options) and the enabled one: every
+ * tracepoint has a btf_trace_NAME typedef, so BTF says whether it exists
+ * at all; tp_btf and fexit load with the id found, which goes to the
+ * attempt in facts->scratch.
+ */
+static bool attach_target(struct barco_probe_ctx *ctx, const void *arg,
+			  struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
 	const struct attach_def *d = arg;
 	const struct kind_def *k = &kinds[d->kind];
-	struct attach_attempt a = {.def = d};
-	struct barco_probe_child child;
+	struct attach_attempt *a = (struct attach_attempt *)facts->scratch;
 	char hint[BARCO_PROBE_HINT_MAX];
 	long btf_id;
 
-	(void)barco_probe_kconfig_layer(&ctx->kconfig, k->options, &ret->evidence, NULL);
-	/* Every tracepoint has a btf_trace_NAME typedef: BTF says whether it exists at all. */
+	facts->built = barco_probe_kconfig_layer(&ctx->kconfig, k->options, &ret->evidence, NULL);
 	btf_id = d->kind == ATTACH_FEXIT ? btf_id_for(ctx, d, BTF_KIND_FUNC, "", &ret->evidence)
 		 : d->category ? btf_id_for(ctx, d, BTF_KIND_TYPEDEF, "btf_trace_", &ret->evidence)
 			       : -1;
-	a.btf_id = btf_id > 0 && k->btf_kind ? (uint32_t)btf_id : 0;
+	facts->enabled = btf_id;
 	if (k->btf_kind && btf_id <= 0) {
 		attach_hint(d, btf_id, ENOENT, hint, sizeof(hint));
 		barco_probe_set(ret, btf_id == 0 ? BARCO_PROBE_FAIL : BARCO_PROBE_UNKNOWN, hint,
 				"%s: %s", d->label,
 				btf_id == 0 ? "no such target in this kernel's BTF"
 					    : "BTF unreadable");
-		return 0;
+		return true;
 	}
-	if (barco_probe_in_child(ctx, try_attach, &a, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence)) {
+	a->def = d;
+	a->btf_id = btf_id > 0 && k->btf_kind ? (uint32_t)btf_id : 0;
+	facts->target = a;
+	return false;
+}
+
+static void attach_verdict(const void *arg, const struct barco_probe_facts *f,
+			   struct barco_probe_result *ret)
+{
+	const struct attach_def *d = arg;
+	char hint[BARCO_PROBE_HINT_MAX];
+
+	if (f->is_ok) {
 		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "%s: loaded and attached", d->label);
-		return 0;
+		return;
 	}
-	attach_hint(d, btf_id, child.code, hint, sizeof(hint));
+	attach_hint(d, f->enabled, f->child.code, hint, sizeof(hint));
 	barco_probe_set(ret, BARCO_PROBE_FAIL, hint, "%s: %s", d->label,
-			child.code > 0 ? barco_probe_errno_name(child.code) : "failed");
-	return 0;
+			f->child.code > 0 ? barco_probe_errno_name(f->child.code) : "failed");
 }
 
 /* A socket filter: the simplest program, loadable wherever bpf(2) works. */
@@ -524,31 +539,35 @@ static int try_syscall(const void *arg, struct barco_report *ev, long *ret_value
 	return fd < 0 ? errno : 0;
 }
 
-static int check_syscall(struct barco_probe_ctx *ctx, const void *arg,
-			 struct barco_probe_result *ret, struct barco_err *err)
+/* Not a switch for root, but evidence: whether only root may load. */
+static bool read_unprivileged(struct barco_probe_ctx *ctx, const void *arg,
+			      struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	static const char *const options[] = {"CONFIG_BPF_SYSCALL", NULL};
 	static const char unpriv[] = "/proc/sys/kernel/unprivileged_bpf_disabled";
-	struct barco_probe_child child;
-	long value;
 
-	(void)barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
-	if (barco_probe_read_long(unpriv, &value) == 0)
+	if (barco_probe_read_long(unpriv, &facts->enabled) == 0)
 		barco_report_add(&ret->evidence, "read %s = %ld (only root may load)", unpriv,
-				 value);
-	if (barco_probe_in_child(ctx, try_syscall, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "a program loaded with bpf(2)");
-	else
-		barco_probe_set(ret, BARCO_PROBE_FAIL,
-				child.code == ENOSYS
-					? "rebuild the kernel with CONFIG_BPF_SYSCALL=y"
-					: "needs CAP_BPF (or CAP_SYS_ADMIN) as root on "
-					  "the host; a container's seccomp refuses bpf(2)",
-				"bpf(2) refused: %s", barco_probe_errno_name(child.code));
-	return 0;
+				 facts->enabled);
+	return false;
 }
+
+static void syscall_verdict(const void *arg, const struct barco_probe_facts *f,
+			    struct barco_probe_result *ret)
+{
+	barco_probe_set(ret, BARCO_PROBE_FAIL,
+			f->child.code == ENOSYS ? "rebuild the kernel with CONFIG_BPF_SYSCALL=y"
+						: "needs CAP_BPF (or CAP_SYS_ADMIN) as root on "
+						  "the host; a container's seccomp refuses bpf(2)",
+			"bpf(2) refused: %s", barco_probe_errno_name(f->child.code));
+}
+
+static const struct barco_probe_layers bpf_syscall = {
+	.options = (const char *const[]){"CONFIG_BPF_SYSCALL", NULL},
+	.enabled = read_unprivileged,
+	.attempt = try_syscall,
+	.pass = "a program loaded with bpf(2)",
+	.verdict = syscall_verdict,
+};
 
 static int try_jit(const void *arg, struct barco_report *ev, long *ret_value)
 {
@@ -571,34 +590,39 @@ static int try_jit(const void *arg, struct barco_report *ev, long *ret_value)
 	return info.jited_prog_len > 0 ? 0 : ENOEXEC;
 }
 
-static int check_jit(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
-		     struct barco_err *err)
+static bool read_jit_enable(struct barco_probe_ctx *ctx, const void *arg,
+			    struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	static const char *const options[] = {"CONFIG_BPF_JIT", NULL};
 	static const char sysctl[] = "/proc/sys/net/core/bpf_jit_enable";
-	struct barco_probe_child child;
-	long value;
 
-	(void)barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
 	if (barco_kconfig_lookup(ctx->kconfig.text, "CONFIG_BPF_JIT_ALWAYS_ON", NULL, 0) ==
 	    BARCO_KCONFIG_YES)
 		barco_report_add(&ret->evidence, "CONFIG_BPF_JIT_ALWAYS_ON=y (no interpreter)");
-	if (barco_probe_read_long(sysctl, &value) == 0)
-		barco_report_add(&ret->evidence, "read %s = %ld", sysctl, value);
+	if (barco_probe_read_long(sysctl, &facts->enabled) == 0)
+		barco_report_add(&ret->evidence, "read %s = %ld", sysctl, facts->enabled);
 	else
 		(void)barco_probe_ev_fail(&ret->evidence, errno, "read %s", sysctl);
-	if (barco_probe_in_child(ctx, try_jit, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "programs are JIT-compiled");
-	else if (child.code == ENOEXEC)
+	return false;
+}
+
+static void jit_verdict(const void *arg, const struct barco_probe_facts *f,
+			struct barco_probe_result *ret)
+{
+	if (f->child.code == ENOEXEC)
 		barco_probe_set(ret, BARCO_PROBE_WARN,
 				"sysctl -w net.core.bpf_jit_enable=1 (fexit needs the JIT)",
 				"programs run in the interpreter");
 	else
 		barco_probe_set(ret, BARCO_PROBE_FAIL, "see bpf.syscall", "no program could load");
-	return 0;
 }
+
+static const struct barco_probe_layers jit = {
+	.options = (const char *const[]){"CONFIG_BPF_JIT", NULL},
+	.enabled = read_jit_enable,
+	.attempt = try_jit,
+	.pass = "programs are JIT-compiled",
+	.verdict = jit_verdict,
+};
 
 static int check_btf(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
 		     struct barco_err *err)
@@ -686,30 +710,37 @@ static void set_lockdown(int mode, struct barco_probe_result *ret)
 					  : "");
 }
 
-static int check_lockdown(struct barco_probe_ctx *ctx, const void *arg,
-			  struct barco_probe_result *ret, struct barco_err *err)
+/* Without the LSM there is no lockdown to read. */
+static bool lockdown_built(struct barco_probe_ctx *ctx, const void *arg,
+			   struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	static const char *const options[] = {"CONFIG_SECURITY_LOCKDOWN_LSM", NULL};
-	struct barco_probe_child child;
-	enum barco_probe_status built =
-		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
+	if (facts->built != BARCO_PROBE_FAIL)
+		return false;
+	barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "no lockdown LSM in this kernel");
+	return true;
+}
 
-	if (built == BARCO_PROBE_FAIL) {
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "no lockdown LSM in this kernel");
-		return 0;
+/* The mode read decides PASS or WARN; an unreadable one is UNKNOWN, an absent one no LSM. */
+static void lockdown_verdict(const void *arg, const struct barco_probe_facts *f,
+			     struct barco_probe_result *ret)
+{
+	if (f->is_ok) {
+		set_lockdown((int)f->child.value, ret);
+		return;
 	}
-	if (barco_probe_in_child(ctx, try_lockdown, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence)) {
-		set_lockdown((int)child.value, ret);
-		return 0;
-	}
-	barco_probe_set(ret, child.code == ENOENT ? BARCO_PROBE_PASS : BARCO_PROBE_UNKNOWN,
+	barco_probe_set(ret, f->child.code == ENOENT ? BARCO_PROBE_PASS : BARCO_PROBE_UNKNOWN,
 			"mount -t securityfs none /sys/kernel/security; cat "
 			"/sys/kernel/security/lockdown",
-			child.code == ENOENT ? "lockdown LSM not active" : "lockdown mode unknown");
-	return 0;
+			f->child.code == ENOENT ? "lockdown LSM not active"
+						: "lockdown mode unknown");
 }
+
+static const struct barco_probe_layers lockdown = {
+	.options = (const char *const[]){"CONFIG_SECURITY_LOCKDOWN_LSM", NULL},
+	.enabled = lockdown_built,
+	.attempt = try_lockdown,
+	.verdict = lockdown_verdict,
+};
 
 static int check_tracefs(struct barco_probe_ctx *ctx, const void *arg,
 			 struct barco_probe_result *ret, struct barco_err *err)
@@ -806,18 +837,26 @@ void barco_probe_bpf_conclude(const struct barco_probe_run *run,
 	conclude_seccomp(run, &ret[1]);
 }
 
+/* An attachment's row: the layers of its kind, tried on attaches[id]. */
 #define ATTACH_ROW(id, name, title)                                                                \
 	{                                                                                          \
-		name, title, BARCO_PROBE_BPF, false, check_attach, &attaches[id]                   \
+		name, title, BARCO_PROBE_BPF, false, barco_probe_check_layers,                     \
+			&(const struct barco_probe_layers)                                         \
+		{                                                                                  \
+			.enabled = attach_target, .attempt = try_attach,                           \
+			.verdict = attach_verdict, .arg = &attaches[id]                            \
+		}                                                                                  \
 	}
 
 const struct barco_probe_check barco_probe_bpf_checks[] = {
-	{"bpf.syscall", "the bpf(2) syscall loads a program", BARCO_PROBE_BPF, false, check_syscall,
-	 NULL},
-	{"bpf.jit", "the JIT compiles programs", BARCO_PROBE_BPF, false, check_jit, NULL},
+	{"bpf.syscall", "the bpf(2) syscall loads a program", BARCO_PROBE_BPF, false,
+	 barco_probe_check_layers, &bpf_syscall},
+	{"bpf.jit", "the JIT compiles programs", BARCO_PROBE_BPF, false, barco_probe_check_layers,
+	 &jit},
 	{"bpf.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", BARCO_PROBE_BPF, false, check_btf,
 	 NULL},
-	{"bpf.lockdown", "the lockdown mode", BARCO_PROBE_BPF, false, check_lockdown, NULL},
+	{"bpf.lockdown", "the lockdown mode", BARCO_PROBE_BPF, false, barco_probe_check_layers,
+	 &lockdown},
 	{"bpf.tracefs", "tracefs mounted (tracepoint ids for tp/)", BARCO_PROBE_BPF, false,
 	 check_tracefs, NULL},
 	ATTACH_ROW(TP_SYS_ENTER, "bpf.tp.sys_enter", "tp/raw_syscalls/sys_enter"),

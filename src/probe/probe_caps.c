@@ -142,22 +142,19 @@ static int try_bounding(const void *arg, struct barco_report *ev, long *ret_valu
 	return 0;
 }
 
-static int check_bounding(struct barco_probe_ctx *ctx, const void *arg,
-			  struct barco_probe_result *ret, struct barco_err *err)
+static void bounding_verdict(const void *arg, const struct barco_probe_facts *f,
+			     struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
-
-	if (barco_probe_in_child(ctx, try_bounding, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"a capability dropped from the bounding set stays dropped");
-	else
-		barco_probe_set(ret, BARCO_PROBE_FAIL,
-				"PR_CAPBSET_DROP needs CAP_SETPCAP: run barco as root on the host",
-				"cannot drop from the bounding set");
-	return 0;
+	barco_probe_set(ret, BARCO_PROBE_FAIL,
+			"PR_CAPBSET_DROP needs CAP_SETPCAP: run barco as root on the host",
+			"cannot drop from the bounding set");
 }
+
+static const struct barco_probe_layers bounding = {
+	.attempt = try_bounding,
+	.pass = "a capability dropped from the bounding set stays dropped",
+	.verdict = bounding_verdict,
+};
 
 static void cap_freep(cap_t *c)
 {
@@ -193,10 +190,10 @@ static int try_ambient(const void *arg, struct barco_report *ev, long *ret_value
 	return 0;
 }
 
-static int check_ambient(struct barco_probe_ctx *ctx, const void *arg,
-			 struct barco_probe_result *ret, struct barco_err *err)
+/* The enabled layer: a kernel without ambient capabilities refuses PR_CAP_AMBIENT (EINVAL). */
+static bool has_ambient(struct barco_probe_ctx *ctx, const void *arg,
+			struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
 	long r = barco_probe_ev_call(&ret->evidence,
 				     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0),
 				     "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN)");
@@ -204,20 +201,26 @@ static int check_ambient(struct barco_probe_ctx *ctx, const void *arg,
 	if (r < 0 && errno == EINVAL) {
 		barco_probe_set(ret, BARCO_PROBE_FAIL, "a kernel >= 4.3 has ambient capabilities",
 				"no ambient capability set (barco clears it at the caps stage)");
-		return 0;
+		return true;
 	}
-	if (barco_probe_in_child(ctx, try_ambient, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "raised, seen and cleared in a child");
-	else
-		barco_probe_set(
-			ret, BARCO_PROBE_FAIL,
+	return false;
+}
+
+static void ambient_verdict(const void *arg, const struct barco_probe_facts *f,
+			    struct barco_probe_result *ret)
+{
+	barco_probe_set(ret, BARCO_PROBE_FAIL,
 			"raising needs the capability in the permitted and inheritable sets: "
 			"run barco as root on the host",
 			"the ambient set cannot be changed here");
-	return 0;
 }
+
+static const struct barco_probe_layers ambient = {
+	.enabled = has_ambient,
+	.attempt = try_ambient,
+	.pass = "raised, seen and cleared in a child",
+	.verdict = ambient_verdict,
+};
 
 static const struct cap_need *need_of(int cap)
 {
@@ -298,10 +301,10 @@ const struct barco_probe_check barco_probe_caps_checks[] = {
 	 check_root, NULL},
 	{"caps.last_cap", "capabilities this kernel knows (cap_last_cap)", BARCO_PROBE_CAPS, true,
 	 check_last_cap, NULL},
-	{"caps.bounding", "dropping from the bounding set", BARCO_PROBE_CAPS, true, check_bounding,
-	 NULL},
-	{"caps.ambient", "the ambient set: raise and clear", BARCO_PROBE_CAPS, true, check_ambient,
-	 NULL},
+	{"caps.bounding", "dropping from the bounding set", BARCO_PROBE_CAPS, true,
+	 barco_probe_check_layers, &bounding},
+	{"caps.ambient", "the ambient set: raise and clear", BARCO_PROBE_CAPS, true,
+	 barco_probe_check_layers, &ambient},
 	{"caps.missing", "capabilities barco lacks here, and what that limits", BARCO_PROBE_CAPS,
 	 true, check_missing, NULL},
 };

@@ -132,36 +132,39 @@ static bool filesystems_has(const char *fstype, struct barco_report *ev)
 	return false;
 }
 
-static int check_overlayfs(struct barco_probe_ctx *ctx, const void *arg,
-			   struct barco_probe_result *ret, struct barco_err *err)
+/* The enabled layer: /proc/filesystems lists it (else a module may still load on mount). */
+static bool overlay_listed(struct barco_probe_ctx *ctx, const void *arg,
+			   struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	static const char *const options[] = {"CONFIG_OVERLAY_FS", NULL};
-	struct barco_probe_child child;
-	const char *missing;
-	enum barco_probe_status built =
-		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, &missing);
+	facts->enabled = filesystems_has("overlay", &ret->evidence);
+	return false;
+}
 
-	bool is_listed = filesystems_has("overlay", &ret->evidence);
-
-	if (barco_probe_in_child(ctx, try_overlay, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "overlay mounted in a child");
-	else if (built == BARCO_PROBE_FAIL)
+static void overlay_verdict(const void *arg, const struct barco_probe_facts *f,
+			    struct barco_probe_result *ret)
+{
+	if (f->built == BARCO_PROBE_FAIL)
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				"rebuild the kernel with CONFIG_OVERLAY_FS=m (or y)",
-				"overlayfs not built (%s)", missing);
+				"overlayfs not built (%s)", f->missing);
 	else
 		barco_probe_set(
 			ret, BARCO_PROBE_FAIL,
-			is_listed || child.code == EPERM
+			f->enabled || f->child.code == EPERM
 				? "mounting needs CAP_SYS_ADMIN and a new mount namespace: run "
 				  "as root on the host, outside any container"
 				: "modprobe overlay (the module may be missing from this kernel's "
 				  "package)",
 			"overlay mount refused");
-	return 0;
 }
+
+static const struct barco_probe_layers overlayfs = {
+	.options = (const char *const[]){"CONFIG_OVERLAY_FS", NULL},
+	.enabled = overlay_listed,
+	.attempt = try_overlay,
+	.pass = "overlay mounted in a child",
+	.verdict = overlay_verdict,
+};
 
 static int try_pivot_root(const void *arg, struct barco_report *ev, long *ret_value)
 {
@@ -182,37 +185,33 @@ static int try_pivot_root(const void *arg, struct barco_report *ev, long *ret_va
 	return 0;
 }
 
-static int check_pivot_root(struct barco_probe_ctx *ctx, const void *arg,
-			    struct barco_probe_result *ret, struct barco_err *err)
+static void pivot_root_verdict(const void *arg, const struct barco_probe_facts *f,
+			       struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
-
-	if (barco_probe_in_child(ctx, try_pivot_root, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence)) {
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"pivot_root into a tmpfs worked in a private mount namespace");
-		return 0;
-	}
 	barco_probe_set(
 		ret, BARCO_PROBE_FAIL,
-		child.code == EINVAL
+		f->child.code == EINVAL
 			? "the root is the initramfs (rootfs), which pivot_root cannot "
 			  "move: boot with a real root filesystem (root=, or switch_root "
 			  "from the initramfs)"
 			: "needs CAP_SYS_ADMIN and a new mount namespace: run barco as root "
 			  "on the host, outside any container or seccomp filter",
 		"pivot_root not usable here");
-	return 0;
 }
+
+static const struct barco_probe_layers pivot_root = {
+	.attempt = try_pivot_root,
+	.pass = "pivot_root into a tmpfs worked in a private mount namespace",
+	.verdict = pivot_root_verdict,
+};
 
 const struct barco_probe_check barco_probe_kernel_checks[] = {
 	{"kernel.version", "kernel release", BARCO_PROBE_KERNEL, false, check_version, NULL},
 	{"kernel.config", "kernel build configuration readable", BARCO_PROBE_KERNEL, false,
 	 check_config, NULL},
-	{"kernel.overlayfs", "overlayfs can be mounted", BARCO_PROBE_KERNEL, false, check_overlayfs,
-	 NULL},
+	{"kernel.overlayfs", "overlayfs can be mounted", BARCO_PROBE_KERNEL, false,
+	 barco_probe_check_layers, &overlayfs},
 	{"kernel.pivot_root", "pivot_root(2) into a new root", BARCO_PROBE_KERNEL, true,
-	 check_pivot_root, NULL},
+	 barco_probe_check_layers, &pivot_root},
 };
 const size_t barco_probe_kernel_checks_len = ARRAY_LEN(barco_probe_kernel_checks);

@@ -333,6 +333,31 @@ bool barco_probe_child_ok(const struct barco_probe_child *child, struct barco_re
 	return child->code == 0;
 }
 
+/* ---- a check made of layers ------------------------------------------------------ */
+
+int barco_probe_check_layers(struct barco_probe_ctx *ctx, const void *arg,
+			     struct barco_probe_result *ret, struct barco_err *err)
+{
+	const struct barco_probe_layers *l = arg;
+	struct barco_probe_facts facts = {
+		.built = BARCO_PROBE_PASS, .enabled = -1, .target = l->arg};
+
+	if (l->options)
+		facts.built = barco_probe_kconfig_layer(&ctx->kconfig, l->options, &ret->evidence,
+							&facts.missing);
+	if (l->enabled && l->enabled(ctx, l->arg, &facts, ret))
+		return 0;
+	if (barco_probe_in_child(ctx, l->attempt, facts.target, &ret->evidence, &facts.child, err) <
+	    0)
+		return -1;
+	facts.is_ok = barco_probe_child_ok(&facts.child, &ret->evidence);
+	if (facts.is_ok && l->pass)
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "%s", l->pass);
+	else
+		l->verdict(l->arg, &facts, ret);
+	return 0;
+}
+
 const struct barco_probe_result *barco_probe_run_find(const struct barco_probe_run *run,
 						      const char *name)
 {

@@ -24,56 +24,9 @@ struct ns_kind {
 	const char *proc_name; /* /proc/self/ns/NAME */
 	const char *flag_name;
 	unsigned long flag;
-	const char *sysctl; /* /proc/sys/user/max_NAME_namespaces */
-	const char *options[3];
+	const char *sysctl;   /* /proc/sys/user/max_NAME_namespaces */
 	bool is_for_children; /* the caller stays; its children enter (pid, time) */
 };
-
-static const struct ns_kind ns_mnt = {
-	"mnt", "CLONE_NEWNS", CLONE_NEWNS, "max_mnt_namespaces", {"CONFIG_NAMESPACES", NULL},
-	false};
-static const struct ns_kind ns_uts = {"uts",
-				      "CLONE_NEWUTS",
-				      CLONE_NEWUTS,
-				      "max_uts_namespaces",
-				      {"CONFIG_NAMESPACES", "CONFIG_UTS_NS", NULL},
-				      false};
-static const struct ns_kind ns_ipc = {"ipc",
-				      "CLONE_NEWIPC",
-				      CLONE_NEWIPC,
-				      "max_ipc_namespaces",
-				      {"CONFIG_NAMESPACES", "CONFIG_IPC_NS", NULL},
-				      false};
-static const struct ns_kind ns_net = {"net",
-				      "CLONE_NEWNET",
-				      CLONE_NEWNET,
-				      "max_net_namespaces",
-				      {"CONFIG_NAMESPACES", "CONFIG_NET_NS", NULL},
-				      false};
-static const struct ns_kind ns_pid = {"pid",
-				      "CLONE_NEWPID",
-				      CLONE_NEWPID,
-				      "max_pid_namespaces",
-				      {"CONFIG_NAMESPACES", "CONFIG_PID_NS", NULL},
-				      true};
-static const struct ns_kind ns_cgroup = {"cgroup",
-					 "CLONE_NEWCGROUP",
-					 CLONE_NEWCGROUP,
-					 "max_cgroup_namespaces",
-					 {"CONFIG_CGROUPS", NULL},
-					 false};
-static const struct ns_kind ns_time = {"time",
-				       "CLONE_NEWTIME",
-				       CLONE_NEWTIME,
-				       "max_time_namespaces",
-				       {"CONFIG_NAMESPACES", "CONFIG_TIME_NS", NULL},
-				       true};
-static const struct ns_kind ns_user = {"user",
-				       "CLONE_NEWUSER",
-				       CLONE_NEWUSER,
-				       "max_user_namespaces",
-				       {"CONFIG_NAMESPACES", "CONFIG_USER_NS", NULL},
-				       false};
 
 static void read_link(const char *path, char *buf, size_t size)
 {
@@ -125,31 +78,34 @@ static int try_unshare(const void *arg, struct barco_report *ev, long *ret_value
 	return strcmp(before, after) != 0 ? 0 : EEXIST;
 }
 
-/* The enabled layer: the namespace exists in /proc and its sysctl allows some. */
-static bool is_enabled(const struct ns_kind *k, struct barco_report *ev, long *ret_max)
+/* The enabled layer: its sysctl allows some (no sysctl: nothing limits it). */
+static bool read_max(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_facts *facts,
+		     struct barco_probe_result *ret)
 {
+	const struct ns_kind *k = arg;
 	char path[96];
 
-	*ret_max = -1;
 	(void)snprintf(path, sizeof(path), "/proc/sys/user/%s", k->sysctl);
-	if (barco_probe_read_long(path, ret_max) < 0) {
-		(void)barco_probe_ev_fail(ev, errno, "read %s", path);
-		return true; /* no sysctl: nothing limits it */
+	if (barco_probe_read_long(path, &facts->enabled) < 0) {
+		facts->enabled = -1;
+		(void)barco_probe_ev_fail(&ret->evidence, errno, "read %s", path);
+	} else {
+		barco_report_add(&ret->evidence, "read %s = %ld", path, facts->enabled);
 	}
-	barco_report_add(ev, "read %s = %ld", path, *ret_max);
-	return *ret_max != 0;
+	return false;
 }
 
-static void set_failed(const struct ns_kind *k, enum barco_probe_status built, const char *missing,
-		       long max, int code, struct barco_probe_result *ret)
+static void ns_verdict(const void *arg, const struct barco_probe_facts *f,
+		       struct barco_probe_result *ret)
 {
+	const struct ns_kind *k = arg;
 	char hint[BARCO_PROBE_HINT_MAX];
 
-	if (built == BARCO_PROBE_FAIL)
-		(void)snprintf(hint, sizeof(hint), "rebuild the kernel with %s=y", missing);
-	else if (max == 0)
+	if (f->built == BARCO_PROBE_FAIL)
+		(void)snprintf(hint, sizeof(hint), "rebuild the kernel with %s=y", f->missing);
+	else if (f->enabled == 0)
 		(void)snprintf(hint, sizeof(hint), "sysctl -w user.%s=10000", k->sysctl);
-	else if (code == EINVAL && built != BARCO_PROBE_PASS)
+	else if (f->child.code == EINVAL && f->built != BARCO_PROBE_PASS)
 		(void)snprintf(hint, sizeof(hint),
 			       "this kernel does not know %s: a newer kernel (or its CONFIG_ "
 			       "option) is needed",
@@ -167,35 +123,45 @@ static void set_failed(const struct ns_kind *k, enum barco_probe_status built, c
 	barco_probe_set(ret, BARCO_PROBE_FAIL, hint, "%s namespace not created", k->proc_name);
 }
 
-static int check_ns(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
-		    struct barco_err *err)
-{
-	const struct ns_kind *k = arg;
-	struct barco_probe_child child;
-	const char *missing = NULL;
-	long max;
-	enum barco_probe_status built =
-		barco_probe_kconfig_layer(&ctx->kconfig, k->options, &ret->evidence, &missing);
+/* One kind: /proc/self/ns/NAME, user.max_NAME_namespaces, its flag and its options. */
+#define NS(name, flag, is_for_children, ...)                                                       \
+	{                                                                                          \
+		.options = (const char *const[]){__VA_ARGS__, NULL}, .enabled = read_max,          \
+		.attempt = try_unshare, .pass = "unshare(" #flag ") worked",                       \
+		.verdict = ns_verdict, .arg = &(const struct ns_kind)                              \
+		{                                                                                  \
+			name, #flag, flag, "max_" name "_namespaces", is_for_children              \
+		}                                                                                  \
+	}
 
-	(void)is_enabled(k, &ret->evidence, &max);
-	if (barco_probe_in_child(ctx, try_unshare, k, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "unshare(%s) worked", k->flag_name);
-	else
-		set_failed(k, built, missing, max, child.code, ret);
-	return 0;
-}
+enum { NS_MNT, NS_UTS, NS_IPC, NS_NET, NS_PID, NS_CGROUP, NS_TIME, NS_USER, NS_COUNT };
+
+static const struct barco_probe_layers kinds[NS_COUNT] = {
+	[NS_MNT] = NS("mnt", CLONE_NEWNS, false, "CONFIG_NAMESPACES"),
+	[NS_UTS] = NS("uts", CLONE_NEWUTS, false, "CONFIG_NAMESPACES", "CONFIG_UTS_NS"),
+	[NS_IPC] = NS("ipc", CLONE_NEWIPC, false, "CONFIG_NAMESPACES", "CONFIG_IPC_NS"),
+	[NS_NET] = NS("net", CLONE_NEWNET, false, "CONFIG_NAMESPACES", "CONFIG_NET_NS"),
+	[NS_PID] = NS("pid", CLONE_NEWPID, true, "CONFIG_NAMESPACES", "CONFIG_PID_NS"),
+	[NS_CGROUP] = NS("cgroup", CLONE_NEWCGROUP, false, "CONFIG_CGROUPS"),
+	[NS_TIME] = NS("time", CLONE_NEWTIME, true, "CONFIG_NAMESPACES", "CONFIG_TIME_NS"),
+	[NS_USER] = NS("user", CLONE_NEWUSER, false, "CONFIG_NAMESPACES", "CONFIG_USER_NS"),
+};
 
 const struct barco_probe_check barco_probe_ns_checks[] = {
-	{"ns.mnt", "mount namespace", BARCO_PROBE_NS, true, check_ns, &ns_mnt},
-	{"ns.uts", "UTS namespace (hostname)", BARCO_PROBE_NS, true, check_ns, &ns_uts},
-	{"ns.ipc", "IPC namespace", BARCO_PROBE_NS, true, check_ns, &ns_ipc},
-	{"ns.net", "network namespace", BARCO_PROBE_NS, true, check_ns, &ns_net},
-	{"ns.pid", "PID namespace (a child is pid 1)", BARCO_PROBE_NS, true, check_ns, &ns_pid},
-	{"ns.cgroup", "cgroup namespace", BARCO_PROBE_NS, true, check_ns, &ns_cgroup},
+	{"ns.mnt", "mount namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
+	 &kinds[NS_MNT]},
+	{"ns.uts", "UTS namespace (hostname)", BARCO_PROBE_NS, true, barco_probe_check_layers,
+	 &kinds[NS_UTS]},
+	{"ns.ipc", "IPC namespace", BARCO_PROBE_NS, true, barco_probe_check_layers, &kinds[NS_IPC]},
+	{"ns.net", "network namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
+	 &kinds[NS_NET]},
+	{"ns.pid", "PID namespace (a child is pid 1)", BARCO_PROBE_NS, true,
+	 barco_probe_check_layers, &kinds[NS_PID]},
+	{"ns.cgroup", "cgroup namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
+	 &kinds[NS_CGROUP]},
 	{"ns.time", "time namespace (optional: barco uses it when present)", BARCO_PROBE_NS, false,
-	 check_ns, &ns_time},
-	{"ns.user", "user namespace", BARCO_PROBE_NS, true, check_ns, &ns_user},
+	 barco_probe_check_layers, &kinds[NS_TIME]},
+	{"ns.user", "user namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
+	 &kinds[NS_USER]},
 };
 const size_t barco_probe_ns_checks_len = ARRAY_LEN(barco_probe_ns_checks);

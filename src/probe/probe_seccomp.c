@@ -81,33 +81,36 @@ static int try_filter(const void *arg, struct barco_report *ev, long *ret_value)
 	return 0;
 }
 
-static int check_filter(struct barco_probe_ctx *ctx, const void *arg,
-			struct barco_probe_result *ret, struct barco_err *err)
+/* The enabled layer: this process's own mode (2: already filtered). */
+static bool read_mode(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_facts *facts,
+		      struct barco_probe_result *ret)
 {
-	static const char *const options[] = {"CONFIG_SECCOMP", "CONFIG_SECCOMP_FILTER", NULL};
-	struct barco_probe_child child;
-	const char *missing;
-	enum barco_probe_status built =
-		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, &missing);
+	facts->enabled = barco_probe_ev_call(&ret->evidence, prctl(PR_GET_SECCOMP, 0, 0, 0, 0),
+					     "prctl(PR_GET_SECCOMP)");
+	return false;
+}
 
-	(void)barco_probe_ev_call(&ret->evidence, prctl(PR_GET_SECCOMP, 0, 0, 0, 0),
-				  "prctl(PR_GET_SECCOMP)");
-	if (barco_probe_in_child(ctx, try_filter, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"a filter loaded in a child made getppid fail with EXDEV");
-	else if (built == BARCO_PROBE_FAIL)
+static void filter_verdict(const void *arg, const struct barco_probe_facts *f,
+			   struct barco_probe_result *ret)
+{
+	if (f->built == BARCO_PROBE_FAIL)
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				"rebuild the kernel with CONFIG_SECCOMP_FILTER=y",
-				"seccomp filters not built in (%s)", missing);
+				"seccomp filters not built in (%s)", f->missing);
 	else
 		barco_probe_set(
 			ret, BARCO_PROBE_FAIL,
 			"an outer filter may refuse seccomp(2) itself: run barco on the host",
 			"a seccomp filter could not be loaded");
-	return 0;
 }
+
+static const struct barco_probe_layers filter = {
+	.options = (const char *const[]){"CONFIG_SECCOMP", "CONFIG_SECCOMP_FILTER", NULL},
+	.enabled = read_mode,
+	.attempt = try_filter,
+	.pass = "a filter loaded in a child made getppid fail with EXDEV",
+	.verdict = filter_verdict,
+};
 
 static int check_status(struct barco_probe_ctx *ctx, const void *arg,
 			struct barco_probe_result *ret, struct barco_err *err)
@@ -222,23 +225,20 @@ static int try_notify(const void *arg, struct barco_report *ev, long *ret_value)
 	return r ? r : (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EPROTO);
 }
 
-static int check_notify(struct barco_probe_ctx *ctx, const void *arg,
-			struct barco_probe_result *ret, struct barco_err *err)
+static void notify_verdict(const void *arg, const struct barco_probe_facts *f,
+			   struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
-
-	if (barco_probe_in_child(ctx, try_notify, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"a notification was received and answered through the listener");
-	else
-		barco_probe_set(ret, BARCO_PROBE_WARN,
-				"user notification needs a 5.0+ kernel (5.5+ for the full API); "
-				"barco does not use it yet",
-				"user notification did not work");
-	return 0;
+	barco_probe_set(ret, BARCO_PROBE_WARN,
+			"user notification needs a 5.0+ kernel (5.5+ for the full API); "
+			"barco does not use it yet",
+			"user notification did not work");
 }
+
+static const struct barco_probe_layers notify = {
+	.attempt = try_notify,
+	.pass = "a notification was received and answered through the listener",
+	.verdict = notify_verdict,
+};
 
 static int check_logged(struct barco_probe_ctx *ctx, const void *arg,
 			struct barco_probe_result *ret, struct barco_err *err)
@@ -263,13 +263,13 @@ static int check_logged(struct barco_probe_ctx *ctx, const void *arg,
 
 const struct barco_probe_check barco_probe_seccomp_checks[] = {
 	{"seccomp.filter", "a filter loads and takes effect", BARCO_PROBE_SECCOMP, true,
-	 check_filter, NULL},
+	 barco_probe_check_layers, &filter},
 	{"seccomp.status", "this process's own seccomp state", BARCO_PROBE_SECCOMP, false,
 	 check_status, NULL},
 	{"seccomp.actions", "each action (SECCOMP_GET_ACTION_AVAIL)", BARCO_PROBE_SECCOMP, true,
 	 check_actions, NULL},
 	{"seccomp.notify", "user notification: a round trip", BARCO_PROBE_SECCOMP, false,
-	 check_notify, NULL},
+	 barco_probe_check_layers, &notify},
 	{"seccomp.logged", "actions the kernel logs (actions_logged)", BARCO_PROBE_SECCOMP, false,
 	 check_logged, NULL},
 };

@@ -253,28 +253,32 @@ static int try_as_root(const void *arg, struct barco_report *ev, long *ret_value
 	return r;
 }
 
-static int check_root(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
-		      struct barco_err *err)
+/* The enabled layer has nothing to read here; the evidence says who tries, with which map. */
+static bool say_who(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_facts *facts,
+		    struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
-
 	barco_report_add(&ret->evidence, "as uid %d, map " ROOT_MAP " (barco's default)",
 			 (int)geteuid());
-	if (barco_probe_in_child(ctx, try_as_root, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"user namespace created, mapped, capability used inside");
-	else
-		barco_probe_set(ret, BARCO_PROBE_FAIL,
-				child.code == ENOSPC
-					? "sysctl -w user.max_user_namespaces=15000"
-					: "run barco as root on the host (not inside a "
-					  "container, where seccomp and the missing "
-					  "capabilities refuse CLONE_NEWUSER)",
-				"root cannot create a user namespace here");
-	return 0;
+	return false;
 }
+
+static void root_verdict(const void *arg, const struct barco_probe_facts *f,
+			 struct barco_probe_result *ret)
+{
+	barco_probe_set(ret, BARCO_PROBE_FAIL,
+			f->child.code == ENOSPC ? "sysctl -w user.max_user_namespaces=15000"
+						: "run barco as root on the host (not inside a "
+						  "container, where seccomp and the missing "
+						  "capabilities refuse CLONE_NEWUSER)",
+			"root cannot create a user namespace here");
+}
+
+static const struct barco_probe_layers as_root = {
+	.enabled = say_who,
+	.attempt = try_as_root,
+	.pass = "user namespace created, mapped, capability used inside",
+	.verdict = root_verdict,
+};
 
 static int drop_to_nobody(struct barco_report *ev)
 {
@@ -319,24 +323,20 @@ static int try_unprivileged(const void *arg, struct barco_report *ev, long *ret_
 	return use_capability(ev);
 }
 
-static int check_unprivileged(struct barco_probe_ctx *ctx, const void *arg,
-			      struct barco_probe_result *ret, struct barco_err *err)
+static void unprivileged_verdict(const void *arg, const struct barco_probe_facts *f,
+				 struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
-
-	if (barco_probe_in_child(ctx, try_unprivileged, NULL, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence)) {
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"an unprivileged user can create and use a user namespace");
-		return 0;
-	}
 	barco_probe_set(ret, BARCO_PROBE_FAIL,
 			"see userns.max, userns.debian and userns.apparmor; inside a container "
 			"seccomp refuses CLONE_NEWUSER",
 			"an unprivileged user cannot create a user namespace");
-	return 0;
 }
+
+static const struct barco_probe_layers unprivileged = {
+	.attempt = try_unprivileged,
+	.pass = "an unprivileged user can create and use a user namespace",
+	.verdict = unprivileged_verdict,
+};
 
 void barco_probe_userns_conclude(const struct barco_probe_run *run,
 				 struct barco_probe_conclusion ret[BARCO_PROBE_CONCLUSIONS_MAX])
@@ -360,8 +360,8 @@ const struct barco_probe_check barco_probe_userns_checks[] = {
 	{"userns.apparmor", "kernel.apparmor_restrict_unprivileged_userns (Ubuntu)",
 	 BARCO_PROBE_USERNS, false, check_switch, &apparmor_switch},
 	{"userns.root", "root creates one, writes the maps, uses a capability inside",
-	 BARCO_PROBE_USERNS, true, check_root, NULL},
+	 BARCO_PROBE_USERNS, true, barco_probe_check_layers, &as_root},
 	{"userns.unprivileged", "an unprivileged user (nobody) does the same", BARCO_PROBE_USERNS,
-	 false, check_unprivileged, NULL},
+	 false, barco_probe_check_layers, &unprivileged},
 };
 const size_t barco_probe_userns_checks_len = ARRAY_LEN(barco_probe_userns_checks);
