@@ -26,6 +26,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 # BARCO_BIN: another barco to test, e.g. the one a package installed (vm/init).
 BARCO=${BARCO_BIN:-$REPO/bin/barco}
 HELPER=$REPO/bin/barco-testhelper
+# What both suites compute of this host (cgroup directories, capability mask).
+HOST_FACTS=$REPO/tests/integration/host-facts
 
 # The default idmap puts container root at this host uid (and gid).
 MAPPED_ROOT=100000
@@ -206,20 +208,12 @@ is_cgroup_v2() {
 # cgroup_dir NAME CONTROLLER: the container's cgroup for a controller
 # (memory, cpu, pids; "unified" for the cgroup2 tree on a hybrid host).
 cgroup_dir() {
-	if is_cgroup_v2; then
-		echo "/sys/fs/cgroup/barco/$1"
-	else
-		echo "/sys/fs/cgroup/$2/barco/$1"
-	fi
+	"$HOST_FACTS" cgroup-dirs "$1" | awk -v role="$2" '$1 == role { print $2 }'
 }
 
 # Every cgroup directory barco may have made for NAME.
 cgroup_dirs_for() {
-	local d
-	for d in /sys/fs/cgroup/barco/"$1" /sys/fs/cgroup/*/barco/"$1"; do
-		[ -d "$d" ] && echo "$d"
-	done
-	return 0
+	"$HOST_FACTS" existing-cgroup-dirs "$1"
 }
 
 # The host pids in the container's cgroup.
@@ -330,5 +324,5 @@ host_ns() {
 
 # Capability mask with every capability this kernel knows, as /proc prints it.
 all_caps_mask() {
-	printf '%016x\n' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1))
+	"$HOST_FACTS" caps-mask
 }

@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[3]
 # BARCO_BIN: another barco to test, e.g. the one a package installed (vm/init).
 BARCO = Path(os.environ.get("BARCO_BIN") or REPO / "bin" / "barco")
 HELPER = REPO / "bin" / "barco-testhelper"
+HOST_FACTS = REPO / "tests" / "integration" / "host-facts"
 RUN_DIR = Path("/run/barco")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
@@ -54,33 +55,29 @@ def has_unified_hybrid():
     return (CGROUP_ROOT / "unified" / "cgroup.controllers").exists()
 
 
+def host_facts(*args):
+    """tests/integration/host-facts, which the bats helpers call too: its lines."""
+    r = subprocess.run([str(HOST_FACTS), *args], stdout=subprocess.PIPE, text=True,
+                       check=True, timeout=TIMEOUT)
+    return r.stdout.splitlines()
+
+
 def cgroup_dirs(name):
     """The cgroup directories barco makes for NAME: {role: Path}.
 
     Roles: memory, cpu, pids (v1 controllers, or all "unified" on v2) and
     unified (the cgroup2 directory)."""
-    if is_cgroup_v2():
-        d = CGROUP_ROOT / "barco" / name
-        return {"memory": d, "cpu": d, "pids": d, "unified": d}
-    dirs = {c: CGROUP_ROOT / c / "barco" / name for c in ("memory", "cpu", "pids")}
-    if has_unified_hybrid():
-        dirs["unified"] = CGROUP_ROOT / "unified" / "barco" / name
-    return dirs
+    pairs = (line.split(" ", 1) for line in host_facts("cgroup-dirs", name))
+    return {role: Path(d) for role, d in pairs}
 
 
 def existing_cgroup_dirs(name):
     """Every directory named NAME under any barco/ cgroup parent."""
-    found = []
-    for parent in [CGROUP_ROOT / "barco"] + sorted(CGROUP_ROOT.glob("*/barco")):
-        d = parent / name
-        if d.is_dir():
-            found.append(d)
-    return found
+    return [Path(d) for d in host_facts("existing-cgroup-dirs", name)]
 
 
 def all_caps_mask():
-    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
-    return "%016x" % ((1 << (last + 1)) - 1)
+    return host_facts("caps-mask")[0]
 
 
 # ---- processes ----------------------------------------------------------------
