@@ -63,43 +63,37 @@ static void test_mode_names(void)
 	CU_ASSERT_STRING_EQUAL(barco_cgroup_mode_name((enum barco_cgroup_mode)42), "unknown");
 }
 
-static void test_parse_hybrid_host(void)
+/* Parses text and expects this layout: mode, the cgroup2 mount, memory, cpu, pids ("": none). */
+static void expect_layout(const char *text, enum barco_cgroup_mode mode, const char *unified,
+			  const char *memory, const char *cpu, const char *pids)
 {
 	struct barco_cgroup_layout l;
 	struct barco_err err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(hybrid_host, &l, &err), 0);
-	CU_ASSERT_EQUAL(l.mode, BARCO_CGROUP_HYBRID);
-	CU_ASSERT_STRING_EQUAL(l.unified_mount, "/sys/fs/cgroup/unified");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_MEMORY], "/sys/fs/cgroup/memory");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_CPU], "/sys/fs/cgroup/cpu");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_PIDS], "/sys/fs/cgroup/pids");
+	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(text, &l, &err), 0);
+	CU_ASSERT_EQUAL(l.mode, mode);
+	CU_ASSERT_STRING_EQUAL(l.unified_mount, unified);
+	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_MEMORY], memory);
+	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_CPU], cpu);
+	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_PIDS], pids);
+}
+
+static void test_parse_hybrid_host(void)
+{
+	expect_layout(hybrid_host, BARCO_CGROUP_HYBRID, "/sys/fs/cgroup/unified",
+		      "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/pids");
 }
 
 static void test_parse_v2_vm(void)
 {
-	struct barco_cgroup_layout l;
-	struct barco_err err = {0};
-
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(v2_vm, &l, &err), 0);
-	CU_ASSERT_EQUAL(l.mode, BARCO_CGROUP_V2);
-	CU_ASSERT_STRING_EQUAL(l.unified_mount, "/sys/fs/cgroup");
-	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		CU_ASSERT_STRING_EQUAL(l.v1_mount[c], "");
+	expect_layout(v2_vm, BARCO_CGROUP_V2, "/sys/fs/cgroup", "", "", "");
 }
 
 static void test_parse_v1_combined(void)
 {
-	struct barco_cgroup_layout l;
-	struct barco_err err = {0};
-
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(v1_combined, &l, &err), 0);
-	CU_ASSERT_EQUAL(l.mode, BARCO_CGROUP_V1);
-	CU_ASSERT_STRING_EQUAL(l.unified_mount, "");
 	/* "cpuacct" alone, listed first, must not be taken for cpu. */
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_CPU], "/sys/fs/cgroup/cpu,cpuacct");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_MEMORY], "/sys/fs/cgroup/memory");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_PIDS], "");
+	expect_layout(v1_combined, BARCO_CGROUP_V1, "", "/sys/fs/cgroup/memory",
+		      "/sys/fs/cgroup/cpu,cpuacct", "");
 }
 
 /* systemd's "unified" layout minus controllers: only name=systemd in v1. */
@@ -108,26 +102,16 @@ static void test_parse_named_v1_only_is_v2(void)
 	static const char text[] =
 		"39 30 0:36 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n"
 		"40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
-	struct barco_cgroup_layout l;
-	struct barco_err err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(text, &l, &err), 0);
-	CU_ASSERT_EQUAL(l.mode, BARCO_CGROUP_V2);
-	CU_ASSERT_STRING_EQUAL(l.unified_mount, "/sys/fs/cgroup/unified");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_CPU], "");
+	expect_layout(text, BARCO_CGROUP_V2, "/sys/fs/cgroup/unified", "", "", "");
 }
 
 static void test_parse_escaped_mountpoint(void)
 {
 	static const char text[] = "50 1 0:40 / /mnt/my\\040cgroups\\134x rw - cgroup2 none rw\n"
 				   "51 1 0:41 / /mnt/tab\\011mem rw - cgroup none rw,memory\n";
-	struct barco_cgroup_layout l;
-	struct barco_err err = {0};
 
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(text, &l, &err), 0);
-	CU_ASSERT_EQUAL(l.mode, BARCO_CGROUP_HYBRID);
-	CU_ASSERT_STRING_EQUAL(l.unified_mount, "/mnt/my cgroups\\x");
-	CU_ASSERT_STRING_EQUAL(l.v1_mount[BARCO_CG_V1_MEMORY], "/mnt/tab\tmem");
+	expect_layout(text, BARCO_CGROUP_HYBRID, "/mnt/my cgroups\\x", "/mnt/tab\tmem", "", "");
 }
 
 static void test_parse_garbage_and_empty(void)
