@@ -118,6 +118,16 @@ def reclaim_by_next_run(barco, names):
     assert r.returncode == 0, r.stderr
 
 
+def clean_up_dead(barco, names, name, cleanup):
+    """barco delete (cleanup "delete") or the next run's reclaim removes a dead
+    container: nothing of it is left."""
+    if cleanup == "delete":
+        delete(barco, name)
+    else:
+        reclaim_by_next_run(barco, names)
+    assert_clean(barco, name)
+
+
 def test_sides_cover_every_stage():
     assert list(SIDES) == STAGES
 
@@ -169,11 +179,7 @@ def test_run_killed_after_stage(barco, names, fault, stage, cleanup):
     assert r.returncode == -signal.SIGKILL, r.stderr
     assert_processes_gone(name)
     assert_dead_in_ps(barco, name)
-    if cleanup == "delete":
-        delete(barco, name)
-    else:
-        reclaim_by_next_run(barco, names)
-    assert_clean(barco, name)
+    clean_up_dead(barco, names, name, cleanup)
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -202,11 +208,7 @@ def test_paused_monitor_killed(barco, names, stage, cleanup):
     assert_processes_gone(name)
     assert_dead_in_ps(barco, name)
     assert_told_to_delete(barco, name)
-    if cleanup == "delete":
-        delete(barco, name)
-    else:
-        reclaim_by_next_run(barco, names)
-    assert_clean(barco, name)
+    clean_up_dead(barco, names, name, cleanup)
 
 
 def test_running_command_loses_its_monitor(barco, names):
