@@ -208,6 +208,26 @@ struct cg_attempt {
 	const char *file; /* NULL: only mkdir and rmdir */
 	const char *value;
 };
+_Static_assert(sizeof(struct cg_attempt) <= BARCO_PROBE_SCRATCH_MAX,
+	       "an attempt's cgroup fits in the facts' scratch");
+
+/* The probe cgroup under mount (its name says whose: barco-probe-PID) as the attempt's target. */
+static void target_dir(struct barco_probe_facts *facts, const char *mount)
+{
+	struct cg_attempt *a = (struct cg_attempt *)facts->scratch;
+
+	memset(a, 0, sizeof(*a));
+	(void)snprintf(a->dir, sizeof(a->dir), "%.4000s/barco-probe-%d", mount, (int)getpid());
+	facts->target = a;
+}
+
+/* The mount the target directory is made under, for a summary: its length in dir. */
+static int mount_len(const struct barco_probe_facts *facts)
+{
+	const struct cg_attempt *a = facts->target;
+
+	return (int)(strrchr(a->dir, '/') - a->dir);
+}
 
 static int write_value(const char *path, const char *value)
 {
@@ -356,10 +376,10 @@ static int check_ctrl(struct barco_probe_ctx *ctx, const void *arg, struct barco
 	return check_v1_ctrl(ctx, d, &layout, built, ret, err);
 }
 
-static int check_unified(struct barco_probe_ctx *ctx, const void *arg,
-			 struct barco_probe_result *ret, struct barco_err *err)
+/* The enabled layer: a cgroup2 tree, which gives a container an id eBPF can filter on. */
+static bool unified_mounted(struct barco_probe_ctx *ctx, const void *arg,
+			    struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
 	struct barco_cgroup_layout layout;
 
 	read_layout(&layout, false, &ret->evidence);
@@ -370,19 +390,31 @@ static int check_unified(struct barco_probe_ctx *ctx, const void *arg,
 				"mount -t cgroup2 none /sys/fs/cgroup/unified (a hybrid setup) to "
 				"give containers a cgroup id",
 				"no cgroup2 tree: eBPF cannot filter a container by cgroup id");
-		return 0;
+		return true;
 	}
-	if (attempt(ctx, layout.unified_mount, NULL, NULL, &child, &ret->evidence, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
+	target_dir(facts, layout.unified_mount);
+	return false;
+}
+
+static void unified_verdict(const void *arg, const struct barco_probe_facts *f,
+			    struct barco_probe_result *ret)
+{
+	const struct cg_attempt *a = f->target;
+
+	if (f->is_ok)
 		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"cgroup2 at %s: a container gets an id", layout.unified_mount);
+				"cgroup2 at %.*s: a container gets an id", mount_len(f), a->dir);
 	else
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				"needs root on the host and a writable cgroup2 mount",
-				"cannot create a cgroup in %s", layout.unified_mount);
-	return 0;
+				"cannot create a cgroup in %.*s", mount_len(f), a->dir);
 }
+
+static const struct barco_probe_layers unified = {
+	.enabled = unified_mounted,
+	.attempt = try_cgroup,
+	.verdict = unified_verdict,
+};
 
 /*
  * A grandchild cloned with clone3(CLONE_INTO_CGROUP) into a fresh cgroup2
@@ -433,36 +465,42 @@ static int try_clone_into(const void *arg, struct barco_report *ev, long *ret_va
 	return r;
 }
 
-static int check_clone_into(struct barco_probe_ctx *ctx, const void *arg,
-			    struct barco_probe_result *ret, struct barco_err *err)
+static bool clone_into_target(struct barco_probe_ctx *ctx, const void *arg,
+			      struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	struct cg_attempt a = {0};
-	struct barco_probe_child child;
 	struct barco_cgroup_layout layout;
 
 	read_layout(&layout, false, &ret->evidence);
 	if (layout.unified_mount[0] == '\0') {
 		barco_probe_set(ret, BARCO_PROBE_WARN, NULL,
 				"no cgroup2 tree: barco writes cgroup.procs for every cgroup");
-		return 0;
+		return true;
 	}
-	(void)snprintf(a.dir, sizeof(a.dir), "%.4000s/barco-probe-%d", layout.unified_mount,
-		       (int)getpid());
-	if (barco_probe_in_child(ctx, try_clone_into, &a, &ret->evidence, &child, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL,
-				"a container starts in its cgroup2 directory: no migration");
-	else if (child.code == ENOSYS || child.code == E2BIG || child.code == EINVAL)
+	target_dir(facts, layout.unified_mount);
+	return false;
+}
+
+static void clone_into_verdict(const void *arg, const struct barco_probe_facts *f,
+			       struct barco_probe_result *ret)
+{
+	const struct cg_attempt *a = f->target;
+
+	if (f->child.code == ENOSYS || f->child.code == E2BIG || f->child.code == EINVAL)
 		barco_probe_set(ret, BARCO_PROBE_WARN, "Linux 5.7 or later has it",
 				"no clone3(CLONE_INTO_CGROUP): barco clones, then writes "
 				"cgroup.procs");
 	else
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				"needs root on the host and a writable cgroup2 mount",
-				"cannot clone into a cgroup in %s", layout.unified_mount);
-	return 0;
+				"cannot clone into a cgroup in %.*s", mount_len(f), a->dir);
 }
+
+static const struct barco_probe_layers clone_into = {
+	.enabled = clone_into_target,
+	.attempt = try_clone_into,
+	.pass = "a container starts in its cgroup2 directory: no migration",
+	.verdict = clone_into_verdict,
+};
 
 static bool read_pressure(const char *path, struct barco_report *ev)
 {
@@ -549,9 +587,9 @@ const struct barco_probe_check barco_probe_cgroup_checks[] = {
 	{"cgroup.pids", "pids controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
 	 check_ctrl, &ctrl_pids},
 	{"cgroup.unified", "a cgroup2 directory for the container's identity (eBPF)",
-	 BARCO_PROBE_CGROUP, false, check_unified, NULL},
+	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &unified},
 	{"cgroup.clone_into", "clone3(CLONE_INTO_CGROUP): a child started in its cgroup2 directory",
-	 BARCO_PROBE_CGROUP, false, check_clone_into, NULL},
+	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &clone_into},
 	{"cgroup.psi", "pressure stall information (PSI)", BARCO_PROBE_CGROUP, false, check_psi,
 	 NULL},
 };
