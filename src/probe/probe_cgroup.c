@@ -263,17 +263,6 @@ static int try_cgroup(const void *arg, struct barco_report *ev, long *ret_value)
 	return r;
 }
 
-/* Makes the probe cgroup under mount (its name says whose: barco-probe-PID) and writes file. */
-static int attempt(struct barco_probe_ctx *ctx, const char *mount, const char *file,
-		   const char *value, struct barco_probe_child *child, struct barco_report *ev,
-		   struct barco_err *err)
-{
-	struct cg_attempt a = {.file = file, .value = value};
-
-	(void)snprintf(a.dir, sizeof(a.dir), "%s/barco-probe-%d", mount, (int)getpid());
-	return barco_probe_in_child(ctx, try_cgroup, &a, ev, child, err);
-}
-
 static const char *delegation_note(const struct barco_cgroup_layout *l, const char *name,
 				   struct barco_report *ev)
 {
@@ -302,79 +291,104 @@ static void set_ctrl_failed(const struct ctrl_def *d, enum barco_probe_status bu
 	barco_probe_set(ret, BARCO_PROBE_FAIL, hint, "%s controller: %s", d->name, why);
 }
 
-static int check_v2_ctrl(struct barco_probe_ctx *ctx, const struct ctrl_def *d,
-			 const struct barco_cgroup_layout *l, enum barco_probe_status built,
-			 struct barco_probe_result *ret, struct barco_err *err)
+/* Where a controller is enabled, in facts->enabled: how its probe cgroup is made. */
+enum ctrl_where {
+	CTRL_V1,	   /* its v1 hierarchy: a cgroup there, its v1 limit written */
+	CTRL_V2_DELEGATED, /* cgroup2, in subtree_control: a cgroup, its v2 limit written */
+	CTRL_V2_OFFERED,   /* cgroup2, not delegated yet: a cgroup, no limit file (barco enables
+			    * it itself) */
+};
+
+/* v2: offered by the root, and delegated or not; false (ret set) when not offered. */
+static bool ctrl_v2(const struct ctrl_def *d, const struct barco_cgroup_layout *l,
+		    struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
 	const char *note = delegation_note(l, d->name, &ret->evidence);
+	struct cg_attempt *a = (struct cg_attempt *)facts->scratch;
+	bool is_delegated = strcmp(note, "delegated") == 0;
 
 	if (strcmp(note, "not offered") == 0) {
-		set_ctrl_failed(d, built, "not offered by the cgroup2 root", ret);
-		return 0;
+		set_ctrl_failed(d, facts->built, "not offered by the cgroup2 root", ret);
+		return false;
 	}
-	/* Not yet delegated: the probe cgroup has no limit files; barco enables it itself. */
-	if (attempt(ctx, l->unified_mount, strcmp(note, "delegated") == 0 ? d->v2_file : NULL,
-		    d->v2_value, &child, &ret->evidence, err) < 0)
-		return -1;
-	if (!barco_probe_child_ok(&child, &ret->evidence))
-		set_ctrl_failed(d, built, "cannot create a cgroup and write its limit", ret);
-	else if (strcmp(note, "delegated") != 0)
-		barco_probe_set(ret, BARCO_PROBE_WARN,
-				"none needed if barco runs as root: it writes +CONTROLLER to "
-				"cgroup.subtree_control itself",
-				"%s: %s (barco enables it)", d->name, note);
-	else
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "v2 %s delegated; %s written", d->name,
-				d->v2_file);
-	return 0;
+	target_dir(facts, l->unified_mount);
+	a->file = is_delegated ? d->v2_file : NULL;
+	a->value = d->v2_value;
+	facts->enabled = is_delegated ? CTRL_V2_DELEGATED : CTRL_V2_OFFERED;
+	return true;
 }
 
-static int check_v1_ctrl(struct barco_probe_ctx *ctx, const struct ctrl_def *d,
-			 const struct barco_cgroup_layout *l, enum barco_probe_status built,
-			 struct barco_probe_result *ret, struct barco_err *err)
+/* v1: its own hierarchy mounted; false (ret set) when it is not. */
+static bool ctrl_v1(const struct ctrl_def *d, const struct barco_cgroup_layout *l,
+		    struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
-	struct barco_probe_child child;
 	const char *mount = l->v1_mount[d->ctrl];
+	struct cg_attempt *a = (struct cg_attempt *)facts->scratch;
 
 	barco_report_add(&ret->evidence, "mountinfo: v1 %s at %s", d->name,
 			 mount[0] ? mount : "(not mounted)");
 	if (mount[0] == '\0') {
-		set_ctrl_failed(d, built, "no v1 hierarchy mounted", ret);
-		return 0;
+		set_ctrl_failed(d, facts->built, "no v1 hierarchy mounted", ret);
+		return false;
 	}
-	if (attempt(ctx, mount, d->v1_file, d->v1_value, &child, &ret->evidence, err) < 0)
-		return -1;
-	if (barco_probe_child_ok(&child, &ret->evidence))
-		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "v1 %s at %s; %s written", d->name,
-				mount, d->v1_file);
-	else
-		set_ctrl_failed(d, built, "cannot create a cgroup and write its limit", ret);
-	return 0;
+	target_dir(facts, mount);
+	a->file = d->v1_file;
+	a->value = d->v1_value;
+	facts->enabled = CTRL_V1;
+	return true;
 }
 
-static int check_ctrl(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
-		      struct barco_err *err)
+/* Built in (the controller's option), enabled (/proc/cgroups, then v1 mounts or v2 delegation). */
+static bool ctrl_enabled(struct barco_probe_ctx *ctx, const void *arg,
+			 struct barco_probe_facts *facts, struct barco_probe_result *ret)
 {
 	const struct ctrl_def *d = arg;
 	const char *options[] = {d->option, NULL};
 	struct barco_cgroup_layout layout;
-	enum barco_probe_status built =
-		barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
 
-	if (!proc_cgroups_enabled(d->name, &ret->evidence) && built != BARCO_PROBE_FAIL) {
-		set_ctrl_failed(d, built, "disabled (/proc/cgroups)", ret);
-		return 0;
+	facts->built = barco_probe_kconfig_layer(&ctx->kconfig, options, &ret->evidence, NULL);
+	if (!proc_cgroups_enabled(d->name, &ret->evidence) && facts->built != BARCO_PROBE_FAIL) {
+		set_ctrl_failed(d, facts->built, "disabled (/proc/cgroups)", ret);
+		return true;
 	}
 	read_layout(&layout, false, &ret->evidence);
 	if (layout.mode == BARCO_CGROUP_V2)
-		return check_v2_ctrl(ctx, d, &layout, built, ret, err);
+		return !ctrl_v2(d, &layout, facts, ret);
 	if (layout.mode == BARCO_CGROUP_UNKNOWN) {
-		set_ctrl_failed(d, built, "no cgroup hierarchy", ret);
-		return 0;
+		set_ctrl_failed(d, facts->built, "no cgroup hierarchy", ret);
+		return true;
 	}
-	return check_v1_ctrl(ctx, d, &layout, built, ret, err);
+	return !ctrl_v1(d, &layout, facts, ret);
 }
+
+static void ctrl_verdict(const void *arg, const struct barco_probe_facts *f,
+			 struct barco_probe_result *ret)
+{
+	const struct ctrl_def *d = arg;
+	const struct cg_attempt *a = f->target;
+
+	if (!f->is_ok)
+		set_ctrl_failed(d, f->built, "cannot create a cgroup and write its limit", ret);
+	else if (f->enabled == CTRL_V2_OFFERED)
+		barco_probe_set(ret, BARCO_PROBE_WARN,
+				"none needed if barco runs as root: it writes +CONTROLLER to "
+				"cgroup.subtree_control itself",
+				"%s: offered, not delegated (barco enables it)", d->name);
+	else if (f->enabled == CTRL_V2_DELEGATED)
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "v2 %s delegated; %s written", d->name,
+				d->v2_file);
+	else
+		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "v1 %s at %.*s; %s written", d->name,
+				mount_len(f), a->dir, d->v1_file);
+}
+
+/* A controller's row: its layers, tried with its definition. */
+#define CTRL(def)                                                                                  \
+	&(const struct barco_probe_layers)                                                         \
+	{                                                                                          \
+		.enabled = ctrl_enabled, .attempt = try_cgroup, .verdict = ctrl_verdict,           \
+		.arg = &(def)                                                                      \
+	}
 
 /* The enabled layer: a cgroup2 tree, which gives a container an id eBPF can filter on. */
 static bool unified_mounted(struct barco_probe_ctx *ctx, const void *arg,
@@ -581,11 +595,11 @@ const struct barco_probe_check barco_probe_cgroup_checks[] = {
 	{"cgroup.mode", "cgroup mode from filesystem types and mountinfo", BARCO_PROBE_CGROUP, true,
 	 check_mode, NULL},
 	{"cgroup.memory", "memory controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
-	 check_ctrl, &ctrl_memory},
+	 barco_probe_check_layers, CTRL(ctrl_memory)},
 	{"cgroup.cpu", "cpu controller: a cgroup made and weighted", BARCO_PROBE_CGROUP, true,
-	 check_ctrl, &ctrl_cpu},
+	 barco_probe_check_layers, CTRL(ctrl_cpu)},
 	{"cgroup.pids", "pids controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
-	 check_ctrl, &ctrl_pids},
+	 barco_probe_check_layers, CTRL(ctrl_pids)},
 	{"cgroup.unified", "a cgroup2 directory for the container's identity (eBPF)",
 	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &unified},
 	{"cgroup.clone_into", "clone3(CLONE_INTO_CGROUP): a child started in its cgroup2 directory",
