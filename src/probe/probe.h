@@ -140,21 +140,22 @@ struct barco_probe_run {
 
 /* ---- tables ---------------------------------------------------------------- */
 
-/* Each section's checks (src/probe/probe_SECTION.c); the table of sections: probe_sections.c. */
-extern const struct barco_probe_check barco_probe_kernel_checks[];
-extern const size_t barco_probe_kernel_checks_len;
-extern const struct barco_probe_check barco_probe_userns_checks[];
-extern const size_t barco_probe_userns_checks_len;
-extern const struct barco_probe_check barco_probe_ns_checks[];
-extern const size_t barco_probe_ns_checks_len;
-extern const struct barco_probe_check barco_probe_cgroup_checks[];
-extern const size_t barco_probe_cgroup_checks_len;
-extern const struct barco_probe_check barco_probe_caps_checks[];
-extern const size_t barco_probe_caps_checks_len;
-extern const struct barco_probe_check barco_probe_seccomp_checks[];
-extern const size_t barco_probe_seccomp_checks_len;
-extern const struct barco_probe_check barco_probe_bpf_checks[];
-extern const size_t barco_probe_bpf_checks_len;
+/*
+ * Each section's checks: barco_probe_NAME_checks[] and
+ * barco_probe_NAME_checks_len, defined in src/probe/probe_NAME.c; the
+ * table of sections: probe_sections.c.
+ */
+#define BARCO_PROBE_SECTION_CHECKS(name)                                                           \
+	extern const struct barco_probe_check barco_probe_##name##_checks[];                       \
+	extern const size_t barco_probe_##name##_checks_len
+
+BARCO_PROBE_SECTION_CHECKS(kernel);
+BARCO_PROBE_SECTION_CHECKS(userns);
+BARCO_PROBE_SECTION_CHECKS(ns);
+BARCO_PROBE_SECTION_CHECKS(cgroup);
+BARCO_PROBE_SECTION_CHECKS(caps);
+BARCO_PROBE_SECTION_CHECKS(seccomp);
+BARCO_PROBE_SECTION_CHECKS(bpf);
 
 /* A section: its name (the tool's suffix), title, checks and how it concludes. */
 struct barco_probe_section_def {
