@@ -31,6 +31,26 @@ def changes(diff):
     return {c["what"]: c for c in diff["changes"]}
 
 
+def mount_description(path):
+    """How barco's diff names the mount PATH is on, as this process sees it:
+    "ROOT on SOURCE (FSTYPE)", ROOT being the path inside the filesystem
+    (mountinfo's fourth field), which is PATH itself only when PATH is on a
+    filesystem mounted whole at / (not in a pivoted root or on a tmpfs)."""
+    path = os.path.realpath(path)
+    best = None
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            dash = fields.index("-")
+            point = fields[4]
+            if path == point or path.startswith(point.rstrip("/") + "/"):
+                if best is None or len(point) >= len(best[1]):
+                    best = (fields[3], point, fields[dash + 2], fields[dash + 1])
+    root, point, source, fstype = best
+    inside = os.path.normpath(os.path.join(root, os.path.relpath(path, point)))
+    return f"{inside} on {source} ({fstype})"
+
+
 def cap_names_removed(detail):
     return set(re.findall(r"-(CAP_\w+)", detail))
 
@@ -78,8 +98,8 @@ def test_json_diff_of_every_stage_shows_what_that_stage_changed(barco, names):
 
     m = changes(diffs["mounts"])
     assert re.fullmatch(r"\+\d+ mounts, -\d+ mounts", m["mounts"]["detail"])
-    assert m["root"]["from"].startswith("/ on ")
-    assert m["root"]["to"].startswith(f"{barco.rootfs} on ")
+    assert m["root"]["from"] == mount_description("/")
+    assert m["root"]["to"] == mount_description(barco.rootfs)
     assert not [w for w in m if w.startswith(("Cap", "ns/", "Seccomp"))], m
 
     c = changes(diffs["caps"])
@@ -121,7 +141,7 @@ def test_text_diff_when_resuming_by_name_compares_the_paused_process(barco, name
     assert set(CHANGED_NS) <= set(ns_line) and "user" not in ns_line
     assert f"    hostname: {os.uname().nodename} -> {name}\n" in out
     assert re.search(r"    mounts: \+\d+ mounts, -\d+ mounts \(\d+ -> \d+\)\n", out), out
-    assert f" -> {barco.rootfs} on " in out
+    assert f" -> {mount_description(barco.rootfs)}\n" in out
     assert re.search(r"    CapPrm CapEff CapBnd: (-CAP_\w+ )+\(\d+ -> 14\)\n", out), out
 
     # Resuming without --diff prints none; the command still runs.
