@@ -19,6 +19,7 @@ void barco_test_register_trace(void);
 void barco_test_register_btf(void);
 void barco_test_register_verify(void);
 void barco_test_register_observe(void);
+void barco_test_register_oci_spec(void);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,

@@ -1,0 +1,138 @@
+#pragma once
+/*
+ * An OCI bundle's config.json (runtime-spec 1.1, config.md and
+ * config-linux.md), read with json-c into what barco can apply. Every value
+ * is type-checked; a key barco does not know is ignored (the spec allows
+ * extensions); a value barco cannot apply is an error that names its JSON
+ * path: "linux.namespaces[2].type: unknown namespace type "foo"". Strings
+ * point into the parsed JSON, which the spec owns: they live until
+ * barco_oci_spec_free().
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "base/config.h"
+#include "base/err.h"
+
+/* Bounds on what a hostile config.json can make barco allocate. */
+#define BARCO_OCI_FILE_MAX   (4u << 20) /* bytes of config.json */
+#define BARCO_OCI_ARRAY_MAX  1024	/* entries of any one array */
+#define BARCO_OCI_GROUPS_MAX 64		/* process.user.additionalGids */
+
+enum barco_oci_ns {
+	BARCO_OCI_NS_PID,
+	BARCO_OCI_NS_NETWORK,
+	BARCO_OCI_NS_MOUNT,
+	BARCO_OCI_NS_IPC,
+	BARCO_OCI_NS_UTS,
+	BARCO_OCI_NS_USER,
+	BARCO_OCI_NS_CGROUP,
+	BARCO_OCI_NS_TIME,
+	BARCO_OCI_NS_COUNT,
+};
+
+/* The capability sets of process.capabilities, in capabilities(7)'s order. */
+enum barco_oci_capset {
+	BARCO_OCI_CAPS_BOUNDING,
+	BARCO_OCI_CAPS_EFFECTIVE,
+	BARCO_OCI_CAPS_INHERITABLE,
+	BARCO_OCI_CAPS_PERMITTED,
+	BARCO_OCI_CAPS_AMBIENT,
+	BARCO_OCI_CAPS_COUNT,
+};
+
+struct barco_oci_namespace {
+	bool is_listed;	  /* create it (or join path) */
+	const char *path; /* NULL: a new namespace; else setns(2) into it */
+};
+
+struct barco_oci_mount {
+	const char *destination;   /* absolute, inside the container */
+	const char *type;	   /* "" when not given (a bind mount) */
+	const char *source;	   /* "" when not given */
+	unsigned long flags;	   /* MS_* from the options */
+	unsigned long propagation; /* MS_PRIVATE, MS_SHARED… (| MS_REC); 0: none */
+	char *data;		   /* the options that are not flags, comma-joined; "" */
+};
+
+struct barco_oci_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+struct barco_oci_sysctl {
+	const char *key;
+	const char *value;
+};
+
+struct barco_oci_spec {
+	struct json_object *json; /* owns every string below */
+	const char *oci_version;
+
+	const char *root_path; /* as written: absolute, or relative to the bundle */
+	bool is_root_readonly;
+
+	char **args; /* NULL-terminated, never empty */
+	size_t args_len;
+	const char **env; /* NULL-terminated, exactly as given */
+	size_t env_len;
+	const char *cwd; /* absolute */
+	uid_t uid;
+	gid_t gid;
+	gid_t additional_gids[BARCO_OCI_GROUPS_MAX];
+	size_t additional_gids_len;
+	bool has_umask;
+	mode_t umask;
+	uint64_t caps[BARCO_OCI_CAPS_COUNT]; /* bit N: capability N */
+	bool is_no_new_privileges;
+	bool is_terminal;
+	struct barco_oci_rlimit rlimits[RLIM_NLIMITS];
+	size_t rlimits_len;
+
+	const char *hostname; /* NULL when not given */
+	struct barco_oci_mount *mounts;
+	size_t mounts_len;
+
+	struct barco_oci_namespace ns[BARCO_OCI_NS_COUNT];
+	struct barco_idmap uidmap[BARCO_IDMAP_MAX];
+	size_t uidmap_len;
+	struct barco_idmap gidmap[BARCO_IDMAP_MAX];
+	size_t gidmap_len;
+	const char **masked_paths;
+	size_t masked_paths_len;
+	const char **readonly_paths;
+	size_t readonly_paths_len;
+	struct barco_oci_sysctl *sysctl;
+	size_t sysctl_len;
+	const char *cgroups_path;	 /* NULL when not given */
+	int64_t memory_limit_bytes;	 /* 0: no limit (the spec's -1 too) */
+	int64_t pids_limit;		 /* 0: no limit (the spec's -1 and 0 too) */
+	uint64_t cpu_shares;		 /* 0: not set */
+	struct json_object *annotations; /* an object of strings, or NULL */
+};
+
+/*
+ * Parses config.json text (len bytes, no NUL needed) into *ret, to be freed
+ * with barco_oci_spec_free(). On failure err says which JSON path holds
+ * what barco cannot apply, and *ret is untouched.
+ */
+int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **ret,
+			 struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Reads BUNDLE/config.json and parses it; resolves root.path against the
+ * bundle into rootfs (size bytes): a relative root.path that leads out of
+ * the bundle, through ".." or a symbolic link, is an error. Errors start
+ * with "config.json: ".
+ */
+int barco_oci_spec_load(const char *bundle, struct barco_oci_spec **ret, char *rootfs, size_t size,
+			struct barco_err *err) __attribute__((warn_unused_result));
+
+void barco_oci_spec_free(struct barco_oci_spec *spec);
+
+/* "pid", "network"…: the namespace type names of config-linux.md; NULL when out of range. */
+const char *barco_oci_ns_name(enum barco_oci_ns ns);

@@ -1,0 +1,16 @@
+#pragma once
+/* The parts of the OCI spec reader, one per section of config.json (private to it). */
+#include "runtime/oci_json.h"
+#include "runtime/oci_spec.h"
+
+/* process: args, env, cwd, user, capabilities, rlimits, noNewPrivileges, terminal. */
+int barco_oci_parse_process(struct barco_oci_spec *spec, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* mounts, with their options split into flags, propagation and data. */
+int barco_oci_parse_mounts(struct barco_oci_spec *spec, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* linux: namespaces, id mappings, masked and read-only paths, sysctl, cgroups. */
+int barco_oci_parse_linux(struct barco_oci_spec *spec, struct barco_err *err)
+	__attribute__((warn_unused_result));
