@@ -31,6 +31,8 @@ static const char main_usage[] =
 	"  probe [--json] [SECTION...]          what this kernel can do for barco, with evidence\n"
 	"  verify [--json]                      forbidden actions in a container, each with the\n"
 	"                                       kernel's evidence of the layer that stopped it\n"
+	"  spec [--bundle DIR]                  write an OCI config.json of barco's defaults\n"
+	"  run --bundle DIR                     run an OCI bundle through the same stages\n"
 	"  help, version\n"
 	"\n"
 	"The original barco's flags still work: barco -u UID -m DIR -c CMD [-a ARG] [-v]\n"
@@ -43,6 +45,7 @@ static const struct {
 	{"run", barco_cmd_run},	      {"step", barco_cmd_step},	    {"stages", barco_cmd_stages},
 	{"ps", barco_cmd_ps},	      {"delete", barco_cmd_delete}, {"lesson", barco_cmd_lesson},
 	{"rootfs", barco_cmd_rootfs}, {"probe", barco_cmd_probe},   {"verify", barco_cmd_verify},
+	{"spec", barco_cmd_spec},
 };
 
 int main(int argc, char **argv)

@@ -321,25 +321,6 @@ int barco_btf_count(struct barco_btf *btf, uint32_t *ret_count, struct barco_err
 
 /* ---- /sys/kernel/btf/vmlinux -------------------------------------------------------- */
 
-static int read_full(int fd, uint8_t *buf, size_t size, size_t *ret_len)
-{
-	size_t len = 0;
-
-	while (len < size) {
-		ssize_t n = read(fd, buf + len, size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*ret_len = len;
-	return 0;
-}
-
 /* Kernels before 6.15 do not let the file be mapped: a copy, then. */
 static int open_copy(struct barco_btf *ret, int fd, size_t size,
 		     const struct barco_btf_questions *q, struct barco_err *err)
@@ -349,7 +330,7 @@ static int open_copy(struct barco_btf *ret, int fd, size_t size,
 
 	if (!buf)
 		return barco_err_errno(err, "allocating %zu bytes for the kernel's BTF", size);
-	if (read_full(fd, buf, size, &len) < 0)
+	if (barco_read_full(fd, buf, size, &len) < 0)
 		return barco_err_errno(err, "read");
 	if (barco_btf_open_data(ret, buf, len, q, err) < 0)
 		return -1;

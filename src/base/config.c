@@ -12,6 +12,9 @@
 
 extern char **environ;
 
+const char barco_default_path_env[] =
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 void barco_config_init(struct barco_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -62,11 +65,9 @@ static const char *find_env(const char *const *env, const char *key)
 /* PATH, HOME and TERM unless given: the original barco ran commands with an empty environment. */
 static int fill_default_env(struct barco_config *cfg, struct barco_err *err)
 {
-	static const char path[] =
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	const char *host_term = find_env((const char *const *)environ, "TERM");
 	const char *defaults[] = {
-		path,
+		barco_default_path_env,
 		cfg->uid == 0 ? "HOME=/root" : "HOME=/",
 		host_term ? host_term : "TERM=xterm",
 		cfg->hostname_env,
@@ -162,7 +163,7 @@ int barco_config_finish(struct barco_config *cfg, struct barco_err *err)
 		return -1;
 	if (!cfg->hostname[0])
 		default_hostname(cfg);
-	if (check_ids(cfg, err) < 0 || fill_default_env(cfg, err) < 0)
+	if (check_ids(cfg, err) < 0 || (!cfg->is_env_exact && fill_default_env(cfg, err) < 0))
 		return -1;
 	return check_rootfs(cfg, err);
 }

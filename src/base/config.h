@@ -13,6 +13,9 @@
 #define BARCO_HOSTNAME_MAX 64
 #define BARCO_IDMAP_MAX	   8
 #define BARCO_ENV_MAX	   256
+#define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
+
+struct barco_mount_def;
 
 struct barco_idmap {
 	uint32_t inside;
@@ -57,7 +60,34 @@ struct barco_config {
 
 	char *const *argv;  /* the command, NULL-terminated, never empty */
 	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */
+
+	/*
+	 * From an OCI bundle (--bundle; runtime/oci_config.c maps config.json
+	 * here). Zero values keep barco's own defaults, so the stages read one
+	 * struct whichever front door filled it.
+	 */
+	const char *bundle;	 /* the bundle directory, or NULL */
+	bool is_env_exact;	 /* env as given: no PATH, HOME, TERM, HOSTNAME added */
+	unsigned long ns_flags;	 /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
+	bool has_caps_exact;	 /* caps_exact replaces the allowlist (+ add - drop) */
+	uint64_t caps_exact;	 /* bit N: capability N */
+	bool is_rootfs_readonly; /* / remounted read-only at the end of the mounts stage */
+	const struct barco_mount_def *mounts; /* NULL: barco's table (stages/mount.h) */
+	size_t mounts_len;
+	const char *const *masked_paths; /* NULL: barco's list */
+	size_t masked_paths_len;
+	const char *const *readonly_paths; /* NULL: barco's list */
+	size_t readonly_paths_len;
+	struct barco_rlimit {
+		int resource; /* RLIMIT_*: set by the exec stage, before execve */
+		uint64_t soft;
+		uint64_t hard;
+	} rlimits[BARCO_RLIMITS_MAX];
+	size_t rlimits_len;
 };
+
+/* The PATH a container gets when none is given ("PATH=…"). */
+extern const char barco_default_path_env[];
 
 /* Fills the defaults that do not depend on the command line. */
 void barco_config_init(struct barco_config *cfg);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *barco_flags_str(const struct barco_flag_name *names, size_t n, unsigned long flags,
 			    char *buf, size_t size)
@@ -41,4 +42,23 @@ pid_t barco_waitpid(pid_t pid, int *ret_wstatus)
 	while ((r = waitpid(pid, ret_wstatus, 0)) < 0 && errno == EINTR)
 		;
 	return r;
+}
+
+int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len)
+{
+	size_t len = 0;
+
+	while (len < size) {
+		ssize_t n = read(fd, (char *)buf + len, size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*ret_len = len;
+	return 0;
 }

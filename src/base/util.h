@@ -19,5 +19,8 @@ const char *barco_flags_str(const struct barco_flag_name *names, size_t n, unsig
 /* CLOCK_MONOTONIC in nanoseconds: for durations. */
 uint64_t barco_now_ns(void);
 
+/* Reads until size bytes or end of file, again when a signal interrupts; -1 with errno. */
+int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len);
+
 /* waitpid(pid, ret_wstatus, 0), again when a signal interrupts it; -1 with errno. */
 pid_t barco_waitpid(pid_t pid, int *ret_wstatus);

@@ -16,6 +16,7 @@
 
 const char barco_run_usage[] =
 	"Usage: barco run [OPTIONS] [--] CMD [ARG...]\n"
+	"       barco run --bundle DIR [--name NAME] [--seccomp MODE] [--trace]\n"
 	"\n"
 	"Runs CMD in a new container, through every isolation stage in order:\n"
 	"cgroups, userns, namespaces, hostname, mounts, network, caps, seccomp, exec.\n"
@@ -42,6 +43,8 @@ const char barco_run_usage[] =
 	"  --json                with --trace: the report as one JSON object\n"
 	"  --init                run a tiny init as pid 1 that reaps zombies and forwards\n"
 	"                        signals to CMD's process group; CMD runs as its child\n"
+	"  --bundle DIR          an OCI bundle: DIR/config.json gives the command, rootfs,\n"
+	"                        identity, mounts, namespaces and limits (see 'barco spec')\n"
 	"  -v, --verbose         log every step on stderr (-vv for more)\n"
 	"  -q, --quiet           print only errors\n"
 	"  -h, --help            this help\n"
@@ -54,6 +57,7 @@ const char barco_step_usage[] =
 	"Usage: barco step --until=STAGE [RUN OPTIONS] [--name NAME] -- CMD [ARG...]\n"
 	"       barco step NAME [--until=STAGE] [--json] [--diff]\n"
 	"       barco step -i [RUN OPTIONS] -- CMD [ARG...]\n"
+	"       barco step --bundle DIR --until=STAGE [--name NAME]\n"
 	"\n"
 	"Runs a container one isolation stage at a time. The first form runs the\n"
 	"stages through STAGE, prints a report for each and leaves the container\n"
@@ -95,6 +99,7 @@ enum {
 	OPT_DIFF,
 	OPT_TRACE,
 	OPT_INIT,
+	OPT_BUNDLE,
 };
 
 static const struct option run_options[] = {
@@ -116,6 +121,7 @@ static const struct option run_options[] = {
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
 	{"trace", no_argument, NULL, OPT_TRACE},
 	{"init", no_argument, NULL, OPT_INIT},
+	{"bundle", required_argument, NULL, OPT_BUNDLE},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"diff", no_argument, NULL, OPT_DIFF},
@@ -196,6 +202,9 @@ static int apply_process_option(struct barco_config *cfg, int opt, const char *a
 		return 0;
 	case OPT_INIT:
 		cfg->is_init = true;
+		return 0;
+	case OPT_BUNDLE:
+		cfg->bundle = arg;
 		return 0;
 	}
 	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
@@ -281,10 +290,29 @@ static int apply_step_option(struct barco_step_options *step, int opt, const cha
 	return 0;
 }
 
+/* With --bundle, config.json says what the container is: no command, none of its options. */
+static int check_bundle_options(int argc, char **argv, int conflict, const char *cmd,
+				struct barco_err *err)
+{
+	for (const struct option *o = run_options; conflict && o->name; o++)
+		if (o->val == conflict)
+			return barco_err_set(err, 0,
+					     "--%s: with --bundle, config.json sets this (edit it "
+					     "instead)",
+					     o->name);
+	if (optind < argc)
+		return barco_err_set(err, 0,
+				     "%s --bundle: the command is config.json's process.args; "
+				     "'%s' is one too many",
+				     cmd, argv[optind]);
+	return 0;
+}
+
 int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
 			struct barco_step_options *step, struct barco_err *err)
 {
 	const char *cmd = step ? "barco step" : "barco run";
+	int conflict = 0; /* the last option config.json decides with --bundle */
 	int opt;
 
 	/* '+': options end at the command, so `barco run sh -c x` keeps "-c" for sh. */
@@ -317,6 +345,9 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 				return -1;
 			break;
 		default:
+			if (opt != OPT_NAME && opt != OPT_SECCOMP && opt != OPT_TRACE &&
+			    opt != OPT_BUNDLE)
+				conflict = opt;
 			if (apply_run_option(cfg, opt, optarg, err) < 0)
 				return -1;
 		}
@@ -331,6 +362,8 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		return barco_err_set(err, 0,
 				     "--init needs 2 processes (the init and CMD) but --pids is 1: "
 				     "give --pids 2 or more, or drop --init");
+	if (cfg->bundle)
+		return check_bundle_options(argc, argv, conflict, cmd, err);
 	if (optind >= argc)
 		return barco_err_set(
 			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/cli.h"
+#include "runtime/oci_config.h"
 #include "runtime/rootfs.h"
 #include "base/exit_status.h"
 
@@ -53,6 +54,17 @@ void barco_cmd_set_verbosity(int verbosity)
 	barco_log_set_level(level_for(verbosity));
 }
 
+/*
+ * The bundle's config.json, read into cfg. The spec holds the strings cfg
+ * points to, so it lives as long as the process, as cfg does.
+ */
+static int load_bundle(struct barco_config *cfg, struct barco_err *err)
+{
+	static struct barco_oci_spec *spec;
+
+	return barco_oci_config_load(cfg, &spec, err);
+}
+
 bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_err *parse_err,
 		       int verbosity, const char *usage, int *ret_status)
 {
@@ -72,6 +84,10 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 		return false;
 	}
 	barco_cmd_set_verbosity(verbosity);
+	if (cfg->bundle && load_bundle(cfg, &err) < 0) {
+		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+		return false;
+	}
 	if (barco_config_finish(cfg, &err) < 0) {
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;

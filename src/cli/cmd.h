@@ -18,6 +18,7 @@ int barco_cmd_delete(int argc, char **argv);
 int barco_cmd_probe(int argc, char **argv);
 int barco_cmd_lesson(int argc, char **argv);
 int barco_cmd_verify(int argc, char **argv);
+int barco_cmd_spec(int argc, char **argv);
 
 /* Prints "barco: <error>" as one line on stderr and returns status. */
 int barco_cmd_fail(const struct barco_err *err, int status);

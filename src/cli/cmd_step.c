@@ -407,13 +407,14 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 	return status;
 }
 
-/* `barco step NAME …` advances; anything with "--" or -i creates. */
+/* `barco step NAME …` advances; anything with "--", -i or --bundle creates. */
 static bool is_create_form(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0 || strcmp(argv[i], "-i") == 0 ||
 		    strcmp(argv[i], "--interactive") == 0 || strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--version") == 0)
+		    strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--version") == 0 ||
+		    strncmp(argv[i], "--bundle", 8) == 0)
 			return true;
 	return false;
 }

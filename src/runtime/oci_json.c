@@ -178,6 +178,8 @@ int barco_oci_check_abs_path(const char *s, const char *path, struct barco_err *
 {
 	char q[96];
 
+	if (!s)
+		return barco_err_set(err, 0, "%s: missing", path);
 	if (s[0] != '/')
 		return barco_err_set(err, 0, "%s: %s is not an absolute path", path,
 				     barco_oci_quote(q, sizeof(q), s));
@@ -226,5 +228,26 @@ int barco_oci_require(int found, const char *path, const char *key, struct barco
 		return -1;
 	if (found == 0)
 		return barco_err_set(err, 0, "%s: missing", barco_oci_path_key(p, path, key));
+	return 0;
+}
+
+int barco_oci_each_object(struct json_object *obj, const char *path, const char *key, size_t max,
+			  barco_oci_entry_fn fn, struct barco_oci_spec *spec, struct barco_err *err)
+{
+	char base[BARCO_OCI_PATH_MAX];
+	char p[BARCO_OCI_PATH_MAX];
+	struct json_object *arr = NULL;
+	size_t len = 0;
+
+	if (barco_oci_get_array(obj, path, key, max, &arr, &len, err) < 0)
+		return -1;
+	barco_oci_path_key(base, path, key);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+
+		barco_oci_path_index(p, base, i);
+		if (expect(v, json_type_object, p, err) < 0 || fn(spec, v, p, err) < 0)
+			return -1;
+	}
 	return 0;
 }

@@ -64,6 +64,17 @@ int barco_oci_get_strings(struct json_object *obj, const char *path, const char 
 			  bool is_absolute, const char ***ret, size_t *ret_len,
 			  struct barco_err *err) __attribute__((warn_unused_result));
 
+struct barco_oci_spec;
+
+/* Reads one entry (an object, at path "a.b[i]") of an array into spec. */
+typedef int (*barco_oci_entry_fn)(struct barco_oci_spec *spec, struct json_object *v,
+				  const char *path, struct barco_err *err);
+
+/* Calls fn on each entry of the array obj[key] (at most max), each checked to be an object. */
+int barco_oci_each_object(struct json_object *obj, const char *path, const char *key, size_t max,
+			  barco_oci_entry_fn fn, struct barco_oci_spec *spec, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
 /* An absolute path without "." or ".." components (they could lead out of the rootfs). */
 int barco_oci_check_abs_path(const char *s, const char *path, struct barco_err *err)
 	__attribute__((warn_unused_result));

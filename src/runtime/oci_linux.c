@@ -78,6 +78,20 @@ static bool apply_flag(struct barco_oci_mount *m, const char *opt)
 	return false;
 }
 
+int barco_oci_mount_flag_words(unsigned long flags, struct json_object *arr)
+{
+	for (size_t i = 0; i < ARRAY_LEN(mount_flags); i++) {
+		unsigned long f = mount_flags[i].flag;
+
+		/* One word per flag: "rbind" is two of them, "defaults" none. */
+		if (mount_flags[i].is_clear || !f || (f & (f - 1)) || !(flags & f))
+			continue;
+		if (json_object_array_add(arr, json_object_new_string(mount_flags[i].name)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_options(struct barco_oci_mount *m, struct json_object *v, const char *path,
 			 struct barco_err *err)
 {
@@ -95,26 +109,29 @@ static int parse_options(struct barco_oci_mount *m, struct json_object *v, const
 		free(opts);
 		return barco_err_errno(err, "%s", barco_oci_path_key(p, path, "options"));
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (apply_flag(m, opts[i]) || !opts[i][0])
+	for (size_t i = 0, end = 0; i < len; i++) {
+		size_t n = strlen(opts[i]);
+
+		if (apply_flag(m, opts[i]) || !n)
 			continue;
-		if (m->data[0])
-			strcat(m->data, ",");
-		strcat(m->data, opts[i]);
+		if (end)
+			m->data[end++] = ',';
+		memcpy(m->data + end, opts[i], n + 1);
+		end += n;
 	}
 	free(opts);
 	return 0;
 }
 
-static int parse_mount(struct barco_oci_mount *m, struct json_object *v, const char *path,
+static int parse_mount(struct barco_oci_spec *spec, struct json_object *v, const char *path,
 		       struct barco_err *err)
 {
+	/* Counted first: the free of a half-read mount must see its data. */
+	struct barco_oci_mount *m = &spec->mounts[spec->mounts_len++];
 	char p[BARCO_OCI_PATH_MAX];
 
 	m->type = "";
 	m->source = "";
-	if (json_object_get_type(v) != json_type_object)
-		return barco_err_set(err, 0, "%s: expected an object", path);
 	if (barco_oci_require(barco_oci_get_string(v, path, "destination", &m->destination, err),
 			      path, "destination", err) < 0 ||
 	    barco_oci_check_abs_path(m->destination, barco_oci_path_key(p, path, "destination"),
@@ -127,7 +144,6 @@ static int parse_mount(struct barco_oci_mount *m, struct json_object *v, const c
 
 int barco_oci_parse_mounts(struct barco_oci_spec *spec, struct barco_err *err)
 {
-	char p[BARCO_OCI_PATH_MAX];
 	struct json_object *arr = NULL;
 	size_t len = 0;
 	int found =
@@ -138,14 +154,7 @@ int barco_oci_parse_mounts(struct barco_oci_spec *spec, struct barco_err *err)
 	spec->mounts = calloc(len + 1, sizeof(*spec->mounts));
 	if (!spec->mounts)
 		return barco_err_errno(err, "mounts");
-	for (size_t i = 0; i < len; i++) {
-		/* Counted first: the free of a half-read mount must see its data. */
-		spec->mounts_len++;
-		if (parse_mount(&spec->mounts[i], json_object_array_get_idx(arr, i),
-				barco_oci_path_index(p, "mounts", i), err) < 0)
-			return -1;
-	}
-	return 0;
+	return barco_oci_each_object(spec->json, "", "mounts", len, parse_mount, spec, err);
 }
 
 static int ns_from_name(const char *name)
@@ -165,8 +174,6 @@ static int parse_namespace(struct barco_oci_spec *spec, struct json_object *v, c
 	const char *ns_path = NULL;
 	int ns;
 
-	if (json_object_get_type(v) != json_type_object)
-		return barco_err_set(err, 0, "%s: expected an object", path);
 	if (barco_oci_require(barco_oci_get_string(v, path, "type", &type, err), path, "type",
 			      err) < 0)
 		return -1;
@@ -183,23 +190,6 @@ static int parse_namespace(struct barco_oci_spec *spec, struct json_object *v, c
 		return -1;
 	spec->ns[ns].is_listed = true;
 	spec->ns[ns].path = ns_path && ns_path[0] ? ns_path : NULL;
-	return 0;
-}
-
-static int parse_namespaces(struct barco_oci_spec *spec, struct json_object *lx,
-			    struct barco_err *err)
-{
-	char p[BARCO_OCI_PATH_MAX];
-	struct json_object *arr = NULL;
-	size_t len = 0;
-
-	if (barco_oci_get_array(lx, "linux", "namespaces", BARCO_OCI_ARRAY_MAX, &arr, &len, err) <
-	    0)
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		if (parse_namespace(spec, json_object_array_get_idx(arr, i),
-				    barco_oci_path_index(p, "linux.namespaces", i), err) < 0)
-			return -1;
 	return 0;
 }
 
@@ -341,7 +331,8 @@ int barco_oci_parse_linux(struct barco_oci_spec *spec, struct barco_err *err)
 
 	if (found <= 0)
 		return found;
-	if (parse_namespaces(spec, lx, err) < 0 ||
+	if (barco_oci_each_object(lx, "linux", "namespaces", BARCO_OCI_ARRAY_MAX, parse_namespace,
+				  spec, err) < 0 ||
 	    parse_idmap(lx, "uidMappings", spec->uidmap, &spec->uidmap_len, err) < 0 ||
 	    parse_idmap(lx, "gidMappings", spec->gidmap, &spec->gidmap_len, err) < 0 ||
 	    check_userns(spec, err) < 0 ||

@@ -175,8 +175,6 @@ static int parse_rlimit(struct barco_oci_spec *spec, struct json_object *v, cons
 	const char *type = NULL;
 	char q[96];
 
-	if (json_object_get_type(v) != json_type_object)
-		return barco_err_set(err, 0, "%s: expected an object", p);
 	if (barco_oci_require(barco_oci_get_string(v, p, "type", &type, err), p, "type", err) < 0)
 		return -1;
 	if (rlimit_from_name(type, &rl->resource) < 0)
@@ -197,22 +195,6 @@ static int parse_rlimit(struct barco_oci_spec *spec, struct json_object *v, cons
 	return 0;
 }
 
-static int parse_rlimits(struct barco_oci_spec *spec, struct json_object *proc,
-			 struct barco_err *err)
-{
-	char p[BARCO_OCI_PATH_MAX];
-	struct json_object *arr = NULL;
-	size_t len = 0;
-
-	if (barco_oci_get_array(proc, "process", "rlimits", RLIM_NLIMITS, &arr, &len, err) < 0)
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		if (parse_rlimit(spec, json_object_array_get_idx(arr, i),
-				 barco_oci_path_index(p, "process.rlimits", i), err) < 0)
-			return -1;
-	return 0;
-}
-
 int barco_oci_parse_process(struct barco_oci_spec *spec, struct barco_err *err)
 {
 	struct json_object *proc = NULL;
@@ -223,7 +205,8 @@ int barco_oci_parse_process(struct barco_oci_spec *spec, struct barco_err *err)
 		return -1;
 	if (parse_args(spec, proc, err) < 0 || parse_env(spec, proc, err) < 0 ||
 	    parse_user(spec, proc, err) < 0 || parse_caps(spec, proc, err) < 0 ||
-	    parse_rlimits(spec, proc, err) < 0)
+	    barco_oci_each_object(proc, "process", "rlimits", RLIM_NLIMITS, parse_rlimit, spec,
+				  err) < 0)
 		return -1;
 	if (barco_oci_require(barco_oci_get_string(proc, "process", "cwd", &spec->cwd, err),
 			      "process", "cwd", err) < 0 ||

@@ -33,6 +33,7 @@ void barco_oci_spec_free(struct barco_oci_spec *spec)
 	for (size_t i = 0; i < spec->mounts_len; i++)
 		free(spec->mounts[i].data);
 	free(spec->mounts);
+	free(spec->mount_rows);
 	free(spec->args);
 	free(spec->env);
 	free(spec->masked_paths);
@@ -170,45 +171,34 @@ static int parse_annotations(struct barco_oci_spec *spec, struct barco_err *err)
 	return 0;
 }
 
-int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **ret,
-			 struct barco_err *err)
+/* sethostname(2) would rename the host without a uts namespace of the container's own. */
+static int check_hostname_uts(const struct barco_oci_spec *spec, struct barco_err *err)
 {
-	cleanup_oci_spec struct barco_oci_spec *spec = calloc(1, sizeof(*spec));
-
-	if (!spec)
-		return barco_err_errno(err, "reading config.json");
-	if (parse_json(text, len, &spec->json, err) < 0 || parse_version(spec, err) < 0 ||
-	    parse_root(spec, err) < 0 || barco_oci_parse_process(spec, err) < 0 ||
-	    parse_hostname(spec, err) < 0 || barco_oci_parse_mounts(spec, err) < 0 ||
-	    barco_oci_parse_linux(spec, err) < 0 || parse_annotations(spec, err) < 0)
-		return -1;
-	/* sethostname(2) changes the host's name without a uts namespace of the container's own. */
 	if (spec->hostname && spec->hostname[0] &&
 	    (!spec->ns[BARCO_OCI_NS_UTS].is_listed || spec->ns[BARCO_OCI_NS_UTS].path))
 		return barco_err_set(err, 0,
 				     "hostname: setting it needs a new uts namespace in "
 				     "linux.namespaces");
-	*ret = steal_pointer(&spec);
 	return 0;
 }
 
-/* Up to size bytes (fewer at end of file); -1 with errno on a read error. */
-static ssize_t read_up_to(int fd, char *buf, size_t size)
+int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **ret,
+			 struct barco_err *err)
 {
-	size_t done = 0;
+	cleanup_oci_spec struct barco_oci_spec *spec = calloc(1, sizeof(*spec));
 
-	while (done < size) {
-		ssize_t n = read(fd, buf + done, size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		done += (size_t)n;
+	if (!spec) {
+		barco_err_errno(err, "reading config.json");
+		return -1;
 	}
-	return (ssize_t)done;
+	if (parse_json(text, len, &spec->json, err) < 0 || parse_version(spec, err) < 0 ||
+	    parse_root(spec, err) < 0 || barco_oci_parse_process(spec, err) < 0 ||
+	    parse_hostname(spec, err) < 0 || barco_oci_parse_mounts(spec, err) < 0 ||
+	    barco_oci_parse_linux(spec, err) < 0 || parse_annotations(spec, err) < 0 ||
+	    check_hostname_uts(spec, err) < 0)
+		return -1;
+	*ret = steal_pointer(&spec);
+	return 0;
 }
 
 static int read_config(int bundle_fd, char **ret, size_t *ret_len, struct barco_err *err)
@@ -216,7 +206,7 @@ static int read_config(int bundle_fd, char **ret, size_t *ret_len, struct barco_
 	cleanup_close int fd = openat(bundle_fd, "config.json", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	cleanup_free char *text = NULL;
 	struct stat st;
-	ssize_t n;
+	size_t n = 0;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return barco_err_errno(err, "cannot read it");
@@ -228,10 +218,9 @@ static int read_config(int bundle_fd, char **ret, size_t *ret_len, struct barco_
 	text = malloc((size_t)st.st_size + 1);
 	if (!text)
 		return barco_err_errno(err, "cannot read it");
-	n = read_up_to(fd, text, (size_t)st.st_size);
-	if (n < 0)
+	if (barco_read_full(fd, text, (size_t)st.st_size, &n) < 0)
 		return barco_err_errno(err, "cannot read it");
-	*ret_len = (size_t)n;
+	*ret_len = n;
 	*ret = steal_pointer(&text);
 	return 0;
 }

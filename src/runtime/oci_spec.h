@@ -22,6 +22,8 @@
 #define BARCO_OCI_ARRAY_MAX  1024	/* entries of any one array */
 #define BARCO_OCI_GROUPS_MAX 64		/* process.user.additionalGids */
 
+struct barco_mount_def;
+
 enum barco_oci_ns {
 	BARCO_OCI_NS_PID,
 	BARCO_OCI_NS_NETWORK,
@@ -113,6 +115,9 @@ struct barco_oci_spec {
 	int64_t pids_limit;		 /* 0: no limit (the spec's -1 and 0 too) */
 	uint64_t cpu_shares;		 /* 0: not set */
 	struct json_object *annotations; /* an object of strings, or NULL */
+
+	struct barco_mount_def
+		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */
 };
 
 /*
@@ -136,3 +141,12 @@ void barco_oci_spec_free(struct barco_oci_spec *spec);
 
 /* "pid", "network"…: the namespace type names of config-linux.md; NULL when out of range. */
 const char *barco_oci_ns_name(enum barco_oci_ns ns);
+
+/*
+ * Writes DIR/config.json describing what `barco run` does by default (its
+ * mount table, masked and read-only paths, capability allowlist,
+ * namespaces and id maps), with "sh" as the command and "rootfs" as the
+ * root, like `runc spec`. An existing config.json is left alone (EEXIST).
+ */
+int barco_oci_spec_write_default(const char *dir, struct barco_err *err)
+	__attribute__((warn_unused_result));

@@ -11,6 +11,9 @@ int barco_oci_parse_process(struct barco_oci_spec *spec, struct barco_err *err)
 int barco_oci_parse_mounts(struct barco_oci_spec *spec, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
+/* Appends the option words of flags (MS_*) to arr: the reading table, walked the other way. */
+int barco_oci_mount_flag_words(unsigned long flags, struct json_object *arr);
+
 /* linux: namespaces, id mappings, masked and read-only paths, sysctl, cgroups. */
 int barco_oci_parse_linux(struct barco_oci_spec *spec, struct barco_err *err)
 	__attribute__((warn_unused_result));

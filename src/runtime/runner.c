@@ -562,7 +562,9 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	c->has_time_ns = barco_ns_has_time();
 	if (barco_caps_last_cap(&c->last_cap, err) < 0)
 		return -1;
-	c->caps_keep = barco_caps_compute(cfg->caps_add, cfg->caps_drop, c->last_cap);
+	c->caps_keep = cfg->has_caps_exact
+			       ? cfg->caps_exact & barco_caps_compute(~0ULL, 0, c->last_cap)
+			       : barco_caps_compute(cfg->caps_add, cfg->caps_drop, c->last_cap);
 	if (barco_cgroup_layout_detect(&c->layout, err) < 0)
 		return -1;
 	c->rootfs_fd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,7 +73,8 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 	if (fchdir(c->rootfs_fd) < 0)
 		return barco_err_errno(err, "fchdir(rootfs_fd) (%s)", c->cfg->rootfs);
 	barco_report_add(rep, "fchdir(rootfs_fd) = 0: cwd is %s", c->cfg->rootfs);
-	if (barco_ns_unshare(barco_ns_flags(c->has_time_ns), rep, err) < 0)
+	if (barco_ns_unshare(c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns),
+			     rep, err) < 0)
 		return -1;
 	/*
 	 * The new PID (and time) namespace is for children only: fork its
@@ -94,6 +96,11 @@ static int stage_hostname_child(struct barco_container *c, struct barco_report *
 {
 	const char *name = c->cfg->hostname;
 
+	/* Without a UTS namespace of its own the name is the host's (an OCI bundle's choice). */
+	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWUTS)) {
+		barco_report_add(rep, "no new UTS namespace: the hostname is left alone");
+		return 0;
+	}
 	if (sethostname(name, strlen(name)) < 0)
 		return barco_err_errno(err, "sethostname(\"%s\")", name);
 	barco_report_add(rep, "sethostname(\"%s\", %zu) = 0", name, strlen(name));
@@ -117,6 +124,10 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
+	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWNET)) {
+		barco_report_add(rep, "no new network namespace: the host's network is shared");
+		return 0;
+	}
 	return barco_net_loopback_up(rep, err);
 }
 
@@ -198,7 +209,7 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 {
 	const struct barco_config *cfg = c->cfg;
 
-	if (use_passed_stdio(c, err) < 0)
+	if (use_passed_stdio(c, err) < 0 || barco_exec_set_rlimits(cfg, rep, err) < 0)
 		return -1;
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (--workdir)", cfg->workdir);

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,4 +65,23 @@ int barco_exit_status_from_wait(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return BARCO_EXIT_BARCO;
+}
+
+int barco_exec_set_rlimits(const struct barco_config *cfg, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	for (size_t i = 0; i < cfg->rlimits_len; i++) {
+		const struct barco_rlimit *rl = &cfg->rlimits[i];
+		struct rlimit lim = {.rlim_cur = rl->soft, .rlim_max = rl->hard};
+
+		if (setrlimit(rl->resource, &lim) < 0)
+			return barco_err_errno(err,
+					       "setrlimit(%d, {%llu, %llu}) (raising a hard limit "
+					       "needs CAP_SYS_RESOURCE)",
+					       rl->resource, (unsigned long long)rl->soft,
+					       (unsigned long long)rl->hard);
+		barco_report_add(rep, "setrlimit(%d, {%llu, %llu}) = 0", rl->resource,
+				 (unsigned long long)rl->soft, (unsigned long long)rl->hard);
+	}
+	return 0;
 }

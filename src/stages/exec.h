@@ -7,6 +7,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/exit_status.h"
+#include "base/report.h"
 
 /* The value of PATH in env, or the default search path. */
 const char *barco_exec_path(const char *const *env);
@@ -23,3 +24,11 @@ int barco_exec_status_for_errno(int errnum);
 
 /* The status the CLI reports for a wait status: the code, or 128+N for signal N. */
 int barco_exit_status_from_wait(int wstatus);
+
+/*
+ * setrlimit(2) for each of cfg->rlimits (an OCI bundle's process.rlimits),
+ * in the container before execve. Raising a hard limit above the current
+ * one needs CAP_SYS_RESOURCE (the error says so).
+ */
+int barco_exec_set_rlimits(const struct barco_config *cfg, struct barco_report *rep,
+			   struct barco_err *err) __attribute__((warn_unused_result));

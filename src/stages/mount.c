@@ -143,6 +143,33 @@ static int ensure_dir(const char *path, struct barco_err *err)
 	return 0;
 }
 
+/*
+ * A bind mount's target has the source's kind: an empty file for a file
+ * (an OCI bundle's /etc/hosts), a directory otherwise; missing parents are
+ * made (an OCI destination may be deep).
+ */
+static int ensure_target(const struct barco_mount_def *row, char *path, struct barco_err *err)
+{
+	struct stat st;
+	int fd;
+
+	for (char *slash = strchr(path + 2, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		int r = ensure_dir(path, err);
+		*slash = '/';
+		if (r < 0)
+			return -1;
+	}
+	if (!(row->flags & MS_BIND) || stat(row->source, &st) < 0 || S_ISDIR(st.st_mode) ||
+	    stat(path, &st) == 0)
+		return ensure_dir(path, err);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return barco_err_errno(err, "create %s", path);
+	(void)close(fd);
+	return 0;
+}
+
 /* Read-only remount keeping the flags the mount already has. */
 static int remount_ro(const char *path, struct barco_report *rep, struct barco_err *err)
 {
@@ -249,6 +276,17 @@ static int mount_row_failed(const struct barco_mount_def *row, const char *path,
 	}
 	if (strcmp(row->fstype, "sysfs") == 0 && (errnum == EPERM || errnum == EBUSY))
 		return sysfs_fallback(path, errnum, rep, err);
+	/*
+	 * An OCI bundle's "cgroup" mount: a plain mount of every v1 hierarchy
+	 * fails on a hybrid host (EBUSY) and in a user namespace (EPERM). The
+	 * unified (v2) hierarchy, as the cgroup namespace shows it, instead;
+	 * runc's tmpfs with one bind per v1 controller is still to do.
+	 */
+	if (strcmp(row->fstype, "cgroup") == 0) {
+		barco_report_add(rep, "mount cgroup on %s: %s; mounting cgroup2 instead", path,
+				 strerrorname_np(errnum));
+		return do_mount("cgroup2", path, "cgroup2", row->flags, NULL, rep, err);
+	}
 	return barco_err_set(err, errnum, "mount %s on %s (%s)", row->fstype, path,
 			     ms_flags_str(row->flags, names, sizeof(names)));
 }
@@ -262,20 +300,27 @@ static int mount_row(const char *root, const struct barco_mount_def *row,
 	char names[160];
 	const char *options = row_data(row, cfg, data, sizeof(data));
 
-	if (join_path(path, sizeof(path), root, row->target, err) < 0 || ensure_dir(path, err) < 0)
+	if (join_path(path, sizeof(path), root, row->target, err) < 0 ||
+	    ensure_target(row, path, err) < 0)
 		return -1;
 	if (mount(row->source, path, row->fstype, row->flags, options) < 0)
 		return mount_row_failed(row, path, errno, rep, err);
 	barco_report_add(rep, "mount(\"%s\", \"%s\", \"%s\", %s, %s%s%s) = 0", row->source, path,
 			 row->fstype, ms_flags_str(row->flags, names, sizeof(names)), Q(options));
+	/* mount(2) ignores MS_RDONLY on a new bind: a remount applies it. */
+	if ((row->flags & (MS_BIND | MS_RDONLY)) == (MS_BIND | MS_RDONLY))
+		return remount_ro(path, rep, err);
 	return 0;
 }
 
 static int mount_table(const char *root, const struct barco_config *cfg, struct barco_report *rep,
 		       struct barco_err *err)
 {
-	for (size_t i = 0; i < barco_mounts_len; i++)
-		if (mount_row(root, &barco_mounts[i], cfg, rep, err) < 0)
+	const struct barco_mount_def *rows = cfg->mounts ? cfg->mounts : barco_mounts;
+	size_t len = cfg->mounts ? cfg->mounts_len : barco_mounts_len;
+
+	for (size_t i = 0; i < len; i++)
+		if (mount_row(root, &rows[i], cfg, rep, err) < 0)
 			return -1;
 	return 0;
 }
@@ -369,14 +414,16 @@ static int mask_path(const char *path, const struct stat *st, struct barco_err *
 	return remount_ro(path, NULL, err);
 }
 
-static int mask_all(struct barco_report *rep, struct barco_err *err)
+static int mask_all(const struct barco_config *cfg, struct barco_report *rep, struct barco_err *err)
 {
+	const char *const *paths = cfg->masked_paths ? cfg->masked_paths : barco_masked_paths;
+	size_t paths_len = cfg->masked_paths ? cfg->masked_paths_len : barco_masked_paths_len;
 	char shown[512] = "";
 	size_t len = 0, absent = 0;
 	struct stat st;
 
-	for (size_t i = 0; i < barco_masked_paths_len; i++) {
-		const char *path = barco_masked_paths[i];
+	for (size_t i = 0; i < paths_len; i++) {
+		const char *path = paths[i];
 
 		if (lstat(path, &st) < 0) {
 			if (errno != ENOENT)
@@ -397,7 +444,8 @@ static int mask_all(struct barco_report *rep, struct barco_err *err)
 	return 0;
 }
 
-static int mask_paths(struct barco_report *rep, struct barco_err *err)
+static int mask_paths(const struct barco_config *cfg, struct barco_report *rep,
+		      struct barco_err *err)
 {
 	int fd = open(MASK_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	int rc;
@@ -405,17 +453,20 @@ static int mask_paths(struct barco_report *rep, struct barco_err *err)
 	if (fd < 0)
 		return barco_err_errno(err, "create %s", MASK_FILE);
 	(void)close(fd);
-	rc = mask_all(rep, err);
+	rc = mask_all(cfg, rep, err);
 	(void)unlink(MASK_FILE); /* the binds keep the file itself */
 	return rc;
 }
 
-static int readonly_paths(struct barco_report *rep, struct barco_err *err)
+static int readonly_paths(const struct barco_config *cfg, struct barco_report *rep,
+			  struct barco_err *err)
 {
+	const char *const *paths = cfg->readonly_paths ? cfg->readonly_paths : barco_readonly_paths;
+	size_t len = cfg->readonly_paths ? cfg->readonly_paths_len : barco_readonly_paths_len;
 	struct stat st;
 
-	for (size_t i = 0; i < barco_readonly_paths_len; i++) {
-		const char *path = barco_readonly_paths[i];
+	for (size_t i = 0; i < len; i++) {
+		const char *path = paths[i];
 
 		if (lstat(path, &st) < 0) {
 			if (errno != ENOENT)
@@ -451,7 +502,9 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 		return barco_err_wrap(err, "preparing mounts in %s", cfg->rootfs);
 	if (pivot_into(root, rep, err) < 0)
 		return barco_err_wrap(err, "pivoting into %s", cfg->rootfs);
-	if (mask_paths(rep, err) < 0 || readonly_paths(rep, err) < 0)
+	if (mask_paths(cfg, rep, err) < 0 || readonly_paths(cfg, rep, err) < 0)
 		return barco_err_wrap(err, "hiding kernel interfaces");
+	if (cfg->is_rootfs_readonly && remount_ro("/", rep, err) < 0)
+		return barco_err_wrap(err, "making the root read-only");
 	return 0;
 }

@@ -1,0 +1,205 @@
+#include "runtime/oci_config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "base/util.h"
+#include "stages/mount.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The user namespace is the userns stage's clone, not an unshare: no flag here. */
+static const unsigned long ns_clone_flags[BARCO_OCI_NS_COUNT] = {
+	[BARCO_OCI_NS_PID] = CLONE_NEWPID,	 [BARCO_OCI_NS_NETWORK] = CLONE_NEWNET,
+	[BARCO_OCI_NS_MOUNT] = CLONE_NEWNS,	 [BARCO_OCI_NS_IPC] = CLONE_NEWIPC,
+	[BARCO_OCI_NS_UTS] = CLONE_NEWUTS,	 [BARCO_OCI_NS_USER] = 0,
+	[BARCO_OCI_NS_CGROUP] = CLONE_NEWCGROUP, [BARCO_OCI_NS_TIME] = CLONE_NEWTIME,
+};
+
+/* No key in config.json means none: an empty list, not barco's defaults. */
+static const char *const no_paths[1] = {NULL};
+
+static int map_namespaces(const struct barco_oci_spec *spec, struct barco_config *cfg,
+			  struct barco_err *err)
+{
+	for (int ns = 0; ns < BARCO_OCI_NS_COUNT; ns++) {
+		if (spec->ns[ns].path)
+			return barco_err_set(err, 0,
+					     "linux.namespaces: joining the %s namespace at %s "
+					     "(path) is not supported yet",
+					     barco_oci_ns_name(ns), spec->ns[ns].path);
+		if (spec->ns[ns].is_listed)
+			cfg->ns_flags |= ns_clone_flags[ns];
+	}
+	if (!spec->ns[BARCO_OCI_NS_MOUNT].is_listed)
+		return barco_err_set(err, 0,
+				     "linux.namespaces: barco needs a mount namespace (its mounts "
+				     "stage builds the root there)");
+	if (!spec->ns[BARCO_OCI_NS_PID].is_listed)
+		return barco_err_set(err, 0,
+				     "linux.namespaces: barco needs a pid namespace (its "
+				     "namespaces stage forks pid 1 there)");
+	cfg->is_userns_host = !spec->ns[BARCO_OCI_NS_USER].is_listed;
+	memcpy(cfg->uidmap, spec->uidmap, sizeof(cfg->uidmap));
+	cfg->uidmap_len = spec->uidmap_len;
+	memcpy(cfg->gidmap, spec->gidmap, sizeof(cfg->gidmap));
+	cfg->gidmap_len = spec->gidmap_len;
+	return 0;
+}
+
+/*
+ * barco's caps stage gives the process its whole bounding set as effective
+ * and permitted, nothing inheritable or ambient. For uid 0 that is what
+ * execve(2) gives root anyway (capabilities(7): root's new permitted set is
+ * the bounding set), so inheritable and ambient sets inside the bounding
+ * set change nothing there; for another uid they would.
+ */
+static int map_caps(const struct barco_oci_spec *spec, struct barco_config *cfg,
+		    struct barco_err *err)
+{
+	static const char *const names[] = {"bounding", "effective", "inheritable", "permitted",
+					    "ambient"};
+	uint64_t bounding = spec->caps[BARCO_OCI_CAPS_BOUNDING];
+
+	for (int set = BARCO_OCI_CAPS_EFFECTIVE; set < BARCO_OCI_CAPS_COUNT; set++) {
+		bool is_empty_set =
+			set == BARCO_OCI_CAPS_INHERITABLE || set == BARCO_OCI_CAPS_AMBIENT;
+		uint64_t want = is_empty_set ? 0 : bounding;
+
+		if (is_empty_set && spec->uid == 0 && !(spec->caps[set] & ~bounding))
+			continue;
+		if (spec->caps[set] != want)
+			return barco_err_set(err, 0,
+					     "process.capabilities.%s: barco applies %s yet (a "
+					     "set other than that is not supported)",
+					     names[set],
+					     is_empty_set ? "an empty set" : "the bounding set");
+	}
+	cfg->has_caps_exact = true;
+	cfg->caps_exact = bounding;
+	return 0;
+}
+
+static int map_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
+		       struct barco_err *err)
+{
+	if (spec->is_terminal)
+		return barco_err_set(err, 0,
+				     "process.terminal: true is not supported yet (no console "
+				     "socket): set it to false");
+	if (spec->additional_gids_len)
+		return barco_err_set(err, 0,
+				     "process.user.additionalGids: supplementary groups are not "
+				     "applied yet");
+	if (spec->has_umask)
+		return barco_err_set(err, 0, "process.user.umask: not applied yet");
+	if (spec->env_len > BARCO_ENV_MAX)
+		return barco_err_set(err, 0, "process.env: %zu entries, barco takes at most %d",
+				     spec->env_len, BARCO_ENV_MAX);
+	for (size_t i = 0; i < spec->env_len; i++)
+		cfg->env[i] = spec->env[i];
+	cfg->env_len = spec->env_len;
+	cfg->env[cfg->env_len] = NULL;
+	cfg->is_env_exact = true;
+	cfg->argv = spec->args;
+	cfg->workdir = spec->cwd;
+	cfg->uid = spec->uid;
+	cfg->gid = spec->gid;
+	for (size_t i = 0; i < spec->rlimits_len; i++)
+		cfg->rlimits[i] = (struct barco_rlimit){
+			spec->rlimits[i].resource, spec->rlimits[i].soft, spec->rlimits[i].hard};
+	cfg->rlimits_len = spec->rlimits_len;
+	return map_caps(spec, cfg, err);
+}
+
+/* The mounts stage reads rows: one per mount, binds typed "bind" (mount(2) ignores the type). */
+static int map_mounts(struct barco_oci_spec *spec, struct barco_config *cfg, struct barco_err *err)
+{
+	spec->mount_rows = calloc(spec->mounts_len + 1, sizeof(*spec->mount_rows));
+	if (!spec->mount_rows)
+		return barco_err_errno(err, "mounts");
+	for (size_t i = 0; i < spec->mounts_len; i++) {
+		const struct barco_oci_mount *m = &spec->mounts[i];
+		bool is_bind = m->flags & MS_BIND;
+		const char *type = m->type[0] ? m->type : "bind";
+
+		if (m->propagation & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE))
+			return barco_err_set(err, 0,
+					     "mounts[%zu].options: propagation other than "
+					     "(r)private is not supported yet",
+					     i);
+		spec->mount_rows[i] = (struct barco_mount_def){
+			.source = m->source[0] ? m->source : type,
+			.target = m->destination,
+			.fstype = is_bind ? "bind" : type,
+			.flags = m->flags,
+			.data = m->data[0] ? m->data : NULL,
+		};
+	}
+	cfg->mounts = spec->mount_rows;
+	cfg->mounts_len = spec->mounts_len;
+	return 0;
+}
+
+static void map_paths(const struct barco_oci_spec *spec, struct barco_config *cfg)
+{
+	cfg->masked_paths = spec->masked_paths ? spec->masked_paths : no_paths;
+	cfg->masked_paths_len = spec->masked_paths_len;
+	cfg->readonly_paths = spec->readonly_paths ? spec->readonly_paths : no_paths;
+	cfg->readonly_paths_len = spec->readonly_paths_len;
+}
+
+/* cgroup v1 cpu.shares (2..262144) to the v2 weight (1..10000), as runc and crun convert. */
+static uint64_t shares_to_weight(uint64_t shares)
+{
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg,
+		     struct barco_err *err)
+{
+	if (spec->sysctl_len)
+		return barco_err_set(err, 0, "linux.sysctl.%s: sysctls are not applied yet",
+				     spec->sysctl[0].key);
+	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;
+	cfg->pids_max = spec->pids_limit;
+	cfg->cpu_weight = spec->cpu_shares ? shares_to_weight(spec->cpu_shares) : 0;
+	map_paths(spec, cfg);
+	return map_namespaces(spec, cfg, err);
+}
+
+int barco_oci_config_apply(struct barco_oci_spec *spec, const char *rootfs,
+			   struct barco_config *cfg, struct barco_err *err)
+{
+	if (barco_config_copy_string(cfg->rootfs, sizeof(cfg->rootfs), rootfs, "root.path", err) <
+		    0 ||
+	    (spec->hostname && barco_config_copy_string(cfg->hostname, sizeof(cfg->hostname),
+							spec->hostname, "hostname", err) < 0))
+		return -1;
+	cfg->is_rootfs_readonly = spec->is_root_readonly;
+	if (map_process(spec, cfg, err) < 0 || map_mounts(spec, cfg, err) < 0 ||
+	    map_linux(spec, cfg, err) < 0)
+		return -1;
+	return 0;
+}
+
+int barco_oci_config_load(struct barco_config *cfg, struct barco_oci_spec **ret_spec,
+			  struct barco_err *err)
+{
+	struct barco_oci_spec *spec = NULL;
+	char rootfs[sizeof(cfg->rootfs)];
+
+	if (barco_oci_spec_load(cfg->bundle, &spec, rootfs, sizeof(rootfs), err) < 0)
+		return -1;
+	if (barco_oci_config_apply(spec, rootfs, cfg, err) < 0) {
+		barco_oci_spec_free(spec);
+		return barco_err_wrap(err, "config.json");
+	}
+	*ret_spec = spec;
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* An OCI spec mapped onto struct barco_config: what the stages read, or an error naming the path.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "runtime/oci_config.h"
+#include "stages/caps.h"
+#include "stages/mount.h"
+#include "suites.h"
+
+#define DOC(PROC, TOP)                                                                             \
+	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"                                \
+	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"" PROC "}" TOP "}"
+#define NS(...) ",\"linux\":{\"namespaces\":[" __VA_ARGS__ "]}"
+#define NS_MIN	"{\"type\":\"pid\"},{\"type\":\"mount\"}"
+
+/* Parses json and maps it; returns the mapping's result, *ret_spec to free. */
+static int apply(const char *json, struct barco_config *cfg, struct barco_oci_spec **ret_spec,
+		 struct barco_err *err)
+{
+	*ret_spec = NULL;
+	barco_config_init(cfg);
+	if (barco_oci_spec_parse(json, strlen(json), ret_spec, err) < 0) {
+		fprintf(stderr, "\nparse refused: %s\n", err->msg);
+		return -2;
+	}
+	return barco_oci_config_apply(*ret_spec, "/srv/rootfs", cfg, err);
+}
+
+static void test_runc_like_spec(void)
+{
+	struct barco_config cfg;
+	struct barco_oci_spec *spec;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(
+		apply(DOC(",\"env\":[\"A=1\"],\"cwd\":\"/w\",\"user\":{\"uid\":0,\"gid\":0},"
+			  "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_"
+			  "KILL\"],"
+			  "\"permitted\":[\"CAP_KILL\"],\"ambient\":[\"CAP_KILL\"]},"
+			  "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}]",
+			  ",\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"h\""
+			  ",\"linux\":{\"namespaces\":[" NS_MIN ",{\"type\":\"uts\"},"
+			  "{\"type\":\"network\"}],\"resources\":{\"memory\":{\"limit\":1048576},"
+			  "\"cpu\":{\"shares\":1024}}}"),
+		      &cfg, &spec, &err),
+		0);
+	CU_ASSERT_STRING_EQUAL(cfg.rootfs, "/srv/rootfs");
+	CU_ASSERT_TRUE(cfg.is_rootfs_readonly);
+	CU_ASSERT_STRING_EQUAL(cfg.hostname, "h");
+	CU_ASSERT_STRING_EQUAL(cfg.argv[0], "sh");
+	CU_ASSERT_TRUE(cfg.is_env_exact);
+	CU_ASSERT_EQUAL(cfg.env_len, 1);
+	CU_ASSERT_STRING_EQUAL(cfg.env[0], "A=1");
+	CU_ASSERT_PTR_NULL(cfg.env[1]);
+	CU_ASSERT_STRING_EQUAL(cfg.workdir, "/w");
+	CU_ASSERT_EQUAL(cfg.ns_flags, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWNET);
+	CU_ASSERT_TRUE(cfg.is_userns_host);
+	CU_ASSERT_TRUE(cfg.has_caps_exact);
+	CU_ASSERT_EQUAL(cfg.caps_exact, 1ULL << 5);
+	CU_ASSERT_EQUAL(cfg.rlimits_len, 1);
+	CU_ASSERT_EQUAL(cfg.rlimits[0].resource, RLIMIT_NOFILE);
+	CU_ASSERT_EQUAL(cfg.memory_max_bytes, 1048576);
+	/* runc's and crun's conversion: 1024 shares is weight 39. */
+	CU_ASSERT_EQUAL(cfg.cpu_weight, 39);
+	/* No key, no list: an empty one, not barco's defaults. */
+	CU_ASSERT_PTR_NOT_NULL(cfg.masked_paths);
+	CU_ASSERT_EQUAL(cfg.masked_paths_len, 0);
+	CU_ASSERT_PTR_NOT_NULL(cfg.mounts);
+	CU_ASSERT_EQUAL(cfg.mounts_len, 0);
+	barco_oci_spec_free(spec);
+}
+
+static const struct {
+	const char *json;
+	const char *error;
+} refusals[] = {
+	{DOC(",\"terminal\":true", NS(NS_MIN)), "process.terminal: true is not supported yet"},
+	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1]}", NS(NS_MIN)),
+	 "process.user.additionalGids: supplementary groups are not applied yet"},
+	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"umask\":18}", NS(NS_MIN)),
+	 "process.user.umask: not applied yet"},
+	{DOC(",\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}", NS(NS_MIN)),
+	 "process.capabilities.effective: barco applies the bounding set"},
+	{DOC(",\"user\":{\"uid\":1,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_KILL\"],"
+	     "\"effective\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\"],\"ambient\":[\"CAP_KILL\"]"
+	     "}",
+	     NS(NS_MIN)),
+	 "process.capabilities.ambient: barco applies an empty set"},
+	{DOC("", NS("{\"type\":\"pid\"}")), "linux.namespaces: barco needs a mount namespace"},
+	{DOC("", NS("{\"type\":\"mount\"}")), "linux.namespaces: barco needs a pid namespace"},
+	{DOC("", NS(NS_MIN ",{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}")),
+	 "linux.namespaces: joining the network namespace at /proc/1/ns/net (path) is not"},
+	{DOC("", ",\"linux\":{\"namespaces\":[" NS_MIN "],\"sysctl\":{\"net.x\":\"1\"}}"),
+	 "linux.sysctl.net.x: sysctls are not applied yet"},
+	{DOC("", NS(NS_MIN) ",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"rbind\","
+			    "\"rshared\"]}]"),
+	 "mounts[0].options: propagation other than (r)private is not supported yet"},
+};
+
+static void test_refusals(void)
+{
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		struct barco_config cfg;
+		struct barco_oci_spec *spec;
+		struct barco_err err = {0};
+
+		CU_ASSERT_EQUAL(apply(refusals[i].json, &cfg, &spec, &err), -1);
+		if (strncmp(err.msg, refusals[i].error, strlen(refusals[i].error)) != 0) {
+			fprintf(stderr, "\ncase %zu: got '%s'\n  wanted '%s...'\n", i, err.msg,
+				refusals[i].error);
+			CU_FAIL("refusal message");
+		}
+		barco_oci_spec_free(spec);
+	}
+}
+
+/* barco spec's config.json, read back, is barco's own tables: one source for both. */
+static void test_default_spec_round_trip(void)
+{
+	cleanup_free char *dir = barco_test_tmpdir();
+	struct barco_oci_spec *spec = NULL;
+	struct barco_config cfg;
+	struct barco_err err = {0};
+	char path[4096];
+	char rootfs[4096];
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, &err), 0);
+	CU_ASSERT_EQUAL(barco_oci_spec_write_default(dir, &err), -1);
+	CU_ASSERT_EQUAL(err.errnum, EEXIST);
+	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_load(dir, &spec, rootfs, sizeof(rootfs), &err), 0);
+	barco_config_init(&cfg);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_config_apply(spec, rootfs, &cfg, &err), 0);
+	CU_ASSERT_EQUAL(cfg.caps_exact, barco_caps_default_mask());
+	CU_ASSERT_FALSE(cfg.is_userns_host);
+	CU_ASSERT_EQUAL(cfg.uidmap_len, 1);
+	CU_ASSERT_EQUAL(cfg.uidmap[0].outside, 100000);
+	CU_ASSERT_EQUAL_FATAL(cfg.mounts_len, barco_mounts_len);
+	for (size_t i = 0; i < barco_mounts_len; i++) {
+		CU_ASSERT_STRING_EQUAL(cfg.mounts[i].target, barco_mounts[i].target);
+		CU_ASSERT_STRING_EQUAL(cfg.mounts[i].fstype, barco_mounts[i].fstype);
+		CU_ASSERT_EQUAL(cfg.mounts[i].flags, barco_mounts[i].flags);
+		CU_ASSERT((!cfg.mounts[i].data && !barco_mounts[i].data) ||
+			  (cfg.mounts[i].data && barco_mounts[i].data &&
+			   strcmp(cfg.mounts[i].data, barco_mounts[i].data) == 0));
+	}
+	CU_ASSERT_EQUAL_FATAL(cfg.masked_paths_len, barco_masked_paths_len);
+	for (size_t i = 0; i < barco_masked_paths_len; i++)
+		CU_ASSERT_STRING_EQUAL(cfg.masked_paths[i], barco_masked_paths[i]);
+	CU_ASSERT_EQUAL(cfg.readonly_paths_len, barco_readonly_paths_len);
+	barco_oci_spec_free(spec);
+	barco_test_rmtree(dir);
+}
+
+void barco_test_register_oci_config(void)
+{
+	CU_pSuite s = barco_test_suite("oci_config");
+
+	barco_test_add(s, "a runc-like spec", test_runc_like_spec);
+	barco_test_add(s, "what the stages cannot apply yet", test_refusals);
+	barco_test_add(s, "barco spec round trip", test_default_spec_round_trip);
+}
