@@ -157,6 +157,18 @@ int barco_oci_parse_mounts(struct barco_oci_spec *spec, struct barco_err *err)
 	return barco_oci_each_object(spec->json, "", "mounts", len, parse_mount, spec, err);
 }
 
+static const char *const ns_names[BARCO_OCI_NS_COUNT] = {
+	[BARCO_OCI_NS_PID] = "pid",	  [BARCO_OCI_NS_NETWORK] = "network",
+	[BARCO_OCI_NS_MOUNT] = "mount",	  [BARCO_OCI_NS_IPC] = "ipc",
+	[BARCO_OCI_NS_UTS] = "uts",	  [BARCO_OCI_NS_USER] = "user",
+	[BARCO_OCI_NS_CGROUP] = "cgroup", [BARCO_OCI_NS_TIME] = "time",
+};
+
+const char *barco_oci_ns_name(enum barco_oci_ns ns)
+{
+	return (unsigned)ns < BARCO_OCI_NS_COUNT ? ns_names[ns] : NULL;
+}
+
 static int ns_from_name(const char *name)
 {
 	for (int ns = 0; ns < BARCO_OCI_NS_COUNT; ns++)

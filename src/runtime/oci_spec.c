@@ -14,18 +14,6 @@
 #include "base/util.h"
 #include "runtime/oci_spec_impl.h"
 
-static const char *const ns_names[BARCO_OCI_NS_COUNT] = {
-	[BARCO_OCI_NS_PID] = "pid",	  [BARCO_OCI_NS_NETWORK] = "network",
-	[BARCO_OCI_NS_MOUNT] = "mount",	  [BARCO_OCI_NS_IPC] = "ipc",
-	[BARCO_OCI_NS_UTS] = "uts",	  [BARCO_OCI_NS_USER] = "user",
-	[BARCO_OCI_NS_CGROUP] = "cgroup", [BARCO_OCI_NS_TIME] = "time",
-};
-
-const char *barco_oci_ns_name(enum barco_oci_ns ns)
-{
-	return (unsigned)ns < BARCO_OCI_NS_COUNT ? ns_names[ns] : NULL;
-}
-
 void barco_oci_spec_free(struct barco_oci_spec *spec)
 {
 	if (!spec)
