@@ -2,6 +2,7 @@
  * barco's entry point: finds the verb and hands over. Each verb lives in
  * src/cli/cmd_*.c; only those print messages and choose exit statuses.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,13 @@ static const char main_usage[] =
 	"                                       kernel's evidence of the layer that stopped it\n"
 	"  spec [--bundle DIR]                  write an OCI config.json of barco's defaults\n"
 	"  run --bundle DIR                     run an OCI bundle through the same stages\n"
+	"\n"
+	"The verbs engines call, as runc's (issue 16, first steps):\n"
+	"  [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup]\n"
+	"  create --bundle DIR [--pid-file FILE] ID   the stages through seccomp, the\n"
+	"                                       init waiting for start\n"
+	"  start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID\n"
+	"  ps --format json ID                  the container's host pids\n"
 	"  help, version\n"
 	"\n"
 	"The original barco's flags still work: barco -u UID -m DIR -c CMD [-a ARG] [-v]\n"
@@ -43,20 +51,69 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
 	{"run", barco_cmd_run},	      {"step", barco_cmd_step},	    {"stages", barco_cmd_stages},
-	{"ps", barco_cmd_ps},	      {"delete", barco_cmd_delete}, {"lesson", barco_cmd_lesson},
-	{"rootfs", barco_cmd_rootfs}, {"probe", barco_cmd_probe},   {"verify", barco_cmd_verify},
-	{"spec", barco_cmd_spec},
+	{"lesson", barco_cmd_lesson}, {"rootfs", barco_cmd_rootfs}, {"probe", barco_cmd_probe},
+	{"verify", barco_cmd_verify}, {"spec", barco_cmd_spec},
 };
+
+/* The verbs engines call (runc's), which take runc's global options. */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, const struct barco_oci_globals *g);
+} oci_verbs[] = {
+	{"create", barco_cmd_create}, {"start", barco_cmd_start},	{"state", barco_cmd_state},
+	{"kill", barco_cmd_kill},     {"delete", barco_cmd_delete_any}, {"ps", barco_cmd_ps_any},
+};
+
+/* One global option at argv[*i] (and its value); false when it is none of them. */
+static bool parse_global(int argc, char **argv, int *i, struct barco_oci_globals *g)
+{
+	static const char *const with_value[] = {"--root", "--log", "--log-format", "--criu"};
+	const char *a = argv[*i];
+
+	if (strcmp(a, "--systemd-cgroup") == 0 || strcmp(a, "--debug") == 0) {
+		g->is_systemd_cgroup |= a[2] == 's';
+		return true;
+	}
+	for (size_t k = 0; k < ARRAY_LEN(with_value); k++) {
+		size_t len = strlen(with_value[k]);
+		const char *v = NULL;
+
+		if (strncmp(a, with_value[k], len) == 0 && a[len] == '=')
+			v = a + len + 1;
+		else if (strcmp(a, with_value[k]) == 0 && *i + 1 < argc)
+			v = argv[++*i];
+		if (!v)
+			continue;
+		if (k == 0)
+			g->root = v;
+		else if (k == 1)
+			g->log = v;
+		else if (k == 2)
+			g->is_log_json = strcmp(v, "json") == 0;
+		return true;
+	}
+	return false;
+}
 
 int main(int argc, char **argv)
 {
+	struct barco_oci_globals g = {.root = BARCO_OCI_ROOT};
 	struct barco_err err = {0};
-	const char *verb = argc > 1 ? argv[1] : NULL;
+	int first = 1;
+	const char *verb;
 
+	while (first < argc && parse_global(argc, argv, &first, &g))
+		first++;
+	verb = first < argc ? argv[first] : NULL;
 	if (!verb) {
 		fputs(main_usage, stderr);
 		return BARCO_EXIT_BARCO;
 	}
+	argc -= first - 1;
+	argv += first - 1;
+	for (size_t i = 0; i < ARRAY_LEN(oci_verbs); i++)
+		if (strcmp(verb, oci_verbs[i].name) == 0)
+			return oci_verbs[i].fn(argc - 1, argv + 1, &g);
 	for (size_t i = 0; i < ARRAY_LEN(verbs); i++)
 		if (strcmp(verb, verbs[i].name) == 0)
 			return verbs[i].fn(argc - 1, argv + 1);

@@ -72,6 +72,7 @@ struct barco_config {
 	bool has_caps_exact;	 /* caps_exact replaces the allowlist (+ add - drop) */
 	uint64_t caps_exact;	 /* bit N: capability N */
 	bool is_rootfs_readonly; /* / remounted read-only at the end of the mounts stage */
+	bool is_oci_create;	 /* `barco create`: the exec stage waits on exec.fifo for start */
 	const struct barco_mount_def *mounts; /* NULL: barco's table (stages/mount.h) */
 	size_t mounts_len;
 	const char *const *masked_paths; /* NULL: barco's list */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,5 +61,32 @@ int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len)
 		len += (size_t)n;
 	}
 	*ret_len = len;
+	return 0;
+}
+
+int barco_proc_stat(pid_t pid, char *ret_state, unsigned long long *ret_start)
+{
+	char path[64];
+	char buf[1024];
+	const char *p;
+	FILE *f;
+	size_t n;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	(void)fclose(f);
+	buf[n] = '\0';
+	/* The command name is in parentheses and may hold anything: fields follow the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1,
+			 " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu",
+			 ret_state, ret_start) != 2) {
+		errno = EINVAL;
+		return -1;
+	}
 	return 0;
 }

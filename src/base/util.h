@@ -22,5 +22,12 @@ uint64_t barco_now_ns(void);
 /* Reads until size bytes or end of file, again when a signal interrupts; -1 with errno. */
 int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len);
 
+/*
+ * From /proc/PID/stat: the state letter (R, S, Z…) and the start time
+ * (clock ticks after boot), which tells a process from a later one that
+ * got its pid. -1 with errno when there is no such process.
+ */
+int barco_proc_stat(pid_t pid, char *ret_state, unsigned long long *ret_start);
+
 /* waitpid(pid, ret_wstatus, 0), again when a signal interrupts it; -1 with errno. */
 pid_t barco_waitpid(pid_t pid, int *ret_wstatus);

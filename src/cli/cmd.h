@@ -21,6 +21,28 @@ int barco_cmd_verify(int argc, char **argv);
 int barco_cmd_spec(int argc, char **argv);
 
 /* Prints "barco: <error>" as one line on stderr and returns status. */
+/* --root's default, the same for every verb (podman calls `state` without it). */
+#define BARCO_OCI_ROOT "/run/barco"
+
+/* runc's global options, given before the verb (OCI.md "Who calls what"). */
+struct barco_oci_globals {
+	const char *root;	/* --root: accepted; barco's state is in /run/barco either way */
+	const char *log;	/* --log FILE: errors are appended there too */
+	bool is_log_json;	/* --log-format json */
+	bool is_systemd_cgroup; /* accepted: barco writes cgroupfs itself */
+};
+
+int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_start(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_state(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_kill(int argc, char **argv, const struct barco_oci_globals *g);
+/* delete and ps: barco's own, or the OCI form (delete --force ID, ps --format json ID). */
+int barco_cmd_delete_any(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_ps_any(int argc, char **argv, const struct barco_oci_globals *g);
+
+/* An OCI verb's error: one line on stderr, a line in --log, status 1 (as runc). */
+int barco_cmd_oci_fail(const struct barco_oci_globals *g, const struct barco_err *err);
+
 int barco_cmd_fail(const struct barco_err *err, int status);
 
 /*

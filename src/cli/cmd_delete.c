@@ -7,12 +7,14 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/exit_status.h"
 #include "base/parse.h"
 #include "base/sock.h"
 #include "runtime/monitor.h"
+#include "runtime/oci_lifecycle.h"
 #include "runtime/state.h"
 #include "stages/cgroup.h"
 
@@ -73,6 +75,47 @@ static int delete_once(const char *name, const struct barco_cgroup_layout *layou
 		return 1;
 	/* A state file being replaced or removed is worth another look; garbage is not. */
 	return err->errnum == ENOENT ? 0 : -1;
+}
+
+/* A container `barco create` made: its state directory holds oci.json. */
+static bool is_oci_container(const char *name)
+{
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/%s/oci.json", BARCO_RUN_DIR, name);
+	return barco_parse_name(name, &(struct barco_err){0}) == 0 && access(path, F_OK) == 0;
+}
+
+/*
+ * delete [--force] ID, as engines call it: quiet, status 1 on error, a
+ * created container deleted without --force (containerd relies on it),
+ * and --force of an id that does not exist is no error (as runc).
+ */
+static int delete_oci(const char *name, bool is_force, const struct barco_oci_globals *g)
+{
+	struct barco_err err = {0};
+
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", BARCO_RUN_DIR, name);
+	if (is_force && barco_parse_name(name, &err) == 0 && access(path, F_OK) < 0 &&
+	    errno == ENOENT)
+		return 0;
+	if (barco_oci_delete(name, is_force, &err) < 0)
+		return barco_cmd_oci_fail(g, &err);
+	return 0;
+}
+
+int barco_cmd_delete_any(int argc, char **argv, const struct barco_oci_globals *g)
+{
+	bool is_force =
+		argc == 3 && (strcmp(argv[1], "--force") == 0 || strcmp(argv[1], "-f") == 0);
+
+	if (is_force)
+		return delete_oci(argv[2], true, g);
+	if (argc == 2 && is_oci_container(argv[1]))
+		return delete_oci(argv[1], false, g);
+	return barco_cmd_delete(argc, argv);
 }
 
 int barco_cmd_delete(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/exit_status.h"
 #include "base/json.h"
+#include "runtime/oci_lifecycle.h"
 #include "runtime/state.h"
 
 static void format_age(long long seconds, char *buf, size_t size)
@@ -104,5 +105,23 @@ int barco_cmd_ps(int argc, char **argv)
 	free(names);
 	if (is_json)
 		fputs(n ? "\n]\n" : "]\n", stdout);
+	return 0;
+}
+
+/* ps [--format json|table] ID, as containerd's shim calls it: the container's host pids. */
+int barco_cmd_ps_any(int argc, char **argv, const struct barco_oci_globals *g)
+{
+	struct barco_err err = {0};
+	const char *id = argc > 1 ? argv[argc - 1] : NULL;
+
+	if (argc < 2 || id[0] == '-')
+		return barco_cmd_ps(argc, argv);
+	if (!(argc == 2 ||
+	      (argc == 4 && (strcmp(argv[1], "--format") == 0 || strcmp(argv[1], "-f") == 0)))) {
+		barco_err_set(&err, 0, "usage: barco ps [--json] | barco ps [--format json] ID");
+		return barco_cmd_oci_fail(g, &err);
+	}
+	if (barco_oci_ps(stdout, id, &err) < 0)
+		return barco_cmd_oci_fail(g, &err);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -161,12 +162,18 @@ static _Noreturn void child_loop(struct barco_container *c)
  */
 static void keep_only_container_fds(const struct barco_container *c, int sock)
 {
-	int keep[2] = {sock < c->rootfs_fd ? sock : c->rootfs_fd,
-		       sock < c->rootfs_fd ? c->rootfs_fd : sock};
+	int keep[3] = {sock, c->rootfs_fd, c->exec_fifo_fd};
 	int next = 3; /* stdio stays, whatever numbers the kept ones have */
 
+	/* In increasing order (-1, no fifo, sorts first and is skipped). */
+	for (size_t i = 1; i < 3; i++)
+		for (size_t j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
 	/* Close the gaps around the kept descriptors (close_range(2)). */
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		if (keep[i] < next)
 			continue;
 		if (keep[i] > next)
@@ -547,6 +554,22 @@ static int block_signals(struct barco_container *c, struct barco_err *err)
 	return 0;
 }
 
+/*
+ * runc's way to hold a created container before execve: its init opens
+ * this fifo for writing, which blocks until `start` opens it for reading.
+ * Mode 0622: the init may be an unmapped uid on the host.
+ */
+static int open_exec_fifo(struct barco_container *c, struct barco_err *err)
+{
+	if (mkfifoat(c->state_dir_fd, "exec.fifo", 0600) < 0 ||
+	    fchmodat(c->state_dir_fd, "exec.fifo", 0622, 0) < 0)
+		return barco_err_errno(err, "mkfifo %s/%s/exec.fifo", BARCO_RUN_DIR, c->cfg->name);
+	c->exec_fifo_fd = openat(c->state_dir_fd, "exec.fifo", O_PATH | O_CLOEXEC);
+	if (c->exec_fifo_fd < 0)
+		return barco_err_errno(err, "open %s/%s/exec.fifo", BARCO_RUN_DIR, c->cfg->name);
+	return 0;
+}
+
 int barco_container_open(struct barco_container *c, const struct barco_config *cfg,
 			 const struct barco_stage_def *stages, struct barco_err *err)
 {
@@ -554,6 +577,7 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	c->cfg = cfg;
 	c->stages = stages;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
+	c->exec_fifo_fd = -1;
 	c->pid_file_pid = -1;
 	c->created = (long long)time(NULL);
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
@@ -575,7 +599,7 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 		barco_container_close(c);
 		return -1;
 	}
-	if (block_signals(c, err) < 0) {
+	if ((cfg->is_oci_create && open_exec_fifo(c, err) < 0) || block_signals(c, err) < 0) {
 		barco_container_close(c);
 		return -1;
 	}
@@ -595,6 +619,24 @@ static void kill_and_reap(pid_t *pid)
 		return;
 	barco_killpidp(pid);
 	*pid = 0;
+}
+
+void barco_container_detach(struct barco_container *c)
+{
+	int *fds[] = {&c->sock, &c->rootfs_fd, &c->exec_fifo_fd, &c->state_dir_fd};
+
+	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */
+	c->pid = c->first_pid = 0;
+	for (size_t i = 0; i < ARRAY_LEN(fds); i++)
+		if (*fds[i] >= 0) {
+			(void)close(*fds[i]);
+			*fds[i] = -1;
+		}
+	if (c->signal_fd >= 0) {
+		(void)close(c->signal_fd);
+		c->signal_fd = -1;
+		(void)sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	}
 }
 
 void barco_container_close(struct barco_container *c)
@@ -623,6 +665,10 @@ void barco_container_close(struct barco_container *c)
 	if (c->rootfs_fd >= 0) {
 		(void)close(c->rootfs_fd);
 		c->rootfs_fd = -1;
+	}
+	if (c->exec_fifo_fd >= 0) {
+		(void)close(c->exec_fifo_fd);
+		c->exec_fifo_fd = -1;
 	}
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
 		if (c->stdio_fds[i] >= 0) {

@@ -77,7 +77,9 @@ struct barco_container {
 	bool has_time_ns;
 	/* runner: the step client's stdio, passed at exec; -1: inherit */
 	int stdio_fds[BARCO_STDIO_FDS];
-	int tty_fd; /* the terminal the container gets as foreground job, or -1 */
+	int tty_fd;	  /* the terminal the container gets as foreground job, or -1 */
+	int exec_fifo_fd; /* `barco create`: STATE/exec.fifo, O_PATH, which the init opens to wait
+			   */
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */
 	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
@@ -125,6 +127,14 @@ int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_e
  * the container process was one of them.
  */
 bool barco_runner_reap(struct barco_container *c, int *ret_wstatus);
+
+/*
+ * `barco create` is done: lets go of the container without stopping it.
+ * Its processes, cgroups and state directory stay; the init is no longer
+ * this process's child once this process exits (its caller's subreaper
+ * inherits it).
+ */
+void barco_container_detach(struct barco_container *c);
 
 /* Kills what still runs, removes cgroups and state. Safe at any point, and twice. */
 void barco_container_close(struct barco_container *c);

@@ -204,6 +204,57 @@ static int use_passed_stdio(struct barco_container *c, struct barco_err *err)
 	return 0;
 }
 
+static int exec_now(struct barco_container *c, struct barco_err *err)
+{
+	/* After the last check: from here on, pid 1 is the init and never returns. */
+	if (c->cfg->is_init && barco_init_start(err) < 0)
+		return -1;
+	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0)
+		return barco_err_errno(err, "sigprocmask");
+	/*
+	 * Whatever barco's caller had open (a test runner's pipes, a shell's
+	 * redirections) is not the container's: close-on-exec for everything
+	 * above stderr (close_range(2), Linux 5.11).
+	 */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+	c->exec_attempted = true;
+	return barco_exec_command(c->cfg->argv, c->cfg->env, err);
+}
+
+/*
+ * `barco create`: no runner stays to see execve, so a command that cannot
+ * run fails now; then the init hangs up on create (which exits) and waits
+ * in open(2) of exec.fifo, through its O_PATH descriptor (the state
+ * directory is not in this mount namespace), until `barco start` opens the
+ * other end. No parent-death signal: create's exit must not kill it.
+ */
+static int exec_after_start(struct barco_container *c, struct barco_report *rep,
+			    struct barco_err *err)
+{
+	char path[64];
+	int fd;
+
+	if (barco_exec_check(c->cfg->argv, c->cfg->env, err) < 0) {
+		c->exec_attempted = true;
+		return -1;
+	}
+	barco_report_add(rep,
+			 "%s found; open(\"/proc/self/fd/%d\" (exec.fifo), O_WRONLY) waits "
+			 "for barco start, then execve",
+			 c->cfg->argv[0], c->exec_fifo_fd);
+	if (barco_runner_child_ready(c, rep, err) < 0)
+		return -1;
+	(void)close(c->sock);
+	c->sock = -1;
+	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		_exit(BARCO_EXIT_BARCO); /* nobody is left to tell */
+	(void)close(fd);
+	return exec_now(c, err);
+}
+
 static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 			    struct barco_err *err)
 {
@@ -214,6 +265,8 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (--workdir)", cfg->workdir);
 	barco_report_add(rep, "chdir(\"%s\") = 0", cfg->workdir);
+	if (cfg->is_oci_create)
+		return exec_after_start(c, rep, err);
 	/*
 	 * The parent-death signal is cleared by every uid change, so it is
 	 * set here, after the caps stage switched identity; the check after it
@@ -230,20 +283,7 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 			 cfg->argv[0]);
 	if (barco_runner_child_ready(c, rep, err) < 0 || check_runner_alive(c->sock, err) < 0)
 		return -1;
-	/* After the last check: from here on, pid 1 is the init and never returns. */
-	if (cfg->is_init && barco_init_start(err) < 0)
-		return -1;
-	if (sigprocmask(SIG_SETMASK, &c->saved_mask, NULL) < 0)
-		return barco_err_errno(err, "sigprocmask");
-	/*
-	 * Whatever barco's caller had open (a test runner's pipes, a shell's
-	 * redirections) is not the container's: close-on-exec for everything
-	 * above stderr (close_range(2), Linux 5.11).
-	 */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
-	c->exec_attempted = true;
-	return barco_exec_command(cfg->argv, cfg->env, err);
+	return exec_now(c, err);
 }
 
 static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {

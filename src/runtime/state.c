@@ -22,8 +22,9 @@
 #include "base/util.h"
 
 /* Everything barco puts in a state directory. */
-static const char *const state_files[] = {"state.json", "state.json.tmp", "pid", "pid.tmp",
-					  "ctl.sock"};
+static const char *const state_files[] = {"state.json", "state.json.tmp", "pid",
+					  "pid.tmp",	"ctl.sock",	  "exec.fifo",
+					  "oci.json",	"oci.json.tmp",	  "reports"};
 
 static int open_run_dir(struct barco_err *err)
 {
@@ -68,6 +69,39 @@ static int lock_dir(int run_fd, const char *name, int *ret_fd)
 	return 0;
 }
 
+/*
+ * A container made by `barco create` has no barco process holding its lock
+ * once create has exited: it is live while its init is (state.json's pid,
+ * with the start time oci.json recorded).
+ */
+bool barco_state_oci_init_alive(int dir_fd)
+{
+	struct barco_state st;
+	struct barco_err err;
+	char text[16384];
+	cleanup_close int fd = openat(dir_fd, "oci.json", O_RDONLY | O_CLOEXEC);
+	cleanup_close int sfd = -1;
+	unsigned long long start = 0, want = 0;
+	const char *p;
+	char state;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	text[n > 0 ? n : 0] = '\0';
+	p = strstr(text, "\"init_start\":");
+	if (!p || sscanf(p + 13, "%llu", &want) != 1)
+		return false;
+	sfd = openat(dir_fd, "state.json", O_RDONLY | O_CLOEXEC);
+	n = sfd < 0 ? -1 : read(sfd, text, sizeof(text) - 1);
+	text[n > 0 ? n : 0] = '\0';
+	if (n <= 0 || barco_state_parse(text, &st, &err) < 0 || st.pid <= 0)
+		return false;
+	return barco_proc_stat(st.pid, &state, &start) == 0 && start == want && state != 'Z' &&
+	       state != 'X';
+}
+
 /* Reclaims name if nobody holds it; returns true when it was stale and is gone. */
 static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cgroup_layout *layout)
 {
@@ -75,7 +109,7 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	struct barco_cgroup cg;
 	struct barco_err err;
 
-	if (lock_dir(run_fd, name, &fd) < 0)
+	if (lock_dir(run_fd, name, &fd) < 0 || barco_state_oci_init_alive(fd))
 		return false;
 	log_info("reclaiming stale container %s", name);
 	barco_cgroup_paths_for(layout, name, &cg);

@@ -50,6 +50,9 @@ int barco_state_read(const char *name, struct barco_state *ret, struct barco_err
  */
 int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout);
 
+/* True when dir_fd is a `barco create` container's directory and its init still runs. */
+bool barco_state_oci_init_alive(int dir_fd);
+
 /* True when a live owner holds name. */
 bool barco_state_is_live(const char *name);
 

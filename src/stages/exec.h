@@ -19,6 +19,15 @@ const char *barco_exec_path(const char *const *env);
  */
 int barco_exec_command(char *const *argv, const char *const *env, struct barco_err *err);
 
+/*
+ * Whether argv[0] would execute, searched as barco_exec_command searches:
+ * `barco create` must fail when the command cannot run, not `start` later.
+ * The message has the words engines match: "executable file not found in
+ * $PATH", "no such file or directory", "permission denied".
+ */
+int barco_exec_check(char *const *argv, const char *const *env, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
 /* 127 for ENOENT/ENOTDIR, else 126. */
 int barco_exec_status_for_errno(int errnum);
 

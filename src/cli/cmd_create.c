@@ -1,0 +1,57 @@
+/* barco create --bundle B --pid-file P ID: everything but execve (runtime/oci_lifecycle.h). */
+#include "cli/cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/oci_lifecycle.h"
+
+enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE };
+
+static const struct option create_options[] = {
+	{"bundle", required_argument, NULL, 'b'},
+	{"pid-file", required_argument, NULL, OPT_PID_FILE},
+	{"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+	{"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
+	{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+	{NULL, 0, NULL, 0},
+};
+
+int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
+{
+	const char *bundle = ".", *pid_file = NULL;
+	struct barco_err err = {0};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+b:", create_options, NULL)) != -1) {
+		if (opt == 'b')
+			bundle = optarg;
+		else if (opt == OPT_PID_FILE)
+			pid_file = optarg;
+		else if (opt == OPT_CONSOLE_SOCKET) {
+			barco_err_set(&err, 0,
+				      "--console-socket: terminals are not supported yet "
+				      "(set process.terminal to false)");
+			return barco_cmd_oci_fail(g, &err);
+		} else if (opt == OPT_PRESERVE && strcmp(optarg, "0") != 0) {
+			barco_err_set(&err, 0, "--preserve-fds: not supported yet");
+			return barco_cmd_oci_fail(g, &err);
+		} else if (opt == '?') {
+			barco_err_set(&err, 0, "create: unknown option or missing value '%s'",
+				      argv[optind - 1]);
+			return barco_cmd_oci_fail(g, &err);
+		}
+		/* --no-pivot, --no-new-keyring: barco always pivots and makes no keyring. */
+	}
+	if (optind != argc - 1) {
+		barco_err_set(&err, 0, "usage: barco create [--bundle DIR] [--pid-file FILE] ID");
+		return barco_cmd_oci_fail(g, &err);
+	}
+	if (barco_oci_create(bundle, argv[optind], pid_file, &err) < 0)
+		return barco_cmd_oci_fail(g, &err);
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* barco kill [--all] ID [SIGNAL]: SIGNAL a number or a name (TERM, SIGKILL); SIGTERM by default. */
+#include "cli/cmd.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "runtime/oci_lifecycle.h"
+
+int barco_cmd_kill(int argc, char **argv, const struct barco_oci_globals *g)
+{
+	struct barco_err err = {0};
+	bool is_all = false;
+	int i = 1, sig = SIGTERM;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--all") != 0 && strcmp(argv[i], "-a") != 0) {
+			barco_err_set(&err, 0, "kill: unknown option '%s'", argv[i]);
+			return barco_cmd_oci_fail(g, &err);
+		}
+		is_all = true;
+	}
+	if (i >= argc || argc - i > 2) {
+		barco_err_set(&err, 0, "usage: barco kill [--all] ID [SIGNAL]");
+		return barco_cmd_oci_fail(g, &err);
+	}
+	if ((argc - i == 2 && barco_oci_parse_signal(argv[i + 1], &sig, &err) < 0) ||
+	    barco_oci_kill(argv[i], sig, is_all, &err) < 0)
+		return barco_cmd_oci_fail(g, &err);
+	return 0;
+}

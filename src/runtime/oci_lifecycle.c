@@ -1,0 +1,429 @@
+#include "runtime/oci_lifecycle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/parse.h"
+#include "base/util.h"
+#include "runtime/explain.h"
+#include "runtime/oci_config.h"
+#include "runtime/runner.h"
+#include "runtime/stage.h"
+#include "runtime/state.h"
+
+static const char *const status_names[] = {
+	[BARCO_OCI_CREATED] = "created",
+	[BARCO_OCI_RUNNING] = "running",
+	[BARCO_OCI_STOPPED] = "stopped",
+};
+
+const char *barco_oci_status_name(enum barco_oci_status s)
+{
+	return (unsigned)s < ARRAY_LEN(status_names) ? status_names[s] : "unknown";
+}
+
+/* Each stage's report, as `barco step` prints it, kept for `barco step ID --explain`. */
+static void save_report(const struct barco_container *c, enum barco_stage stage,
+			const struct barco_report *rep, uint64_t duration_ns, void *data)
+{
+	struct barco_stage_view v = {
+		.name = c->cfg->name,
+		.stage = stage,
+		.pid = c->pid,
+		.duration_ns = duration_ns,
+		.what = rep->text,
+		.cgroup = &c->cgroup,
+	};
+
+	barco_explain_print(data, &v, false);
+}
+
+/* Digits, no newline, renamed into place: what conmon and the shim read. */
+static int write_pid_file(const char *path, pid_t pid, struct barco_err *err)
+{
+	char tmp[PATH_MAX];
+	char text[16];
+	int len = snprintf(text, sizeof(text), "%d", (int)pid);
+	cleanup_close int fd = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.barco-tmp", path) >= (int)sizeof(tmp))
+		return barco_err_set(err, ENAMETOOLONG, "pid file %s", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return barco_err_errno(err, "pid file %s", tmp);
+	if (write(fd, text, (size_t)len) != len || rename(tmp, path) < 0) {
+		barco_err_errno(err, "pid file %s", path);
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* oci.json: what state needs and barco's state.json does not hold. */
+static int write_oci_json(int dir_fd, const char *bundle, pid_t pid,
+			  struct json_object *annotations, struct barco_err *err)
+{
+	struct json_object *o = json_object_new_object();
+	unsigned long long start = 0;
+	cleanup_close int fd = -1;
+	const char *text;
+	char state;
+	int r = 0;
+
+	if (barco_proc_stat(pid, &state, &start) < 0) {
+		json_object_put(o);
+		return barco_err_errno(err, "/proc/%d/stat", (int)pid);
+	}
+	(void)json_object_object_add(o, "bundle", json_object_new_string(bundle));
+	(void)json_object_object_add(o, "init_start", json_object_new_uint64(start));
+	(void)json_object_object_add(o, "annotations",
+				     annotations ? json_object_get(annotations)
+						 : json_object_new_object());
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	fd = openat(dir_fd, "oci.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    renameat(dir_fd, "oci.json.tmp", dir_fd, "oci.json") < 0)
+		r = barco_err_errno(err, "write oci.json");
+	json_object_put(o);
+	return r;
+}
+
+/* The stages through exec's wait, the files an engine reads, and the init let go. */
+static int create_container(struct barco_config *cfg, struct barco_oci_spec *spec,
+			    const char *bundle, const char *pid_file, struct barco_err *err)
+{
+	struct barco_container c;
+	cleanup_fclose FILE *reports = NULL;
+	int fd;
+
+	if (barco_container_open(&c, cfg, barco_stage_table(), err) < 0)
+		return -1;
+	fd = openat(c.state_dir_fd, "reports", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	reports = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!reports) {
+		barco_err_errno(err, "create %s/%s/reports", BARCO_RUN_DIR, cfg->name);
+		if (fd >= 0)
+			(void)close(fd);
+		barco_container_close(&c);
+		return -1;
+	}
+	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, save_report, reports, err) < 0 ||
+	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec->annotations, err) < 0 ||
+	    (pid_file && write_pid_file(pid_file, c.pid, err) < 0)) {
+		barco_container_close(&c);
+		return -1;
+	}
+	barco_container_detach(&c);
+	return 0;
+}
+
+int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
+		     struct barco_err *err)
+{
+	struct barco_oci_spec *spec = NULL;
+	struct barco_config cfg;
+	char abs_bundle[PATH_MAX];
+	int r;
+
+	barco_config_init(&cfg);
+	if (barco_parse_name(id, err) < 0)
+		return barco_err_wrap(err, "container id");
+	(void)snprintf(cfg.name, sizeof(cfg.name), "%s", id);
+	if (!realpath(bundle, abs_bundle))
+		return barco_err_errno(err, "bundle '%s'", bundle);
+	cfg.bundle = abs_bundle;
+	cfg.is_oci_create = true;
+	if (barco_oci_config_load(&cfg, &spec, err) < 0)
+		return -1;
+	r = barco_config_finish(&cfg, err);
+	if (r == 0)
+		r = create_container(&cfg, spec, abs_bundle, pid_file, err);
+	barco_oci_spec_free(spec);
+	return r;
+}
+
+static int open_state_dir(const char *id, struct barco_err *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (barco_parse_name(id, err) < 0)
+		return barco_err_wrap(err, "container id");
+	(void)snprintf(path, sizeof(path), "%s/%s", BARCO_RUN_DIR, id);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return barco_err_set(err, 0, "container \"%s\" does not exist", id);
+	if (fd < 0)
+		return barco_err_errno(err, "open %s", path);
+	return fd;
+}
+
+static int read_oci_json(int dir_fd, struct barco_oci_state *st, unsigned long long *ret_start,
+			 struct barco_err *err)
+{
+	cleanup_close int fd = openat(dir_fd, "oci.json", O_RDONLY | O_CLOEXEC);
+	struct json_object *o = fd < 0 ? NULL : json_object_from_fd(fd);
+	struct json_object *v;
+
+	if (!o)
+		return barco_err_set(err, ENOENT,
+				     "container \"%s\" was not made by barco create (no oci.json)",
+				     st->id);
+	if (json_object_object_get_ex(o, "bundle", &v))
+		(void)snprintf(st->bundle, sizeof(st->bundle), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "init_start", &v))
+		*ret_start = json_object_get_uint64(v);
+	if (json_object_object_get_ex(o, "annotations", &v))
+		(void)snprintf(st->annotations, sizeof(st->annotations), "%s",
+			       json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return 0;
+}
+
+int barco_oci_state(const char *id, struct barco_oci_state *ret, struct barco_err *err)
+{
+	cleanup_close int dir_fd = open_state_dir(id, err);
+	unsigned long long want = 0, start = 0;
+	struct barco_state bs;
+	struct stat sb;
+	char state;
+
+	if (dir_fd < 0)
+		return -1;
+	memset(ret, 0, sizeof(*ret));
+	(void)snprintf(ret->id, sizeof(ret->id), "%s", id);
+	(void)snprintf(ret->annotations, sizeof(ret->annotations), "{}");
+	if (read_oci_json(dir_fd, ret, &want, err) < 0 || barco_state_read(id, &bs, err) < 0)
+		return -1;
+	(void)snprintf(ret->stage, sizeof(ret->stage), "%s", bs.stage);
+	ret->created = bs.created;
+	ret->pid = bs.pid;
+	/* Gone, a zombie, or another process with its pid: stopped (as runc decides). */
+	if (bs.pid <= 0 || barco_proc_stat(bs.pid, &state, &start) < 0 || start != want ||
+	    state == 'Z' || state == 'X') {
+		ret->status = BARCO_OCI_STOPPED;
+		ret->pid = 0;
+	} else {
+		ret->status = fstatat(dir_fd, "exec.fifo", &sb, 0) == 0 ? BARCO_OCI_CREATED
+									: BARCO_OCI_RUNNING;
+	}
+	return 0;
+}
+
+void barco_oci_state_print(FILE *out, const struct barco_oci_state *st)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *ann = json_tokener_parse(st->annotations);
+	char created[64];
+	struct tm tm;
+	time_t t = (time_t)st->created;
+
+	(void)gmtime_r(&t, &tm);
+	(void)strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)json_object_object_add(o, "ociVersion", json_object_new_string("1.1.0"));
+	(void)json_object_object_add(o, "id", json_object_new_string(st->id));
+	(void)json_object_object_add(o, "status",
+				     json_object_new_string(barco_oci_status_name(st->status)));
+	(void)json_object_object_add(o, "pid", json_object_new_int(st->pid));
+	(void)json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
+	(void)json_object_object_add(o, "created", json_object_new_string(created));
+	(void)json_object_object_add(o, "annotations", ann ? ann : json_object_new_object());
+	(void)json_object_object_add(o, "barco.stage", json_object_new_string(st->stage));
+	fprintf(out, "%s\n",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* Waits up to 10 s for the init's byte: it has passed the fifo and goes on to execve. */
+static int release_init(int dir_fd, const char *id, struct barco_err *err)
+{
+	cleanup_close int fd = openat(dir_fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct pollfd pfd = {.events = POLLIN};
+	char byte;
+
+	if (fd < 0)
+		return barco_err_errno(err, "open %s/%s/exec.fifo", BARCO_RUN_DIR, id);
+	pfd.fd = fd;
+	if (poll(&pfd, 1, 10000) <= 0 || read(fd, &byte, 1) != 1)
+		return barco_err_set(err, ETIMEDOUT, "container \"%s\": the init did not start",
+				     id);
+	(void)unlinkat(dir_fd, "exec.fifo", 0);
+	return 0;
+}
+
+int barco_oci_start(const char *id, struct barco_err *err)
+{
+	struct barco_oci_state st;
+	cleanup_close int dir_fd = -1;
+
+	if (barco_oci_state(id, &st, err) < 0)
+		return -1;
+	if (st.status != BARCO_OCI_CREATED)
+		return barco_err_set(err, 0,
+				     "cannot start a container that is %s (only a "
+				     "created one)",
+				     barco_oci_status_name(st.status));
+	dir_fd = open_state_dir(id, err);
+	if (dir_fd < 0)
+		return -1;
+	return release_init(dir_fd, id, err);
+}
+
+/* The host pids in the container's cgroup: the cgroup2 directory, else a v1 hierarchy. */
+static int read_procs(const char *id, pid_t *pids, size_t max, size_t *ret_len,
+		      struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+	struct barco_cgroup cg;
+	cleanup_fclose FILE *f = NULL;
+	char path[PATH_MAX + 16];
+	int pid;
+
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	barco_cgroup_paths_for(&layout, id, &cg);
+	for (int i = -1; !f && i < BARCO_CG_V1_COUNT; i++) {
+		const char *dir = i < 0 ? cg.unified_path : cg.v1_path[i];
+
+		(void)snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		f = dir[0] ? fopen(path, "re") : NULL;
+	}
+	if (!f)
+		return barco_err_set(err, ENOENT, "container \"%s\": no cgroup", id);
+	*ret_len = 0;
+	while (*ret_len < max && fscanf(f, "%d", &pid) == 1)
+		pids[(*ret_len)++] = pid;
+	return 0;
+}
+
+int barco_oci_kill(const char *id, int sig, bool all, struct barco_err *err)
+{
+	struct barco_oci_state st;
+	pid_t pids[4096];
+	size_t n = 0;
+
+	if (barco_oci_state(id, &st, err) < 0)
+		return -1;
+	if (st.status == BARCO_OCI_STOPPED)
+		return barco_err_set(err, 0, "container \"%s\": container not running", id);
+	if (!all) {
+		if (kill(st.pid, sig) < 0)
+			return barco_err_errno(err, "kill(%d, %d)", (int)st.pid, sig);
+		return 0;
+	}
+	if (read_procs(id, pids, ARRAY_LEN(pids), &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		(void)kill(pids[i], sig);
+	return 0;
+}
+
+/* The init is not our child: watch /proc until it has exited (a zombie has). */
+static void wait_gone(pid_t pid, unsigned long long want)
+{
+	unsigned long long start;
+	char state;
+
+	for (int i = 0; i < 500; i++) {
+		if (barco_proc_stat(pid, &state, &start) < 0 || start != want || state == 'Z' ||
+		    state == 'X')
+			return;
+		(void)usleep(10000);
+	}
+}
+
+int barco_oci_delete(const char *id, bool force, struct barco_err *err)
+{
+	struct barco_oci_state st;
+	struct barco_cgroup_layout layout;
+	unsigned long long start = 0;
+
+	if (barco_oci_state(id, &st, err) < 0)
+		return -1;
+	if (st.status == BARCO_OCI_RUNNING && !force)
+		return barco_err_set(err, 0,
+				     "cannot delete container \"%s\" that is not stopped: running "
+				     "(use --force)",
+				     id);
+	if (st.pid > 0) {
+		char state;
+
+		(void)barco_proc_stat(st.pid, &state, &start);
+		(void)kill(st.pid, SIGKILL);
+		wait_gone(st.pid, start);
+	}
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	if (barco_state_reclaim(id, &layout) != 1)
+		return barco_err_set(err, EBUSY, "container \"%s\" is still in use", id);
+	return 0;
+}
+
+int barco_oci_ps(FILE *out, const char *id, struct barco_err *err)
+{
+	struct barco_oci_state st;
+	pid_t pids[4096];
+	size_t n = 0;
+
+	if (barco_oci_state(id, &st, err) < 0 || read_procs(id, pids, ARRAY_LEN(pids), &n, err) < 0)
+		return -1;
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%d", i ? "," : "", (int)pids[i]);
+	fputs("]\n", out);
+	return 0;
+}
+
+int barco_oci_explain(FILE *out, const char *id, struct barco_err *err)
+{
+	cleanup_close int dir_fd = open_state_dir(id, err);
+	cleanup_close int fd = -1;
+	char buf[4096];
+	ssize_t n;
+
+	if (dir_fd < 0)
+		return -1;
+	fd = openat(dir_fd, "reports", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return barco_err_errno(err, "container \"%s\": no stage reports", id);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		(void)fwrite(buf, 1, (size_t)n, out);
+	return 0;
+}
+
+int barco_oci_parse_signal(const char *s, int *ret, struct barco_err *err)
+{
+	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	uint64_t n;
+	struct barco_err ignored;
+
+	if (barco_parse_uint(s, 1, NSIG - 1, "signal", &n, &ignored) == 0) {
+		*ret = (int)n;
+		return 0;
+	}
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && strcasecmp(abbrev, name) == 0) {
+			*ret = sig;
+			return 0;
+		}
+	}
+	return barco_err_set(err, EINVAL,
+			     "unknown signal \"%s\" (a number, or a name: TERM, "
+			     "SIGKILL, USR1…)",
+			     s);
+}
