@@ -102,8 +102,10 @@ int main(int argc, char **argv)
 	int first = 1;
 	const char *verb;
 
-	while (first < argc && parse_global(argc, argv, &first, &g))
+	while (first < argc && parse_global(argc, argv, &first, &g)) {
+		g.is_given = true;
 		first++;
+	}
 	verb = first < argc ? argv[first] : NULL;
 	if (!verb) {
 		fputs(main_usage, stderr);

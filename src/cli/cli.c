@@ -58,6 +58,7 @@ const char barco_step_usage[] =
 	"       barco step NAME [--until=STAGE] [--json] [--diff]\n"
 	"       barco step -i [RUN OPTIONS] -- CMD [ARG...]\n"
 	"       barco step --bundle DIR --until=STAGE [--name NAME]\n"
+	"       barco step ID --explain   (the stage reports of a container 'barco create' made)\n"
 	"\n"
 	"Runs a container one isolation stage at a time. The first form runs the\n"
 	"stages through STAGE, prints a report for each and leaves the container\n"

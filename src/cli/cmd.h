@@ -30,6 +30,7 @@ struct barco_oci_globals {
 	const char *log;	/* --log FILE: errors are appended there too */
 	bool is_log_json;	/* --log-format json */
 	bool is_systemd_cgroup; /* accepted: barco writes cgroupfs itself */
+	bool is_given;		/* any of them: an engine is calling */
 };
 
 int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g);

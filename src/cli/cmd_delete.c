@@ -61,7 +61,7 @@ static int delete_run_container(const char *name, struct barco_err *err)
 static int delete_once(const char *name, const struct barco_cgroup_layout *layout, bool is_first,
 		       struct barco_err *err)
 {
-	int r = barco_state_reclaim(name, layout);
+	int r = barco_state_reclaim(name, layout, false);
 
 	if (r < 0 && is_first)
 		return barco_err_set(err, 0, "no container named '%s' (see 'barco ps')", name);
@@ -113,7 +113,8 @@ int barco_cmd_delete_any(int argc, char **argv, const struct barco_oci_globals *
 
 	if (is_force)
 		return delete_oci(argv[2], true, g);
-	if (argc == 2 && is_oci_container(argv[1]))
+	/* An engine (it gives global options) or a container `barco create` made. */
+	if (argc == 2 && (g->is_given || is_oci_container(argv[1])))
 		return delete_oci(argv[1], false, g);
 	return barco_cmd_delete(argc, argv);
 }
@@ -137,7 +138,7 @@ int barco_cmd_delete(int argc, char **argv)
 			return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		if (r > 0) {
 			/* Whatever the owner left (it may have died meanwhile) goes too. */
-			(void)barco_state_reclaim(name, &layout);
+			(void)barco_state_reclaim(name, &layout, false);
 			printf("%s\n", name);
 			return 0;
 		}

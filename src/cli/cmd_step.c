@@ -22,6 +22,7 @@
 #include "runtime/stage.h"
 #include "base/exit_status.h"
 #include "runtime/explain.h"
+#include "runtime/oci_lifecycle.h"
 #include "runtime/monitor.h"
 #include "base/parse.h"
 #include "base/sock.h"
@@ -419,6 +420,16 @@ static bool is_create_form(int argc, char **argv)
 	return false;
 }
 
+/* barco step ID --explain: what the stages did for a container `barco create` made. */
+static int explain_created(const char *id)
+{
+	struct barco_err err = {0};
+
+	if (barco_oci_explain(stdout, id, &err) < 0)
+		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	return 0;
+}
+
 int barco_cmd_step(int argc, char **argv)
 {
 	static struct barco_config cfg;
@@ -428,6 +439,8 @@ int barco_cmd_step(int argc, char **argv)
 	int parsed, status;
 	pid_t monitor;
 
+	if (argc == 3 && strcmp(argv[2], "--explain") == 0)
+		return explain_created(argv[1]);
 	if (!is_create_form(argc, argv))
 		return step_existing(argc, argv);
 	barco_config_init(&cfg);

@@ -351,8 +351,17 @@ int barco_oci_delete(const char *id, bool force, struct barco_err *err)
 	struct barco_cgroup_layout layout;
 	unsigned long long start = 0;
 
-	if (barco_oci_state(id, &st, err) < 0)
+	cleanup_close int dir_fd = open_state_dir(id, err);
+
+	if (dir_fd < 0)
 		return -1;
+	/* With --force even a state no longer readable is removed (its processes with its cgroups).
+	 */
+	if (barco_oci_state(id, &st, err) < 0) {
+		if (!force)
+			return -1;
+		st = (struct barco_oci_state){.status = BARCO_OCI_STOPPED};
+	}
 	if (st.status == BARCO_OCI_RUNNING && !force)
 		return barco_err_set(err, 0,
 				     "cannot delete container \"%s\" that is not stopped: running "
@@ -367,7 +376,7 @@ int barco_oci_delete(const char *id, bool force, struct barco_err *err)
 	}
 	if (barco_cgroup_layout_detect(&layout, err) < 0)
 		return -1;
-	if (barco_state_reclaim(id, &layout) != 1)
+	if (barco_state_reclaim(id, &layout, true) != 1)
 		return barco_err_set(err, EBUSY, "container \"%s\" is still in use", id);
 	return 0;
 }

@@ -157,23 +157,28 @@ static _Noreturn void child_loop(struct barco_container *c)
 
 /*
  * The container process keeps stdio, its end of the socket and the rootfs:
- * none of the runner's descriptors (the state lock, the signalfd, a step
- * monitor's listening socket and its clients) may live on in it.
+ * none of the runner's descriptors (the signalfd, a step monitor's
+ * listening socket and its clients) may live on in it. The state lock
+ * neither, but for `barco create`: there the init holds it (the same open
+ * file description as the runner's flock) until execve closes it, so the
+ * created container stays claimed once create has exited. Its command has
+ * not run yet; only barco's code has the descriptor.
  */
 static void keep_only_container_fds(const struct barco_container *c, int sock)
 {
-	int keep[3] = {sock, c->rootfs_fd, c->exec_fifo_fd};
+	int keep[4] = {sock, c->rootfs_fd, c->exec_fifo_fd,
+		       c->cfg->is_oci_create ? c->state_dir_fd : -1};
 	int next = 3; /* stdio stays, whatever numbers the kept ones have */
 
-	/* In increasing order (-1, no fifo, sorts first and is skipped). */
-	for (size_t i = 1; i < 3; i++)
+	/* In increasing order (-1, none, sorts first and is skipped). */
+	for (size_t i = 1; i < ARRAY_LEN(keep); i++)
 		for (size_t j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
 			int t = keep[j];
 			keep[j] = keep[j - 1];
 			keep[j - 1] = t;
 		}
 	/* Close the gaps around the kept descriptors (close_range(2)). */
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(keep); i++) {
 		if (keep[i] < next)
 			continue;
 		if (keep[i] > next)
@@ -242,7 +247,9 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
 		goto fail;
 	if (pid == 0) {
 		keep_only_container_fds(c, sv[1]);
-		c->state_dir_fd = c->signal_fd = c->tty_fd = -1;
+		if (!c->cfg->is_oci_create)
+			c->state_dir_fd = -1;
+		c->signal_fd = c->tty_fd = -1;
 		c->sock = sv[1];
 		c->is_container = true;
 		child_loop(c);

@@ -70,46 +70,30 @@ static int lock_dir(int run_fd, const char *name, int *ret_fd)
 }
 
 /*
- * A container made by `barco create` has no barco process holding its lock
- * once create has exited: it is live while its init is (state.json's pid,
- * with the start time oci.json recorded).
+ * A container `barco create` made (its directory holds oci.json) is removed
+ * by `delete` only, as runc's are: a stopped one keeps its state, and its
+ * id, until the engine that made it asks (containerd and podman read its
+ * state after it stopped). Nobody holds its lock once it runs.
  */
-bool barco_state_oci_init_alive(int dir_fd)
+static bool is_oci(int dir_fd)
 {
-	struct barco_state st;
-	struct barco_err err;
-	char text[16384];
-	cleanup_close int fd = openat(dir_fd, "oci.json", O_RDONLY | O_CLOEXEC);
-	cleanup_close int sfd = -1;
-	unsigned long long start = 0, want = 0;
-	const char *p;
-	char state;
-	ssize_t n;
+	struct stat st;
 
-	if (fd < 0)
-		return false;
-	n = read(fd, text, sizeof(text) - 1);
-	text[n > 0 ? n : 0] = '\0';
-	p = strstr(text, "\"init_start\":");
-	if (!p || sscanf(p + 13, "%llu", &want) != 1)
-		return false;
-	sfd = openat(dir_fd, "state.json", O_RDONLY | O_CLOEXEC);
-	n = sfd < 0 ? -1 : read(sfd, text, sizeof(text) - 1);
-	text[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || barco_state_parse(text, &st, &err) < 0 || st.pid <= 0)
-		return false;
-	return barco_proc_stat(st.pid, &state, &start) == 0 && start == want && state != 'Z' &&
-	       state != 'X';
+	return fstatat(dir_fd, "oci.json", &st, 0) == 0;
 }
 
-/* Reclaims name if nobody holds it; returns true when it was stale and is gone. */
-static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cgroup_layout *layout)
+/*
+ * Reclaims name if nobody holds it (and, unless is_oci_ok, it is not a
+ * `barco create` container); returns true when it was stale and is gone.
+ */
+static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cgroup_layout *layout,
+			     bool is_oci_ok)
 {
 	cleanup_close int fd = -1;
 	struct barco_cgroup cg;
 	struct barco_err err;
 
-	if (lock_dir(run_fd, name, &fd) < 0 || barco_state_oci_init_alive(fd))
+	if (lock_dir(run_fd, name, &fd) < 0 || (!is_oci_ok && is_oci(fd)))
 		return false;
 	log_info("reclaiming stale container %s", name);
 	barco_cgroup_paths_for(layout, name, &cg);
@@ -164,7 +148,7 @@ int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout
 			return 0;
 		if (r != -EEXIST)
 			return barco_err_set(err, -r, "create %s/%s", BARCO_RUN_DIR, name);
-		if (reclaim_if_stale(run_fd, name, layout))
+		if (reclaim_if_stale(run_fd, name, layout, false))
 			continue;
 		return barco_err_set(err, EEXIST,
 				     "a container named '%s' already exists (see %s/%s)", name,
@@ -204,7 +188,7 @@ void barco_state_reclaim_all(const struct barco_cgroup_layout *layout)
 	}
 	while ((de = readdir(dir)))
 		if (de->d_type == DT_DIR && de->d_name[0] != '.')
-			(void)reclaim_if_stale(run_fd, de->d_name, layout);
+			(void)reclaim_if_stale(run_fd, de->d_name, layout, false);
 }
 
 /*
@@ -263,7 +247,7 @@ int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err
 	return replace_file(dir_fd, name, "state.json", 0600, text, (size_t)len, err);
 }
 
-int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout)
+int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout, bool is_oci_ok)
 {
 	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
@@ -272,7 +256,7 @@ int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layo
 		errno = ENOENT;
 		return -1;
 	}
-	return reclaim_if_stale(run_fd, name, layout) ? 1 : 0;
+	return reclaim_if_stale(run_fd, name, layout, is_oci_ok) ? 1 : 0;
 }
 
 bool barco_state_is_live(const char *name)

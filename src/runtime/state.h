@@ -45,13 +45,11 @@ int barco_state_read(const char *name, struct barco_state *ret, struct barco_err
 
 /*
  * Reclaims name if its owner is gone. Returns 1 when it was stale and is
- * now removed (cgroups included), 0 when a live owner holds it, -1 with
- * errno ENOENT when there is no such container.
+ * now removed (cgroups included), 0 when a live owner holds it (or it is
+ * a container `barco create` made, unless is_oci_ok: `delete` removes
+ * those), -1 with errno ENOENT when there is no such container.
  */
-int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout);
-
-/* True when dir_fd is a `barco create` container's directory and its init still runs. */
-bool barco_state_oci_init_alive(int dir_fd);
+int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout, bool is_oci_ok);
 
 /* True when a live owner holds name. */
 bool barco_state_is_live(const char *name);
