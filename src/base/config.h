@@ -9,13 +9,19 @@
 #include <sys/types.h>
 #include "base/err.h"
 
-#define BARCO_NAME_MAX	   63
+#define BARCO_NAME_MAX	   64 /* podman's container ids are 64 hex digits */
 #define BARCO_HOSTNAME_MAX 64
 #define BARCO_IDMAP_MAX	   8
 #define BARCO_ENV_MAX	   256
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
 
 struct barco_mount_def;
+
+/* A sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward. */
+struct barco_sysctl {
+	const char *key;
+	const char *value;
+};
 
 struct barco_idmap {
 	uint32_t inside;
@@ -73,12 +79,17 @@ struct barco_config {
 	uint64_t caps_exact;	 /* bit N: capability N */
 	bool is_rootfs_readonly; /* / remounted read-only at the end of the mounts stage */
 	bool is_oci_create;	 /* `barco create`: the exec stage waits on exec.fifo for start */
+	bool has_umask;		 /* umask set by the exec stage (process.user.umask) */
+	mode_t umask;
 	const struct barco_mount_def *mounts; /* NULL: barco's table (stages/mount.h) */
 	size_t mounts_len;
 	const char *const *masked_paths; /* NULL: barco's list */
 	size_t masked_paths_len;
 	const char *const *readonly_paths; /* NULL: barco's list */
 	size_t readonly_paths_len;
+	const struct barco_sysctl
+		*sysctls; /* written by the mounts stage, before /proc/sys goes read-only */
+	size_t sysctls_len;
 	struct barco_rlimit {
 		int resource; /* RLIMIT_*: set by the exec stage, before execve */
 		uint64_t soft;

@@ -96,8 +96,6 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 		return barco_err_set(err, 0,
 				     "process.user.additionalGids: supplementary groups are not "
 				     "applied yet");
-	if (spec->has_umask)
-		return barco_err_set(err, 0, "process.user.umask: not applied yet");
 	if (spec->env_len > BARCO_ENV_MAX)
 		return barco_err_set(err, 0, "process.env: %zu entries, barco takes at most %d",
 				     spec->env_len, BARCO_ENV_MAX);
@@ -109,6 +107,8 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 	cfg->argv = spec->args;
 	cfg->workdir = spec->cwd;
 	cfg->uid = spec->uid;
+	cfg->has_umask = spec->has_umask;
+	cfg->umask = spec->umask;
 	cfg->gid = spec->gid;
 	for (size_t i = 0; i < spec->rlimits_len; i++)
 		cfg->rlimits[i] = (struct barco_rlimit){
@@ -163,9 +163,8 @@ static uint64_t shares_to_weight(uint64_t shares)
 static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		     struct barco_err *err)
 {
-	if (spec->sysctl_len)
-		return barco_err_set(err, 0, "linux.sysctl.%s: sysctls are not applied yet",
-				     spec->sysctl[0].key);
+	cfg->sysctls = spec->sysctl;
+	cfg->sysctls_len = spec->sysctl_len;
 	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;
 	cfg->pids_max = spec->pids_limit;
 	cfg->cpu_weight = spec->cpu_shares ? shares_to_weight(spec->cpu_shares) : 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "base/config.h"
 #include "base/err.h"
 
 enum barco_oci_status {
@@ -21,7 +22,7 @@ enum barco_oci_status {
 };
 
 struct barco_oci_state {
-	char id[64];
+	char id[BARCO_NAME_MAX + 1];
 	enum barco_oci_status status;
 	pid_t pid; /* the init on the host; 0 once stopped */
 	char bundle[4096];

@@ -290,7 +290,7 @@ static int parse_sysctl(struct barco_oci_spec *spec, struct json_object *lx, str
 		return barco_err_errno(err, "linux.sysctl");
 	json_object_object_foreach(obj, key, v)
 	{
-		struct barco_oci_sysctl *s = &spec->sysctl[spec->sysctl_len];
+		struct barco_sysctl *s = &spec->sysctl[spec->sysctl_len];
 
 		(void)snprintf(p, sizeof(p), "linux.sysctl.%.64s", key);
 		if (check_sysctl_key(key, err) < 0 || barco_oci_as_string(v, p, &s->value, err) < 0)

@@ -66,11 +66,6 @@ struct barco_oci_rlimit {
 	uint64_t hard;
 };
 
-struct barco_oci_sysctl {
-	const char *key;
-	const char *value;
-};
-
 struct barco_oci_spec {
 	struct json_object *json; /* owns every string below */
 	const char *oci_version;
@@ -108,7 +103,7 @@ struct barco_oci_spec {
 	size_t masked_paths_len;
 	const char **readonly_paths;
 	size_t readonly_paths_len;
-	struct barco_oci_sysctl *sysctl;
+	struct barco_sysctl *sysctl;
 	size_t sysctl_len;
 	const char *cgroups_path;	 /* NULL when not given */
 	int64_t memory_limit_bytes;	 /* 0: no limit (the spec's -1 too) */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "stages/cgroup.h"
+#include "base/config.h"
 #include "base/err.h"
 
 #define BARCO_RUN_DIR "/run/barco"
@@ -27,7 +28,7 @@ void barco_state_release(const char *name, int dir_fd);
 
 /* What state.json holds. */
 struct barco_state {
-	char name[64];
+	char name[BARCO_NAME_MAX + 1];
 	pid_t pid;	  /* the container process; 0 before it exists */
 	pid_t runner_pid; /* barco run, or the step monitor */
 	char stage[32];	  /* the last stage done, or "created" */

@@ -128,6 +128,10 @@ int barco_exit_status_from_wait(int wstatus)
 int barco_exec_set_rlimits(const struct barco_config *cfg, struct barco_report *rep,
 			   struct barco_err *err)
 {
+	if (cfg->has_umask) {
+		(void)umask(cfg->umask);
+		barco_report_add(rep, "umask(0%03o)", (unsigned)cfg->umask);
+	}
 	for (size_t i = 0; i < cfg->rlimits_len; i++) {
 		const struct barco_rlimit *rl = &cfg->rlimits[i];
 		struct rlimit lim = {.rlim_cur = rl->soft, .rlim_max = rl->hard};

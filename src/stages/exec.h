@@ -36,8 +36,8 @@ int barco_exit_status_from_wait(int wstatus);
 
 /*
  * setrlimit(2) for each of cfg->rlimits (an OCI bundle's process.rlimits),
- * in the container before execve. Raising a hard limit above the current
- * one needs CAP_SYS_RESOURCE (the error says so).
+ * and umask(2) when cfg->has_umask, in the container before execve. Raising a hard limit above the
+ * current one needs CAP_SYS_RESOURCE (the error says so).
  */
 int barco_exec_set_rlimits(const struct barco_config *cfg, struct barco_report *rep,
 			   struct barco_err *err) __attribute__((warn_unused_result));

@@ -481,6 +481,29 @@ static int readonly_paths(const struct barco_config *cfg, struct barco_report *r
 	return 0;
 }
 
+/* An OCI bundle's linux.sysctl, into the container's /proc/sys while it is still writable. */
+static int write_sysctls(const struct barco_config *cfg, struct barco_report *rep,
+			 struct barco_err *err)
+{
+	for (size_t i = 0; i < cfg->sysctls_len; i++) {
+		const struct barco_sysctl *s = &cfg->sysctls[i];
+		char path[PATH_MAX];
+		cleanup_close int fd = -1;
+		size_t len = strlen(s->value);
+
+		(void)snprintf(path, sizeof(path), "/proc/sys/%s", s->key);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || write(fd, s->value, len) != (ssize_t)len)
+			return barco_err_errno(err, "sysctl %s = \"%s\" (%s)", s->key, s->value,
+					       path);
+		barco_report_add(rep, "sysctl %s = \"%s\"", s->key, s->value);
+	}
+	return 0;
+}
+
 int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
 		      struct barco_err *err)
 {
@@ -502,7 +525,8 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 		return barco_err_wrap(err, "preparing mounts in %s", cfg->rootfs);
 	if (pivot_into(root, rep, err) < 0)
 		return barco_err_wrap(err, "pivoting into %s", cfg->rootfs);
-	if (mask_paths(cfg, rep, err) < 0 || readonly_paths(cfg, rep, err) < 0)
+	if (write_sysctls(cfg, rep, err) < 0 || mask_paths(cfg, rep, err) < 0 ||
+	    readonly_paths(cfg, rep, err) < 0)
 		return barco_err_wrap(err, "hiding kernel interfaces");
 	if (cfg->is_rootfs_readonly && remount_ro("/", rep, err) < 0)
 		return barco_err_wrap(err, "making the root read-only");

@@ -85,8 +85,6 @@ static const struct {
 	{DOC(",\"terminal\":true", NS(NS_MIN)), "process.terminal: true is not supported yet"},
 	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1]}", NS(NS_MIN)),
 	 "process.user.additionalGids: supplementary groups are not applied yet"},
-	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"umask\":18}", NS(NS_MIN)),
-	 "process.user.umask: not applied yet"},
 	{DOC(",\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}", NS(NS_MIN)),
 	 "process.capabilities.effective: barco applies the bounding set"},
 	{DOC(",\"user\":{\"uid\":1,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_KILL\"],"
@@ -98,8 +96,6 @@ static const struct {
 	{DOC("", NS("{\"type\":\"mount\"}")), "linux.namespaces: barco needs a pid namespace"},
 	{DOC("", NS(NS_MIN ",{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}")),
 	 "linux.namespaces: joining the network namespace at /proc/1/ns/net (path) is not"},
-	{DOC("", ",\"linux\":{\"namespaces\":[" NS_MIN "],\"sysctl\":{\"net.x\":\"1\"}}"),
-	 "linux.sysctl.net.x: sysctls are not applied yet"},
 	{DOC("", NS(NS_MIN) ",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"rbind\","
 			    "\"rshared\"]}]"),
 	 "mounts[0].options: propagation other than (r)private is not supported yet"},

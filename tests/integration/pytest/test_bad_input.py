@@ -18,7 +18,7 @@ import pytest
 from conftest import (EXIT_BARCO, RUN_DIR, assert_nothing_left, one_barco_error, state_of,
                       wait_dead)
 
-LONG = "a" * 64
+LONG = "a" * 65
 
 # (id, args, fragment). {name}: a fresh name nothing may be left of;
 # {paused}: a container paused after userns, which must stay paused there;
