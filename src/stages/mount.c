@@ -263,6 +263,33 @@ static int sysfs_fallback(const char *path, int errnum, struct barco_report *rep
 	return setattr_rdonly(AT_FDCWD, path, AT_RECURSIVE, path, rep, err);
 }
 
+/*
+ * An OCI bundle's "cgroup" mount: a plain mount of every v1 hierarchy
+ * fails on a hybrid host (EBUSY) and in a user namespace (EPERM). The
+ * unified (v2) hierarchy instead, as the cgroup namespace shows it; where
+ * that is refused too (a user namespace without a cgroup namespace of its
+ * own), the host's /sys/fs/cgroup bound read-only, as runc does for
+ * rootless containers. runc's tmpfs with one bind per v1 controller is
+ * still to do.
+ */
+static int cgroup_fallback(const struct barco_mount_def *row, const char *path, int errnum,
+			   struct barco_report *rep, struct barco_err *err)
+{
+	barco_report_add(rep, "mount cgroup on %s: %s; mounting cgroup2 instead", path,
+			 strerrorname_np(errnum));
+	if (mount("cgroup2", path, "cgroup2", row->flags, NULL) == 0) {
+		barco_report_add(rep, "mount(\"cgroup2\", \"%s\", \"cgroup2\") = 0", path);
+		return 0;
+	}
+	if (errno != EPERM)
+		return barco_err_errno(err, "mount cgroup2 on %s", path);
+	barco_report_add(rep, "mount cgroup2 on %s: EPERM; a read-only bind of /sys/fs/cgroup",
+			 path);
+	if (do_mount("/sys/fs/cgroup", path, NULL, MS_BIND | MS_REC, NULL, rep, err) < 0)
+		return -1;
+	return setattr_rdonly(AT_FDCWD, path, AT_RECURSIVE, path, rep, err);
+}
+
 /* What a failed row may do instead of failing the container. */
 static int mount_row_failed(const struct barco_mount_def *row, const char *path, int errnum,
 			    struct barco_report *rep, struct barco_err *err)
@@ -282,11 +309,8 @@ static int mount_row_failed(const struct barco_mount_def *row, const char *path,
 	 * unified (v2) hierarchy, as the cgroup namespace shows it, instead;
 	 * runc's tmpfs with one bind per v1 controller is still to do.
 	 */
-	if (strcmp(row->fstype, "cgroup") == 0) {
-		barco_report_add(rep, "mount cgroup on %s: %s; mounting cgroup2 instead", path,
-				 strerrorname_np(errnum));
-		return do_mount("cgroup2", path, "cgroup2", row->flags, NULL, rep, err);
-	}
+	if (strcmp(row->fstype, "cgroup") == 0)
+		return cgroup_fallback(row, path, errnum, rep, err);
 	return barco_err_set(err, errnum, "mount %s on %s (%s)", row->fstype, path,
 			     ms_flags_str(row->flags, names, sizeof(names)));
 }

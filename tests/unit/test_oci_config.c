@@ -41,14 +41,16 @@ static void test_runc_like_spec(void)
 	struct barco_err err = {0};
 
 	CU_ASSERT_EQUAL_FATAL(
-		apply(DOC(",\"env\":[\"A=1\"],\"cwd\":\"/w\",\"user\":{\"uid\":0,\"gid\":0},"
+		apply(DOC(",\"env\":[\"A=1\"],\"cwd\":\"/"
+			  "w\",\"user\":{\"uid\":0,\"gid\":0,\"umask\":18},"
 			  "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_"
 			  "KILL\"],"
 			  "\"permitted\":[\"CAP_KILL\"],\"ambient\":[\"CAP_KILL\"]},"
 			  "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}]",
 			  ",\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"h\""
 			  ",\"linux\":{\"namespaces\":[" NS_MIN ",{\"type\":\"uts\"},"
-			  "{\"type\":\"network\"}],\"resources\":{\"memory\":{\"limit\":1048576},"
+			  "{\"type\":\"network\"}],\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+			  "\"resources\":{\"memory\":{\"limit\":1048576},"
 			  "\"cpu\":{\"shares\":1024}}}"),
 		      &cfg, &spec, &err),
 		0);
@@ -65,8 +67,12 @@ static void test_runc_like_spec(void)
 	CU_ASSERT_TRUE(cfg.is_userns_host);
 	CU_ASSERT_TRUE(cfg.has_caps_exact);
 	CU_ASSERT_EQUAL(cfg.caps_exact, 1ULL << 5);
+	CU_ASSERT_TRUE(cfg.has_umask);
+	CU_ASSERT_EQUAL(cfg.umask, 022);
 	CU_ASSERT_EQUAL(cfg.rlimits_len, 1);
 	CU_ASSERT_EQUAL(cfg.rlimits[0].resource, RLIMIT_NOFILE);
+	CU_ASSERT_EQUAL(cfg.sysctls_len, 1);
+	CU_ASSERT_STRING_EQUAL(cfg.sysctls[0].key, "net.ipv4.ip_forward");
 	CU_ASSERT_EQUAL(cfg.memory_max_bytes, 1048576);
 	/* runc's and crun's conversion: 1024 shares is weight 39. */
 	CU_ASSERT_EQUAL(cfg.cpu_weight, 39);
