@@ -26,7 +26,7 @@ int barco_cmd_spec(int argc, char **argv);
 
 /* runc's global options, given before the verb (OCI.md "Who calls what"). */
 struct barco_oci_globals {
-	const char *root;	/* --root: accepted; barco's state is in /run/barco either way */
+	const char *root;	/* --root: ROOT/ID links to barco's state in /run/barco/ID */
 	const char *log;	/* --log FILE: errors are appended there too */
 	bool is_log_json;	/* --log-format json */
 	bool is_systemd_cgroup; /* accepted: barco writes cgroupfs itself */

@@ -53,5 +53,13 @@ int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
 	}
 	if (barco_oci_create(bundle, argv[optind], pid_file, &err) < 0)
 		return barco_cmd_oci_fail(g, &err);
+	if (barco_oci_root_link(g->root, argv[optind], &err) < 0) {
+		struct barco_err ignored;
+
+		/* Nothing left behind: the container made a moment ago goes too. */
+		if (barco_oci_delete(argv[optind], true, &ignored) < 0)
+			barco_oci_root_unlink(g->root, argv[optind]);
+		return barco_cmd_oci_fail(g, &err);
+	}
 	return 0;
 }

@@ -103,6 +103,7 @@ static int delete_oci(const char *name, bool is_force, const struct barco_oci_gl
 		return 0;
 	if (barco_oci_delete(name, is_force, &err) < 0)
 		return barco_cmd_oci_fail(g, &err);
+	barco_oci_root_unlink(g->root, name);
 	return 0;
 }
 

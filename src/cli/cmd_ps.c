@@ -114,13 +114,12 @@ int barco_cmd_ps_any(int argc, char **argv, const struct barco_oci_globals *g)
 	struct barco_err err = {0};
 	const char *id = argc > 1 ? argv[argc - 1] : NULL;
 
-	if (argc < 2 || id[0] == '-')
+	bool is_format =
+		argc == 4 && (strcmp(argv[1], "--format") == 0 || strcmp(argv[1], "-f") == 0);
+
+	/* barco's own `ps [--json]`, its usage error included, unless it is the OCI form. */
+	if (!(argc == 2 && id[0] != '-') && !is_format)
 		return barco_cmd_ps(argc, argv);
-	if (!(argc == 2 ||
-	      (argc == 4 && (strcmp(argv[1], "--format") == 0 || strcmp(argv[1], "-f") == 0)))) {
-		barco_err_set(&err, 0, "usage: barco ps [--json] | barco ps [--format json] ID");
-		return barco_cmd_oci_fail(g, &err);
-	}
 	if (barco_oci_ps(stdout, id, &err) < 0)
 		return barco_cmd_oci_fail(g, &err);
 	return 0;

@@ -436,3 +436,37 @@ int barco_oci_parse_signal(const char *s, int *ret, struct barco_err *err)
 			     "SIGKILL, USR1…)",
 			     s);
 }
+
+static bool is_other_root(const char *root)
+{
+	return root && strcmp(root, BARCO_RUN_DIR) != 0 && strcmp(root, BARCO_RUN_DIR "/") != 0;
+}
+
+int barco_oci_root_link(const char *root, const char *id, struct barco_err *err)
+{
+	char target[PATH_MAX];
+	char link[PATH_MAX];
+
+	if (!is_other_root(root))
+		return 0;
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		return barco_err_errno(err, "--root %s", root);
+	(void)snprintf(target, sizeof(target), "%s/%s", BARCO_RUN_DIR, id);
+	if (snprintf(link, sizeof(link), "%s/%s", root, id) >= (int)sizeof(link))
+		return barco_err_set(err, ENAMETOOLONG, "--root %s", root);
+	if (symlink(target, link) < 0)
+		return barco_err_errno(err, "symlink %s -> %s", link, target);
+	return 0;
+}
+
+void barco_oci_root_unlink(const char *root, const char *id)
+{
+	char link[PATH_MAX];
+	struct stat st;
+
+	if (!is_other_root(root) ||
+	    snprintf(link, sizeof(link), "%s/%s", root, id) >= (int)sizeof(link))
+		return;
+	if (lstat(link, &st) == 0 && S_ISLNK(st.st_mode))
+		(void)unlink(link);
+}

@@ -71,6 +71,17 @@ int barco_oci_ps(FILE *out, const char *id, struct barco_err *err)
 int barco_oci_explain(FILE *out, const char *id, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * --root DIR other than /run/barco: DIR/ID becomes a symbolic link to the
+ * state directory, so an engine finds the container under the root it
+ * named. (Every verb still reads /run/barco/ID: ids are one namespace.)
+ */
+int barco_oci_root_link(const char *root, const char *id, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Removes what barco_oci_root_link made, if anything. */
+void barco_oci_root_unlink(const char *root, const char *id);
+
 /* "TERM", "SIGKILL", "15" → the signal number. */
 int barco_oci_parse_signal(const char *s, int *ret, struct barco_err *err)
 	__attribute__((warn_unused_result));

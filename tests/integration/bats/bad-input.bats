@@ -134,9 +134,9 @@ refused_run() {
 	refused ".hidden" run --rootfs "$ROOTFS" --name .hidden -- barco-testhelper exit 0
 }
 
-@test "bad name: 64 characters" {
+@test "bad name: 65 characters (64 is podman's id)" {
 	local long
-	long=$(printf 'a%.0s' {1..64})
+	long=$(printf 'a%.0s' {1..65})
 	refused "$long" run --rootfs "$ROOTFS" --name "$long" -- barco-testhelper exit 0
 }
 
