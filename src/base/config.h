@@ -79,7 +79,8 @@ struct barco_config {
 	uint64_t caps_exact;	 /* bit N: capability N */
 	bool is_rootfs_readonly; /* / remounted read-only at the end of the mounts stage */
 	bool is_oci_create;	 /* `barco create`: the exec stage waits on exec.fifo for start */
-	bool has_umask;		 /* umask set by the exec stage (process.user.umask) */
+	const char *console_socket; /* `barco create --console-socket`: the pty master goes there */
+	bool has_umask;		    /* umask set by the exec stage (process.user.umask) */
 	mode_t umask;
 	const struct barco_mount_def *mounts; /* NULL: barco's table (stages/mount.h) */
 	size_t mounts_len;

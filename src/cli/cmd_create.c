@@ -21,7 +21,7 @@ static const struct option create_options[] = {
 
 int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
 {
-	const char *bundle = ".", *pid_file = NULL;
+	const char *bundle = ".", *pid_file = NULL, *console = NULL;
 	struct barco_err err = {0};
 	int opt;
 
@@ -32,12 +32,9 @@ int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
 			bundle = optarg;
 		else if (opt == OPT_PID_FILE)
 			pid_file = optarg;
-		else if (opt == OPT_CONSOLE_SOCKET) {
-			barco_err_set(&err, 0,
-				      "--console-socket: terminals are not supported yet "
-				      "(set process.terminal to false)");
-			return barco_cmd_oci_fail(g, &err);
-		} else if (opt == OPT_PRESERVE && strcmp(optarg, "0") != 0) {
+		else if (opt == OPT_CONSOLE_SOCKET)
+			console = optarg;
+		else if (opt == OPT_PRESERVE && strcmp(optarg, "0") != 0) {
 			barco_err_set(&err, 0, "--preserve-fds: not supported yet");
 			return barco_cmd_oci_fail(g, &err);
 		} else if (opt == '?') {
@@ -51,7 +48,7 @@ int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
 		barco_err_set(&err, 0, "usage: barco create [--bundle DIR] [--pid-file FILE] ID");
 		return barco_cmd_oci_fail(g, &err);
 	}
-	if (barco_oci_create(bundle, argv[optind], pid_file, &err) < 0)
+	if (barco_oci_create(bundle, argv[optind], pid_file, console, &err) < 0)
 		return barco_cmd_oci_fail(g, &err);
 	if (barco_oci_root_link(g->root, argv[optind], &err) < 0) {
 		struct barco_err ignored;

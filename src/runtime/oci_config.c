@@ -88,7 +88,7 @@ static int map_caps(const struct barco_oci_spec *spec, struct barco_config *cfg,
 static int map_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		       struct barco_err *err)
 {
-	if (spec->is_terminal)
+	if (spec->is_terminal && !cfg->console_socket)
 		return barco_err_set(err, 0,
 				     "process.terminal: true is not supported yet (no console "
 				     "socket): set it to false");

@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/parse.h"
+#include "base/sock.h"
 #include "base/util.h"
 #include "runtime/explain.h"
 #include "runtime/oci_config.h"
@@ -99,6 +102,27 @@ static int write_oci_json(int dir_fd, const char *bundle, pid_t pid,
 	return r;
 }
 
+/*
+ * conmon and the shim wait on --console-socket for the pty master: one
+ * message, a payload, exactly one SCM_RIGHTS descriptor.
+ */
+static int send_console(const char *path, int master, struct barco_err *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (master < 0)
+		return barco_err_set(err, EPROTO, "no console came back from the container");
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return barco_err_set(err, ENAMETOOLONG, "--console-socket %s", path);
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return barco_err_errno(err, "--console-socket %s", path);
+	if (barco_sock_send(fd, "console", 7, &master, 1, err) < 0)
+		return barco_err_wrap(err, "--console-socket %s", path);
+	return 0;
+}
+
 /* The stages through exec's wait, the files an engine reads, and the init let go. */
 static int create_container(struct barco_config *cfg, struct barco_oci_spec *spec,
 			    const char *bundle, const char *pid_file, struct barco_err *err)
@@ -120,6 +144,7 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 	}
 	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, save_report, reports, err) < 0 ||
 	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec->annotations, err) < 0 ||
+	    (cfg->console_socket && send_console(cfg->console_socket, c.pty_master, err) < 0) ||
 	    (pid_file && write_pid_file(pid_file, c.pid, err) < 0)) {
 		barco_container_close(&c);
 		return -1;
@@ -129,7 +154,7 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 }
 
 int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
-		     struct barco_err *err)
+		     const char *console_socket, struct barco_err *err)
 {
 	struct barco_oci_spec *spec = NULL;
 	struct barco_config cfg;
@@ -144,6 +169,7 @@ int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
 		return barco_err_errno(err, "bundle '%s'", bundle);
 	cfg.bundle = abs_bundle;
 	cfg.is_oci_create = true;
+	cfg.console_socket = console_socket;
 	if (barco_oci_config_load(&cfg, &spec, err) < 0)
 		return -1;
 	r = barco_config_finish(&cfg, err);

@@ -73,9 +73,10 @@ static int send_msg(int sock, const struct barco_msg *msg, const int *fds, size_
  * learns the host pid of the container's pid 1, which knows itself only
  * as 1. Returns 0 on end of file (the peer closed or exec'd).
  */
-static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int *ret_fds)
+static ssize_t recv_msg_fds(int sock, struct barco_msg *msg, pid_t *ret_sender, int *ret_fds,
+			    size_t nfds)
 {
-	ssize_t n = barco_sock_recv(sock, msg, sizeof(*msg), ret_sender, ret_fds, BARCO_STDIO_FDS);
+	ssize_t n = barco_sock_recv(sock, msg, sizeof(*msg), ret_sender, ret_fds, nfds);
 
 	if (n <= 0)
 		return n;
@@ -87,6 +88,11 @@ static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int 
 	msg->report.len = msg->report.len ? msg->report.len - 1 : 0;
 	msg->report.text[msg->report.len] = '\0';
 	return n;
+}
+
+static ssize_t recv_msg(int sock, struct barco_msg *msg, pid_t *ret_sender, int *ret_fds)
+{
+	return recv_msg_fds(sock, msg, ret_sender, ret_fds, BARCO_STDIO_FDS);
 }
 
 #ifdef BARCO_FAULT_INJECTION
@@ -298,7 +304,9 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 		if (pfd[0].revents)
 			break;
 	}
-	n = recv_msg(c->sock, msg, &sender, NULL);
+	/* The exec stage's answer may carry the console's master (terminal: true). */
+	n = recv_msg_fds(c->sock, msg, &sender, stage == BARCO_STAGE_EXEC ? &c->pty_master : NULL,
+			 1);
 	/*
 	 * A container that stops with CONTINUEs still unread (sent ahead by
 	 * send_continues_ahead) resets the connection, and Linux 6.1 reports
@@ -434,7 +442,8 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 	msg.stage = BARCO_STAGE_EXEC;
 	msg.duration_ns = barco_now_ns() - c->stage_start_ns;
 	msg.report = *rep;
-	if (send_msg(c->sock, &msg, NULL, 0, err) < 0)
+	if (send_msg(c->sock, &msg, c->pty_master >= 0 ? &c->pty_master : NULL,
+		     c->pty_master >= 0 ? 1 : 0, err) < 0)
 		return -1;
 	if (recv_msg(c->sock, &msg, NULL, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
 		return barco_err_set(err, 0, "barco exited before the command started");
@@ -584,7 +593,7 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	c->cfg = cfg;
 	c->stages = stages;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
-	c->exec_fifo_fd = -1;
+	c->exec_fifo_fd = c->pty_master = c->pty_slave = -1;
 	c->pid_file_pid = -1;
 	c->created = (long long)time(NULL);
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
@@ -630,7 +639,7 @@ static void kill_and_reap(pid_t *pid)
 
 void barco_container_detach(struct barco_container *c)
 {
-	int *fds[] = {&c->sock, &c->rootfs_fd, &c->exec_fifo_fd, &c->state_dir_fd};
+	int *fds[] = {&c->sock, &c->rootfs_fd, &c->exec_fifo_fd, &c->state_dir_fd, &c->pty_master};
 
 	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */
 	c->pid = c->first_pid = 0;
@@ -676,6 +685,10 @@ void barco_container_close(struct barco_container *c)
 	if (c->exec_fifo_fd >= 0) {
 		(void)close(c->exec_fifo_fd);
 		c->exec_fifo_fd = -1;
+	}
+	if (c->pty_master >= 0) {
+		(void)close(c->pty_master);
+		c->pty_master = -1;
 	}
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
 		if (c->stdio_fds[i] >= 0) {

@@ -80,6 +80,8 @@ struct barco_container {
 	int tty_fd;	  /* the terminal the container gets as foreground job, or -1 */
 	int exec_fifo_fd; /* `barco create`: STATE/exec.fifo, O_PATH, which the init opens to wait
 			   */
+	int pty_master;	  /* terminal: true: the console's master (container, then runner), or -1 */
+	int pty_slave;	  /* container: the console's slave until it becomes fds 0-2, or -1 */
 	pid_t tty_saved_pgrp;
 	int exit_status;     /* runner: the status to exit with when a stage failed */
 	bool is_stepped;     /* paused between stages (step, -i): state after every stage */

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,6 +119,8 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 		return barco_err_errno(err, "open the rootfs (cwd)");
 	r = barco_mount_setup(c->cfg, fd, rep, err);
 	(void)close(fd);
+	if (r == 0 && c->cfg->console_socket)
+		r = barco_mount_console(&c->pty_master, &c->pty_slave, rep, err);
 	return r;
 }
 
@@ -162,6 +165,9 @@ static int stage_exec_parent(struct barco_container *c, struct barco_report *rep
 			     struct barco_err *err)
 {
 	reap_first_process(c);
+	/* With a console the init makes its own session (setsid(2) refuses a group leader). */
+	if (c->cfg->console_socket)
+		return 0;
 	/*
 	 * The container gets its own process group; when barco owns the
 	 * terminal, that group becomes the terminal's foreground job, so
@@ -222,6 +228,21 @@ static int exec_now(struct barco_container *c, struct barco_err *err)
 	return barco_exec_command(c->cfg->argv, c->cfg->env, err);
 }
 
+/* The console's slave becomes the controlling terminal and fds 0-2 (tty_ioctl(4)). */
+static int take_console(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+{
+	if (setsid() < 0 || ioctl(c->pty_slave, TIOCSCTTY, 0) < 0)
+		return barco_err_errno(err, "setsid, ioctl(TIOCSCTTY) on the console");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(c->pty_slave, fd) < 0)
+			return barco_err_errno(err, "dup2(console, %d)", fd);
+	(void)close(c->pty_slave);
+	c->pty_slave = -1;
+	barco_report_add(rep, "setsid(), ioctl(console, TIOCSCTTY), dup2(console, 0..2): the "
+			      "console is the controlling terminal; its master goes to the runner");
+	return 0;
+}
+
 /*
  * `barco create`: no runner stays to see execve, so a command that cannot
  * run fails now; then the init hangs up on create (which exits) and waits
@@ -243,8 +264,14 @@ static int exec_after_start(struct barco_container *c, struct barco_report *rep,
 			 "%s found; open(\"/proc/self/fd/%d\" (exec.fifo), O_WRONLY) waits "
 			 "for barco start, then execve",
 			 c->cfg->argv[0], c->exec_fifo_fd);
+	if (c->pty_slave >= 0 && take_console(c, rep, err) < 0)
+		return -1;
 	if (barco_runner_child_ready(c, rep, err) < 0)
 		return -1;
+	if (c->pty_master >= 0) {
+		(void)close(c->pty_master);
+		c->pty_master = -1;
+	}
 	(void)close(c->sock);
 	c->sock = -1;
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);

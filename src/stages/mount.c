@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -554,5 +555,31 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 		return barco_err_wrap(err, "hiding kernel interfaces");
 	if (cfg->is_rootfs_readonly && remount_ro("/", rep, err) < 0)
 		return barco_err_wrap(err, "making the root read-only");
+	return 0;
+}
+
+int barco_mount_console(int *ret_master, int *ret_slave, struct barco_report *rep,
+			struct barco_err *err)
+{
+	cleanup_close int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	cleanup_close int slave = -1;
+	char path[64];
+	int unlock = 0, n = -1, fd;
+
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+		return barco_err_errno(err, "open a pty on /dev/pts/ptmx");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return barco_err_errno(err, "ioctl(TIOCGPTPEER)");
+	(void)snprintf(path, sizeof(path), "/dev/pts/%d", n);
+	fd = open("/dev/console", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return barco_err_errno(err, "create /dev/console");
+	(void)close(fd);
+	if (do_mount(path, "/dev/console", NULL, MS_BIND, NULL, rep, err) < 0)
+		return -1;
+	barco_report_add(rep, "console: %s (its master is sent to --console-socket)", path);
+	*ret_master = steal_fd(&master);
+	*ret_slave = steal_fd(&slave);
 	return 0;
 }

@@ -49,5 +49,13 @@ extern const size_t barco_readonly_paths_len;
  * is "/", the host root is bound read-only, with fresh /proc, /dev, /sys,
  * /tmp.
  */
+/*
+ * process.terminal (barco create --console-socket): a pty of the
+ * container's own devpts, its slave bound over /dev/console. Call after
+ * barco_mount_setup; *ret_master and *ret_slave are close-on-exec.
+ */
+int barco_mount_console(int *ret_master, int *ret_slave, struct barco_report *rep,
+			struct barco_err *err) __attribute__((warn_unused_result));
+
 int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
 		      struct barco_err *err) __attribute__((warn_unused_result));
