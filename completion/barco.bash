@@ -19,13 +19,15 @@ _barco_commands()
 
 # The options of a command: on its lines of `barco help` (before the
 # description), on the Usage lines of its --help and in the option column
-# of that help's lines that start with a dash.
+# of that help's lines that start with a dash (not the global options of
+# `barco help`, which go before the command).
 _barco_options()
 {
     { "$1" help; "$1" "$2" --help; } 2>/dev/null | awk -v cmd="$2" '
+        index($0, "Usage: barco " cmd) == 1 { own = 1 }
         index($0, "  " cmd " ") == 1 || $0 == "  " cmd { line = substr($0, 3); sub(/  .*/, "", line) }
         /^Usage:/ || /^       barco / { line = $0 }
-        /^ +-/ { line = $0; sub(/^ +/, "", line); sub(/  .*/, "", line) }
+        own && /^ +-/ { line = $0; sub(/^ +/, "", line); sub(/  .*/, "", line) }
         line != "" {
             while (match(line, /--?[a-zA-Z][-a-zA-Z]*=?/)) {
                 print substr(line, RSTART, RLENGTH)

@@ -41,6 +41,9 @@ int barco_cmd_kill(int argc, char **argv, const struct barco_oci_globals *g);
 int barco_cmd_delete_any(int argc, char **argv, const struct barco_oci_globals *g);
 int barco_cmd_ps_any(int argc, char **argv, const struct barco_oci_globals *g);
 
+/* True, after printing usage on stdout, when argv[1] is -h or --help. */
+bool barco_cmd_is_help(int argc, char **argv, const char *usage);
+
 /* An OCI verb's error: one line on stderr, a line in --log, status 1 (as runc). */
 int barco_cmd_oci_fail(const struct barco_oci_globals *g, const struct barco_err *err);
 

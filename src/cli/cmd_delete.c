@@ -18,6 +18,20 @@
 #include "runtime/state.h"
 #include "stages/cgroup.h"
 
+static const char delete_usage[] =
+	"Usage: barco delete NAME\n"
+	"       barco delete [--force] ID\n"
+	"\n"
+	"Stops the container NAME at whatever stage it is, removes its cgroups, mounts\n"
+	"and state, and prints NAME. The second form is the one engines call (runc\n"
+	"delete), also taken for a container 'barco create' made: it removes a\n"
+	"created or stopped container and prints nothing.\n"
+	"\n"
+	"  -f, --force  kill a running container first; no error when ID does not exist\n"
+	"  -h, --help   this help\n"
+	"\n"
+	"Exit status: 0; 125 on error (the OCI form: 1).\n";
+
 /* A container with a monitor: ask it; -1 with err when none answers. */
 static int delete_via_monitor(const char *name, struct barco_err *err)
 {
@@ -112,6 +126,8 @@ int barco_cmd_delete_any(int argc, char **argv, const struct barco_oci_globals *
 	bool is_force =
 		argc == 3 && (strcmp(argv[1], "--force") == 0 || strcmp(argv[1], "-f") == 0);
 
+	if (barco_cmd_is_help(argc, argv, delete_usage))
+		return 0;
 	if (is_force)
 		return delete_oci(argv[2], true, g);
 	/* An engine (it gives global options) or a container `barco create` made. */

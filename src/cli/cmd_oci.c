@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/json.h"
@@ -44,4 +45,12 @@ int barco_cmd_oci_fail(const struct barco_oci_globals *g, const struct barco_err
 
 	log_error(g, barco_err_str(err, buf, sizeof(buf)));
 	return barco_cmd_fail(err, 1);
+}
+
+bool barco_cmd_is_help(int argc, char **argv, const char *usage)
+{
+	if (argc < 2 || (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0))
+		return false;
+	fputs(usage, stdout);
+	return true;
 }

@@ -13,6 +13,21 @@
 #include "runtime/oci_lifecycle.h"
 #include "runtime/state.h"
 
+static const char ps_usage[] =
+	"Usage: barco ps [--json]\n"
+	"       barco ps [--format json] ID\n"
+	"\n"
+	"Lists the containers: name, pid, stage, age and root filesystem; 'dead' when\n"
+	"the process that held one is gone. With ID, the OCI form engines call (runc\n"
+	"ps): the host pids of the container ID as a JSON array.\n"
+	"\n"
+	"  --json             one JSON array of objects instead of a table\n"
+	"  -f, --format json  the OCI form's format: only json (runc's table is not\n"
+	"                     implemented and is refused)\n"
+	"  -h, --help         this help\n"
+	"\n"
+	"Exit status: 0; 125 on error (the OCI form: 1).\n";
+
 static void format_age(long long seconds, char *buf, size_t size)
 {
 	if (seconds < 120)
@@ -117,6 +132,14 @@ int barco_cmd_ps_any(int argc, char **argv, const struct barco_oci_globals *g)
 	bool is_format =
 		argc == 4 && (strcmp(argv[1], "--format") == 0 || strcmp(argv[1], "-f") == 0);
 
+	if (barco_cmd_is_help(argc, argv, ps_usage))
+		return 0;
+	if (is_format && strcmp(argv[2], "json") != 0) {
+		barco_err_set(&err, 0,
+			      "ps --format '%s': only json is supported (see 'barco ps --help')",
+			      argv[2]);
+		return barco_cmd_oci_fail(g, &err);
+	}
 	/* barco's own `ps [--json]`, its usage error included, unless it is the OCI form. */
 	if (!(argc == 2 && id[0] != '-') && !is_format)
 		return barco_cmd_ps(argc, argv);

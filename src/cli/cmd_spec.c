@@ -15,7 +15,10 @@ static const char spec_usage[] =
 	"allowlist, namespaces, id map 0:100000:65536), the command 'sh' and the\n"
 	"root 'rootfs'. Make the root with 'barco rootfs create DIR/rootfs', then\n"
 	"'barco run --bundle DIR' or 'barco step --bundle DIR --until=STAGE'.\n"
-	"An existing config.json is never overwritten.\n";
+	"An existing config.json is never overwritten.\n"
+	"\n"
+	"  -b, --bundle DIR  where to write config.json (default .)\n"
+	"  -h, --help        this help\n";
 
 int barco_cmd_spec(int argc, char **argv)
 {

@@ -5,11 +5,26 @@
 
 #include "runtime/oci_lifecycle.h"
 
+static const char state_usage[] =
+	"Usage: barco state ID\n"
+	"\n"
+	"Prints the state of the container ID as runtime-spec's JSON (ociVersion, id,\n"
+	"status created, running or stopped, pid, bundle, annotations), plus\n"
+	"\"barco.stage\", the last stage its init went through, as runc state does.\n"
+	"Global options (--root, --log, --log-format) go before 'state': see 'barco help'.\n"
+	"\n"
+	"  -h, --help  this help\n"
+	"\n"
+	"Exit status: 0; 1 with one line on stderr (and in --log) when there is no\n"
+	"container ID.\n";
+
 int barco_cmd_state(int argc, char **argv, const struct barco_oci_globals *g)
 {
 	struct barco_oci_state st;
 	struct barco_err err = {0};
 
+	if (barco_cmd_is_help(argc, argv, state_usage))
+		return 0;
 	if (argc != 2) {
 		barco_err_set(&err, 0, "usage: barco state ID");
 		return barco_cmd_oci_fail(g, &err);

@@ -60,14 +60,18 @@ def stages():
 
 
 def test_commands():
-    assert complete(f"{BARCO} st") == ["stages", "step"]
+    assert complete(f"{BARCO} st") == ["stages", "start", "state", "step"]
     assert complete(f"{BARCO} ") == sorted(["run", "step", "stages", "ps", "delete", "lesson",
-                                             "rootfs", "probe", "verify", "help", "version"])
+                                             "rootfs", "probe", "verify", "spec", "create",
+                                             "start", "state", "kill", "help", "version"])
 
 
 def test_options_of_a_command():
     assert complete(f"{BARCO} run --cap-") == ["--cap-add", "--cap-drop"]
-    assert complete(f"{BARCO} ps -") == ["--json"]
+    assert complete(f"{BARCO} ps --") == ["--format", "--help", "--json"]
+    assert complete(f"{BARCO} create --no-") == ["--no-new-keyring", "--no-pivot"]
+    # The global options go before the command: never offered after it.
+    assert complete(f"{BARCO} kill --") == ["--all", "--help"]
     assert complete(f"{BARCO} verify --h") == ["--helper"]
 
 
@@ -92,7 +96,8 @@ def test_arguments():
 
 def test_without_bash_completion():
     assert complete(f"{BARCO} step --until=c", with_bash_completion=False) == ["caps", "cgroups"]
-    assert complete(f"{BARCO} st", with_bash_completion=False) == ["stages", "step"]
+    assert complete(f"{BARCO} st", with_bash_completion=False) == ["stages", "start", "state",
+                                                                  "step"]
 
 
 def test_step_completes_paused_containers_and_delete_all(tmp_path):

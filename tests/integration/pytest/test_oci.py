@@ -123,6 +123,10 @@ def test_state_kill_ps_delete(barco, bundle, names, tmp_path):
     r = barco.run("ps", "--format", "json", cid)
     assert r.returncode == 0, r.stderr
     assert pid in json.loads(r.stdout)
+    # runc's table is not implemented: refused, not answered in json.
+    r = barco.run("ps", "--format", "table", cid)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert "only json" in one_barco_error(r.stderr)
     assert barco.run("start", cid).returncode == 0
     assert json.loads(barco.run("state", cid).stdout)["status"] == "running"
     r = barco.run("start", cid)
@@ -267,3 +271,30 @@ def test_signals_by_number_and_name(barco, bundle, names, sig, ok, tmp_path):
         assert r.returncode == 1
         assert "unknown signal" in one_barco_error(r.stderr)
     assert barco.run("delete", "--force", cid).returncode == 0
+
+
+# ---- --help ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("verb", ["spec", "create", "start", "state", "kill", "delete", "ps"])
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_each_oci_verb_answers_help_with_its_usage(verb, flag):
+    before = set(os.listdir(RUN_DIR)) if os.path.isdir(RUN_DIR) else set()
+    r = subprocess.run([BARCO, verb, flag], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=30)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.startswith(f"Usage: barco {verb}"), r.stdout
+    assert "  -h, --help" in r.stdout
+    # --help is never taken for a container id: no state, nothing created.
+    after = set(os.listdir(RUN_DIR)) if os.path.isdir(RUN_DIR) else set()
+    assert after - before == set()
+
+
+def test_options_accepted_and_ignored_say_so():
+    r = subprocess.run([BARCO, "create", "--help"], stdout=subprocess.PIPE, text=True,
+                       timeout=30)
+    for opt in ("--no-pivot", "--no-new-keyring"):
+        line = next(l for l in r.stdout.splitlines() if l.strip().startswith(opt))
+        assert "accepted and ignored" in line, line
+    r = subprocess.run([BARCO, "help"], stdout=subprocess.PIPE, text=True, timeout=30)
+    line = next(l for l in r.stdout.splitlines() if l.strip().startswith("--systemd-cgroup"))
+    assert "accepted and ignored" in line, line
