@@ -134,7 +134,7 @@ _barco()
         # step takes every option of run too.
         local opts
         opts=$(_barco_options "$barco" "$cmd")
-        [[ $cmd == step ]] && opts+=$'\n'$(_barco_options "$barco" run | grep -vx -e --trace -e --json)
+        [[ $cmd == step ]] && opts+=$'\n'$(_barco_options "$barco" run | grep -vx -e --trace -e --json -e -t -e --tty)
         mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return

@@ -63,6 +63,9 @@ struct barco_config {
 	bool is_trace;	    /* --trace: eBPF evidence of what was denied, after the command exits */
 	bool is_trace_json; /* --json with --trace: that report as one JSON object */
 	bool is_init;	    /* --init: barco's init is pid 1, the command its child */
+	bool is_terminal;   /* -t (or process.terminal): the command's terminal is a pty of
+			     * the container's devpts; its master goes to the runner's relay,
+			     * or to console_socket */
 
 	char *const *argv;  /* the command, NULL-terminated, never empty */
 	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */

@@ -43,6 +43,9 @@ const char barco_run_usage[] =
 	"  --json                with --trace: the report as one JSON object\n"
 	"  --init                run a tiny init as pid 1 that reaps zombies and forwards\n"
 	"                        signals to CMD's process group; CMD runs as its child\n"
+	"  -t, --tty             give CMD a terminal of its own (a pty of the container's\n"
+	"                        devpts) and relay this one to it; without -t, CMD uses\n"
+	"                        barco's stdin, stdout and stderr as they are\n"
 	"  --bundle DIR          an OCI bundle: DIR/config.json gives the command, rootfs,\n"
 	"                        identity, mounts, namespaces and limits (see 'barco spec')\n"
 	"  -v, --verbose         log every step on stderr (-vv for more)\n"
@@ -122,6 +125,7 @@ static const struct option run_options[] = {
 	{"seccomp", required_argument, NULL, OPT_SECCOMP},
 	{"trace", no_argument, NULL, OPT_TRACE},
 	{"init", no_argument, NULL, OPT_INIT},
+	{"tty", no_argument, NULL, 't'},
 	{"bundle", required_argument, NULL, OPT_BUNDLE},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
@@ -203,6 +207,9 @@ static int apply_process_option(struct barco_config *cfg, int opt, const char *a
 		return 0;
 	case OPT_INIT:
 		cfg->is_init = true;
+		return 0;
+	case 't':
+		cfg->is_terminal = true;
 		return 0;
 	case OPT_BUNDLE:
 		cfg->bundle = arg;
@@ -321,7 +328,8 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 	opterr = 0;
 	if (step)
 		*step = (struct barco_step_options){.until = -1};
-	while ((opt = getopt_long(argc, argv, step ? "+vqhi" : "+vqh", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, step ? "+vqhit" : "+vqht", run_options, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'v':
 			(*ret_verbosity)++;
@@ -356,6 +364,11 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 	if (step && cfg->is_trace)
 		return barco_err_set(err, 0, "--trace is an option of 'barco run', not of '%s'",
 				     cmd);
+	if (step && cfg->is_terminal)
+		return barco_err_set(
+			err, 0,
+			"-t is an option of 'barco run': at exec, 'barco step' runs the "
+			"command on the terminal it was called from");
 	if (cfg->is_trace_json && !cfg->is_trace)
 		return barco_err_set(err, 0,
 				     "--json is the format of the --trace report: add --trace");

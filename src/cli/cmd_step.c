@@ -325,7 +325,7 @@ static bool got_terminating_signal(int sigfd)
 	bool is_terminating = false;
 
 	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		is_terminating |= si.ssi_signo != SIGCHLD;
+		is_terminating |= barco_runner_is_stop_signal((int)si.ssi_signo);
 	return is_terminating;
 }
 

@@ -205,7 +205,7 @@ static void handle_signals(struct monitor *m)
 	struct signalfd_siginfo si;
 
 	while (read(m->c.signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD)
+		if (barco_runner_is_stop_signal((int)si.ssi_signo))
 			finish(m, BARCO_CTL_EXITED, 128 + (int)si.ssi_signo);
 		finish_if_exited(m);
 	}

@@ -88,10 +88,16 @@ static int map_caps(const struct barco_oci_spec *spec, struct barco_config *cfg,
 static int map_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		       struct barco_err *err)
 {
-	if (spec->is_terminal && !cfg->console_socket)
+	/* runc's two refusals: nobody would hold the master, or nobody would send it. */
+	if (spec->is_terminal && cfg->is_oci_create && !cfg->console_socket)
 		return barco_err_set(err, 0,
-				     "process.terminal: true is not supported yet (no console "
-				     "socket): set it to false");
+				     "process.terminal: true needs --console-socket (create "
+				     "exits, so barco cannot hold the terminal)");
+	if (!spec->is_terminal && cfg->console_socket)
+		return barco_err_set(err, 0,
+				     "--console-socket: process.terminal is false, so there is no "
+				     "console to send");
+	cfg->is_terminal = spec->is_terminal;
 	if (spec->additional_gids_len)
 		return barco_err_set(err, 0,
 				     "process.user.additionalGids: supplementary groups are not "

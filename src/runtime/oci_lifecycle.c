@@ -144,7 +144,7 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 	}
 	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, save_report, reports, err) < 0 ||
 	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec->annotations, err) < 0 ||
-	    (cfg->console_socket && send_console(cfg->console_socket, c.pty_master, err) < 0) ||
+	    (cfg->is_terminal && send_console(cfg->console_socket, c.pty_master, err) < 0) ||
 	    (pid_file && write_pid_file(pid_file, c.pid, err) < 0)) {
 		barco_container_close(&c);
 		return -1;

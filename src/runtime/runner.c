@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "stages/ns.h"
 #include "base/sock.h"
+#include "runtime/relay.h"
 #include "runtime/state.h"
 
 enum barco_msg_type {
@@ -518,26 +519,47 @@ bool barco_runner_reap(struct barco_container *c, int *ret_wstatus)
 	return done;
 }
 
-int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
+bool barco_runner_is_stop_signal(int signo)
+{
+	return signo != SIGCHLD && signo != SIGWINCH;
+}
+
+/* Forwards what the signalfd holds; SIGWINCH resizes the -t pty instead. */
+static void forward_signals(struct barco_container *c, const struct barco_relay *relay)
 {
 	struct signalfd_siginfo si;
+
+	while (read(c->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH)
+			barco_relay_resize(relay);
+		if (!barco_runner_is_stop_signal((int)si.ssi_signo) || c->pid <= 0)
+			continue;
+		log_debug("forwarding SIG%s to %d", sigabbrev_np((int)si.ssi_signo), (int)c->pid);
+		(void)kill(c->pid, (int)si.ssi_signo);
+	}
+}
+
+int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
+{
+	struct barco_relay relay = {.master = -1};
 	int wstatus = 0;
 
 	if (c->next != BARCO_STAGE_COUNT)
 		return barco_err_set(err, EINVAL, "the container has not reached exec");
+	if (c->pty_master >= 0 && barco_relay_start(&relay, c->pty_master, err) < 0)
+		return -1;
 	while (!barco_runner_reap(c, &wstatus)) {
-		struct pollfd pfd = {.fd = c->signal_fd, .events = POLLIN};
+		struct pollfd pfds[3] = {{.fd = c->signal_fd, .events = POLLIN}};
+		int n = 1 + barco_relay_poll_fds(&relay, pfds + 1);
 
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(pfds, (nfds_t)n, -1) < 0 && errno != EINTR) {
+			barco_relay_stop(&relay);
 			return barco_err_errno(err, "poll signalfd");
-		while (read(c->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			if (si.ssi_signo == SIGCHLD || c->pid <= 0)
-				continue;
-			log_debug("forwarding SIG%s to %d", sigabbrev_np((int)si.ssi_signo),
-				  (int)c->pid);
-			(void)kill(c->pid, (int)si.ssi_signo);
 		}
+		barco_relay_pump(&relay, pfds + 1, n - 1);
+		forward_signals(c, &relay);
 	}
+	barco_relay_stop(&relay);
 	*ret_status = barco_exit_status_from_wait(wstatus);
 	return 0;
 }
@@ -559,6 +581,8 @@ static int block_signals(struct barco_container *c, struct barco_err *err)
 	(void)sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_LEN(runner_signals); i++)
 		(void)sigaddset(&set, runner_signals[i]);
+	/* Ignored by default, so blocking it changes nothing unless -t relays it. */
+	(void)sigaddset(&set, SIGWINCH);
 	/* tcsetpgrp from a background group raises SIGTTOU unless blocked (tcsetpgrp(3)). */
 	(void)sigaddset(&set, SIGTTOU);
 	if (sigprocmask(SIG_BLOCK, &set, &c->saved_mask) < 0)

@@ -113,13 +113,20 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * Whether a signal the runner's signalfd read asks barco to stop: not
+ * SIGCHLD (a child changed state) nor SIGWINCH (the terminal was resized).
+ */
+bool barco_runner_is_stop_signal(int signo);
+
 /* Runs the stages from c->next through until (inclusive). */
 int barco_runner_advance(struct barco_container *c, enum barco_stage until, barco_stage_cb cb,
 			 void *data, struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
- * After exec: forwards signals to the container and waits for it. Returns
- * the exit status the CLI should use (the command's own, 128+N for signal N).
+ * After exec: forwards signals to the container and waits for it; with -t
+ * it relays the terminal too (runtime/relay.h). Returns the exit status the
+ * CLI should use (the command's own, 128+N for signal N).
  */
 int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_err *err)
 	__attribute__((warn_unused_result));

@@ -119,7 +119,7 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 		return barco_err_errno(err, "open the rootfs (cwd)");
 	r = barco_mount_setup(c->cfg, fd, rep, err);
 	(void)close(fd);
-	if (r == 0 && c->cfg->console_socket)
+	if (r == 0 && c->cfg->is_terminal)
 		r = barco_mount_console(&c->pty_master, &c->pty_slave, rep, err);
 	return r;
 }
@@ -166,7 +166,7 @@ static int stage_exec_parent(struct barco_container *c, struct barco_report *rep
 {
 	reap_first_process(c);
 	/* With a console the init makes its own session (setsid(2) refuses a group leader). */
-	if (c->cfg->console_socket)
+	if (c->cfg->is_terminal)
 		return 0;
 	/*
 	 * The container gets its own process group; when barco owns the
@@ -228,6 +228,15 @@ static int exec_now(struct barco_container *c, struct barco_err *err)
 	return barco_exec_command(c->cfg->argv, c->cfg->env, err);
 }
 
+/* The runner has the master now (barco_runner_child_ready sent it). */
+static void close_master(struct barco_container *c)
+{
+	if (c->pty_master >= 0) {
+		(void)close(c->pty_master);
+		c->pty_master = -1;
+	}
+}
+
 /* The console's slave becomes the controlling terminal and fds 0-2 (tty_ioctl(4)). */
 static int take_console(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 {
@@ -268,10 +277,7 @@ static int exec_after_start(struct barco_container *c, struct barco_report *rep,
 		return -1;
 	if (barco_runner_child_ready(c, rep, err) < 0)
 		return -1;
-	if (c->pty_master >= 0) {
-		(void)close(c->pty_master);
-		c->pty_master = -1;
-	}
+	close_master(c);
 	(void)close(c->sock);
 	c->sock = -1;
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);
@@ -308,8 +314,11 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 				      "exits with its status); the child runs the command");
 	barco_report_add(rep, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), then execve(\"%s\", ...)",
 			 cfg->argv[0]);
+	if (c->pty_slave >= 0 && take_console(c, rep, err) < 0)
+		return -1;
 	if (barco_runner_child_ready(c, rep, err) < 0 || check_runner_alive(c->sock, err) < 0)
 		return -1;
+	close_master(c);
 	return exec_now(c, err);
 }
 

@@ -451,3 +451,20 @@ def test_console_socket(rt, bundle, ids, tmp_path):
     assert lines[0].startswith("/dev/"), lines
     assert "stdin-tty" in lines, lines
     assert out.read_bytes() == b"", "create printed on stdout"
+
+
+@pytest.mark.parametrize("terminal,socket_given", [(True, False), (False, True)])
+def test_console_socket_must_match_terminal(rt, bundle, ids, tmp_path, terminal, socket_given):
+    """runc's checkTerminal: a terminal needs a socket to send it over, and a
+    socket without a terminal is a mistake too; create fails, status 1."""
+    b = bundle().args("true")
+    b.config["process"]["terminal"] = terminal
+    b.save()
+    cid = ids()
+    extra = ["--console-socket", str(tmp_path / "unused.sock")] if socket_given else []
+    r, _ = create(rt, b, cid, extra=extra, expect_ok=False)
+    err = text(r.stderr)
+    assert r.returncode == 1, f"exit {r.returncode}: {err}"
+    assert "console" in err.lower() or "tty" in err.lower(), err
+    assert rt.run("state", cid).returncode == 1
+    assert_nothing_left(rt, cid)

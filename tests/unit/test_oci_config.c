@@ -88,7 +88,6 @@ static const struct {
 	const char *json;
 	const char *error;
 } refusals[] = {
-	{DOC(",\"terminal\":true", NS(NS_MIN)), "process.terminal: true is not supported yet"},
 	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1]}", NS(NS_MIN)),
 	 "process.user.additionalGids: supplementary groups are not applied yet"},
 	{DOC(",\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}", NS(NS_MIN)),
@@ -106,6 +105,48 @@ static const struct {
 			    "\"rshared\"]}]"),
 	 "mounts[0].options: propagation other than (r)private is not supported yet"},
 };
+
+/*
+ * runc's checkTerminal: create with a terminal needs a socket to send the
+ * master over, a socket needs a terminal; run relays the terminal itself.
+ */
+static void test_terminal_and_console_socket(void)
+{
+	static const struct {
+		bool is_terminal, is_create;
+		const char *socket;
+		const char *error; /* NULL: accepted */
+	} cases[] = {
+		{true, false, NULL, NULL},
+		{true, true, "/run/c.sock", NULL},
+		{false, true, NULL, NULL},
+		{true, true, NULL, "process.terminal: true needs --console-socket"},
+		{false, true, "/run/c.sock", "--console-socket: process.terminal is false"},
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *json = cases[i].is_terminal ? DOC(",\"terminal\":true", NS(NS_MIN))
+							: DOC("", NS(NS_MIN));
+		struct barco_config cfg;
+		struct barco_oci_spec *spec = NULL;
+		struct barco_err err = {0};
+		int r;
+
+		barco_config_init(&cfg);
+		CU_ASSERT_EQUAL_FATAL(barco_oci_spec_parse(json, strlen(json), &spec, &err), 0);
+		cfg.is_oci_create = cases[i].is_create;
+		cfg.console_socket = cases[i].socket;
+		r = barco_oci_config_apply(spec, "/srv/rootfs", &cfg, &err);
+		if (cases[i].error) {
+			CU_ASSERT_EQUAL(r, -1);
+			CU_ASSERT_NSTRING_EQUAL(err.msg, cases[i].error, strlen(cases[i].error));
+		} else {
+			CU_ASSERT_EQUAL(r, 0);
+			CU_ASSERT_EQUAL(cfg.is_terminal, cases[i].is_terminal);
+		}
+		barco_oci_spec_free(spec);
+	}
+}
 
 static void test_refusals(void)
 {
@@ -169,5 +210,7 @@ void barco_test_register_oci_config(void)
 
 	barco_test_add(s, "a runc-like spec", test_runc_like_spec);
 	barco_test_add(s, "what the stages cannot apply yet", test_refusals);
+	barco_test_add(s, "a terminal and --console-socket go together, as in runc",
+		       test_terminal_and_console_socket);
 	barco_test_add(s, "barco spec round trip", test_default_spec_round_trip);
 }

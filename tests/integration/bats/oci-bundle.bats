@@ -126,11 +126,12 @@ c['process']['args'] = ['sh', '-c', 'hostname; grep CapEff /proc/self/status; ul
 	assert_failure 125
 	assert_equal "${#stderr_lines[@]}" 1
 	assert_equal "$stderr" 'barco: config.json: linux.namespaces[7].type: unknown namespace type "foo"'
-	edit_config "$dir" "c['linux']['namespaces'].pop(); c['process']['terminal'] = True"
+	edit_config "$dir" "c['linux']['namespaces'].pop(); c['process']['user']['uid'] = 1
+c['process']['capabilities']['ambient'] = ['CAP_KILL']"
 	run_barco run --bundle "$dir" --name "$n"
 	assert_failure 125
 	assert_output ""
-	assert_equal "$stderr" "barco: config.json: process.terminal: true is not supported yet (no console socket): set it to false"
+	assert_equal "$stderr" "barco: config.json: process.capabilities.ambient: barco applies an empty set yet (a set other than that is not supported)"
 	assert_nothing_left "$n"
 }
 

@@ -141,3 +141,74 @@ def test_no_terminal_means_no_job_control_surprises():
                               stdin=subprocess.DEVNULL, timeout=30)
         assert proc.returncode == 4
         assert proc.stdout == b"piped\n"
+
+
+# ---- barco run -t: a terminal of the container's own ------------------------------
+
+def test_tty_gives_a_pty_of_the_containers_devpts_and_relays_it():
+    """-t: the command's fds 0-2 are /dev/pts/0 of the container's devpts (not barco's
+    terminal); keys, Ctrl-C and window size reach it through barco; the terminal is
+    barco's again, in its old mode, when the command exits with its status."""
+    name = "pt-tty-" + secrets.token_hex(3)
+    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
+        os.chmod(home, 0o755)
+        env = dict(os.environ, BARCO_HOME=home)
+        pid, fd = spawn(["run", "-t", "--name", name, "--env", "PS1=box# ", "--", "/bin/sh"],
+                        env)
+        try:
+            assert b"box# " in read_until(fd, b"box# ")
+            os.write(fd, b"echo $(tty) $(stty size) $(ls /dev/pts | tr -d '\\n')@\n")
+            # A fresh devpts: its first pty, and ptmx beside it; the size copied from ours.
+            assert b"/dev/pts/0 24 80 0ptmx@" in read_until(fd, b"ptmx@")
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+            time.sleep(0.3)  # the kernel's SIGWINCH to barco, barco's TIOCSWINSZ on the pty
+            os.write(fd, b"stty size\n")
+            assert b"33 101" in read_until(fd, b"33 101")
+            os.write(fd, b"sleep 60\n")
+            time.sleep(0.5)
+            os.write(fd, b"\x03")  # a byte through barco's raw terminal, SIGINT on the pty
+            os.write(fd, b"echo after-$?\n")
+            assert b"after-130" in read_until(fd, b"after-130")
+            os.write(fd, b"exit 3\n")
+            assert wait_exit(pid) == 3
+            # pty.fork's child (barco) shared this terminal: its line discipline is cooked again.
+            lflag = termios.tcgetattr(fd)[3]
+            assert lflag & termios.ICANON and lflag & termios.ECHO
+        finally:
+            os.close(fd)
+        assert not Path("/run/barco", name).exists()
+
+
+def run_tty(home, *cmd, stdin=subprocess.DEVNULL, input=None):
+    return subprocess.run([str(BARCO), "run", "-t", "--", *cmd], env=dict(os.environ,
+                          BARCO_HOME=home), capture_output=True, stdin=None if input else stdin,
+                          input=input, timeout=30)
+
+
+def test_tty_without_a_terminal_still_gives_one_and_ends_at_end_of_input():
+    """stdin a file or pipe: the command still has a terminal; the end of input becomes
+    the pty's Ctrl-D, so `cat` ends; output comes back through the pty (\\r\\n)."""
+    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
+        os.chmod(home, 0o755)
+        proc = run_tty(home, "/bin/sh", "-c", "tty; test -t 0 && test -t 1 && exit 7")
+        assert proc.returncode == 7, proc.stderr
+        assert proc.stdout == b"/dev/pts/0\r\n"
+        proc = run_tty(home, "/bin/cat", input=b"hello\n")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.count(b"hello\r\n") == 2  # the pty's echo, then cat's copy
+
+
+def test_tty_is_refused_where_it_has_no_meaning(tmp_path):
+    """step runs the command on its caller's terminal; with --bundle, process.terminal
+    decides: one line, 125, nothing made."""
+    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
+        env = dict(os.environ, BARCO_HOME=home)
+        for argv, says in ((["step", "-t", "--until=exec", "--", "true"], b"-t is an option"),
+                           (["run", "--bundle", str(tmp_path), "-t"], b"--tty: with --bundle")):
+            before = set(os.listdir("/run/barco")) if os.path.isdir("/run/barco") else set()
+            proc = subprocess.run([str(BARCO), *argv], env=env, capture_output=True,
+                                  stdin=subprocess.DEVNULL, timeout=30)
+            assert proc.returncode == 125
+            assert says in proc.stderr and proc.stderr.count(b"\n") == 1, proc.stderr
+            after = set(os.listdir("/run/barco")) if os.path.isdir("/run/barco") else set()
+            assert after <= before
