@@ -66,12 +66,23 @@ int barco_relay_poll_fds(const struct barco_relay *r, struct pollfd *pfds)
 	return n;
 }
 
-/* stdin's end: a terminal's line discipline sees Ctrl-D, as if typed, so cat ends too. */
+/*
+ * stdin's end. A raw terminal ends only when it hangs up (its Ctrl-D is a
+ * byte like any other): the container's terminal must hang up too, or a
+ * shell whose line editor reads raw would wait for keys forever. A file
+ * or pipe ends: the pty's line discipline sees Ctrl-D, as if typed, so cat
+ * ends too.
+ */
 static void close_input(struct barco_relay *r)
 {
 	char eof = eof_char(r->master);
 
 	r->is_in_open = false;
+	if (r->is_raw) {
+		r->is_hung_up = true;
+		r->is_raw = false; /* nothing is left to restore */
+		return;
+	}
 	if (eof)
 		write_all(r->master, &eof, 1);
 }

@@ -17,6 +17,7 @@ struct barco_relay {
 	bool is_in_open;  /* stdin still gives data */
 	bool is_out_open; /* the master still gives data (EIO: every slave closed) */
 	bool is_raw;	  /* stdin is a terminal that was made raw: restore it */
+	bool is_hung_up;  /* that terminal went away: the owner closes master to hang up the pty */
 	struct termios saved;
 };
 

@@ -212,3 +212,21 @@ def test_tty_is_refused_where_it_has_no_meaning(tmp_path):
             assert says in proc.stderr and proc.stderr.count(b"\n") == 1, proc.stderr
             after = set(os.listdir("/run/barco")) if os.path.isdir("/run/barco") else set()
             assert after <= before
+
+
+def test_tty_hangs_up_the_container_when_barcos_terminal_goes_away():
+    """-t with a shell whose line editor reads raw: when barco's terminal hangs
+    up (the emulator closed), the container's pty hangs up too; the shell's
+    read ends, barco exits and leaves nothing, instead of waiting for keys."""
+    name = "pt-tty-" + secrets.token_hex(3)
+    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
+        os.chmod(home, 0o755)
+        env = dict(os.environ, BARCO_HOME=home)
+        pid, fd = spawn(["run", "-t", "--name", name, "--env", "PS1=box# ", "--", "/bin/sh"],
+                        env)
+        try:
+            assert b"box# " in read_until(fd, b"box# ")
+        finally:
+            os.close(fd)
+        wait_exit(pid)
+        assert not Path("/run/barco", name).exists()
