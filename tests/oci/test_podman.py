@@ -222,6 +222,21 @@ def test_read_only(podman):
     assert text(r.stdout).split() == ["root=1", "tmp=0"]
 
 
+def test_tty_under_script(podman):
+    """podman run -t: conmon hands the runtime a console socket and relays the
+    pty master it gets back to script(1)'s terminal."""
+    if not shutil.which("script"):
+        pytest.skip("script(1) is not installed (util-linux)")
+    argv = podman.argv("run", "--rm", "-t", "--network", "none", *ULIMITS, IMAGE, "sh", "-c",
+                       "tty; test -t 0 && echo stdin-is-a-tty; exit 4")
+    cmd = " ".join("'" + a.replace("'", "'\\''") + "'" for a in argv)
+    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=PODMAN_TIMEOUT)
+    out = text(r.stdout)
+    assert r.returncode == 4, f"exit {r.returncode}: {out} {text(r.stderr)}"
+    assert "/dev/pts/" in out and "stdin-is-a-tty" in out, out
+
+
 def test_runs_in_a_row(podman):
     """Five runs in a row all succeed: nothing left trips the next one."""
     for i in range(5):
