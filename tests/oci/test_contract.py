@@ -19,8 +19,8 @@ import time
 
 import pytest
 
-from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, assert_nothing_left, children_of, create, is_alive,
-                     proc_stat, read_pid_file, reap, text, wait_for, wait_status)
+from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, Runtime, assert_nothing_left, children_of, create,
+                     is_alive, proc_stat, read_pid_file, reap, text, wait_for, wait_status)
 
 # A container that runs until killed and reports the signals it catches.
 TRAPPER = ("trap 'echo got TERM; exit 143' TERM; trap 'echo got USR1; exit 138' USR1; "
@@ -155,6 +155,23 @@ def test_state_fields_through_the_lifecycle(rt, bundle, ids):
     assert reap(pid) == -signal.SIGKILL
     wait_status(rt, cid, "stopped")
     assert rt.state(cid)["id"] == cid
+
+
+def test_root_with_missing_parents_is_made(rt, bundle, ids):
+    """containerd's shim passes --root ROOT/NAMESPACE, which need not exist yet:
+    the runtime makes it, parents too, as runc does (MkdirAll)."""
+    deep = Runtime(rt.name, rt.path, rt.root / "ns-a" / "ns-b")
+    b = bundle().args("true")
+    cid = ids()
+    create(deep, b, cid)
+    try:
+        assert deep.status(cid) == "created"
+        assert start_and_wait(deep, b, cid) == 0
+        deep.ok("delete", cid)
+    finally:
+        deep.run("delete", "--force", cid)
+    assert deep.run("state", cid).returncode == 1
+    assert_nothing_left(deep, cid)
 
 
 def test_state_of_unknown_id(rt):
