@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ocihelp import processes_mentioning, reap_zombie_children, text, wait_for
+from ocihelp import (TTY_SCRIPT, assert_tty_under_script, processes_mentioning,
+                     reap_zombie_children, text, wait_for)
 
 IMAGE = "localhost/barco-busybox"
 PODMAN_TIMEOUT = 90
@@ -225,16 +226,8 @@ def test_read_only(podman):
 def test_tty_under_script(podman):
     """podman run -t: conmon hands the runtime a console socket and relays the
     pty master it gets back to script(1)'s terminal."""
-    if not shutil.which("script"):
-        pytest.skip("script(1) is not installed (util-linux)")
-    argv = podman.argv("run", "--rm", "-t", "--network", "none", *ULIMITS, IMAGE, "sh", "-c",
-                       "tty; test -t 0 && echo stdin-is-a-tty; exit 4")
-    cmd = " ".join("'" + a.replace("'", "'\\''") + "'" for a in argv)
-    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.DEVNULL,
-                       capture_output=True, timeout=PODMAN_TIMEOUT)
-    out = text(r.stdout)
-    assert r.returncode == 4, f"exit {r.returncode}: {out} {text(r.stderr)}"
-    assert "/dev/pts/" in out and "stdin-is-a-tty" in out, out
+    assert_tty_under_script(podman.argv("run", "--rm", "-t", "--network", "none", *ULIMITS, IMAGE,
+                                        "sh", "-c", TTY_SCRIPT), PODMAN_TIMEOUT)
 
 
 def test_runs_in_a_row(podman):
