@@ -20,7 +20,17 @@ GOALS = (
     ("probe", "barco probe < 200 ms", 200.0, "ms"),
     ("trace", "--trace adds < 50 ms", 50.0, "ms"),
     ("rss", "barco's peak RSS < 4 MiB", 4096.0, "KiB"),
+    ("oci-runc", "OCI create+start+wait+delete: barco ≤ 0.2× runc", 0.2, "×"),
+    ("oci-crun", "OCI create+start+wait+delete: barco ≤ 1.0× crun", 1.0, "×"),
+    ("ctr-runc", "ctr run: barco ≤ runc (containerd's own time included)", 1.0, "×"),
+    ("ctr-crun", "ctr run: barco ≤ crun (containerd's own time included)", 1.0, "×"),
 )
+
+# Each table's rows are compared with one of barco's: (group, its row, title).
+TABLES = (("runtime", "barco", "barco run", "Start a container and run /bin/true"),
+          ("oci", "oci-barco", "barco's cycle",
+           "An engine's cycle: create, start, wait, delete (bench/oci-cycle.c)"),
+          ("other", "barco", "barco run", "Other barco commands"))
 
 
 def summarize(times_ms):
@@ -49,10 +59,10 @@ def fmt_ms(x):
     return f"{x:.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
 
 
-def runtime_rows(data, group):
-    """One row per command of a group: summary and ratio to barco run, in data's order."""
+def runtime_rows(data, group, base_key="barco"):
+    """One row per command of a group: summary and ratio to base_key's row, in data's order."""
     summaries = {k: summarize(b["times_ms"]) for k, b in data["runs"].items() if b.get("times_ms")}
-    base = summaries.get("barco")
+    base = summaries.get(base_key)
     rows = []
     for key, peer in data["peers"].items():
         if peer["group"] != group:
@@ -65,10 +75,11 @@ def runtime_rows(data, group):
     return rows
 
 
-def runtime_table(rows):
+def runtime_table(rows, base_label="barco run"):
     """The markdown table of the runtime comparison."""
     out = [
-        "| command | median ms | IQR ms (q1–q3) | min–max ms | × barco run | CPU ms (user+sys) | runs |",
+        f"| command | median ms | IQR ms (q1–q3) | min–max ms | × {base_label} | CPU ms (user+sys) "
+        "| runs |",
         "|---|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
@@ -120,9 +131,10 @@ def goal_measures(data, stat="median"):
     medians; with stat="min", from the fastest runs, which a busy machine disturbs least."""
     barco = median_of(data, "barco", stat)
 
-    def ratio(key):
+    def ratio(key, mine="barco"):
+        ours = barco if mine == "barco" else median_of(data, mine, stat)
         peer = median_of(data, key, stat)
-        return barco / peer if barco and peer else None
+        return ours / peer if ours and peer else None
 
     trace = median_of(data, "barco-trace", stat)
     rss = data.get("rss", {}).get("barco", {}).get("own_hwm_kib")
@@ -134,6 +146,10 @@ def goal_measures(data, stat="median"):
         "probe": median_of(data, "barco-probe", stat),
         "trace": trace - barco if trace is not None and barco else None,
         "rss": max(rss) if rss else None,
+        "oci-runc": ratio("oci-runc", "oci-barco"),
+        "oci-crun": ratio("oci-crun", "oci-barco"),
+        "ctr-runc": ratio("ctr-runc", "ctr-barco"),
+        "ctr-crun": ratio("ctr-crun", "ctr-barco"),
     }
 
 
@@ -226,9 +242,11 @@ def render(data):
     m = data["machine"]
     out = [f"# barco benchmark, {m['date']}, {m['host']}", ""]
     out += machine_lines(m) + [""] + noise_caveat(m) + [""]
-    titles = (("runtime", "Start a container and run /bin/true"), ("other", "Other barco commands"))
-    for group, title in titles:
-        out += [f"## {title}", ""] + runtime_table(runtime_rows(data, group)) + [""]
+    for group, base, base_label, title in TABLES:
+        rows = runtime_rows(data, group, base)
+        if not rows:  # a run saved before this table existed
+            continue
+        out += [f"## {title}", ""] + runtime_table(rows, base_label) + [""]
         out += [f"- {note}" for note in data.get("notes", {}).get(group, [])] + [""]
     out += ["## Goals (issue 9)", ""] + goal_table(data) + [""]
     steps = step_table(data)

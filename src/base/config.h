@@ -14,6 +14,7 @@
 #define BARCO_IDMAP_MAX	   8
 #define BARCO_ENV_MAX	   256
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
+#define BARCO_NS_JOIN_MAX  4  /* network, IPC, UTS, cgroup: the ones barco joins by path */
 
 struct barco_mount_def;
 
@@ -75,9 +76,14 @@ struct barco_config {
 	 * here). Zero values keep barco's own defaults, so the stages read one
 	 * struct whichever front door filled it.
 	 */
-	const char *bundle;	 /* the bundle directory, or NULL */
-	bool is_env_exact;	 /* env as given: no PATH, HOME, TERM, HOSTNAME added */
-	unsigned long ns_flags;	 /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
+	const char *bundle;	/* the bundle directory, or NULL */
+	bool is_env_exact;	/* env as given: no PATH, HOME, TERM, HOSTNAME added */
+	unsigned long ns_flags; /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
+	struct barco_ns_join {
+		int nstype;	      /* CLONE_NEWNET…: setns(2) checks the file is one */
+		const char *path;     /* a namespace file: /proc/PID/ns/net, /run/netns/NAME */
+	} ns_join[BARCO_NS_JOIN_MAX]; /* joined by the namespaces stage, before unshare */
+	size_t ns_join_len;
 	bool has_caps_exact;	 /* caps_exact replaces the allowlist (+ add - drop) */
 	uint64_t caps_exact;	 /* bit N: capability N */
 	bool is_rootfs_readonly; /* / remounted read-only at the end of the mounts stage */

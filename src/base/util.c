@@ -1,8 +1,10 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +89,24 @@ int barco_proc_stat(pid_t pid, char *ret_state, unsigned long long *ret_start)
 			 ret_state, ret_start) != 2) {
 		errno = EINVAL;
 		return -1;
+	}
+	return 0;
+}
+
+int barco_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	int n = snprintf(buf, sizeof(buf), "%s/", path);
+
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
 	}
 	return 0;
 }

@@ -29,5 +29,8 @@ int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len);
  */
 int barco_proc_stat(pid_t pid, char *ret_state, unsigned long long *ret_start);
 
+/* mkdir -p: path and its missing parents with mode (existing ones are fine); -1 with errno. */
+int barco_mkdir_p(const char *path, mode_t mode);
+
 /* waitpid(pid, ret_wstatus, 0), again when a signal interrupts it; -1 with errno. */
 pid_t barco_waitpid(pid_t pid, int *ret_wstatus);

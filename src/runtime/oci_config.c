@@ -24,16 +24,51 @@ static const unsigned long ns_clone_flags[BARCO_OCI_NS_COUNT] = {
 /* No key in config.json means none: an empty list, not barco's defaults. */
 static const char *const no_paths[1] = {NULL};
 
+/*
+ * What a pod shares (a sandbox's network, IPC and UTS, as Kubernetes and
+ * podman pods ask): barco joins these by path. It makes its own mount
+ * namespace (the mounts stage builds the root there), pid namespace (its
+ * pid 1) and user namespace (the userns stage's clone).
+ */
+static const bool ns_is_joinable[BARCO_OCI_NS_COUNT] = {
+	[BARCO_OCI_NS_NETWORK] = true,
+	[BARCO_OCI_NS_IPC] = true,
+	[BARCO_OCI_NS_UTS] = true,
+	[BARCO_OCI_NS_CGROUP] = true,
+};
+
+static int join_namespace(const struct barco_oci_spec *spec, int ns, struct barco_config *cfg,
+			  struct barco_err *err)
+{
+	const char *path = spec->ns[ns].path;
+
+	if (!ns_is_joinable[ns])
+		return barco_err_set(
+			err, 0,
+			"linux.namespaces: joining the %s namespace at %s (path) is not "
+			"supported: barco makes its own; remove the path",
+			barco_oci_ns_name(ns), path);
+	/*
+	 * setns(2) needs CAP_SYS_ADMIN in the user namespace that owns the
+	 * joined one; a process in a new user namespace has it only there.
+	 */
+	if (spec->ns[BARCO_OCI_NS_USER].is_listed)
+		return barco_err_set(
+			err, 0,
+			"linux.namespaces: joining the %s namespace at %s together with a "
+			"new user namespace is not supported: remove one of the two",
+			barco_oci_ns_name(ns), path);
+	cfg->ns_join[cfg->ns_join_len++] = (struct barco_ns_join){(int)ns_clone_flags[ns], path};
+	return 0;
+}
+
 static int map_namespaces(const struct barco_oci_spec *spec, struct barco_config *cfg,
 			  struct barco_err *err)
 {
 	for (int ns = 0; ns < BARCO_OCI_NS_COUNT; ns++) {
-		if (spec->ns[ns].path)
-			return barco_err_set(err, 0,
-					     "linux.namespaces: joining the %s namespace at %s "
-					     "(path) is not supported yet",
-					     barco_oci_ns_name(ns), spec->ns[ns].path);
-		if (spec->ns[ns].is_listed)
+		if (spec->ns[ns].path && join_namespace(spec, ns, cfg, err) < 0)
+			return -1;
+		if (spec->ns[ns].is_listed && !spec->ns[ns].path)
 			cfg->ns_flags |= ns_clone_flags[ns];
 	}
 	if (!spec->ns[BARCO_OCI_NS_MOUNT].is_listed)

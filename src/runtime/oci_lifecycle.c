@@ -475,7 +475,8 @@ int barco_oci_root_link(const char *root, const char *id, struct barco_err *err)
 
 	if (!is_other_root(root))
 		return 0;
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+	/* As runc: the engine names a directory per namespace (containerd: ROOT/NS), made here. */
+	if (barco_mkdir_p(root, 0700) < 0)
 		return barco_err_errno(err, "--root %s", root);
 	(void)snprintf(target, sizeof(target), "%s/%s", BARCO_RUN_DIR, id);
 	if (snprintf(link, sizeof(link), "%s/%s", root, id) >= (int)sizeof(link))

@@ -456,22 +456,6 @@ int barco_rootfs_create(const char *dir, uid_t owner_uid, gid_t owner_gid, struc
 	return rc < 0 ? -1 : 0;
 }
 
-static int mkdir_p(const char *path, mode_t mode, struct barco_err *err)
-{
-	char buf[PATH_MAX];
-	int n = snprintf(buf, sizeof(buf), "%s/", path);
-
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return barco_err_set(err, ENAMETOOLONG, "path %s", path);
-	for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return barco_err_errno(err, "mkdir %s", buf);
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Builders killed mid-way leave "<rootfs>.tmp-*"; only lock holders build, so these are dead. */
 static void remove_stale_builds(const char *home)
 {
@@ -516,7 +500,9 @@ int barco_rootfs_ensure_default(char *buf, size_t size, uid_t owner_uid, gid_t o
 		return -1;
 	if (has_busybox(buf))
 		return 0;
-	if (mkdir_p(home, 0755, err) < 0 || lock_home(home, &lock, err) < 0)
+	if (barco_mkdir_p(home, 0755) < 0)
+		return barco_err_errno(err, "mkdir -p %s", home);
+	if (lock_home(home, &lock, err) < 0)
 		return barco_err_wrap(err, "preparing %s", home);
 	/* Whoever held the lock before us may have built it. */
 	if (has_busybox(buf))

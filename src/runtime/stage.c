@@ -74,6 +74,9 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 	if (fchdir(c->rootfs_fd) < 0)
 		return barco_err_errno(err, "fchdir(rootfs_fd) (%s)", c->cfg->rootfs);
 	barco_report_add(rep, "fchdir(rootfs_fd) = 0: cwd is %s", c->cfg->rootfs);
+	for (size_t i = 0; i < c->cfg->ns_join_len; i++)
+		if (barco_ns_join(c->cfg->ns_join[i].path, c->cfg->ns_join[i].nstype, rep, err) < 0)
+			return -1;
 	if (barco_ns_unshare(c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns),
 			     rep, err) < 0)
 		return -1;
@@ -92,11 +95,27 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 	return 0;
 }
 
+/* The namespace file the namespaces stage joined for nstype (CLONE_NEW*), or NULL. */
+static const char *joined_ns(const struct barco_config *cfg, int nstype)
+{
+	for (size_t i = 0; i < cfg->ns_join_len; i++)
+		if (cfg->ns_join[i].nstype == nstype)
+			return cfg->ns_join[i].path;
+	return NULL;
+}
+
 static int stage_hostname_child(struct barco_container *c, struct barco_report *rep,
 				struct barco_err *err)
 {
 	const char *name = c->cfg->hostname;
+	const char *joined = joined_ns(c->cfg, CLONE_NEWUTS);
 
+	/* A joined UTS namespace is shared (a pod's): its name is its owner's to set. */
+	if (joined) {
+		barco_report_add(rep, "joined the UTS namespace at %s: the hostname is left alone",
+				 joined);
+		return 0;
+	}
 	/* Without a UTS namespace of its own the name is the host's (an OCI bundle's choice). */
 	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWUTS)) {
 		barco_report_add(rep, "no new UTS namespace: the hostname is left alone");
@@ -127,6 +146,12 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
+	const char *joined = joined_ns(c->cfg, CLONE_NEWNET);
+
+	if (joined) {
+		barco_report_add(rep, "joined the network namespace at %s: left as it is", joined);
+		return 0;
+	}
 	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWNET)) {
 		barco_report_add(rep, "no new network namespace: the host's network is shared");
 		return 0;

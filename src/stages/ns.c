@@ -1,6 +1,7 @@
 #include "stages/ns.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,24 @@ unsigned long barco_ns_flags(bool has_time)
 	 */
 	return CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
 	       CLONE_NEWPID | (has_time ? CLONE_NEWTIME : 0);
+}
+
+int barco_ns_join(const char *path, int nstype, struct barco_report *rep, struct barco_err *err)
+{
+	char name[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	barco_ns_flags_str((unsigned long)nstype, name, sizeof(name));
+	if (fd < 0)
+		return barco_err_errno(err, "open the namespace to join (%s)", path);
+	r = setns(fd, nstype);
+	(void)close(fd);
+	if (r < 0)
+		return barco_err_errno(err, "setns(\"%s\", %s)%s", path, name,
+				       errno == EINVAL ? ": not a namespace of that type" : "");
+	barco_report_add(rep, "setns(open(\"%s\"), %s) = 0: joined", path, name);
+	return 0;
 }
 
 int barco_ns_unshare(unsigned long flags, struct barco_report *rep, struct barco_err *err)

@@ -18,6 +18,10 @@ bool barco_ns_has_time(void);
 /* The flags barco unshares at the namespaces stage. */
 unsigned long barco_ns_flags(bool has_time);
 
+/* setns(2) into the namespace file at path, which must be of type nstype (CLONE_NEWNET…). */
+int barco_ns_join(const char *path, int nstype, struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
 /* unshare(2) with those flags. */
 int barco_ns_unshare(unsigned long flags, struct barco_report *rep, struct barco_err *err)
 	__attribute__((warn_unused_result));

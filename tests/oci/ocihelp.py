@@ -4,11 +4,14 @@ import ctypes
 import json
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -356,3 +359,20 @@ def create(rt, b, cid, out=None, extra=(), log=None, expect_ok=True):
     if expect_ok:
         assert r.returncode == 0, f"{rt.name} create {cid}: exit {r.returncode}: {text(r.stderr)}"
     return r, out
+
+
+# What a -t container runs: its tty, whether stdin is one, and exit 4.
+TTY_SCRIPT = "tty; test -t 0 && echo stdin-is-a-tty; exit 4"
+
+
+def assert_tty_under_script(argv, timeout):
+    """Runs an engine's `run -t ... sh -c TTY_SCRIPT` (argv) under script(1), which gives
+    it a terminal, and checks the container got a pty of its own and exit 4 came back."""
+    if not shutil.which("script"):
+        pytest.skip("script(1) is not installed (util-linux)")
+    cmd = " ".join(shlex.quote(str(a)) for a in argv)
+    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=timeout)
+    out = text(r.stdout)
+    assert r.returncode == 4, f"exit {r.returncode}: {out} {text(r.stderr)}"
+    assert "/dev/pts/" in out and "stdin-is-a-tty" in out, out

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from ocihelp import (cgroup_dirs_named, processes_mentioning, reap_zombie_children, text,
-                     wait_for)
+from ocihelp import (TTY_SCRIPT, assert_tty_under_script, cgroup_dirs_named,
+                     processes_mentioning, reap_zombie_children, text, wait_for)
 
 CTR_TIMEOUT = 60
 NS = "oci-test-" + secrets.token_hex(3)
@@ -205,20 +205,10 @@ def test_kill_all(ctd):
 
 
 def test_tty_under_script(ctd):
-    if not shutil.which("script"):
-        pytest.skip("script(1) is not installed (util-linux)")
     c, rt, rootfs, new_id = ctd
-    cid = new_id()
     argv = ["ctr", "--address", c.address, "--namespace", NS,
-            *map(str, c.run_args(rt, rootfs, cid, "sh", "-c",
-                                 "tty; test -t 0 && echo stdin-is-a-tty; exit 4",
-                                 opts=["--rm", "-t"]))]
-    cmd = " ".join("'" + a.replace("'", "'\\''") + "'" for a in argv)
-    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdin=subprocess.DEVNULL,
-                       capture_output=True, timeout=CTR_TIMEOUT)
-    out = text(r.stdout)
-    assert r.returncode == 4, f"exit {r.returncode}: {out} {text(r.stderr)}"
-    assert "/dev/pts/" in out and "stdin-is-a-tty" in out, out
+            *c.run_args(rt, rootfs, new_id(), "sh", "-c", TTY_SCRIPT, opts=["--rm", "-t"])]
+    assert_tty_under_script(argv, CTR_TIMEOUT)
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,14 @@ import secrets
 import select
 import signal
 import socket
+import subprocess
 import threading
 import time
 
 import pytest
 
-from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, assert_nothing_left, children_of, create, is_alive,
-                     proc_stat, read_pid_file, reap, text, wait_for, wait_status)
+from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, Runtime, assert_nothing_left, children_of, create,
+                     is_alive, proc_stat, read_pid_file, reap, text, wait_for, wait_status)
 
 # A container that runs until killed and reports the signals it catches.
 TRAPPER = ("trap 'echo got TERM; exit 143' TERM; trap 'echo got USR1; exit 138' USR1; "
@@ -154,6 +155,23 @@ def test_state_fields_through_the_lifecycle(rt, bundle, ids):
     assert reap(pid) == -signal.SIGKILL
     wait_status(rt, cid, "stopped")
     assert rt.state(cid)["id"] == cid
+
+
+def test_root_with_missing_parents_is_made(rt, bundle, ids):
+    """containerd's shim passes --root ROOT/NAMESPACE, which need not exist yet:
+    the runtime makes it, parents too, as runc does (MkdirAll)."""
+    deep = Runtime(rt.name, rt.path, rt.root / "ns-a" / "ns-b")
+    b = bundle().args("true")
+    cid = ids()
+    create(deep, b, cid)
+    try:
+        assert deep.status(cid) == "created"
+        assert start_and_wait(deep, b, cid) == 0
+        deep.ok("delete", cid)
+    finally:
+        deep.run("delete", "--force", cid)
+    assert deep.run("state", cid).returncode == 1
+    assert_nothing_left(deep, cid)
 
 
 def test_state_of_unknown_id(rt):
@@ -466,5 +484,57 @@ def test_console_socket_must_match_terminal(rt, bundle, ids, tmp_path, terminal,
     err = text(r.stderr)
     assert r.returncode == 1, f"exit {r.returncode}: {err}"
     assert "console" in err.lower() or "tty" in err.lower(), err
+    assert rt.run("state", cid).returncode == 1
+    assert_nothing_left(rt, cid)
+
+
+# ---- namespaces with a path ---------------------------------------------------
+
+@pytest.fixture
+def sandbox():
+    """A pod sandbox's stand-in: a process holding a network and a UTS
+    namespace of its own (hostname podhost); its /proc/PID/ns directory."""
+    holder = subprocess.Popen(["unshare", "--net", "--uts", "sh", "-c",
+                               "hostname podhost && echo ready && exec sleep 120"],
+                              stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        assert holder.stdout.readline() == b"ready\n", "the sandbox did not start"
+        yield f"/proc/{holder.pid}/ns"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def joining(b, ns_dir, files):
+    """b's config joins the namespaces named in FILES ({type: file}) in ns_dir."""
+    for ns in b.config["linux"]["namespaces"]:
+        if ns["type"] in files:
+            ns["path"] = f"{ns_dir}/{files[ns['type']]}"
+    b.config.pop("hostname", None)  # a joined UTS namespace's name is its owner's
+    return b.save()
+
+
+def test_join_namespaces_by_path(rt, bundle, ids, sandbox):
+    """As a pod's containers do: the network and UTS namespaces are the
+    sandbox's own (the same inode), its hostname unchanged."""
+    b = joining(bundle(), sandbox, {"network": "net", "uts": "uts"})
+    b.args("sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts; hostname")
+    cid = ids()
+    _, out = create(rt, b, cid)
+    assert start_and_wait(rt, b, cid) == 0
+    want = [os.readlink(f"{sandbox}/net"), os.readlink(f"{sandbox}/uts"), "podhost"]
+    assert out.read_bytes().decode().split() == want
+    assert os.readlink("/proc/self/ns/net") != want[0], "the sandbox's netns is the host's"
+
+
+@pytest.mark.parametrize("files", [{"network": "no-such-file"}, {"network": "uts"}],
+                         ids=["missing", "wrong-type"])
+def test_join_a_bad_namespace_path(rt, bundle, ids, sandbox, files):
+    """A path that is not there, or a namespace of another type: create fails
+    with status 1 and leaves nothing."""
+    b = joining(bundle(), sandbox, files).args("true")
+    cid = ids()
+    r, _ = create(rt, b, cid, expect_ok=False)
+    assert r.returncode == 1, text(r.stderr)
     assert rt.run("state", cid).returncode == 1
     assert_nothing_left(rt, cid)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ocihelp import processes_mentioning, reap_zombie_children, text, wait_for
+from ocihelp import (TTY_SCRIPT, assert_tty_under_script, processes_mentioning,
+                     reap_zombie_children, text, wait_for)
 
 IMAGE = "localhost/barco-busybox"
 PODMAN_TIMEOUT = 90
@@ -220,6 +221,13 @@ def test_read_only(podman):
                    opts=["--rm", "--read-only"])
     assert r.returncode == 0, text(r.stderr)
     assert text(r.stdout).split() == ["root=1", "tmp=0"]
+
+
+def test_tty_under_script(podman):
+    """podman run -t: conmon hands the runtime a console socket and relays the
+    pty master it gets back to script(1)'s terminal."""
+    assert_tty_under_script(podman.argv("run", "--rm", "-t", "--network", "none", *ULIMITS, IMAGE,
+                                        "sh", "-c", TTY_SCRIPT), PODMAN_TIMEOUT)
 
 
 def test_runs_in_a_row(podman):

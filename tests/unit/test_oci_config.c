@@ -99,8 +99,13 @@ static const struct {
 	 "process.capabilities.ambient: barco applies an empty set"},
 	{DOC("", NS("{\"type\":\"pid\"}")), "linux.namespaces: barco needs a mount namespace"},
 	{DOC("", NS("{\"type\":\"mount\"}")), "linux.namespaces: barco needs a pid namespace"},
-	{DOC("", NS(NS_MIN ",{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}")),
-	 "linux.namespaces: joining the network namespace at /proc/1/ns/net (path) is not"},
+	{DOC("", NS("{\"type\":\"pid\"},{\"type\":\"mount\",\"path\":\"/proc/1/ns/mnt\"}")),
+	 "linux.namespaces: joining the mount namespace at /proc/1/ns/mnt (path) is not supported"},
+	{DOC("", ",\"linux\":{\"namespaces\":[" NS_MIN ",{\"type\":\"user\"},{\"type\":"
+		 "\"network\",\"path\":\"/n\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":"
+		 "1000,\"size\":1}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":"
+		 "1}]}"),
+	 "linux.namespaces: joining the network namespace at /n together with a new user"},
 	{DOC("", NS(NS_MIN) ",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"rbind\","
 			    "\"rshared\"]}]"),
 	 "mounts[0].options: propagation other than (r)private is not supported yet"},
@@ -146,6 +151,29 @@ static void test_terminal_and_console_socket(void)
 		}
 		barco_oci_spec_free(spec);
 	}
+}
+
+/* A pod's shared namespaces are joined by path, not created: no flag for them. */
+static void test_namespace_paths_are_joined(void)
+{
+	struct barco_config cfg;
+	struct barco_oci_spec *spec;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(
+		apply(DOC("", NS(NS_MIN ",{\"type\":\"network\",\"path\":\"/run/netns/pod\"},"
+					"{\"type\":\"uts\",\"path\":\"/proc/7/ns/uts\"},"
+					"{\"type\":\"ipc\"}")),
+		      &cfg, &spec, &err),
+		0);
+	CU_ASSERT_EQUAL(cfg.ns_flags, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC);
+	CU_ASSERT_EQUAL_FATAL(cfg.ns_join_len, 2);
+	CU_ASSERT_EQUAL(cfg.ns_join[0].nstype, CLONE_NEWNET);
+	CU_ASSERT_STRING_EQUAL(cfg.ns_join[0].path, "/run/netns/pod");
+	CU_ASSERT_EQUAL(cfg.ns_join[1].nstype, CLONE_NEWUTS);
+	CU_ASSERT_STRING_EQUAL(cfg.ns_join[1].path, "/proc/7/ns/uts");
+	CU_ASSERT_TRUE(cfg.is_userns_host);
+	barco_oci_spec_free(spec);
 }
 
 static void test_refusals(void)
@@ -209,6 +237,8 @@ void barco_test_register_oci_config(void)
 	CU_pSuite s = barco_test_suite("oci_config");
 
 	barco_test_add(s, "a runc-like spec", test_runc_like_spec);
+	barco_test_add(s, "namespaces with a path are joined, not created",
+		       test_namespace_paths_are_joined);
 	barco_test_add(s, "what the stages cannot apply yet", test_refusals);
 	barco_test_add(s, "a terminal and --console-socket go together, as in runc",
 		       test_terminal_and_console_socket);
