@@ -290,269 +290,243 @@ static void fake_hybrid(const char *root, struct barco_cgroup_layout *l)
 	make_dir(root, "unified", l->unified_mount);
 }
 
+/*
+ * What every fake-tree test works on: a temporary root, removed with all
+ * below it when the test's scope ends, and barco_cgroup_create's arguments.
+ */
+struct fake {
+	char *root;
+	struct barco_cgroup_layout l;
+	struct barco_config cfg;
+	struct barco_cgroup cg;
+	struct barco_report rep;
+	struct barco_err err;
+};
+
+static void fake_done(struct fake *f)
+{
+	barco_test_rmtree(f->root);
+	free(f->root);
+}
+
+#define cleanup_fake __attribute__((cleanup(fake_done)))
+
+static int fake_create(struct fake *f, const char *name, struct barco_cgroup *cg)
+{
+	return barco_cgroup_create(&f->l, name, &f->cfg, cg, &f->rep, &f->err);
+}
+
 static void test_fake_v2_create_delegates(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
 	char buf[256], expect[PATH_MAX + 64], barco[PATH_MAX];
 
-	fake_v2(root, "cpuset cpu io memory hugetlb pids rdma\n", &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), 0);
-	(void)snprintf(barco, sizeof(barco), "%s/barco", root);
-	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.subtree_control", buf, sizeof(buf)),
+	fake_v2(f.root, "cpuset cpu io memory hugetlb pids rdma\n", &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
+	(void)snprintf(barco, sizeof(barco), "%s/barco", f.root);
+	CU_ASSERT_STRING_EQUAL(get_file(f.root, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "+memory +cpu +pids");
 	CU_ASSERT_STRING_EQUAL(get_file(barco, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "+memory +cpu +pids");
-	(void)snprintf(expect, sizeof(expect), "%s/barco/web", root);
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, expect);
+	(void)snprintf(expect, sizeof(expect), "%s/barco/web", f.root);
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, expect);
 	CU_ASSERT(dir_exists(expect));
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_MEMORY], "");
-	(void)snprintf(expect, sizeof(expect), "mkdir(\"%s/barco/web\", 0755) = 0", root);
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.subtree_control = +memory", root);
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	CU_ASSERT_NOT_EQUAL(barco_cgroup_id(&cg), 0);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_MEMORY], "");
+	(void)snprintf(expect, sizeof(expect), "mkdir(\"%s/barco/web\", 0755) = 0", f.root);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.subtree_control = +memory", f.root);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	CU_ASSERT_NOT_EQUAL(barco_cgroup_id(&f.cg), 0);
 
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
-	CU_ASSERT_EQUAL(cg.unified_path[0], '\0');
-	(void)snprintf(expect, sizeof(expect), "%s/barco/web", root);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
+	CU_ASSERT_EQUAL(f.cg.unified_path[0], '\0');
+	(void)snprintf(expect, sizeof(expect), "%s/barco/web", f.root);
 	CU_ASSERT(!dir_exists(expect));
 	CU_ASSERT(dir_exists(barco)); /* the shared parent stays */
-	barco_test_rmtree(root);
 }
 
 /* Only the controllers the root offers are asked for; enabled ones are left alone. */
 static void test_fake_v2_partial_controllers(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
 	char buf[256], barco[PATH_MAX];
 
-	fake_v2(root, "memory pids\n", &l);
-	(void)snprintf(barco, sizeof(barco), "%s/barco", root);
-	put_file(root, "cgroup.subtree_control", "memory pids\n");
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.subtree_control", buf, sizeof(buf)),
+	fake_v2(f.root, "memory pids\n", &f.l);
+	(void)snprintf(barco, sizeof(barco), "%s/barco", f.root);
+	put_file(f.root, "cgroup.subtree_control", "memory pids\n");
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(f.root, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "memory pids");
 	CU_ASSERT_STRING_EQUAL(get_file(barco, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "+memory +pids");
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
-	barco_test_rmtree(root);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 }
 
 /* In a fake tree the new directory has no memory.max: create must undo itself. */
 static void test_fake_v2_missing_limit_file_rolls_back(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {.memory_max_bytes = 67108864};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir(),
+				      .cfg = {.memory_max_bytes = 67108864}};
 	char expect[PATH_MAX + 64];
 
-	fake_v2(root, "cpu memory pids\n", &l);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, ENOENT);
-	(void)snprintf(expect, sizeof(expect), "write 67108864 to %s/barco/web/memory.max", root);
-	CU_ASSERT_STRING_EQUAL(err.msg, expect);
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, "");
-	CU_ASSERT_EQUAL(cg.layout.mode, BARCO_CGROUP_UNKNOWN);
-	(void)snprintf(expect, sizeof(expect), "%s/barco/web", root);
+	fake_v2(f.root, "cpu memory pids\n", &f.l);
+	CU_ASSERT_EQUAL(fake_create(&f, "web", &f.cg), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, ENOENT);
+	(void)snprintf(expect, sizeof(expect), "write 67108864 to %s/barco/web/memory.max", f.root);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, expect);
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, "");
+	CU_ASSERT_EQUAL(f.cg.layout.mode, BARCO_CGROUP_UNKNOWN);
+	(void)snprintf(expect, sizeof(expect), "%s/barco/web", f.root);
 	CU_ASSERT(!dir_exists(expect));
-	barco_test_rmtree(root);
 }
 
 /* A second container of the same name fails and leaves the first one intact. */
 static void test_fake_v2_exists_is_error(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup first, second;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup second;
 
-	fake_v2(root, "cpu memory pids\n", &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "web", &cfg, &first, &rep, &err), 0);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "web", &cfg, &second, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, EEXIST);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "already exists"));
+	fake_v2(f.root, "cpu memory pids\n", &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
+	CU_ASSERT_EQUAL(fake_create(&f, "web", &second), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "already exists"));
 	CU_ASSERT_STRING_EQUAL(second.unified_path, "");
-	CU_ASSERT(dir_exists(first.unified_path));
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&first, &err), 0);
-	barco_test_rmtree(root);
+	CU_ASSERT(dir_exists(f.cg.unified_path));
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 }
 
 static void test_fake_hybrid_create_destroy(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg, saved;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup saved;
 	char expect[PATH_MAX];
 
-	fake_hybrid(root, &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "db", &cfg, &cg, &rep, &err), 0);
-	(void)snprintf(expect, sizeof(expect), "%s/cpu,cpuacct/barco/db", root);
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_CPU], expect);
-	(void)snprintf(expect, sizeof(expect), "%s/unified/barco/db", root);
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, expect);
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "db", &f.cg), 0);
+	(void)snprintf(expect, sizeof(expect), "%s/cpu,cpuacct/barco/db", f.root);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_CPU], expect);
+	(void)snprintf(expect, sizeof(expect), "%s/unified/barco/db", f.root);
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, expect);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		CU_ASSERT(dir_exists(cg.v1_path[c]));
-	CU_ASSERT(dir_exists(cg.unified_path));
+		CU_ASSERT(dir_exists(f.cg.v1_path[c]));
+	CU_ASSERT(dir_exists(f.cg.unified_path));
 
-	saved = cg;
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
+	saved = f.cg;
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
 		CU_ASSERT(!dir_exists(saved.v1_path[c]));
 	CU_ASSERT(!dir_exists(saved.unified_path));
 	/* Idempotent: the same paths again, already gone, are no error. */
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &err), 0);
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &err), 0);
-	barco_test_rmtree(root);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &f.err), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &f.err), 0);
 }
 
 static void test_fake_hybrid_failure_rolls_back(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {.pids_max = 20};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir(), .cfg = {.pids_max = 20}};
 	char path[TEST_PATH_MAX];
 
-	fake_hybrid(root, &l);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "db", &cfg, &cg, &rep, &err), -1);
-	(void)snprintf(path, sizeof(path), "write 20 to %s/pids/barco/db/pids.max", root);
-	CU_ASSERT_STRING_EQUAL(err.msg, path);
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL(fake_create(&f, "db", &f.cg), -1);
+	(void)snprintf(path, sizeof(path), "write 20 to %s/pids/barco/db/pids.max", f.root);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, path);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++) {
-		(void)snprintf(path, sizeof(path), "%s/barco/db", l.v1_mount[c]);
+		(void)snprintf(path, sizeof(path), "%s/barco/db", f.l.v1_mount[c]);
 		CU_ASSERT(!dir_exists(path));
-		CU_ASSERT_STRING_EQUAL(cg.v1_path[c], "");
+		CU_ASSERT_STRING_EQUAL(f.cg.v1_path[c], "");
 	}
-	(void)snprintf(path, sizeof(path), "%s/barco/db", l.unified_mount);
+	(void)snprintf(path, sizeof(path), "%s/barco/db", f.l.unified_mount);
 	CU_ASSERT(!dir_exists(path));
-	barco_test_rmtree(root);
 }
 
 /* A leftover cgroup2 directory: the v1 ones just made must be removed again. */
 static void test_fake_hybrid_unified_exists(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
 	char parent[PATH_MAX], path[TEST_PATH_MAX];
 
-	fake_hybrid(root, &l);
-	make_dir(l.unified_mount, "barco", parent);
+	fake_hybrid(f.root, &f.l);
+	make_dir(f.l.unified_mount, "barco", parent);
 	make_dir(parent, "db", path);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "db", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, EEXIST);
+	CU_ASSERT_EQUAL(fake_create(&f, "db", &f.cg), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EEXIST);
 	CU_ASSERT(dir_exists(path));
-	(void)snprintf(path, sizeof(path), "%s/barco/db", l.v1_mount[BARCO_CG_V1_MEMORY]);
+	(void)snprintf(path, sizeof(path), "%s/barco/db", f.l.v1_mount[BARCO_CG_V1_MEMORY]);
 	CU_ASSERT(!dir_exists(path));
-	barco_test_rmtree(root);
 }
 
 /* v1 with memory and cpu co-mounted, pids not mounted at all. */
 static void test_fake_v1_comounted_and_missing(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l = {.mode = BARCO_CGROUP_V1};
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir(), .l = {.mode = BARCO_CGROUP_V1}};
 	char path[TEST_PATH_MAX];
 
-	make_dir(root, "cpu,memory", l.v1_mount[BARCO_CG_V1_MEMORY]);
-	memcpy(l.v1_mount[BARCO_CG_V1_CPU], l.v1_mount[BARCO_CG_V1_MEMORY], PATH_MAX);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "x", &cfg, &cg, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_CPU], cg.v1_path[BARCO_CG_V1_MEMORY]);
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_PIDS], "");
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, "");
-	CU_ASSERT_EQUAL(barco_cgroup_id(&cg), 0);
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
+	make_dir(f.root, "cpu,memory", f.l.v1_mount[BARCO_CG_V1_MEMORY]);
+	memcpy(f.l.v1_mount[BARCO_CG_V1_CPU], f.l.v1_mount[BARCO_CG_V1_MEMORY], PATH_MAX);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "x", &f.cg), 0);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_CPU], f.cg.v1_path[BARCO_CG_V1_MEMORY]);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_PIDS], "");
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, "");
+	CU_ASSERT_EQUAL(barco_cgroup_id(&f.cg), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 
-	cfg.pids_max = 5;
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "x", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "pids"));
-	(void)snprintf(path, sizeof(path), "%s/barco/x", l.v1_mount[BARCO_CG_V1_MEMORY]);
+	f.cfg.pids_max = 5;
+	CU_ASSERT_EQUAL(fake_create(&f, "x", &f.cg), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "pids"));
+	(void)snprintf(path, sizeof(path), "%s/barco/x", f.l.v1_mount[BARCO_CG_V1_MEMORY]);
 	CU_ASSERT(!dir_exists(path));
-	barco_test_rmtree(root);
 }
 
 static void test_create_refuses_bad_input(void)
 {
-	struct barco_cgroup_layout l = {0};
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	struct fake f = {0};
 
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown"));
-	l.mode = BARCO_CGROUP_V2;
-	(void)snprintf(l.unified_mount, PATH_MAX, "/nonexistent");
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "../etc", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, EINVAL);
-	CU_ASSERT_EQUAL(rep.len, 0);
+	CU_ASSERT_EQUAL(fake_create(&f, "web", &f.cg), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "unknown"));
+	f.l.mode = BARCO_CGROUP_V2;
+	(void)snprintf(f.l.unified_mount, PATH_MAX, "/nonexistent");
+	CU_ASSERT_EQUAL(fake_create(&f, "../etc", &f.cg), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EINVAL);
+	CU_ASSERT_EQUAL(f.rep.len, 0);
 }
 
 static void test_fake_attach(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	/* Not destroyed: pid 4242 is listed and may exist; the tree goes as files. */
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup *cg = &f.cg;
 	char buf[64], expect[PATH_MAX + 64];
 
-	fake_hybrid(root, &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "a", &cfg, &cg, &rep, &err), 0);
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "a", cg), 0);
 	/* No cgroup.procs yet: the error names the file and the pid. */
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, false, &rep, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "write 4242 to "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/cgroup.procs"));
-	put_file(cg.unified_path, "cgroup.procs", "");
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "write 4242 to "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "/cgroup.procs"));
+	put_file(cg->unified_path, "cgroup.procs", "");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		put_file(cg.v1_path[c], "cgroup.procs", "");
-	barco_report_clear(&rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, false, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(get_file(cg.unified_path, "cgroup.procs", buf, sizeof(buf)), "4242");
+		put_file(cg->v1_path[c], "cgroup.procs", "");
+	barco_report_clear(&f.rep);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)),
+			       "4242");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		CU_ASSERT_STRING_EQUAL(get_file(cg.v1_path[c], "cgroup.procs", buf, sizeof(buf)),
+		CU_ASSERT_STRING_EQUAL(get_file(cg->v1_path[c], "cgroup.procs", buf, sizeof(buf)),
 				       "4242");
 	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.procs = 4242",
-		       cg.v1_path[BARCO_CG_V1_PIDS]);
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 0, false, &rep, &err), -1);
+		       cg->v1_path[BARCO_CG_V1_PIDS]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 0, false, &f.rep, &f.err), -1);
 	/* Already in the cgroup2 directory (clone3 put it there): only v1 is written. */
-	put_file(cg.unified_path, "cgroup.procs", "");
-	barco_report_clear(&rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4343, true, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(get_file(cg.unified_path, "cgroup.procs", buf, sizeof(buf)), "");
+	put_file(cg->unified_path, "cgroup.procs", "");
+	barco_report_clear(&f.rep);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4343, true, &f.rep, &f.err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)), "");
 	CU_ASSERT_STRING_EQUAL(
-		get_file(cg.v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)), "4343");
-	CU_ASSERT_PTR_NULL(strstr(rep.text, cg.unified_path));
-	/* Not destroyed: pid 4242 is listed and may exist; the tree goes as files. */
-	barco_test_rmtree(root);
+		get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)),
+		"4343");
+	CU_ASSERT_PTR_NULL(strstr(f.rep.text, cg->unified_path));
 }
 
 static pid_t fork_sleeper(void)
