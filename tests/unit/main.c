@@ -33,6 +33,15 @@ void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn)
 	}
 }
 
+CU_pSuite barco_test_suite_add(const char *name, const struct barco_test *tests, size_t n)
+{
+	CU_pSuite suite = barco_test_suite(name);
+
+	for (size_t i = 0; i < n; i++)
+		barco_test_add(suite, tests[i].name, tests[i].fn);
+	return suite;
+}
+
 char *barco_test_tmpdir(void)
 {
 	char *dir = strdup("/tmp/barco-unit.XXXXXX");

@@ -1,6 +1,9 @@
 #pragma once
 /* Each tests/unit/test_*.c registers one CUnit suite. */
+#include <stddef.h>
 #include <CUnit/CUnit.h>
+
+#include "base/util.h"
 
 void barco_test_register_parse(void);
 void barco_test_register_cli(void);
@@ -28,6 +31,15 @@ void barco_test_register_oci_config(void);
  */
 CU_pSuite barco_test_suite(const char *name);
 void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn);
+
+/* A suite's tests as a table: what each checks, and the test. */
+struct barco_test {
+	const char *name;
+	CU_TestFunc fn;
+};
+
+/* Adds the suite name with its n tests, in the table's order; the suite. */
+CU_pSuite barco_test_suite_add(const char *name, const struct barco_test *tests, size_t n);
 
 /* A fresh temporary directory for one test; removed by barco_test_rmtree. */
 char *barco_test_tmpdir(void);

@@ -473,21 +473,23 @@ static void test_btf_queries_cover_the_attachments(void)
 
 void barco_test_register_probe(void)
 {
-	CU_pSuite s = barco_test_suite("probe");
+	static const struct barco_test tests[] = {
+		{"kconfig: lookup", test_kconfig_lookup},
+		{"kconfig: exact names, absent, unknown", test_kconfig_lookup_exact_names},
+		{"kconfig: the compiled-in layer", test_kconfig_layer},
+		{"cgroup mode from fs types and mountinfo", test_cgroup_mode_decision},
+		{"json output", test_json_output},
+		{"text output, colour", test_text_output},
+		{"exit status", test_exit_status},
+		{"evidence lines", test_ev_call},
+		{"in child: answer, value, refusal", test_in_child},
+		{"in child: signal, timeout", test_in_child_death_and_timeout},
+		{"in child: timeout with SIGALRM ignored",
+		 test_in_child_timeout_with_sigalrm_ignored},
+		{"tables", test_check_tables},
+		{"section names, statuses", test_section_names_and_statuses},
+		{"btf queries", test_btf_queries_cover_the_attachments},
+	};
 
-	barco_test_add(s, "kconfig: lookup", test_kconfig_lookup);
-	barco_test_add(s, "kconfig: exact names, absent, unknown", test_kconfig_lookup_exact_names);
-	barco_test_add(s, "kconfig: the compiled-in layer", test_kconfig_layer);
-	barco_test_add(s, "cgroup mode from fs types and mountinfo", test_cgroup_mode_decision);
-	barco_test_add(s, "json output", test_json_output);
-	barco_test_add(s, "text output, colour", test_text_output);
-	barco_test_add(s, "exit status", test_exit_status);
-	barco_test_add(s, "evidence lines", test_ev_call);
-	barco_test_add(s, "in child: answer, value, refusal", test_in_child);
-	barco_test_add(s, "in child: signal, timeout", test_in_child_death_and_timeout);
-	barco_test_add(s, "in child: timeout with SIGALRM ignored",
-		       test_in_child_timeout_with_sigalrm_ignored);
-	barco_test_add(s, "tables", test_check_tables);
-	barco_test_add(s, "section names, statuses", test_section_names_and_statuses);
-	barco_test_add(s, "btf queries", test_btf_queries_cover_the_attachments);
+	barco_test_suite_add("probe", tests, ARRAY_LEN(tests));
 }
