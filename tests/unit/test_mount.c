@@ -508,14 +508,10 @@ static int check_masked(void)
 		if (lstat(path, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			DIR *d = opendir(path);
-			struct dirent *e;
-			int entries = 0;
-			while (d && (e = readdir(d)))
-				entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-			if (d)
-				closedir(d);
-			CHECK(d && entries == 0, "masked %s has %d entries", path, entries);
+			int entries = count_entries(path);
+
+			CHECK(entries == 0, "masked %s has %d entries (-1: unreadable)", path,
+			      entries);
 			dirs++;
 			continue;
 		}
