@@ -9,6 +9,7 @@
 #include <string.h>
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +52,26 @@ char *barco_test_tmpdir(void)
 		exit(2);
 	}
 	return dir;
+}
+
+void barco_test_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	(void)fputs(text, f);
+	(void)fclose(f);
+}
+
+void barco_test_error_starts_with(size_t i, const char *got, const char *wanted)
+{
+	if (strncmp(got, wanted, strlen(wanted)) == 0)
+		return;
+	fprintf(stderr, "\ncase %zu: got '%s'\n  wanted '%s...'\n", i, got, wanted);
+	CU_FAIL("error message");
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

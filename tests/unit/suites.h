@@ -45,6 +45,12 @@ CU_pSuite barco_test_suite_add(const char *name, const struct barco_test *tests,
 char *barco_test_tmpdir(void);
 void barco_test_rmtree(const char *path);
 
+/* Writes text to dir/name, replacing it; a failure to open ends the test. */
+void barco_test_write_file(const char *dir, const char *name, const char *text);
+
+/* Fails the test, printing both, unless got starts with wanted (case i of a table). */
+void barco_test_error_starts_with(size_t i, const char *got, const char *wanted);
+
 /*
  * Runs fn(arg) in a forked child, so a test that loads a seccomp filter or
  * drops capabilities cannot poison the next one (as the kernel selftests

@@ -221,18 +221,6 @@ static void test_paths_for_refuses_bad_names(void)
 
 /* ---- fake trees ---------------------------------------------------------- */
 
-static void put_file(const char *dir, const char *file, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	(void)fputs(text, f);
-	(void)fclose(f);
-}
-
 /* Contents of dir/file without the trailing newline; "" when unreadable. */
 static const char *get_file(const char *dir, const char *file, char *buf, size_t size)
 {
@@ -273,10 +261,10 @@ static void fake_v2(const char *root, const char *controllers, struct barco_cgro
 	memset(l, 0, sizeof(*l));
 	l->mode = BARCO_CGROUP_V2;
 	(void)snprintf(l->unified_mount, PATH_MAX, "%s", root);
-	put_file(root, "cgroup.controllers", controllers);
-	put_file(root, "cgroup.subtree_control", "");
+	barco_test_write_file(root, "cgroup.controllers", controllers);
+	barco_test_write_file(root, "cgroup.subtree_control", "");
 	make_dir(root, "barco", barco);
-	put_file(barco, "cgroup.subtree_control", "");
+	barco_test_write_file(barco, "cgroup.subtree_control", "");
 }
 
 static void fake_hybrid(const char *root, struct barco_cgroup_layout *l)
@@ -353,7 +341,7 @@ static void test_fake_v2_partial_controllers(void)
 
 	fake_v2(f.root, "memory pids\n", &f.l);
 	(void)snprintf(barco, sizeof(barco), "%s/barco", f.root);
-	put_file(f.root, "cgroup.subtree_control", "memory pids\n");
+	barco_test_write_file(f.root, "cgroup.subtree_control", "memory pids\n");
 	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
 	CU_ASSERT_STRING_EQUAL(get_file(f.root, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "memory pids");
@@ -504,9 +492,9 @@ static void test_fake_attach(void)
 	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "write 4242 to "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "/cgroup.procs"));
-	put_file(cg->unified_path, "cgroup.procs", "");
+	barco_test_write_file(cg->unified_path, "cgroup.procs", "");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		put_file(cg->v1_path[c], "cgroup.procs", "");
+		barco_test_write_file(cg->v1_path[c], "cgroup.procs", "");
 	barco_report_clear(&f.rep);
 	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), 0);
 	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)),
@@ -519,7 +507,7 @@ static void test_fake_attach(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
 	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 0, false, &f.rep, &f.err), -1);
 	/* Already in the cgroup2 directory (clone3 put it there): only v1 is written. */
-	put_file(cg->unified_path, "cgroup.procs", "");
+	barco_test_write_file(cg->unified_path, "cgroup.procs", "");
 	barco_report_clear(&f.rep);
 	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4343, true, &f.rep, &f.err), 0);
 	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)), "");
@@ -622,8 +610,8 @@ static void test_fake_destroy_uses_cgroup_kill(void)
 
 	(void)snprintf(cg.v1_path[BARCO_CG_V1_PIDS], PATH_MAX, "%s", root);
 	(void)snprintf(text, sizeof(text), "%d\n", (int)child);
-	put_file(root, "cgroup.procs", text);
-	put_file(root, "cgroup.kill", "");
+	barco_test_write_file(root, "cgroup.procs", text);
+	barco_test_write_file(root, "cgroup.kill", "");
 	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), -1);
 	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.kill", text, sizeof(text)), "1");
 	CU_ASSERT_EQUAL(kill(child, 0), 0); /* still alive: only the kernel would kill it */
