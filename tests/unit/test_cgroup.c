@@ -854,32 +854,34 @@ static void test_real_v1_kill_by_procs(void)
 
 void barco_test_register_cgroup(void)
 {
-	CU_pSuite s = barco_test_suite("cgroup");
+	static const struct barco_test tests[] = {
+		{"mode names", test_mode_names},
+		{"parse: hybrid host", test_parse_hybrid_host},
+		{"parse: v2 VM", test_parse_v2_vm},
+		{"parse: v1 cpu,cpuacct", test_parse_v1_combined},
+		{"parse: name=systemd is no controller", test_parse_named_v1_only_is_v2},
+		{"parse: escaped mount points", test_parse_escaped_mountpoint},
+		{"parse: garbage and empty", test_parse_garbage_and_empty},
+		{"detect on this host", test_detect_matches_host},
+		{"weight to shares", test_weight_to_shares},
+		{"paths for", test_paths_for},
+		{"paths for: bad names", test_paths_for_refuses_bad_names},
+		{"fake v2: create delegates", test_fake_v2_create_delegates},
+		{"fake v2: partial controllers", test_fake_v2_partial_controllers},
+		{"fake v2: rollback", test_fake_v2_missing_limit_file_rolls_back},
+		{"fake v2: exists", test_fake_v2_exists_is_error},
+		{"fake hybrid: create/destroy", test_fake_hybrid_create_destroy},
+		{"fake hybrid: rollback", test_fake_hybrid_failure_rolls_back},
+		{"fake hybrid: unified exists", test_fake_hybrid_unified_exists},
+		{"fake v1: co-mounted, missing", test_fake_v1_comounted_and_missing},
+		{"create: bad input", test_create_refuses_bad_input},
+		{"fake attach", test_fake_attach},
+		{"fake destroy: kill listed", test_fake_destroy_kills_listed},
+		{"fake destroy: cgroup.kill", test_fake_destroy_uses_cgroup_kill},
+		{"destroy: empty and twice", test_destroy_empty},
+		{"real: create/attach/destroy", test_real_create_attach_destroy},
+		{"real: v1 kill by cgroup.procs", test_real_v1_kill_by_procs},
+	};
 
-	barco_test_add(s, "mode names", test_mode_names);
-	barco_test_add(s, "parse: hybrid host", test_parse_hybrid_host);
-	barco_test_add(s, "parse: v2 VM", test_parse_v2_vm);
-	barco_test_add(s, "parse: v1 cpu,cpuacct", test_parse_v1_combined);
-	barco_test_add(s, "parse: name=systemd is no controller", test_parse_named_v1_only_is_v2);
-	barco_test_add(s, "parse: escaped mount points", test_parse_escaped_mountpoint);
-	barco_test_add(s, "parse: garbage and empty", test_parse_garbage_and_empty);
-	barco_test_add(s, "detect on this host", test_detect_matches_host);
-	barco_test_add(s, "weight to shares", test_weight_to_shares);
-	barco_test_add(s, "paths for", test_paths_for);
-	barco_test_add(s, "paths for: bad names", test_paths_for_refuses_bad_names);
-	barco_test_add(s, "fake v2: create delegates", test_fake_v2_create_delegates);
-	barco_test_add(s, "fake v2: partial controllers", test_fake_v2_partial_controllers);
-	barco_test_add(s, "fake v2: rollback", test_fake_v2_missing_limit_file_rolls_back);
-	barco_test_add(s, "fake v2: exists", test_fake_v2_exists_is_error);
-	barco_test_add(s, "fake hybrid: create/destroy", test_fake_hybrid_create_destroy);
-	barco_test_add(s, "fake hybrid: rollback", test_fake_hybrid_failure_rolls_back);
-	barco_test_add(s, "fake hybrid: unified exists", test_fake_hybrid_unified_exists);
-	barco_test_add(s, "fake v1: co-mounted, missing", test_fake_v1_comounted_and_missing);
-	barco_test_add(s, "create: bad input", test_create_refuses_bad_input);
-	barco_test_add(s, "fake attach", test_fake_attach);
-	barco_test_add(s, "fake destroy: kill listed", test_fake_destroy_kills_listed);
-	barco_test_add(s, "fake destroy: cgroup.kill", test_fake_destroy_uses_cgroup_kill);
-	barco_test_add(s, "destroy: empty and twice", test_destroy_empty);
-	barco_test_add(s, "real: create/attach/destroy", test_real_create_attach_destroy);
-	barco_test_add(s, "real: v1 kill by cgroup.procs", test_real_v1_kill_by_procs);
+	barco_test_suite_add("cgroup", tests, ARRAY_LEN(tests));
 }

@@ -202,11 +202,13 @@ static void test_default_spec_round_trip(void)
 
 void barco_test_register_oci_config(void)
 {
-	CU_pSuite s = barco_test_suite("oci_config");
+	static const struct barco_test tests[] = {
+		{"a runc-like spec", test_runc_like_spec},
+		{"what the stages cannot apply yet", test_refusals},
+		{"a terminal and --console-socket go together, as in runc",
+		 test_terminal_and_console_socket},
+		{"barco spec round trip", test_default_spec_round_trip},
+	};
 
-	barco_test_add(s, "a runc-like spec", test_runc_like_spec);
-	barco_test_add(s, "what the stages cannot apply yet", test_refusals);
-	barco_test_add(s, "a terminal and --console-socket go together, as in runc",
-		       test_terminal_and_console_socket);
-	barco_test_add(s, "barco spec round trip", test_default_spec_round_trip);
+	barco_test_suite_add("oci_config", tests, ARRAY_LEN(tests));
 }

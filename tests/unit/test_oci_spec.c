@@ -364,16 +364,17 @@ static void test_load_resolves_root_in_bundle(void)
 
 void barco_test_register_oci_spec(void)
 {
-	CU_pSuite s = barco_test_suite("oci_spec");
+	static const struct barco_test tests[] = {
+		{"minimal document", test_minimal_document},
+		{"process fields", test_process_fields},
+		{"capabilities", test_capabilities},
+		{"mount options split", test_mount_options_split},
+		{"linux fields", test_linux_fields},
+		{"unlimited values and unknown keys", test_unlimited_and_unknown_keys},
+		{"refusals name the JSON path", test_refusals_name_the_path},
+		{"huge arrays are refused", test_huge_arrays_are_refused},
+		{"load resolves root inside the bundle", test_load_resolves_root_in_bundle},
+	};
 
-	barco_test_add(s, "minimal document", test_minimal_document);
-	barco_test_add(s, "process fields", test_process_fields);
-	barco_test_add(s, "capabilities", test_capabilities);
-	barco_test_add(s, "mount options split", test_mount_options_split);
-	barco_test_add(s, "linux fields", test_linux_fields);
-	barco_test_add(s, "unlimited values and unknown keys", test_unlimited_and_unknown_keys);
-	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
-	barco_test_add(s, "huge arrays are refused", test_huge_arrays_are_refused);
-	barco_test_add(s, "load resolves root inside the bundle",
-		       test_load_resolves_root_in_bundle);
+	barco_test_suite_add("oci_spec", tests, ARRAY_LEN(tests));
 }
