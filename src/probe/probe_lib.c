@@ -353,8 +353,10 @@ int barco_probe_check_layers(struct barco_probe_ctx *ctx, const void *arg,
 	facts.is_ok = barco_probe_child_ok(&facts.child, &ret->evidence);
 	if (facts.is_ok && l->pass)
 		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "%s", l->pass);
-	else
+	else if (l->verdict)
 		l->verdict(l->arg, &facts, ret);
+	else
+		barco_probe_set(ret, l->fail.status, l->fail.hint, "%s", l->fail.summary);
 	return 0;
 }
 
