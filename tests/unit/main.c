@@ -98,9 +98,8 @@ int barco_test_run_in_child(int (*fn)(const void *), const void *arg)
 		return -1;
 	if (pid == 0)
 		_exit(fn(arg));
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (barco_waitpid(pid, &status) < 0)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -113,6 +112,7 @@ int main(int argc, char **argv)
 	barco_test_register_err();
 	barco_test_register_report();
 	barco_test_register_json();
+	barco_test_register_util();
 	barco_test_register_parse();
 	barco_test_register_cli();
 	barco_test_register_exec();

@@ -10,6 +10,7 @@ void barco_test_register_cli(void);
 void barco_test_register_exec(void);
 void barco_test_register_err(void);
 void barco_test_register_json(void);
+void barco_test_register_util(void);
 void barco_test_register_state(void);
 void barco_test_register_stage(void);
 void barco_test_register_cgroup(void);
