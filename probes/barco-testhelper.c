@@ -1143,36 +1143,53 @@ static int cmd_sigwait(int argc, char **argv)
 #endif
 
 /*
- * Runs CMD on the host with clone3(2) failing ENOSYS, as on a kernel older
- * than 5.3 or under a container manager's filter: how the tests reach
- * barco's clone(2) fallback. A filter of its own, not barco's.
+ * Execs argv under a seccomp filter of one rule of its own (not barco's):
+ * system call nr gets action, every other call is allowed. With
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER the listener stays open across the exec
+ * and is never read. what names the command in its error lines.
  */
-static int cmd_nosys_clone3(int argc, char **argv)
+static int run_under_one_rule(const char *what, int nr, unsigned int action, unsigned int flags,
+			      char **argv)
 {
 #ifdef NOSYS_AUDIT_ARCH
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOSYS_AUDIT_ARCH, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {.len = ARRAY_LEN(insns), .filter = insns};
+	long ret;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
-		print_result("nosys-clone3", errno);
+	    (ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog)) < 0 ||
+	    ((flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) && fcntl((int)ret, F_SETFD, 0) < 0)) {
+		print_result(what, errno);
 		return 1;
 	}
 	execvp(argv[0], argv);
 	print_result("exec", errno);
 	return 127;
 #else
+	(void)nr;
+	(void)action;
+	(void)flags;
 	(void)argv;
-	printf("nosys-clone3=unsupported-arch\n");
+	printf("%s=unsupported-arch\n", what);
 	return 1;
 #endif
+}
+
+/*
+ * Runs CMD on the host with clone3(2) failing ENOSYS, as on a kernel older
+ * than 5.3 or under a container manager's filter: how the tests reach
+ * barco's clone(2) fallback.
+ */
+static int cmd_nosys_clone3(int argc, char **argv)
+{
+	return run_under_one_rule("nosys-clone3", __NR_clone3, SECCOMP_RET_ERRNO | ENOSYS, 0, argv);
 }
 
 /*
@@ -1182,33 +1199,8 @@ static int cmd_nosys_clone3(int argc, char **argv)
  */
 static int cmd_hang_pivot_root(int argc, char **argv)
 {
-#ifdef NOSYS_AUDIT_ARCH
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOSYS_AUDIT_ARCH, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pivot_root, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {.len = ARRAY_LEN(insns), .filter = insns};
-	long listener;
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    (listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) < 0 ||
-	    fcntl((int)listener, F_SETFD, 0) < 0) {
-		print_result("hang-pivot_root", errno);
-		return 1;
-	}
-	execvp(argv[0], argv);
-	print_result("exec", errno);
-	return 127;
-#else
-	(void)argv;
-	printf("hang-pivot_root=unsupported-arch\n");
-	return 1;
-#endif
+	return run_under_one_rule("hang-pivot_root", __NR_pivot_root, SECCOMP_RET_USER_NOTIF,
+				  SECCOMP_FILTER_FLAG_NEW_LISTENER, argv);
 }
 
 static int cmd_exit(int argc, char **argv)

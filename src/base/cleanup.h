@@ -29,6 +29,13 @@ static inline void barco_closep(const int *fd)
 	}
 }
 
+/* An fd kept in a struct: closed if open, and marked closed (-1). */
+static inline void barco_close_fd(int *fd)
+{
+	barco_closep(fd);
+	*fd = -1;
+}
+
 static inline void barco_fclosep(FILE **f)
 {
 	if (*f)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -63,6 +64,46 @@ int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len)
 		len += (size_t)n;
 	}
 	*ret_len = len;
+	return 0;
+}
+
+int barco_read_all(int fd, size_t max, char **ret_buf, size_t *ret_len)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		if (cap - len < 2) {
+			size_t bigger = cap ? cap * 2 : 8192;
+			char *grown = cap >= max ? NULL : realloc(buf, bigger);
+
+			if (!grown) {
+				free(buf);
+				errno = cap >= max ? EFBIG : ENOMEM;
+				return -1;
+			}
+			buf = grown;
+			cap = bigger;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int saved = errno;
+
+			if (n == 0)
+				break;
+			free(buf);
+			errno = saved;
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	if (ret_len)
+		*ret_len = len;
 	return 0;
 }
 

@@ -23,6 +23,13 @@ uint64_t barco_now_ns(void);
 int barco_read_full(int fd, void *buf, size_t size, size_t *ret_len);
 
 /*
+ * Reads fd to its end (a pipe, a /proc file: no size known ahead) into a
+ * malloc()ed, NUL-terminated *ret_buf (the caller frees it); *ret_len, if
+ * given, without the NUL. -1 with errno, EFBIG when it holds more than max.
+ */
+int barco_read_all(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
+/*
  * From /proc/PID/stat: the state letter (R, S, Z…) and the start time
  * (clock ticks after boot), which tells a process from a later one that
  * got its pid. -1 with errno when there is no such process.

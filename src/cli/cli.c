@@ -316,6 +316,36 @@ static int check_bundle_options(int argc, char **argv, int conflict, const char 
 	return 0;
 }
 
+/* Once the options are read: what they mean together, and the command. */
+static int check_run_options(int argc, char **argv, struct barco_config *cfg, bool is_step,
+			     int conflict, struct barco_err *err)
+{
+	const char *cmd = is_step ? "barco step" : "barco run";
+
+	if (is_step && cfg->is_trace)
+		return barco_err_set(err, 0, "--trace is an option of 'barco run', not of '%s'",
+				     cmd);
+	if (is_step && cfg->is_terminal)
+		return barco_err_set(
+			err, 0,
+			"-t is an option of 'barco run': at exec, 'barco step' runs the "
+			"command on the terminal it was called from");
+	if (cfg->is_trace_json && !cfg->is_trace)
+		return barco_err_set(err, 0,
+				     "--json is the format of the --trace report: add --trace");
+	if (cfg->is_init && cfg->pids_max == 1)
+		return barco_err_set(err, 0,
+				     "--init needs 2 processes (the init and CMD) but --pids is 1: "
+				     "give --pids 2 or more, or drop --init");
+	if (cfg->bundle)
+		return check_bundle_options(argc, argv, conflict, cmd, err);
+	if (optind >= argc)
+		return barco_err_set(
+			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);
+	cfg->argv = argv + optind;
+	return 0;
+}
+
 int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
 			struct barco_step_options *step, struct barco_err *err)
 {
@@ -361,28 +391,7 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 				return -1;
 		}
 	}
-	if (step && cfg->is_trace)
-		return barco_err_set(err, 0, "--trace is an option of 'barco run', not of '%s'",
-				     cmd);
-	if (step && cfg->is_terminal)
-		return barco_err_set(
-			err, 0,
-			"-t is an option of 'barco run': at exec, 'barco step' runs the "
-			"command on the terminal it was called from");
-	if (cfg->is_trace_json && !cfg->is_trace)
-		return barco_err_set(err, 0,
-				     "--json is the format of the --trace report: add --trace");
-	if (cfg->is_init && cfg->pids_max == 1)
-		return barco_err_set(err, 0,
-				     "--init needs 2 processes (the init and CMD) but --pids is 1: "
-				     "give --pids 2 or more, or drop --init");
-	if (cfg->bundle)
-		return check_bundle_options(argc, argv, conflict, cmd, err);
-	if (optind >= argc)
-		return barco_err_set(
-			err, 0, "no command given: usage is '%s [OPTIONS] -- CMD [ARG...]'", cmd);
-	cfg->argv = argv + optind;
-	return 0;
+	return check_run_options(argc, argv, cfg, step != NULL, conflict, err);
 }
 
 int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,

@@ -1,7 +1,8 @@
 #pragma once
 /*
  * The CLI verbs, one file each (src/cli/cmd_VERB.c), and what they share
- * (src/cli/cmd.c). Only these print messages and choose exit statuses.
+ * (src/cli/cmd.c; the OCI verbs' error contract: src/cli/cmd_oci.c). Only
+ * these print messages and choose exit statuses.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +21,6 @@ int barco_cmd_lesson(int argc, char **argv);
 int barco_cmd_verify(int argc, char **argv);
 int barco_cmd_spec(int argc, char **argv);
 
-/* Prints "barco: <error>" as one line on stderr and returns status. */
 /* --root's default, the same for every verb (podman calls `state` without it). */
 #define BARCO_OCI_ROOT "/run/barco"
 
@@ -47,6 +47,15 @@ bool barco_cmd_is_help(int argc, char **argv, const char *usage);
 /* An OCI verb's error: one line on stderr, a line in --log, status 1 (as runc). */
 int barco_cmd_oci_fail(const struct barco_oci_globals *g, const struct barco_err *err);
 
+/* An OCI verb's wrong arguments: "usage: " and usage's first line after "Usage: ". */
+int barco_cmd_oci_usage(const struct barco_oci_globals *g, const char *usage);
+
+/* A verb that takes ID alone (start, state): --help, the count, fn(ID), its error. */
+typedef int barco_cmd_oci_id_fn(const char *id, struct barco_err *err);
+int barco_cmd_oci_by_id(int argc, char **argv, const char *usage, const struct barco_oci_globals *g,
+			barco_cmd_oci_id_fn *fn);
+
+/* Prints "barco: <error>" as one line on stderr and returns status. */
 int barco_cmd_fail(const struct barco_err *err, int status);
 
 /*
@@ -61,5 +70,10 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 /* -v (1, 2), -q (-1) or neither (0): barco's log level from then on. */
 void barco_cmd_set_verbosity(int verbosity);
 
-/* Runs cfg's container as `barco run` does (and `barco seed`); the status to exit with. */
-int barco_cmd_run_config(const struct barco_config *cfg);
+/*
+ * Parses the command line with parse (barco run's options, or the seed
+ * form's), then runs the container as `barco run` does; the status to exit with.
+ */
+typedef int barco_cmd_parse_fn(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
+			       struct barco_err *err);
+int barco_cmd_run_parsed(int argc, char **argv, barco_cmd_parse_fn *parse);

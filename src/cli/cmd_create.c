@@ -70,10 +70,8 @@ int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
 		}
 		/* --no-pivot, --no-new-keyring: barco always pivots and makes no keyring. */
 	}
-	if (optind != argc - 1) {
-		barco_err_set(&err, 0, "usage: barco create [--bundle DIR] [--pid-file FILE] ID");
-		return barco_cmd_oci_fail(g, &err);
-	}
+	if (optind != argc - 1)
+		return barco_cmd_oci_usage(g, create_usage);
 	if (barco_oci_create(bundle, argv[optind], pid_file, console, &err) < 0)
 		return barco_cmd_oci_fail(g, &err);
 	if (barco_oci_root_link(g->root, argv[optind], &err) < 0) {

@@ -33,10 +33,8 @@ int barco_cmd_kill(int argc, char **argv, const struct barco_oci_globals *g)
 		}
 		is_all = true;
 	}
-	if (i >= argc || argc - i > 2) {
-		barco_err_set(&err, 0, "usage: barco kill [--all] ID [SIGNAL]");
-		return barco_cmd_oci_fail(g, &err);
-	}
+	if (i >= argc || argc - i > 2)
+		return barco_cmd_oci_usage(g, kill_usage);
 	if ((argc - i == 2 && barco_oci_parse_signal(argv[i + 1], &sig, &err) < 0) ||
 	    barco_oci_kill(argv[i], sig, is_all, &err) < 0)
 		return barco_cmd_oci_fail(g, &err);

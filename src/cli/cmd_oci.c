@@ -1,7 +1,8 @@
 /*
  * What the OCI verbs (cmd_create.c, cmd_start.c, cmd_state.c, cmd_kill.c,
- * and delete and ps for a created container) share: the error contract
- * engines expect, status 1 and a line in --log.
+ * and delete and ps for a created container) share: --help, the usage
+ * error drawn from the help's first line, and the error contract engines
+ * expect, status 1 and a line in --log.
  */
 #include "cli/cmd.h"
 
@@ -53,4 +54,28 @@ bool barco_cmd_is_help(int argc, char **argv, const char *usage)
 		return false;
 	fputs(usage, stdout);
 	return true;
+}
+
+int barco_cmd_oci_usage(const struct barco_oci_globals *g, const char *usage)
+{
+	static const char prefix[] = "Usage: ";
+	const char *synopsis = usage + sizeof(prefix) - 1;
+	struct barco_err err = {0};
+
+	barco_err_set(&err, 0, "usage: %.*s", (int)strcspn(synopsis, "\n"), synopsis);
+	return barco_cmd_oci_fail(g, &err);
+}
+
+int barco_cmd_oci_by_id(int argc, char **argv, const char *usage, const struct barco_oci_globals *g,
+			barco_cmd_oci_id_fn *fn)
+{
+	struct barco_err err = {0};
+
+	if (barco_cmd_is_help(argc, argv, usage))
+		return 0;
+	if (argc != 2)
+		return barco_cmd_oci_usage(g, usage);
+	if (fn(argv[1], &err) < 0)
+		return barco_cmd_oci_fail(g, &err);
+	return 0;
 }

@@ -11,7 +11,7 @@
 #include "trace/trace.h"
 
 /* barco run: with --trace, the report follows on stderr once the command has exited. */
-int barco_cmd_run_config(const struct barco_config *cfg)
+static int run_config(const struct barco_config *cfg)
 {
 	cleanup_free struct barco_trace_result *trace = NULL;
 	struct barco_err err = {0};
@@ -30,7 +30,7 @@ int barco_cmd_run_config(const struct barco_config *cfg)
 	return status;
 }
 
-int barco_cmd_run(int argc, char **argv)
+int barco_cmd_run_parsed(int argc, char **argv, barco_cmd_parse_fn *parse)
 {
 	static struct barco_config cfg;
 	struct barco_err err = {0};
@@ -38,8 +38,19 @@ int barco_cmd_run(int argc, char **argv)
 	int parsed, status;
 
 	barco_config_init(&cfg);
-	parsed = barco_cli_parse_run(argc, argv, &cfg, &verbosity, NULL, &err);
+	parsed = parse(argc, argv, &cfg, &verbosity, &err);
 	if (!barco_cmd_prepare(&cfg, parsed, &err, verbosity, barco_run_usage, &status))
 		return status;
-	return barco_cmd_run_config(&cfg);
+	return run_config(&cfg);
+}
+
+static int parse_run(int argc, char **argv, struct barco_config *cfg, int *ret_verbosity,
+		     struct barco_err *err)
+{
+	return barco_cli_parse_run(argc, argv, cfg, ret_verbosity, NULL, err);
+}
+
+int barco_cmd_run(int argc, char **argv)
+{
+	return barco_cmd_run_parsed(argc, argv, parse_run);
 }

@@ -17,15 +17,5 @@ static const char start_usage[] =
 
 int barco_cmd_start(int argc, char **argv, const struct barco_oci_globals *g)
 {
-	struct barco_err err = {0};
-
-	if (barco_cmd_is_help(argc, argv, start_usage))
-		return 0;
-	if (argc != 2) {
-		barco_err_set(&err, 0, "usage: barco start ID");
-		return barco_cmd_oci_fail(g, &err);
-	}
-	if (barco_oci_start(argv[1], &err) < 0)
-		return barco_cmd_oci_fail(g, &err);
-	return 0;
+	return barco_cmd_oci_by_id(argc, argv, start_usage, g, barco_oci_start);
 }

@@ -18,19 +18,17 @@ static const char state_usage[] =
 	"Exit status: 0; 1 with one line on stderr (and in --log) when there is no\n"
 	"container ID.\n";
 
-int barco_cmd_state(int argc, char **argv, const struct barco_oci_globals *g)
+static int print_state(const char *id, struct barco_err *err)
 {
 	struct barco_oci_state st;
-	struct barco_err err = {0};
 
-	if (barco_cmd_is_help(argc, argv, state_usage))
-		return 0;
-	if (argc != 2) {
-		barco_err_set(&err, 0, "usage: barco state ID");
-		return barco_cmd_oci_fail(g, &err);
-	}
-	if (barco_oci_state(argv[1], &st, &err) < 0)
-		return barco_cmd_oci_fail(g, &err);
+	if (barco_oci_state(id, &st, err) < 0)
+		return -1;
 	barco_oci_state_print(stdout, &st);
 	return 0;
+}
+
+int barco_cmd_state(int argc, char **argv, const struct barco_oci_globals *g)
+{
+	return barco_cmd_oci_by_id(argc, argv, state_usage, g, print_state);
 }

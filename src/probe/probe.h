@@ -306,8 +306,14 @@ struct barco_probe_layers {
 			struct barco_probe_facts *facts, struct barco_probe_result *ret);
 	int (*attempt)(const void *arg, struct barco_report *ev, long *ret_value);
 	const char *pass; /* NULL: the verdict judges a working attempt too */
+	/* NULL: the attempt failed, and the result is fail (one answer whatever the facts). */
 	void (*verdict)(const void *arg, const struct barco_probe_facts *facts,
 			struct barco_probe_result *ret);
+	struct {
+		enum barco_probe_status status;
+		const char *hint;
+		const char *summary;
+	} fail;
 	const void *arg; /* for enabled, attempt and verdict */
 };
 

@@ -142,18 +142,12 @@ static int try_bounding(const void *arg, struct barco_report *ev, long *ret_valu
 	return 0;
 }
 
-static void bounding_verdict(const void *arg, const struct barco_probe_facts *f,
-			     struct barco_probe_result *ret)
-{
-	barco_probe_set(ret, BARCO_PROBE_FAIL,
-			"PR_CAPBSET_DROP needs CAP_SETPCAP: run barco as root on the host",
-			"cannot drop from the bounding set");
-}
-
 static const struct barco_probe_layers bounding = {
 	.attempt = try_bounding,
 	.pass = "a capability dropped from the bounding set stays dropped",
-	.verdict = bounding_verdict,
+	.fail = {BARCO_PROBE_FAIL,
+		 "PR_CAPBSET_DROP needs CAP_SETPCAP: run barco as root on the host",
+		 "cannot drop from the bounding set"},
 };
 
 static void cap_freep(cap_t *c)
@@ -206,20 +200,14 @@ static bool has_ambient(struct barco_probe_ctx *ctx, const void *arg,
 	return false;
 }
 
-static void ambient_verdict(const void *arg, const struct barco_probe_facts *f,
-			    struct barco_probe_result *ret)
-{
-	barco_probe_set(ret, BARCO_PROBE_FAIL,
-			"raising needs the capability in the permitted and inheritable sets: "
-			"run barco as root on the host",
-			"the ambient set cannot be changed here");
-}
-
 static const struct barco_probe_layers ambient = {
 	.enabled = has_ambient,
 	.attempt = try_ambient,
 	.pass = "raised, seen and cleared in a child",
-	.verdict = ambient_verdict,
+	.fail = {BARCO_PROBE_FAIL,
+		 "raising needs the capability in the permitted and inheritable sets: "
+		 "run barco as root on the host",
+		 "the ambient set cannot be changed here"},
 };
 
 static const struct cap_need *need_of(int cap)

@@ -390,6 +390,19 @@ static void ctrl_verdict(const void *arg, const struct barco_probe_facts *f,
 		.arg = &(def)                                                                      \
 	}
 
+/* The cgroup2 tree as the attempt's target; true (ret: WARN, hint, summary) when there is none. */
+static bool target_unified(const struct barco_cgroup_layout *layout,
+			   struct barco_probe_facts *facts, struct barco_probe_result *ret,
+			   const char *hint, const char *summary)
+{
+	if (layout->unified_mount[0] == '\0') {
+		barco_probe_set(ret, BARCO_PROBE_WARN, hint, "%s", summary);
+		return true;
+	}
+	target_dir(facts, layout->unified_mount);
+	return false;
+}
+
 /* The enabled layer: a cgroup2 tree, which gives a container an id eBPF can filter on. */
 static bool unified_mounted(struct barco_probe_ctx *ctx, const void *arg,
 			    struct barco_probe_facts *facts, struct barco_probe_result *ret)
@@ -399,15 +412,10 @@ static bool unified_mounted(struct barco_probe_ctx *ctx, const void *arg,
 	read_layout(&layout, false, &ret->evidence);
 	barco_report_add(&ret->evidence, "mountinfo: cgroup2 at %s",
 			 layout.unified_mount[0] ? layout.unified_mount : "(none)");
-	if (layout.unified_mount[0] == '\0') {
-		barco_probe_set(ret, BARCO_PROBE_WARN,
-				"mount -t cgroup2 none /sys/fs/cgroup/unified (a hybrid setup) to "
-				"give containers a cgroup id",
-				"no cgroup2 tree: eBPF cannot filter a container by cgroup id");
-		return true;
-	}
-	target_dir(facts, layout.unified_mount);
-	return false;
+	return target_unified(&layout, facts, ret,
+			      "mount -t cgroup2 none /sys/fs/cgroup/unified (a hybrid setup) to "
+			      "give containers a cgroup id",
+			      "no cgroup2 tree: eBPF cannot filter a container by cgroup id");
 }
 
 static void unified_verdict(const void *arg, const struct barco_probe_facts *f,
@@ -473,7 +481,7 @@ static int try_clone_into(const void *arg, struct barco_report *ev, long *ret_va
 	(void)close(gate[0]);
 	(void)close(gate[1]);
 	if (pid > 0)
-		(void)waitpid(pid, NULL, 0);
+		(void)barco_waitpid(pid, NULL);
 	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\")", a->dir) < 0 && r == 0)
 		r = errno;
 	return r;
@@ -485,13 +493,8 @@ static bool clone_into_target(struct barco_probe_ctx *ctx, const void *arg,
 	struct barco_cgroup_layout layout;
 
 	read_layout(&layout, false, &ret->evidence);
-	if (layout.unified_mount[0] == '\0') {
-		barco_probe_set(ret, BARCO_PROBE_WARN, NULL,
-				"no cgroup2 tree: barco writes cgroup.procs for every cgroup");
-		return true;
-	}
-	target_dir(facts, layout.unified_mount);
-	return false;
+	return target_unified(&layout, facts, ret, NULL,
+			      "no cgroup2 tree: barco writes cgroup.procs for every cgroup");
 }
 
 static void clone_into_verdict(const void *arg, const struct barco_probe_facts *f,

@@ -98,18 +98,9 @@ int barco_probe_read_file(const char *path, char *buf, size_t size)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
-	ssize_t n;
 
-	if (fd < 0)
+	if (fd < 0 || barco_read_full(fd, buf, size - 1, &len) < 0)
 		return -1;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		len += (size_t)n;
-	}
 	while (len > 0 && buf[len - 1] == '\n')
 		len--;
 	buf[len] = '\0';
@@ -353,8 +344,10 @@ int barco_probe_check_layers(struct barco_probe_ctx *ctx, const void *arg,
 	facts.is_ok = barco_probe_child_ok(&facts.child, &ret->evidence);
 	if (facts.is_ok && l->pass)
 		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "%s", l->pass);
-	else
+	else if (l->verdict)
 		l->verdict(l->arg, &facts, ret);
+	else
+		barco_probe_set(ret, l->fail.status, l->fail.hint, "%s", l->fail.summary);
 	return 0;
 }
 

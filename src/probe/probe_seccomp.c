@@ -225,19 +225,13 @@ static int try_notify(const void *arg, struct barco_report *ev, long *ret_value)
 	return r ? r : (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EPROTO);
 }
 
-static void notify_verdict(const void *arg, const struct barco_probe_facts *f,
-			   struct barco_probe_result *ret)
-{
-	barco_probe_set(ret, BARCO_PROBE_WARN,
-			"user notification needs a 5.0+ kernel (5.5+ for the full API); "
-			"barco does not use it yet",
-			"user notification did not work");
-}
-
 static const struct barco_probe_layers notify = {
 	.attempt = try_notify,
 	.pass = "a notification was received and answered through the listener",
-	.verdict = notify_verdict,
+	.fail = {BARCO_PROBE_WARN,
+		 "user notification needs a 5.0+ kernel (5.5+ for the full API); "
+		 "barco does not use it yet",
+		 "user notification did not work"},
 };
 
 static int check_logged(struct barco_probe_ctx *ctx, const void *arg,

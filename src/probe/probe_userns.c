@@ -323,19 +323,13 @@ static int try_unprivileged(const void *arg, struct barco_report *ev, long *ret_
 	return use_capability(ev);
 }
 
-static void unprivileged_verdict(const void *arg, const struct barco_probe_facts *f,
-				 struct barco_probe_result *ret)
-{
-	barco_probe_set(ret, BARCO_PROBE_FAIL,
-			"see userns.max, userns.debian and userns.apparmor; inside a container "
-			"seccomp refuses CLONE_NEWUSER",
-			"an unprivileged user cannot create a user namespace");
-}
-
 static const struct barco_probe_layers unprivileged = {
 	.attempt = try_unprivileged,
 	.pass = "an unprivileged user can create and use a user namespace",
-	.verdict = unprivileged_verdict,
+	.fail = {BARCO_PROBE_FAIL,
+		 "see userns.max, userns.debian and userns.apparmor; inside a container "
+		 "seccomp refuses CLONE_NEWUSER",
+		 "an unprivileged user cannot create a user namespace"},
 };
 
 void barco_probe_userns_conclude(const struct barco_probe_run *run,

@@ -114,10 +114,7 @@ static void report_stage(const struct barco_container *c, enum barco_stage stage
 static void close_fds(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0) {
-			(void)close(fds[i]);
-			fds[i] = -1;
-		}
+		barco_close_fd(&fds[i]);
 }
 
 static void advance(struct monitor *m, int client, uint32_t requested, int *fds)

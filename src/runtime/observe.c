@@ -18,6 +18,9 @@
 #include "base/cleanup.h"
 #include "stages/caps.h"
 
+/* Far more than any /proc/PID file barco reads (mountinfo of a busy host: ~100 KiB). */
+#define PROC_TEXT_MAX ((size_t)16 << 20)
+
 const char *const barco_observe_ns_names[BARCO_OBSERVE_NS_MAX] = {
 	"user",
 	"mnt",
@@ -194,47 +197,17 @@ void barco_observe_parse_cgroup(const char *text, struct barco_observe *ret)
 	each_line(text, parse_cgroup_line, ret);
 }
 
-/* The whole of a /proc file (its size is not known ahead), NUL-terminated; NULL with errno. */
-static char *read_text(const char *path)
-{
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t size = 8192, len = 0;
-	char *buf = NULL;
-
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		char *bigger = realloc(buf, size);
-		ssize_t n;
-
-		if (!bigger) {
-			free(buf);
-			return NULL;
-		}
-		buf = bigger;
-		n = read(fd, buf + len, size - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len + 1 == size)
-			size *= 2;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
 static int read_proc(pid_t pid, const char *file,
 		     void (*parse)(const char *, struct barco_observe *), struct barco_observe *ret,
 		     struct barco_err *err)
 {
 	char path[64];
 	cleanup_free char *text = NULL;
+	cleanup_close int fd = -1;
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	text = read_text(path);
-	if (!text)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || barco_read_all(fd, PROC_TEXT_MAX, &text, NULL) < 0)
 		return barco_err_set(err, errno, "read %s", path);
 	parse(text, ret);
 	return 0;

@@ -29,7 +29,7 @@ static struct json_object *capabilities(void)
 	struct json_object *caps = json_object_new_object();
 	uint64_t mask = barco_caps_default_mask();
 
-	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+	for (size_t s = 0; s < ARRAY_LEN(sets); s++) {
 		struct json_object *arr = json_object_new_array();
 
 		for (int cap = 0; cap < 64; cap++)
@@ -95,7 +95,7 @@ static struct json_object *linux_section(void)
 	struct json_object *lx = json_object_new_object();
 	struct json_object *ns = json_object_new_array();
 
-	for (size_t i = 0; i < sizeof(default_namespaces) / sizeof(default_namespaces[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(default_namespaces); i++) {
 		struct json_object *n = json_object_new_object();
 
 		(void)json_object_object_add(n, "type",

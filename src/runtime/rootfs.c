@@ -29,7 +29,6 @@
 #define BUSYBOX_IN_ROOTFS  "bin/busybox"
 #define APPLET_TARGET	   "/bin/busybox"
 #define APPLET_LIST_MAX	   ((size_t)1 << 20)
-#define READ_CHUNK	   ((size_t)64 << 10)
 #define INSTALL_HINT	   "install it with `apt-get install busybox-static` (or `make setup`)"
 
 struct rootfs_dir {
@@ -198,34 +197,6 @@ static int copy_busybox(int dfd, struct barco_err *err)
 	return 0;
 }
 
-static int read_all(int fd, char **ret_buf, struct barco_err *err)
-{
-	cleanup_free char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		if (cap - len < 4096) {
-			char *grown =
-				cap >= APPLET_LIST_MAX ? NULL : realloc(buf, cap + READ_CHUNK);
-			if (!grown)
-				return barco_err_set(err, ENOMEM, "busybox applet list too large");
-			buf = grown;
-			cap += READ_CHUNK;
-		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return barco_err_errno(err, "read busybox --list-full");
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret_buf = steal_pointer(&buf);
-	return 0;
-}
-
 /* `busybox --list-full`: one applet path per line ("bin/sh", "usr/bin/awk"). */
 static int list_applets(char **ret_list, struct barco_err *err)
 {
@@ -247,8 +218,8 @@ static int list_applets(char **ret_list, struct barco_err *err)
 		_exit(127);
 	}
 	(void)close(steal_fd(&wr));
-	if (read_all(rd, &list, err) < 0)
-		return -1;
+	if (barco_read_all(rd, APPLET_LIST_MAX, &list, NULL) < 0)
+		return barco_err_errno(err, "read %s --list-full", BARCO_BUSYBOX_PATH);
 	pid_t child = steal_pid(&pid);
 	if (barco_waitpid(child, &status) < 0)
 		return barco_err_errno(err, "waitpid busybox");

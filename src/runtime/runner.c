@@ -674,13 +674,9 @@ void barco_container_detach(struct barco_container *c)
 	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */
 	c->pid = c->first_pid = 0;
 	for (size_t i = 0; i < ARRAY_LEN(fds); i++)
-		if (*fds[i] >= 0) {
-			(void)close(*fds[i]);
-			*fds[i] = -1;
-		}
+		barco_close_fd(fds[i]);
 	if (c->signal_fd >= 0) {
-		(void)close(c->signal_fd);
-		c->signal_fd = -1;
+		barco_close_fd(&c->signal_fd);
 		(void)sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 	}
 }
@@ -695,8 +691,7 @@ void barco_container_close(struct barco_container *c)
 	kill_and_reap(&c->first_pid);
 	if (c->tty_fd >= 0) {
 		(void)tcsetpgrp(c->tty_fd, c->tty_saved_pgrp);
-		(void)close(c->tty_fd);
-		c->tty_fd = -1;
+		barco_close_fd(&c->tty_fd);
 	}
 	if (barco_cgroup_destroy(&c->cgroup, &err) < 0)
 		log_warn("removing the cgroups of %s: %s", c->cfg->name, err.msg);
@@ -704,30 +699,8 @@ void barco_container_close(struct barco_container *c)
 		barco_state_release(c->cfg->name, c->state_dir_fd);
 		c->state_dir_fd = -1;
 	}
-	if (c->sock >= 0) {
-		(void)close(c->sock);
-		c->sock = -1;
-	}
-	if (c->rootfs_fd >= 0) {
-		(void)close(c->rootfs_fd);
-		c->rootfs_fd = -1;
-	}
-	if (c->exec_fifo_fd >= 0) {
-		(void)close(c->exec_fifo_fd);
-		c->exec_fifo_fd = -1;
-	}
-	if (c->pty_master >= 0) {
-		(void)close(c->pty_master);
-		c->pty_master = -1;
-	}
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
-		if (c->stdio_fds[i] >= 0) {
-			(void)close(c->stdio_fds[i]);
-			c->stdio_fds[i] = -1;
-		}
-	if (c->signal_fd >= 0) {
-		(void)close(c->signal_fd);
-		c->signal_fd = -1;
-		(void)sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	}
+		barco_close_fd(&c->stdio_fds[i]);
+	/* The rest is what detaching closes too: the socket, the fds, the signal mask. */
+	barco_container_detach(c);
 }

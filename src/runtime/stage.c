@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
+#include "base/cleanup.h"
 #include "base/util.h"
 #include "stages/caps.h"
 #include "stages/cgroup.h"
@@ -254,14 +255,6 @@ static int exec_now(struct barco_container *c, struct barco_err *err)
 }
 
 /* The runner has the master now (barco_runner_child_ready sent it). */
-static void close_master(struct barco_container *c)
-{
-	if (c->pty_master >= 0) {
-		(void)close(c->pty_master);
-		c->pty_master = -1;
-	}
-}
-
 /* The console's slave becomes the controlling terminal and fds 0-2 (tty_ioctl(4)). */
 static int take_console(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 {
@@ -302,9 +295,8 @@ static int exec_after_start(struct barco_container *c, struct barco_report *rep,
 		return -1;
 	if (barco_runner_child_ready(c, rep, err) < 0)
 		return -1;
-	close_master(c);
-	(void)close(c->sock);
-	c->sock = -1;
+	barco_close_fd(&c->pty_master);
+	barco_close_fd(&c->sock);
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0", 1) != 1)
@@ -343,7 +335,7 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 		return -1;
 	if (barco_runner_child_ready(c, rep, err) < 0 || check_runner_alive(c->sock, err) < 0)
 		return -1;
-	close_master(c);
+	barco_close_fd(&c->pty_master);
 	return exec_now(c, err);
 }
 

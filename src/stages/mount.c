@@ -439,33 +439,61 @@ static int mask_path(const char *path, const struct stat *st, struct barco_err *
 	return remount_ro(path, NULL, err);
 }
 
+/* A walk over a list of paths (masked, read-only): st is NULL when path does not exist. */
+typedef int path_fn(const char *path, const struct stat *st, void *arg, struct barco_err *err);
+
+static int each_path(const char *const *paths, size_t len, path_fn *fn, void *arg,
+		     struct barco_err *err)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < len; i++) {
+		bool is_there = lstat(paths[i], &st) == 0;
+
+		if (!is_there && errno != ENOENT)
+			return barco_err_errno(err, "lstat %s", paths[i]);
+		if (fn(paths[i], is_there ? &st : NULL, arg, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* What mask_all reports: the paths masked, and how many the kernel does not have. */
+struct masked {
+	char shown[512];
+	size_t len;
+	size_t absent;
+};
+
+static int mask_one(const char *path, const struct stat *st, void *arg, struct barco_err *err)
+{
+	struct masked *m = arg;
+	int n;
+
+	if (!st) {
+		m->absent++;
+		return 0;
+	}
+	if (mask_path(path, st, err) < 0)
+		return barco_err_wrap(err, "masking %s", path);
+	n = snprintf(m->shown + m->len, sizeof(m->shown) - m->len, " %s", path);
+	if (n > 0 && (size_t)n < sizeof(m->shown) - m->len)
+		m->len += (size_t)n;
+	return 0;
+}
+
 static int mask_all(const struct barco_config *cfg, struct barco_report *rep, struct barco_err *err)
 {
 	const char *const *paths = cfg->masked_paths ? cfg->masked_paths : barco_masked_paths;
-	size_t paths_len = cfg->masked_paths ? cfg->masked_paths_len : barco_masked_paths_len;
-	char shown[512] = "";
-	size_t len = 0, absent = 0;
-	struct stat st;
+	size_t len = cfg->masked_paths ? cfg->masked_paths_len : barco_masked_paths_len;
+	struct masked m = {.len = 0};
 
-	for (size_t i = 0; i < paths_len; i++) {
-		const char *path = paths[i];
-
-		if (lstat(path, &st) < 0) {
-			if (errno != ENOENT)
-				return barco_err_errno(err, "lstat %s", path);
-			absent++;
-			continue;
-		}
-		if (mask_path(path, &st, err) < 0)
-			return barco_err_wrap(err, "masking %s", path);
-		int n = snprintf(shown + len, sizeof(shown) - len, " %s", path);
-		if (n > 0 && (size_t)n < sizeof(shown) - len)
-			len += (size_t)n;
-	}
+	if (each_path(paths, len, mask_one, &m, err) < 0)
+		return -1;
 	barco_report_add(rep,
 			 "masked (read-only empty tmpfs on dirs, read-only empty file on "
 			 "files):%s; %zu absent",
-			 shown, absent);
+			 m.shown, m.absent);
 	return 0;
 }
 
@@ -483,27 +511,25 @@ static int mask_paths(const struct barco_config *cfg, struct barco_report *rep,
 	return rc;
 }
 
+static int make_readonly(const char *path, const struct stat *st, void *rep, struct barco_err *err)
+{
+	if (!st) {
+		barco_report_add(rep, "read-only %s: absent, skipped", path);
+		return 0;
+	}
+	if (do_mount(path, path, NULL, MS_BIND | MS_REC, NULL, rep, err) < 0 ||
+	    remount_ro(path, rep, err) < 0)
+		return barco_err_wrap(err, "making %s read-only", path);
+	return 0;
+}
+
 static int readonly_paths(const struct barco_config *cfg, struct barco_report *rep,
 			  struct barco_err *err)
 {
 	const char *const *paths = cfg->readonly_paths ? cfg->readonly_paths : barco_readonly_paths;
 	size_t len = cfg->readonly_paths ? cfg->readonly_paths_len : barco_readonly_paths_len;
-	struct stat st;
 
-	for (size_t i = 0; i < len; i++) {
-		const char *path = paths[i];
-
-		if (lstat(path, &st) < 0) {
-			if (errno != ENOENT)
-				return barco_err_errno(err, "lstat %s", path);
-			barco_report_add(rep, "read-only %s: absent, skipped", path);
-			continue;
-		}
-		if (do_mount(path, path, NULL, MS_BIND | MS_REC, NULL, rep, err) < 0 ||
-		    remount_ro(path, rep, err) < 0)
-			return barco_err_wrap(err, "making %s read-only", path);
-	}
-	return 0;
+	return each_path(paths, len, make_readonly, rep, err);
 }
 
 /* An OCI bundle's linux.sysctl, into the container's /proc/sys while it is still writable. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,6 +52,29 @@ static inline void fuzz_check_err(const struct barco_err *err, const char *input
 	FUZZ_CHECK(len > 0, input);
 	FUZZ_CHECK(len < sizeof(err->msg), input);
 }
+
+/* A check of one input read as a C string: FUZZ_CHECK what must hold. */
+typedef void fuzz_string_check(const char *input);
+
+static inline int fuzz_run_string_checks(const uint8_t *data, size_t size,
+					 fuzz_string_check *const *checks, size_t n)
+{
+	char *s = fuzz_cstring(data, size);
+
+	for (size_t i = 0; i < n; i++)
+		checks[i](s);
+	free(s);
+	return 0;
+}
+
+/* The entry point of a target made of string checks, run in the order given. */
+#define FUZZ_STRING_TARGET(...)                                                                    \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                               \
+	{                                                                                          \
+		static fuzz_string_check *const checks[] = {__VA_ARGS__};                          \
+                                                                                                   \
+		return fuzz_run_string_checks(data, size, checks, ARRAY_LEN(checks));              \
+	}
 
 /*
  * Splits data at NUL bytes into at most max strings (the last one

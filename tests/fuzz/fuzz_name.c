@@ -38,12 +38,4 @@ static void check_hostname(const char *s)
 		FUZZ_CHECK(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '.', s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	char *s = fuzz_cstring(data, size);
-
-	check_name(s);
-	check_hostname(s);
-	free(s);
-	return 0;
-}
+FUZZ_STRING_TARGET(check_name, check_hostname)

@@ -33,12 +33,4 @@ static void check_uint(const char *s)
 	fuzz_check_err(&err, s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	char *s = fuzz_cstring(data, size);
-
-	check_size(s);
-	check_uint(s);
-	free(s);
-	return 0;
-}
+FUZZ_STRING_TARGET(check_size, check_uint)

@@ -47,13 +47,4 @@ static void check_section(const char *s)
 		fuzz_check_err(&err, s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	char *s = fuzz_cstring(data, size);
-
-	check_stage(s);
-	check_seccomp_mode(s);
-	check_section(s);
-	free(s);
-	return 0;
-}
+FUZZ_STRING_TARGET(check_stage, check_seccomp_mode, check_section)

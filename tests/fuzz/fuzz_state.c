@@ -47,12 +47,4 @@ static void check_round_trip(const char *rootfs)
 	FUZZ_CHECK(strcmp(st.rootfs, rootfs) == 0, rootfs);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	char *s = fuzz_cstring(data, size);
-
-	check_parse(s);
-	check_round_trip(s);
-	free(s);
-	return 0;
-}
+FUZZ_STRING_TARGET(check_parse, check_round_trip)

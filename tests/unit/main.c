@@ -9,6 +9,7 @@
 #include <string.h>
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +34,15 @@ void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn)
 	}
 }
 
+CU_pSuite barco_test_suite_add(const char *name, const struct barco_test *tests, size_t n)
+{
+	CU_pSuite suite = barco_test_suite(name);
+
+	for (size_t i = 0; i < n; i++)
+		barco_test_add(suite, tests[i].name, tests[i].fn);
+	return suite;
+}
+
 char *barco_test_tmpdir(void)
 {
 	char *dir = strdup("/tmp/barco-unit.XXXXXX");
@@ -42,6 +52,26 @@ char *barco_test_tmpdir(void)
 		exit(2);
 	}
 	return dir;
+}
+
+void barco_test_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	(void)fputs(text, f);
+	(void)fclose(f);
+}
+
+void barco_test_error_starts_with(size_t i, const char *got, const char *wanted)
+{
+	if (strncmp(got, wanted, strlen(wanted)) == 0)
+		return;
+	fprintf(stderr, "\ncase %zu: got '%s'\n  wanted '%s...'\n", i, got, wanted);
+	CU_FAIL("error message");
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -68,9 +98,8 @@ int barco_test_run_in_child(int (*fn)(const void *), const void *arg)
 		return -1;
 	if (pid == 0)
 		_exit(fn(arg));
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (barco_waitpid(pid, &status) < 0)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -83,6 +112,7 @@ int main(int argc, char **argv)
 	barco_test_register_err();
 	barco_test_register_report();
 	barco_test_register_json();
+	barco_test_register_util();
 	barco_test_register_parse();
 	barco_test_register_cli();
 	barco_test_register_exec();

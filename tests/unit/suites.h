@@ -1,12 +1,16 @@
 #pragma once
 /* Each tests/unit/test_*.c registers one CUnit suite. */
+#include <stddef.h>
 #include <CUnit/CUnit.h>
+
+#include "base/util.h"
 
 void barco_test_register_parse(void);
 void barco_test_register_cli(void);
 void barco_test_register_exec(void);
 void barco_test_register_err(void);
 void barco_test_register_json(void);
+void barco_test_register_util(void);
 void barco_test_register_state(void);
 void barco_test_register_stage(void);
 void barco_test_register_cgroup(void);
@@ -29,9 +33,24 @@ void barco_test_register_oci_config(void);
 CU_pSuite barco_test_suite(const char *name);
 void barco_test_add(CU_pSuite suite, const char *name, CU_TestFunc fn);
 
+/* A suite's tests as a table: what each checks, and the test. */
+struct barco_test {
+	const char *name;
+	CU_TestFunc fn;
+};
+
+/* Adds the suite name with its n tests, in the table's order; the suite. */
+CU_pSuite barco_test_suite_add(const char *name, const struct barco_test *tests, size_t n);
+
 /* A fresh temporary directory for one test; removed by barco_test_rmtree. */
 char *barco_test_tmpdir(void);
 void barco_test_rmtree(const char *path);
+
+/* Writes text to dir/name, replacing it; a failure to open ends the test. */
+void barco_test_write_file(const char *dir, const char *name, const char *text);
+
+/* Fails the test, printing both, unless got starts with wanted (case i of a table). */
+void barco_test_error_starts_with(size_t i, const char *got, const char *wanted);
 
 /*
  * Runs fn(arg) in a forked child, so a test that loads a seccomp filter or

@@ -497,15 +497,17 @@ static void test_trace_btf_names_what_is_missing(void)
 
 void barco_test_register_btf(void)
 {
-	CU_pSuite s = barco_test_suite("btf");
+	static const struct barco_test tests[] = {
+		{"every kind, ids, count", test_btf_every_kind_and_count},
+		{"walks only as far as asked", test_btf_walks_only_as_far_as_asked},
+		{"absent fields", test_btf_absent_fields},
+		{"too many questions", test_btf_refuses_too_many_questions},
+		{"bad headers", test_btf_refuses_bad_headers},
+		{"bad string section", test_btf_refuses_bad_strings},
+		{"bad records", test_btf_refuses_bad_records},
+		{"tracer: offsets and ids", test_trace_btf_offsets_and_ids},
+		{"tracer: names what is missing", test_trace_btf_names_what_is_missing},
+	};
 
-	barco_test_add(s, "every kind, ids, count", test_btf_every_kind_and_count);
-	barco_test_add(s, "walks only as far as asked", test_btf_walks_only_as_far_as_asked);
-	barco_test_add(s, "absent fields", test_btf_absent_fields);
-	barco_test_add(s, "too many questions", test_btf_refuses_too_many_questions);
-	barco_test_add(s, "bad headers", test_btf_refuses_bad_headers);
-	barco_test_add(s, "bad string section", test_btf_refuses_bad_strings);
-	barco_test_add(s, "bad records", test_btf_refuses_bad_records);
-	barco_test_add(s, "tracer: offsets and ids", test_trace_btf_offsets_and_ids);
-	barco_test_add(s, "tracer: names what is missing", test_trace_btf_names_what_is_missing);
+	barco_test_suite_add("btf", tests, ARRAY_LEN(tests));
 }

@@ -325,22 +325,20 @@ static void test_dropped_cannot_be_regained(void)
 
 void barco_test_register_caps(void)
 {
-	CU_pSuite suite = barco_test_suite("caps");
+	static const struct barco_test tests[] = {
+		{"names round-trip 0..40 (and agree with libcap)", test_name_round_trip},
+		{"name variants, ALL, unknown names", test_name_variants},
+		{"default mask is the 14 OCI capabilities", test_default_mask},
+		{"compute: add, drop, last_cap", test_compute},
+		{"cap_last_cap agrees with the kernel", test_last_cap},
+		{"apply as root: bounding = permitted = effective = allowlist; inheritable, "
+		 "ambient empty",
+		 test_apply_root},
+		{"apply a custom, full and empty set", test_apply_custom_set},
+		{"apply uid 1000: only the bounding set", test_apply_unprivileged_user},
+		{"apply in a user namespace (setgroups deny)", test_apply_in_userns},
+		{"dropped capabilities cannot be regained", test_dropped_cannot_be_regained},
+	};
 
-	barco_test_add(suite, "names round-trip 0..40 (and agree with libcap)",
-		       test_name_round_trip);
-	barco_test_add(suite, "name variants, ALL, unknown names", test_name_variants);
-	barco_test_add(suite, "default mask is the 14 OCI capabilities", test_default_mask);
-	barco_test_add(suite, "compute: add, drop, last_cap", test_compute);
-	barco_test_add(suite, "cap_last_cap agrees with the kernel", test_last_cap);
-	barco_test_add(suite,
-		       "apply as root: bounding = permitted = effective = allowlist; inheritable, "
-		       "ambient empty",
-		       test_apply_root);
-	barco_test_add(suite, "apply a custom, full and empty set", test_apply_custom_set);
-	barco_test_add(suite, "apply uid 1000: only the bounding set",
-		       test_apply_unprivileged_user);
-	barco_test_add(suite, "apply in a user namespace (setgroups deny)", test_apply_in_userns);
-	barco_test_add(suite, "dropped capabilities cannot be regained",
-		       test_dropped_cannot_be_regained);
+	barco_test_suite_add("caps", tests, ARRAY_LEN(tests));
 }

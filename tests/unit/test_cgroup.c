@@ -221,18 +221,6 @@ static void test_paths_for_refuses_bad_names(void)
 
 /* ---- fake trees ---------------------------------------------------------- */
 
-static void put_file(const char *dir, const char *file, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	(void)fputs(text, f);
-	(void)fclose(f);
-}
-
 /* Contents of dir/file without the trailing newline; "" when unreadable. */
 static const char *get_file(const char *dir, const char *file, char *buf, size_t size)
 {
@@ -273,10 +261,10 @@ static void fake_v2(const char *root, const char *controllers, struct barco_cgro
 	memset(l, 0, sizeof(*l));
 	l->mode = BARCO_CGROUP_V2;
 	(void)snprintf(l->unified_mount, PATH_MAX, "%s", root);
-	put_file(root, "cgroup.controllers", controllers);
-	put_file(root, "cgroup.subtree_control", "");
+	barco_test_write_file(root, "cgroup.controllers", controllers);
+	barco_test_write_file(root, "cgroup.subtree_control", "");
 	make_dir(root, "barco", barco);
-	put_file(barco, "cgroup.subtree_control", "");
+	barco_test_write_file(barco, "cgroup.subtree_control", "");
 }
 
 static void fake_hybrid(const char *root, struct barco_cgroup_layout *l)
@@ -290,269 +278,243 @@ static void fake_hybrid(const char *root, struct barco_cgroup_layout *l)
 	make_dir(root, "unified", l->unified_mount);
 }
 
+/*
+ * What every fake-tree test works on: a temporary root, removed with all
+ * below it when the test's scope ends, and barco_cgroup_create's arguments.
+ */
+struct fake {
+	char *root;
+	struct barco_cgroup_layout l;
+	struct barco_config cfg;
+	struct barco_cgroup cg;
+	struct barco_report rep;
+	struct barco_err err;
+};
+
+static void fake_done(struct fake *f)
+{
+	barco_test_rmtree(f->root);
+	free(f->root);
+}
+
+#define cleanup_fake __attribute__((cleanup(fake_done)))
+
+static int fake_create(struct fake *f, const char *name, struct barco_cgroup *cg)
+{
+	return barco_cgroup_create(&f->l, name, &f->cfg, cg, &f->rep, &f->err);
+}
+
 static void test_fake_v2_create_delegates(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
 	char buf[256], expect[PATH_MAX + 64], barco[PATH_MAX];
 
-	fake_v2(root, "cpuset cpu io memory hugetlb pids rdma\n", &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), 0);
-	(void)snprintf(barco, sizeof(barco), "%s/barco", root);
-	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.subtree_control", buf, sizeof(buf)),
+	fake_v2(f.root, "cpuset cpu io memory hugetlb pids rdma\n", &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
+	(void)snprintf(barco, sizeof(barco), "%s/barco", f.root);
+	CU_ASSERT_STRING_EQUAL(get_file(f.root, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "+memory +cpu +pids");
 	CU_ASSERT_STRING_EQUAL(get_file(barco, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "+memory +cpu +pids");
-	(void)snprintf(expect, sizeof(expect), "%s/barco/web", root);
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, expect);
+	(void)snprintf(expect, sizeof(expect), "%s/barco/web", f.root);
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, expect);
 	CU_ASSERT(dir_exists(expect));
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_MEMORY], "");
-	(void)snprintf(expect, sizeof(expect), "mkdir(\"%s/barco/web\", 0755) = 0", root);
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.subtree_control = +memory", root);
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	CU_ASSERT_NOT_EQUAL(barco_cgroup_id(&cg), 0);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_MEMORY], "");
+	(void)snprintf(expect, sizeof(expect), "mkdir(\"%s/barco/web\", 0755) = 0", f.root);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.subtree_control = +memory", f.root);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	CU_ASSERT_NOT_EQUAL(barco_cgroup_id(&f.cg), 0);
 
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
-	CU_ASSERT_EQUAL(cg.unified_path[0], '\0');
-	(void)snprintf(expect, sizeof(expect), "%s/barco/web", root);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
+	CU_ASSERT_EQUAL(f.cg.unified_path[0], '\0');
+	(void)snprintf(expect, sizeof(expect), "%s/barco/web", f.root);
 	CU_ASSERT(!dir_exists(expect));
 	CU_ASSERT(dir_exists(barco)); /* the shared parent stays */
-	barco_test_rmtree(root);
 }
 
 /* Only the controllers the root offers are asked for; enabled ones are left alone. */
 static void test_fake_v2_partial_controllers(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
 	char buf[256], barco[PATH_MAX];
 
-	fake_v2(root, "memory pids\n", &l);
-	(void)snprintf(barco, sizeof(barco), "%s/barco", root);
-	put_file(root, "cgroup.subtree_control", "memory pids\n");
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.subtree_control", buf, sizeof(buf)),
+	fake_v2(f.root, "memory pids\n", &f.l);
+	(void)snprintf(barco, sizeof(barco), "%s/barco", f.root);
+	barco_test_write_file(f.root, "cgroup.subtree_control", "memory pids\n");
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(f.root, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "memory pids");
 	CU_ASSERT_STRING_EQUAL(get_file(barco, "cgroup.subtree_control", buf, sizeof(buf)),
 			       "+memory +pids");
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
-	barco_test_rmtree(root);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 }
 
 /* In a fake tree the new directory has no memory.max: create must undo itself. */
 static void test_fake_v2_missing_limit_file_rolls_back(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {.memory_max_bytes = 67108864};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir(),
+				      .cfg = {.memory_max_bytes = 67108864}};
 	char expect[PATH_MAX + 64];
 
-	fake_v2(root, "cpu memory pids\n", &l);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, ENOENT);
-	(void)snprintf(expect, sizeof(expect), "write 67108864 to %s/barco/web/memory.max", root);
-	CU_ASSERT_STRING_EQUAL(err.msg, expect);
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, "");
-	CU_ASSERT_EQUAL(cg.layout.mode, BARCO_CGROUP_UNKNOWN);
-	(void)snprintf(expect, sizeof(expect), "%s/barco/web", root);
+	fake_v2(f.root, "cpu memory pids\n", &f.l);
+	CU_ASSERT_EQUAL(fake_create(&f, "web", &f.cg), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, ENOENT);
+	(void)snprintf(expect, sizeof(expect), "write 67108864 to %s/barco/web/memory.max", f.root);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, expect);
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, "");
+	CU_ASSERT_EQUAL(f.cg.layout.mode, BARCO_CGROUP_UNKNOWN);
+	(void)snprintf(expect, sizeof(expect), "%s/barco/web", f.root);
 	CU_ASSERT(!dir_exists(expect));
-	barco_test_rmtree(root);
 }
 
 /* A second container of the same name fails and leaves the first one intact. */
 static void test_fake_v2_exists_is_error(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup first, second;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup second;
 
-	fake_v2(root, "cpu memory pids\n", &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "web", &cfg, &first, &rep, &err), 0);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "web", &cfg, &second, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, EEXIST);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "already exists"));
+	fake_v2(f.root, "cpu memory pids\n", &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "web", &f.cg), 0);
+	CU_ASSERT_EQUAL(fake_create(&f, "web", &second), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EEXIST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "already exists"));
 	CU_ASSERT_STRING_EQUAL(second.unified_path, "");
-	CU_ASSERT(dir_exists(first.unified_path));
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&first, &err), 0);
-	barco_test_rmtree(root);
+	CU_ASSERT(dir_exists(f.cg.unified_path));
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 }
 
 static void test_fake_hybrid_create_destroy(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg, saved;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup saved;
 	char expect[PATH_MAX];
 
-	fake_hybrid(root, &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "db", &cfg, &cg, &rep, &err), 0);
-	(void)snprintf(expect, sizeof(expect), "%s/cpu,cpuacct/barco/db", root);
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_CPU], expect);
-	(void)snprintf(expect, sizeof(expect), "%s/unified/barco/db", root);
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, expect);
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "db", &f.cg), 0);
+	(void)snprintf(expect, sizeof(expect), "%s/cpu,cpuacct/barco/db", f.root);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_CPU], expect);
+	(void)snprintf(expect, sizeof(expect), "%s/unified/barco/db", f.root);
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, expect);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		CU_ASSERT(dir_exists(cg.v1_path[c]));
-	CU_ASSERT(dir_exists(cg.unified_path));
+		CU_ASSERT(dir_exists(f.cg.v1_path[c]));
+	CU_ASSERT(dir_exists(f.cg.unified_path));
 
-	saved = cg;
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
+	saved = f.cg;
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
 		CU_ASSERT(!dir_exists(saved.v1_path[c]));
 	CU_ASSERT(!dir_exists(saved.unified_path));
 	/* Idempotent: the same paths again, already gone, are no error. */
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &err), 0);
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &err), 0);
-	barco_test_rmtree(root);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &f.err), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &f.err), 0);
 }
 
 static void test_fake_hybrid_failure_rolls_back(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {.pids_max = 20};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir(), .cfg = {.pids_max = 20}};
 	char path[TEST_PATH_MAX];
 
-	fake_hybrid(root, &l);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "db", &cfg, &cg, &rep, &err), -1);
-	(void)snprintf(path, sizeof(path), "write 20 to %s/pids/barco/db/pids.max", root);
-	CU_ASSERT_STRING_EQUAL(err.msg, path);
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL(fake_create(&f, "db", &f.cg), -1);
+	(void)snprintf(path, sizeof(path), "write 20 to %s/pids/barco/db/pids.max", f.root);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, path);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++) {
-		(void)snprintf(path, sizeof(path), "%s/barco/db", l.v1_mount[c]);
+		(void)snprintf(path, sizeof(path), "%s/barco/db", f.l.v1_mount[c]);
 		CU_ASSERT(!dir_exists(path));
-		CU_ASSERT_STRING_EQUAL(cg.v1_path[c], "");
+		CU_ASSERT_STRING_EQUAL(f.cg.v1_path[c], "");
 	}
-	(void)snprintf(path, sizeof(path), "%s/barco/db", l.unified_mount);
+	(void)snprintf(path, sizeof(path), "%s/barco/db", f.l.unified_mount);
 	CU_ASSERT(!dir_exists(path));
-	barco_test_rmtree(root);
 }
 
 /* A leftover cgroup2 directory: the v1 ones just made must be removed again. */
 static void test_fake_hybrid_unified_exists(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
 	char parent[PATH_MAX], path[TEST_PATH_MAX];
 
-	fake_hybrid(root, &l);
-	make_dir(l.unified_mount, "barco", parent);
+	fake_hybrid(f.root, &f.l);
+	make_dir(f.l.unified_mount, "barco", parent);
 	make_dir(parent, "db", path);
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "db", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, EEXIST);
+	CU_ASSERT_EQUAL(fake_create(&f, "db", &f.cg), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EEXIST);
 	CU_ASSERT(dir_exists(path));
-	(void)snprintf(path, sizeof(path), "%s/barco/db", l.v1_mount[BARCO_CG_V1_MEMORY]);
+	(void)snprintf(path, sizeof(path), "%s/barco/db", f.l.v1_mount[BARCO_CG_V1_MEMORY]);
 	CU_ASSERT(!dir_exists(path));
-	barco_test_rmtree(root);
 }
 
 /* v1 with memory and cpu co-mounted, pids not mounted at all. */
 static void test_fake_v1_comounted_and_missing(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l = {.mode = BARCO_CGROUP_V1};
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir(), .l = {.mode = BARCO_CGROUP_V1}};
 	char path[TEST_PATH_MAX];
 
-	make_dir(root, "cpu,memory", l.v1_mount[BARCO_CG_V1_MEMORY]);
-	memcpy(l.v1_mount[BARCO_CG_V1_CPU], l.v1_mount[BARCO_CG_V1_MEMORY], PATH_MAX);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "x", &cfg, &cg, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_CPU], cg.v1_path[BARCO_CG_V1_MEMORY]);
-	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_PIDS], "");
-	CU_ASSERT_STRING_EQUAL(cg.unified_path, "");
-	CU_ASSERT_EQUAL(barco_cgroup_id(&cg), 0);
-	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), 0);
+	make_dir(f.root, "cpu,memory", f.l.v1_mount[BARCO_CG_V1_MEMORY]);
+	memcpy(f.l.v1_mount[BARCO_CG_V1_CPU], f.l.v1_mount[BARCO_CG_V1_MEMORY], PATH_MAX);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "x", &f.cg), 0);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_CPU], f.cg.v1_path[BARCO_CG_V1_MEMORY]);
+	CU_ASSERT_STRING_EQUAL(f.cg.v1_path[BARCO_CG_V1_PIDS], "");
+	CU_ASSERT_STRING_EQUAL(f.cg.unified_path, "");
+	CU_ASSERT_EQUAL(barco_cgroup_id(&f.cg), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_destroy(&f.cg, &f.err), 0);
 
-	cfg.pids_max = 5;
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "x", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "pids"));
-	(void)snprintf(path, sizeof(path), "%s/barco/x", l.v1_mount[BARCO_CG_V1_MEMORY]);
+	f.cfg.pids_max = 5;
+	CU_ASSERT_EQUAL(fake_create(&f, "x", &f.cg), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "pids"));
+	(void)snprintf(path, sizeof(path), "%s/barco/x", f.l.v1_mount[BARCO_CG_V1_MEMORY]);
 	CU_ASSERT(!dir_exists(path));
-	barco_test_rmtree(root);
 }
 
 static void test_create_refuses_bad_input(void)
 {
-	struct barco_cgroup_layout l = {0};
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	struct fake f = {0};
 
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "web", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown"));
-	l.mode = BARCO_CGROUP_V2;
-	(void)snprintf(l.unified_mount, PATH_MAX, "/nonexistent");
-	CU_ASSERT_EQUAL(barco_cgroup_create(&l, "../etc", &cfg, &cg, &rep, &err), -1);
-	CU_ASSERT_EQUAL(err.errnum, EINVAL);
-	CU_ASSERT_EQUAL(rep.len, 0);
+	CU_ASSERT_EQUAL(fake_create(&f, "web", &f.cg), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "unknown"));
+	f.l.mode = BARCO_CGROUP_V2;
+	(void)snprintf(f.l.unified_mount, PATH_MAX, "/nonexistent");
+	CU_ASSERT_EQUAL(fake_create(&f, "../etc", &f.cg), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EINVAL);
+	CU_ASSERT_EQUAL(f.rep.len, 0);
 }
 
 static void test_fake_attach(void)
 {
-	cleanup_free char *root = barco_test_tmpdir();
-	struct barco_cgroup_layout l;
-	struct barco_config cfg = {0};
-	struct barco_cgroup cg;
-	struct barco_report rep = {0};
-	struct barco_err err = {0};
+	/* Not destroyed: pid 4242 is listed and may exist; the tree goes as files. */
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup *cg = &f.cg;
 	char buf[64], expect[PATH_MAX + 64];
 
-	fake_hybrid(root, &l);
-	CU_ASSERT_EQUAL_FATAL(barco_cgroup_create(&l, "a", &cfg, &cg, &rep, &err), 0);
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "a", cg), 0);
 	/* No cgroup.procs yet: the error names the file and the pid. */
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, false, &rep, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "write 4242 to "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/cgroup.procs"));
-	put_file(cg.unified_path, "cgroup.procs", "");
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "write 4242 to "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "/cgroup.procs"));
+	barco_test_write_file(cg->unified_path, "cgroup.procs", "");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		put_file(cg.v1_path[c], "cgroup.procs", "");
-	barco_report_clear(&rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4242, false, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(get_file(cg.unified_path, "cgroup.procs", buf, sizeof(buf)), "4242");
+		barco_test_write_file(cg->v1_path[c], "cgroup.procs", "");
+	barco_report_clear(&f.rep);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)),
+			       "4242");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
-		CU_ASSERT_STRING_EQUAL(get_file(cg.v1_path[c], "cgroup.procs", buf, sizeof(buf)),
+		CU_ASSERT_STRING_EQUAL(get_file(cg->v1_path[c], "cgroup.procs", buf, sizeof(buf)),
 				       "4242");
 	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.procs = 4242",
-		       cg.v1_path[BARCO_CG_V1_PIDS]);
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, expect));
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 0, false, &rep, &err), -1);
+		       cg->v1_path[BARCO_CG_V1_PIDS]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 0, false, &f.rep, &f.err), -1);
 	/* Already in the cgroup2 directory (clone3 put it there): only v1 is written. */
-	put_file(cg.unified_path, "cgroup.procs", "");
-	barco_report_clear(&rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(&cg, 4343, true, &rep, &err), 0);
-	CU_ASSERT_STRING_EQUAL(get_file(cg.unified_path, "cgroup.procs", buf, sizeof(buf)), "");
+	barco_test_write_file(cg->unified_path, "cgroup.procs", "");
+	barco_report_clear(&f.rep);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4343, true, &f.rep, &f.err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)), "");
 	CU_ASSERT_STRING_EQUAL(
-		get_file(cg.v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)), "4343");
-	CU_ASSERT_PTR_NULL(strstr(rep.text, cg.unified_path));
-	/* Not destroyed: pid 4242 is listed and may exist; the tree goes as files. */
-	barco_test_rmtree(root);
+		get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)),
+		"4343");
+	CU_ASSERT_PTR_NULL(strstr(f.rep.text, cg->unified_path));
 }
 
 static pid_t fork_sleeper(void)
@@ -648,8 +610,8 @@ static void test_fake_destroy_uses_cgroup_kill(void)
 
 	(void)snprintf(cg.v1_path[BARCO_CG_V1_PIDS], PATH_MAX, "%s", root);
 	(void)snprintf(text, sizeof(text), "%d\n", (int)child);
-	put_file(root, "cgroup.procs", text);
-	put_file(root, "cgroup.kill", "");
+	barco_test_write_file(root, "cgroup.procs", text);
+	barco_test_write_file(root, "cgroup.kill", "");
 	CU_ASSERT_EQUAL(barco_cgroup_destroy(&cg, &err), -1);
 	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.kill", text, sizeof(text)), "1");
 	CU_ASSERT_EQUAL(kill(child, 0), 0); /* still alive: only the kernel would kill it */
@@ -892,32 +854,34 @@ static void test_real_v1_kill_by_procs(void)
 
 void barco_test_register_cgroup(void)
 {
-	CU_pSuite s = barco_test_suite("cgroup");
+	static const struct barco_test tests[] = {
+		{"mode names", test_mode_names},
+		{"parse: hybrid host", test_parse_hybrid_host},
+		{"parse: v2 VM", test_parse_v2_vm},
+		{"parse: v1 cpu,cpuacct", test_parse_v1_combined},
+		{"parse: name=systemd is no controller", test_parse_named_v1_only_is_v2},
+		{"parse: escaped mount points", test_parse_escaped_mountpoint},
+		{"parse: garbage and empty", test_parse_garbage_and_empty},
+		{"detect on this host", test_detect_matches_host},
+		{"weight to shares", test_weight_to_shares},
+		{"paths for", test_paths_for},
+		{"paths for: bad names", test_paths_for_refuses_bad_names},
+		{"fake v2: create delegates", test_fake_v2_create_delegates},
+		{"fake v2: partial controllers", test_fake_v2_partial_controllers},
+		{"fake v2: rollback", test_fake_v2_missing_limit_file_rolls_back},
+		{"fake v2: exists", test_fake_v2_exists_is_error},
+		{"fake hybrid: create/destroy", test_fake_hybrid_create_destroy},
+		{"fake hybrid: rollback", test_fake_hybrid_failure_rolls_back},
+		{"fake hybrid: unified exists", test_fake_hybrid_unified_exists},
+		{"fake v1: co-mounted, missing", test_fake_v1_comounted_and_missing},
+		{"create: bad input", test_create_refuses_bad_input},
+		{"fake attach", test_fake_attach},
+		{"fake destroy: kill listed", test_fake_destroy_kills_listed},
+		{"fake destroy: cgroup.kill", test_fake_destroy_uses_cgroup_kill},
+		{"destroy: empty and twice", test_destroy_empty},
+		{"real: create/attach/destroy", test_real_create_attach_destroy},
+		{"real: v1 kill by cgroup.procs", test_real_v1_kill_by_procs},
+	};
 
-	barco_test_add(s, "mode names", test_mode_names);
-	barco_test_add(s, "parse: hybrid host", test_parse_hybrid_host);
-	barco_test_add(s, "parse: v2 VM", test_parse_v2_vm);
-	barco_test_add(s, "parse: v1 cpu,cpuacct", test_parse_v1_combined);
-	barco_test_add(s, "parse: name=systemd is no controller", test_parse_named_v1_only_is_v2);
-	barco_test_add(s, "parse: escaped mount points", test_parse_escaped_mountpoint);
-	barco_test_add(s, "parse: garbage and empty", test_parse_garbage_and_empty);
-	barco_test_add(s, "detect on this host", test_detect_matches_host);
-	barco_test_add(s, "weight to shares", test_weight_to_shares);
-	barco_test_add(s, "paths for", test_paths_for);
-	barco_test_add(s, "paths for: bad names", test_paths_for_refuses_bad_names);
-	barco_test_add(s, "fake v2: create delegates", test_fake_v2_create_delegates);
-	barco_test_add(s, "fake v2: partial controllers", test_fake_v2_partial_controllers);
-	barco_test_add(s, "fake v2: rollback", test_fake_v2_missing_limit_file_rolls_back);
-	barco_test_add(s, "fake v2: exists", test_fake_v2_exists_is_error);
-	barco_test_add(s, "fake hybrid: create/destroy", test_fake_hybrid_create_destroy);
-	barco_test_add(s, "fake hybrid: rollback", test_fake_hybrid_failure_rolls_back);
-	barco_test_add(s, "fake hybrid: unified exists", test_fake_hybrid_unified_exists);
-	barco_test_add(s, "fake v1: co-mounted, missing", test_fake_v1_comounted_and_missing);
-	barco_test_add(s, "create: bad input", test_create_refuses_bad_input);
-	barco_test_add(s, "fake attach", test_fake_attach);
-	barco_test_add(s, "fake destroy: kill listed", test_fake_destroy_kills_listed);
-	barco_test_add(s, "fake destroy: cgroup.kill", test_fake_destroy_uses_cgroup_kill);
-	barco_test_add(s, "destroy: empty and twice", test_destroy_empty);
-	barco_test_add(s, "real: create/attach/destroy", test_real_create_attach_destroy);
-	barco_test_add(s, "real: v1 kill by cgroup.procs", test_real_v1_kill_by_procs);
+	barco_test_suite_add("cgroup", tests, ARRAY_LEN(tests));
 }

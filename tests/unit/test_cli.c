@@ -176,13 +176,15 @@ static void test_config_finish(void)
 
 void barco_test_register_cli(void)
 {
-	CU_pSuite s = barco_test_suite("cli");
+	static const struct barco_test tests[] = {
+		{"run options", test_cli_run_options},
+		{"command keeps its flags", test_cli_command_keeps_its_flags},
+		{"bad options, one line each", test_cli_errors},
+		{"--init, and its one bad combination", test_cli_init},
+		{"help and empty command", test_cli_help_and_empty},
+		{"seed flags", test_cli_seed},
+		{"defaults and cross-checks", test_config_finish},
+	};
 
-	barco_test_add(s, "run options", test_cli_run_options);
-	barco_test_add(s, "command keeps its flags", test_cli_command_keeps_its_flags);
-	barco_test_add(s, "bad options, one line each", test_cli_errors);
-	barco_test_add(s, "--init, and its one bad combination", test_cli_init);
-	barco_test_add(s, "help and empty command", test_cli_help_and_empty);
-	barco_test_add(s, "seed flags", test_cli_seed);
-	barco_test_add(s, "defaults and cross-checks", test_config_finish);
+	barco_test_suite_add("cli", tests, ARRAY_LEN(tests));
 }

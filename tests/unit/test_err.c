@@ -33,8 +33,10 @@ static void test_err_wrap_long(void)
 
 void barco_test_register_err(void)
 {
-	CU_pSuite s = barco_test_suite("err");
+	static const struct barco_test tests[] = {
+		{"error context", test_err_wrap},
+		{"error context when long", test_err_wrap_long},
+	};
 
-	barco_test_add(s, "error context", test_err_wrap);
-	barco_test_add(s, "error context when long", test_err_wrap_long);
+	barco_test_suite_add("err", tests, ARRAY_LEN(tests));
 }

@@ -17,7 +17,9 @@ static void test_exit_status(void)
 
 void barco_test_register_exec(void)
 {
-	CU_pSuite s = barco_test_suite("exec");
+	static const struct barco_test tests[] = {
+		{"exit statuses", test_exit_status},
+	};
 
-	barco_test_add(s, "exit statuses", test_exit_status);
+	barco_test_suite_add("exec", tests, ARRAY_LEN(tests));
 }

@@ -16,7 +16,9 @@ static void test_json_escape(void)
 
 void barco_test_register_json(void)
 {
-	CU_pSuite s = barco_test_suite("json");
+	static const struct barco_test tests[] = {
+		{"json escaping", test_json_escape},
+	};
 
-	barco_test_add(s, "json escaping", test_json_escape);
+	barco_test_suite_add("json", tests, ARRAY_LEN(tests));
 }

@@ -508,14 +508,10 @@ static int check_masked(void)
 		if (lstat(path, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			DIR *d = opendir(path);
-			struct dirent *e;
-			int entries = 0;
-			while (d && (e = readdir(d)))
-				entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-			if (d)
-				closedir(d);
-			CHECK(d && entries == 0, "masked %s has %d entries", path, entries);
+			int entries = count_entries(path);
+
+			CHECK(entries == 0, "masked %s has %d entries (-1: unreadable)", path,
+			      entries);
 			dirs++;
 			continue;
 		}
@@ -735,26 +731,26 @@ static void test_setup_host_root_in_userns(void)
 
 void barco_test_register_mount(void)
 {
-	CU_pSuite s = barco_test_suite("mount");
+	static const struct barco_test tests[] = {
+		{"mount table: absolute, unique, parents first", test_mount_table},
+		{"masked and read-only lists", test_masked_and_readonly_lists},
+		{"device nodes and links", test_dev_nodes_and_links},
+		{"rootfs create: contents and owner", test_rootfs_create_contents},
+		{"rootfs create: twice, missing parent", test_rootfs_create_twice_and_bad_parent},
+		{"rootfs create: failure leaves nothing", test_rootfs_create_failure_cleans_up},
+		{"rootfs default path and BARCO_HOME", test_rootfs_default_path},
+		{"rootfs ensure_default: built once", test_rootfs_ensure_default},
+		{"rootfs ensure_default: concurrent first uses",
+		 test_rootfs_ensure_default_concurrent},
+		{"rootfs ensure_default: stale builds removed",
+		 test_rootfs_ensure_default_cleans_stale},
+		{"mount setup: rootfs, real root", test_setup_rootfs_as_root},
+		{"mount setup: rootfs, user namespace", test_setup_rootfs_in_userns},
+		{"mount setup: rootfs, user namespace mapping one gid",
+		 test_setup_rootfs_in_userns_one_gid},
+		{"mount setup: host root read-only", test_setup_host_root_as_root},
+		{"mount setup: host root, user namespace", test_setup_host_root_in_userns},
+	};
 
-	barco_test_add(s, "mount table: absolute, unique, parents first", test_mount_table);
-	barco_test_add(s, "masked and read-only lists", test_masked_and_readonly_lists);
-	barco_test_add(s, "device nodes and links", test_dev_nodes_and_links);
-	barco_test_add(s, "rootfs create: contents and owner", test_rootfs_create_contents);
-	barco_test_add(s, "rootfs create: twice, missing parent",
-		       test_rootfs_create_twice_and_bad_parent);
-	barco_test_add(s, "rootfs create: failure leaves nothing",
-		       test_rootfs_create_failure_cleans_up);
-	barco_test_add(s, "rootfs default path and BARCO_HOME", test_rootfs_default_path);
-	barco_test_add(s, "rootfs ensure_default: built once", test_rootfs_ensure_default);
-	barco_test_add(s, "rootfs ensure_default: concurrent first uses",
-		       test_rootfs_ensure_default_concurrent);
-	barco_test_add(s, "rootfs ensure_default: stale builds removed",
-		       test_rootfs_ensure_default_cleans_stale);
-	barco_test_add(s, "mount setup: rootfs, real root", test_setup_rootfs_as_root);
-	barco_test_add(s, "mount setup: rootfs, user namespace", test_setup_rootfs_in_userns);
-	barco_test_add(s, "mount setup: rootfs, user namespace mapping one gid",
-		       test_setup_rootfs_in_userns_one_gid);
-	barco_test_add(s, "mount setup: host root read-only", test_setup_host_root_as_root);
-	barco_test_add(s, "mount setup: host root, user namespace", test_setup_host_root_in_userns);
+	barco_test_suite_add("mount", tests, ARRAY_LEN(tests));
 }

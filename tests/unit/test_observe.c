@@ -152,10 +152,12 @@ static void test_observe_cgroups_and_namespaces(void)
 
 void barco_test_register_observe(void)
 {
-	CU_pSuite s = barco_test_suite("observe");
+	static const struct barco_test tests[] = {
+		{"status lines", test_observe_parse_status},
+		{"capabilities, seccomp, ids", test_observe_diff_caps_seccomp_ids},
+		{"mounts", test_observe_mounts},
+		{"cgroups, namespaces, hostname", test_observe_cgroups_and_namespaces},
+	};
 
-	barco_test_add(s, "status lines", test_observe_parse_status);
-	barco_test_add(s, "capabilities, seccomp, ids", test_observe_diff_caps_seccomp_ids);
-	barco_test_add(s, "mounts", test_observe_mounts);
-	barco_test_add(s, "cgroups, namespaces, hostname", test_observe_cgroups_and_namespaces);
+	barco_test_suite_add("observe", tests, ARRAY_LEN(tests));
 }

@@ -291,7 +291,7 @@ static const struct {
 
 static void test_refusals_name_the_path(void)
 {
-	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(refusals); i++) {
 		struct barco_oci_spec *spec = NULL;
 		struct barco_err err = {0};
 		int r = barco_oci_spec_parse(refusals[i].json, strlen(refusals[i].json), &spec,
@@ -299,11 +299,7 @@ static void test_refusals_name_the_path(void)
 
 		CU_ASSERT_EQUAL(r, -1);
 		CU_ASSERT_PTR_NULL(spec);
-		if (strncmp(err.msg, refusals[i].error, strlen(refusals[i].error)) != 0) {
-			fprintf(stderr, "\ncase %zu: got '%s'\n  wanted '%s...'\n", i, err.msg,
-				refusals[i].error);
-			CU_FAIL("refusal message");
-		}
+		barco_test_error_starts_with(i, err.msg, refusals[i].error);
 		barco_oci_spec_free(spec);
 	}
 }
@@ -334,18 +330,6 @@ static void test_huge_arrays_are_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not valid JSON"));
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	(void)fputs(text, f);
-	(void)fclose(f);
-}
-
 /* root.path on disk: relative to the bundle, and a symbolic link out of it is refused. */
 static void test_load_resolves_root_in_bundle(void)
 {
@@ -356,7 +340,7 @@ static void test_load_resolves_root_in_bundle(void)
 	char want[PATH_MAX];
 	char link[PATH_MAX];
 
-	write_file(dir, "config.json", DOC("", ""));
+	barco_test_write_file(dir, "config.json", DOC("", ""));
 	CU_ASSERT_EQUAL(barco_oci_spec_load(dir, &spec, rootfs, sizeof(rootfs), &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "config.json: root.path: 'rootfs'"));
 	(void)snprintf(want, sizeof(want), "%s/rootfs", dir);
@@ -372,7 +356,7 @@ static void test_load_resolves_root_in_bundle(void)
 	CU_ASSERT_PTR_NULL(spec);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "config.json: root.path: 'rootfs' leads out of the "
 					       "bundle (to '/')"));
-	write_file(dir, "config.json", "{\"ociVersion\":\"1.0\"");
+	barco_test_write_file(dir, "config.json", "{\"ociVersion\":\"1.0\"");
 	CU_ASSERT_EQUAL(barco_oci_spec_load(dir, &spec, rootfs, sizeof(rootfs), &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "config.json: not valid JSON"));
 	barco_test_rmtree(dir);
@@ -380,16 +364,17 @@ static void test_load_resolves_root_in_bundle(void)
 
 void barco_test_register_oci_spec(void)
 {
-	CU_pSuite s = barco_test_suite("oci_spec");
+	static const struct barco_test tests[] = {
+		{"minimal document", test_minimal_document},
+		{"process fields", test_process_fields},
+		{"capabilities", test_capabilities},
+		{"mount options split", test_mount_options_split},
+		{"linux fields", test_linux_fields},
+		{"unlimited values and unknown keys", test_unlimited_and_unknown_keys},
+		{"refusals name the JSON path", test_refusals_name_the_path},
+		{"huge arrays are refused", test_huge_arrays_are_refused},
+		{"load resolves root inside the bundle", test_load_resolves_root_in_bundle},
+	};
 
-	barco_test_add(s, "minimal document", test_minimal_document);
-	barco_test_add(s, "process fields", test_process_fields);
-	barco_test_add(s, "capabilities", test_capabilities);
-	barco_test_add(s, "mount options split", test_mount_options_split);
-	barco_test_add(s, "linux fields", test_linux_fields);
-	barco_test_add(s, "unlimited values and unknown keys", test_unlimited_and_unknown_keys);
-	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
-	barco_test_add(s, "huge arrays are refused", test_huge_arrays_are_refused);
-	barco_test_add(s, "load resolves root inside the bundle",
-		       test_load_resolves_root_in_bundle);
+	barco_test_suite_add("oci_spec", tests, ARRAY_LEN(tests));
 }

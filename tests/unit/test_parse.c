@@ -161,14 +161,16 @@ static void test_env(void)
 
 void barco_test_register_parse(void)
 {
-	CU_pSuite s = barco_test_suite("parse");
+	static const struct barco_test tests[] = {
+		{"sizes accepted", test_size_valid},
+		{"sizes refused, value named", test_size_invalid},
+		{"bounded integers", test_uint},
+		{"id maps", test_idmap},
+		{"id map ranges", test_idmap_contains_and_overlap},
+		{"id map file format", test_format_map},
+		{"names and hostnames", test_names},
+		{"environment entries", test_env},
+	};
 
-	barco_test_add(s, "sizes accepted", test_size_valid);
-	barco_test_add(s, "sizes refused, value named", test_size_invalid);
-	barco_test_add(s, "bounded integers", test_uint);
-	barco_test_add(s, "id maps", test_idmap);
-	barco_test_add(s, "id map ranges", test_idmap_contains_and_overlap);
-	barco_test_add(s, "id map file format", test_format_map);
-	barco_test_add(s, "names and hostnames", test_names);
-	barco_test_add(s, "environment entries", test_env);
+	barco_test_suite_add("parse", tests, ARRAY_LEN(tests));
 }

@@ -380,6 +380,35 @@ static void test_in_child_death_and_timeout(void)
 	barco_probe_ctx_finish(&ctx);
 }
 
+/* A check made of layers: pass when the attempt works, else its verdict, else its fail row. */
+static void test_layers_pass_and_fail_rows(void)
+{
+	static const struct barco_probe_layers works = {
+		.attempt = child_works,
+		.pass = "it worked",
+		.fail = {BARCO_PROBE_WARN, "do this", "it did not work"},
+	};
+	static const struct barco_probe_layers refused = {
+		.attempt = child_refused,
+		.pass = "it worked",
+		.fail = {BARCO_PROBE_WARN, "do this", "it did not work"},
+	};
+	struct barco_probe_ctx ctx = {.child_timeout_ms = 300};
+	struct barco_probe_result r = {0};
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(barco_probe_check_layers(&ctx, &works, &r, &err), 0);
+	CU_ASSERT_EQUAL(r.status, BARCO_PROBE_PASS);
+	CU_ASSERT_STRING_EQUAL(r.summary, "it worked");
+	r = (struct barco_probe_result){0};
+	CU_ASSERT_EQUAL_FATAL(barco_probe_check_layers(&ctx, &refused, &r, &err), 0);
+	CU_ASSERT_EQUAL(r.status, BARCO_PROBE_WARN);
+	CU_ASSERT_STRING_EQUAL(r.summary, "it did not work");
+	CU_ASSERT_STRING_EQUAL(r.hint, "do this");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence.text, "EACCES"));
+	barco_probe_ctx_finish(&ctx);
+}
+
 /* As under `git rebase -x`: started with SIGALRM ignored, and blocked too. */
 static void test_in_child_timeout_with_sigalrm_ignored(void)
 {
@@ -473,21 +502,24 @@ static void test_btf_queries_cover_the_attachments(void)
 
 void barco_test_register_probe(void)
 {
-	CU_pSuite s = barco_test_suite("probe");
+	static const struct barco_test tests[] = {
+		{"kconfig: lookup", test_kconfig_lookup},
+		{"kconfig: exact names, absent, unknown", test_kconfig_lookup_exact_names},
+		{"kconfig: the compiled-in layer", test_kconfig_layer},
+		{"cgroup mode from fs types and mountinfo", test_cgroup_mode_decision},
+		{"json output", test_json_output},
+		{"text output, colour", test_text_output},
+		{"exit status", test_exit_status},
+		{"evidence lines", test_ev_call},
+		{"in child: answer, value, refusal", test_in_child},
+		{"in child: signal, timeout", test_in_child_death_and_timeout},
+		{"layers: pass, or the fail row", test_layers_pass_and_fail_rows},
+		{"in child: timeout with SIGALRM ignored",
+		 test_in_child_timeout_with_sigalrm_ignored},
+		{"tables", test_check_tables},
+		{"section names, statuses", test_section_names_and_statuses},
+		{"btf queries", test_btf_queries_cover_the_attachments},
+	};
 
-	barco_test_add(s, "kconfig: lookup", test_kconfig_lookup);
-	barco_test_add(s, "kconfig: exact names, absent, unknown", test_kconfig_lookup_exact_names);
-	barco_test_add(s, "kconfig: the compiled-in layer", test_kconfig_layer);
-	barco_test_add(s, "cgroup mode from fs types and mountinfo", test_cgroup_mode_decision);
-	barco_test_add(s, "json output", test_json_output);
-	barco_test_add(s, "text output, colour", test_text_output);
-	barco_test_add(s, "exit status", test_exit_status);
-	barco_test_add(s, "evidence lines", test_ev_call);
-	barco_test_add(s, "in child: answer, value, refusal", test_in_child);
-	barco_test_add(s, "in child: signal, timeout", test_in_child_death_and_timeout);
-	barco_test_add(s, "in child: timeout with SIGALRM ignored",
-		       test_in_child_timeout_with_sigalrm_ignored);
-	barco_test_add(s, "tables", test_check_tables);
-	barco_test_add(s, "section names, statuses", test_section_names_and_statuses);
-	barco_test_add(s, "btf queries", test_btf_queries_cover_the_attachments);
+	barco_test_suite_add("probe", tests, ARRAY_LEN(tests));
 }

@@ -63,10 +63,11 @@ static void test_report_append_truncates_whole_lines(void)
 
 void barco_test_register_report(void)
 {
-	CU_pSuite s = barco_test_suite("report");
+	static const struct barco_test tests[] = {
+		{"report lines", test_report_lines},
+		{"report truncation is visible", test_report_truncates_visibly},
+		{"appended reports truncate whole lines", test_report_append_truncates_whole_lines},
+	};
 
-	barco_test_add(s, "report lines", test_report_lines);
-	barco_test_add(s, "report truncation is visible", test_report_truncates_visibly);
-	barco_test_add(s, "appended reports truncate whole lines",
-		       test_report_append_truncates_whole_lines);
+	barco_test_suite_add("report", tests, ARRAY_LEN(tests));
 }

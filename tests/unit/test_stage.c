@@ -78,11 +78,13 @@ static void test_ns_flags(void)
 
 void barco_test_register_stage(void)
 {
-	CU_pSuite s = barco_test_suite("stage");
+	static const struct barco_test tests[] = {
+		{"table order is the design's", test_order_is_the_design},
+		{"names round-trip", test_names_round_trip},
+		{"parent and child sides", test_sides},
+		{"lesson file per stage", test_lesson_paths},
+		{"namespace flags", test_ns_flags},
+	};
 
-	barco_test_add(s, "table order is the design's", test_order_is_the_design);
-	barco_test_add(s, "names round-trip", test_names_round_trip);
-	barco_test_add(s, "parent and child sides", test_sides);
-	barco_test_add(s, "lesson file per stage", test_lesson_paths);
-	barco_test_add(s, "namespace flags", test_ns_flags);
+	barco_test_suite_add("stage", tests, ARRAY_LEN(tests));
 }

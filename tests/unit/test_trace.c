@@ -344,18 +344,19 @@ static void test_trace_options(void)
 
 void barco_test_register_trace(void)
 {
-	CU_pSuite s = barco_test_suite("trace");
+	static const struct barco_test tests[] = {
+		{"same events counted once", test_trace_counts_same_events_once},
+		{"silent checks ignore the value", test_trace_silent_checks_ignore_the_value},
+		{"full table still counts", test_trace_full_table_still_counts},
+		{"find by kind and comm", test_trace_find_by_kind_and_comm},
+		{"names", test_trace_names},
+		{"ways cover each group once", test_trace_ways_cover_each_group_once},
+		{"ways match the BPF object", test_trace_ways_match_the_bpf_object},
+		{"seccomp rules cross-check", test_trace_seccomp_rules},
+		{"JSON parses", test_trace_json_parses},
+		{"JSON when unavailable", test_trace_json_unavailable},
+		{"--trace and --json", test_trace_options},
+	};
 
-	barco_test_add(s, "same events counted once", test_trace_counts_same_events_once);
-	barco_test_add(s, "silent checks ignore the value",
-		       test_trace_silent_checks_ignore_the_value);
-	barco_test_add(s, "full table still counts", test_trace_full_table_still_counts);
-	barco_test_add(s, "find by kind and comm", test_trace_find_by_kind_and_comm);
-	barco_test_add(s, "names", test_trace_names);
-	barco_test_add(s, "ways cover each group once", test_trace_ways_cover_each_group_once);
-	barco_test_add(s, "ways match the BPF object", test_trace_ways_match_the_bpf_object);
-	barco_test_add(s, "seccomp rules cross-check", test_trace_seccomp_rules);
-	barco_test_add(s, "JSON parses", test_trace_json_parses);
-	barco_test_add(s, "JSON when unavailable", test_trace_json_unavailable);
-	barco_test_add(s, "--trace and --json", test_trace_options);
+	barco_test_suite_add("trace", tests, ARRAY_LEN(tests));
 }

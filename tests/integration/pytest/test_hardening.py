@@ -123,3 +123,15 @@ def test_compiler_flags_recorded(elf):
         missing = [f for f in PRODUCER_FLAGS if not re.search(re.escape(f) + r"(\s|=|$)",
                                                                 producer)]
         assert not missing, f"{name} built without {missing}: {producer}"
+
+
+def test_barco_size_under_cap():
+    """bin/barco stays under the cap that the Makefile names (BARCO_MAX_BYTES,
+    with what it weighed and why its debug sections are compressed)."""
+    cap = re.search(r"^BARCO_MAX_BYTES := (\d+)$", (REPO / "Makefile").read_text(), re.M)
+    assert cap, "the Makefile no longer names BARCO_MAX_BYTES"
+    path = REPO / "bin" / "barco"
+    if not is_static(path):
+        pytest.skip("bin/barco is linked dynamically (STATIC_LIBS=no): the cap is for the static build")
+    size = path.stat().st_size
+    assert size <= int(cap.group(1)), f"bin/barco is {size} bytes, over the cap of {cap.group(1)}"

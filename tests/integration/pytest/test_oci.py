@@ -77,6 +77,13 @@ def create(barco, tmp_path, *args):
         return subprocess.CompletedProcess(r.args, r.returncode, o.read(), e.read())
 
 
+def created(barco, tmp_path, bundle_dir, cid):
+    """`barco create --bundle BUNDLE_DIR CID`, which must succeed; the init's host pid."""
+    r = create(barco, tmp_path, "create", "--bundle", bundle_dir, cid)
+    assert r.returncode == 0, r.stderr
+    return json.loads(barco.run("state", cid).stdout)["pid"]
+
+
 def run_under_subreaper(barco, bundle_dir, cid, tmp_path):
     out = tmp_path / "result.json"
     r = subprocess.run([sys.executable, "-c", SUBREAPER, str(BARCO), str(bundle_dir), cid,
@@ -148,9 +155,7 @@ def test_state_kill_ps_delete(barco, bundle, names, tmp_path):
 
 def test_a_created_container_is_deleted_without_force(barco, bundle, names, tmp_path):
     cid = names()
-    r = create(barco, tmp_path, "create", "--bundle", bundle(["true"]), cid)
-    assert r.returncode == 0, r.stderr
-    pid = json.loads(barco.run("state", cid).stdout)["pid"]
+    pid = created(barco, tmp_path, bundle(["true"]), cid)
     r = barco.run("delete", cid)
     assert r.returncode == 0, r.stderr
     wait_dead(pid)
@@ -160,9 +165,7 @@ def test_a_created_container_is_deleted_without_force(barco, bundle, names, tmp_
 
 def test_kill_all_and_force_delete_a_running_container(barco, bundle, names, tmp_path):
     cid = names()
-    r = create(barco, tmp_path, "create", "--bundle", bundle(["sleep", "100"]), cid)
-    assert r.returncode == 0, r.stderr
-    pid = json.loads(barco.run("state", cid).stdout)["pid"]
+    pid = created(barco, tmp_path, bundle(["sleep", "100"]), cid)
     assert barco.run("start", cid).returncode == 0
     assert barco.run("kill", "--all", cid, "KILL").returncode == 0
     wait_dead(pid)
@@ -177,9 +180,7 @@ def test_kill_all_and_force_delete_a_running_container(barco, bundle, names, tmp
 
 def test_force_delete_kills_a_running_container(barco, bundle, names, tmp_path):
     cid = names()
-    r = create(barco, tmp_path, "create", "--bundle", bundle(["sleep", "100"]), cid)
-    assert r.returncode == 0, r.stderr
-    pid = json.loads(barco.run("state", cid).stdout)["pid"]
+    pid = created(barco, tmp_path, bundle(["sleep", "100"]), cid)
     assert barco.run("start", cid).returncode == 0
     r = barco.run("delete", "--force", cid)
     assert r.returncode == 0, r.stderr
