@@ -27,33 +27,18 @@ import struct
 import sys
 import threading
 
-NR_OPENAT, NR_SECCOMP, AT_FDCWD = 257, 317, -100
-SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER = 1, 1 << 3
-RET_USER_NOTIF, RET_ALLOW = 0x7FC00000, 0x7FFF0000
+from seccomp_one import libc, load
+
+NR_OPENAT, AT_FDCWD = 257, -100
+SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3
+RET_USER_NOTIF = 0x7FC00000
 NOTIF_RECV, NOTIF_SEND = 0xC0502100, 0xC0182101  # _IOWR('!', 0 and 1, ...)
 FLAG_CONTINUE = 1
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-class SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8),
-                ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-
-class SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(SockFilter))]
 
 
 def load_notify_filter():
     """openat -> USER_NOTIF, everything else ALLOW; returns the listener fd."""
-    insns = [(0x20, 0, 0, 4), (0x15, 0, 3, 0xC000003E), (0x20, 0, 0, 0),
-             (0x15, 0, 1, NR_OPENAT), (0x06, 0, 0, RET_USER_NOTIF), (0x06, 0, 0, RET_ALLOW)]
-    prog = (SockFilter * len(insns))(*[SockFilter(*i) for i in insns])
-    fd = libc.syscall(NR_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-                      ctypes.byref(SockFprog(len(insns), prog)))
-    if fd < 0:
-        raise OSError(ctypes.get_errno(), "seccomp(SET_MODE_FILTER, NEW_LISTENER)")
-    return fd
+    return load(NR_OPENAT, RET_USER_NOTIF, SECCOMP_FILTER_FLAG_NEW_LISTENER)
 
 
 def target(sock, path, other, go, done):

@@ -19,34 +19,13 @@ import platform
 import signal
 import sys
 
-AUDIT_ARCH_X86_64 = 0xC000003E
-NR = {"getppid": 110, "unshare": 272, "seccomp": 317}
+from seccomp_one import libc, load
+
+NR = {"getppid": 110, "unshare": 272}
 CLONE_NEWUSER = 0x10000000
 ACTIONS = {"KILL_PROCESS": 0x80000000, "ERRNO(EACCES)": 0x00050000 | errno.EACCES,
            "ERRNO(EPERM)": 0x00050000 | errno.EPERM, "LOG": 0x7FFC0000,
            "ALLOW": 0x7FFF0000}
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-class SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8),
-                ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-
-class SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(SockFilter))]
-
-
-def load_filter(nr, action):
-    """One filter: on x86_64, syscall NR -> ACTION; everything else ALLOW."""
-    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
-    insns = [(ld, 0, 0, 4), (jeq, 0, 3, AUDIT_ARCH_X86_64),  # seccomp_data.arch
-             (ld, 0, 0, 0), (jeq, 0, 1, nr),                # seccomp_data.nr
-             (ret, 0, 0, ACTIONS[action]), (ret, 0, 0, ACTIONS["ALLOW"])]
-    prog = (SockFilter * len(insns))(*[SockFilter(*i) for i in insns])
-    fprog = SockFprog(len(insns), prog)
-    if libc.syscall(NR["seccomp"], 1, 0, ctypes.byref(fprog)) != 0:  # SECCOMP_SET_MODE_FILTER
-        raise OSError(ctypes.get_errno(), "seccomp(SECCOMP_SET_MODE_FILTER)")
 
 
 def call(name):
@@ -64,7 +43,7 @@ def row(name, actions):
             if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
                 raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
             for action in actions:
-                load_filter(NR[name], action)
+                load(NR[name], ACTIONS[action])
             print(call(name), flush=True)
         except OSError as e:
             print(f"error: {e}", flush=True)

@@ -3,6 +3,8 @@ import subprocess
 import xml.dom.minidom
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / "tools" / "diagram"
 
@@ -31,17 +33,14 @@ def test_the_text_names_every_stage_in_order():
                     "network", "caps", "seccomp", "exec"]
 
 
-def test_an_arrow_to_no_process_is_refused(tmp_path):
+@pytest.mark.parametrize("mode, source, message", [
+    ("--text", "title t\nprocess a | A | x\nstage s\na: clone -> nobody\n",
+     "line 4: '-> nobody': no such process"),
+    ("--svg", "title t\nprocesses a | A | x\n", "line 2: cannot read"),
+])
+def test_a_bad_source_is_refused(tmp_path, mode, source, message):
     src = tmp_path / "d.txt"
-    src.write_text("title t\nprocess a | A | x\nstage s\na: clone -> nobody\n")
-    r = draw("--text", src)
+    src.write_text(source)
+    r = draw(mode, src)
     assert r.returncode == 1
-    assert "line 4: '-> nobody': no such process" in r.stderr
-
-
-def test_an_unknown_line_is_refused(tmp_path):
-    src = tmp_path / "d.txt"
-    src.write_text("title t\nprocesses a | A | x\n")
-    r = draw("--svg", src)
-    assert r.returncode == 1
-    assert "line 2: cannot read" in r.stderr
+    assert message in r.stderr
