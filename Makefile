@@ -208,6 +208,12 @@ oci-test: all
 lessons-check: all
 	/usr/bin/python3 tools/lessons-check lessons/*.md
 
+# The picture of a container's start (docs/diagram.txt) as SVG; its text
+# form is a sample in lessons/00-overview.md (make lessons-samples).
+.PHONY: diagram
+diagram:
+	/usr/bin/python3 tools/diagram --svg > docs/diagram.svg.tmp && mv docs/diagram.svg.tmp docs/diagram.svg
+
 # Rewrites every lesson sample report (```text after <!-- sample: CMD -->)
 # that no longer matches a real run of its command.
 .PHONY: lessons-samples
