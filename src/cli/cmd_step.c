@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/step_diff.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/stage.h"
 #include "base/exit_status.h"
 #include "runtime/explain.h"
@@ -372,11 +373,12 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 {
 	struct step_client sc = {.name = cfg->name, .is_json = opt->is_json, .last_stage = -1};
 	struct barco_step_diff sd;
+	struct barco_stage_def skip_table[BARCO_STAGE_COUNT];
 	struct barco_container c;
 	struct barco_err err = {0};
 	int status;
 
-	if (barco_container_open(&c, cfg, barco_stage_table(), &err) < 0)
+	if (barco_container_open(&c, cfg, barco_lesson_skip_table(cfg, skip_table), &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	c.is_stepped = true;
 	if (opt->is_diff) {
