@@ -849,6 +849,39 @@ static int list_dir(const char *key, const char *dir, int show_links)
 	return 0;
 }
 
+/*
+ * The classic escape from chroot(2): chroot into a subdirectory without
+ * entering it, so the working directory is left outside the new root;
+ * climb from there with ".." (never stopped: it is not the root), then
+ * chroot("."). MARK is a path that exists only at the host's root. Prints
+ * chroot_escape=ok when MARK is then visible, =contained when the climb
+ * ended at the container's own root (pivot_root left nothing above it),
+ * or =E<ERRNO> when a call failed; then where it ended.
+ */
+static int cmd_chroot_escape(int argc, char **argv)
+{
+	const char *dir = "/tmp/.barco-chroot-escape";
+
+	if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || chroot(dir) < 0) {
+		print_result("chroot_escape", errno);
+		return 0;
+	}
+	for (int i = 0; i < 256; i++)
+		if (chdir("..") < 0)
+			break;
+	if (chroot(".") < 0) {
+		print_result("chroot_escape", errno);
+		return 0;
+	}
+	if (access(argv[0], F_OK) == 0)
+		printf("chroot_escape=ok\n%s is visible: the host's root was reached\n", argv[0]);
+	else
+		printf("chroot_escape=contained\n%s is not there: '..' stopped at the container's "
+		       "own root\n",
+		       argv[0]);
+	return 0;
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	return list_dir("ls", argv[0], 0);
@@ -1289,6 +1322,8 @@ static const struct command commands[] = {
 	{"read", cmd_read, 1, 1, "PATH", "the content, or read=E<ERRNO>"},
 	{"stat", cmd_stat, 1, 1, "PATH", "type= mode= uid= gid= size= [rdev=]"},
 	{"ls", cmd_ls, 1, 1, "DIR", "sorted names"},
+	{"chroot-escape", cmd_chroot_escape, 1, 1, "MARK",
+	 "chroot_escape=ok|contained|E<ERRNO>: the chroot(2) escape, MARK a host-only path"},
 	{"memhog", cmd_memhog, 1, 1, "MB", "allocate and touch, allocated=N per 16 MiB"},
 	{"forkbomb", cmd_forkbomb, 1, 1, "N", "forked=K fork_error=E<ERRNO>|none"},
 	{"sigwait", cmd_sigwait, 0, 0, "", "ready, then signal=SIGNAME, exit 100+signo"},
