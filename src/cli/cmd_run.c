@@ -41,5 +41,6 @@ int barco_cmd_run(int argc, char **argv)
 	parsed = barco_cli_parse_run(argc, argv, &cfg, &verbosity, NULL, &err);
 	if (!barco_cmd_prepare(&cfg, parsed, &err, verbosity, barco_run_usage, &status))
 		return status;
+	barco_cmd_warn_lesson_skip(cfg.lesson_skip);
 	return barco_cmd_run_config(&cfg);
 }

@@ -449,15 +449,16 @@ int barco_cmd_step(int argc, char **argv)
 	parsed = barco_cli_parse_run(argc, argv, &cfg, &verbosity, &opt, &err);
 	if (!barco_cmd_prepare(&cfg, parsed, &err, verbosity, barco_step_usage, &status))
 		return status;
-	if (opt.is_interactive)
-		return step_interactive(&cfg, &opt);
-	if (opt.until < 0) {
+	if (!opt.is_interactive && opt.until < 0) {
 		barco_err_set(&err, 0,
 			      "--until=STAGE is required to create a container (or -i); "
 			      "the stages are %s",
 			      barco_stage_list());
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	}
+	barco_cmd_warn_lesson_skip(cfg.lesson_skip);
+	if (opt.is_interactive)
+		return step_interactive(&cfg, &opt);
 	if (barco_monitor_start(&cfg, &monitor, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	return advance_remote(cfg.name, (uint32_t)opt.until, opt.is_json, opt.is_diff);

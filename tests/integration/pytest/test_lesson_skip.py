@@ -95,3 +95,10 @@ def test_step_report_names_the_skip(barco, names):
     # Nothing dropped: the bounding set is still full (every capability this kernel has).
     status = proc_status(stages["caps"]["pid"])
     assert status["CapBnd"] == all_caps_mask() and status["CapEff"] == all_caps_mask()
+
+
+def test_step_error_is_one_line_without_warning(barco, names):
+    r = barco.run("step", "--name", names(), "--rootfs", barco.rootfs, "--lesson-skip=caps",
+                  "--", "/bin/true")
+    assert r.returncode == 125
+    assert "--until=STAGE is required" in one_barco_error(r.stderr)
