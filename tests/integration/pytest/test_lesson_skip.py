@@ -13,7 +13,8 @@ import socket
 
 import pytest
 
-from conftest import HELPER, all_caps_mask, one_barco_error, proc_status
+from conftest import BARCO, HELPER, all_caps_mask, one_barco_error, proc_status
+from test_completion import complete
 
 SKIPS = ["cgroups", "userns", "hostname", "mounts", "pivot_root", "caps", "seccomp"]
 REFUSED = ["namespaces", "network", "exec"]
@@ -102,3 +103,9 @@ def test_step_error_is_one_line_without_warning(barco, names):
                   "--", "/bin/true")
     assert r.returncode == 125
     assert "--until=STAGE is required" in one_barco_error(r.stderr)
+
+
+def test_completion_offers_the_skippable_stages_only():
+    assert complete(f"{BARCO} run --lesson-skip=", with_bash_completion=False) == sorted(SKIPS)
+    assert complete(f"{BARCO} run --lesson-skip=c", with_bash_completion=False) == ["caps",
+                                                                                    "cgroups"]
