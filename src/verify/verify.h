@@ -40,7 +40,7 @@ struct barco_verify_row {
 	enum barco_verify_layer layer;
 	const char *comm; /* the process name its events carry */
 	/* The row's command line in the container: {pid} is barco's own (a host pid),
-	 * {rootfs} the rootfs's host path, {hostname} the host's name. */
+	 * {rootid} the host root's DEV:INO, {hostname} the host's name. */
 	const char *shell;
 	enum barco_verify_outcome outcome;
 	const char *key;

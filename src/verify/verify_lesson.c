@@ -32,18 +32,17 @@ const struct barco_verify_row barco_verify_lesson_rows[] = {
 		  "echo \"'$n' is the host's name\"; else echo uts=own; "
 		  "echo \"'$n', not the host's '{hostname}'\"; fi",
 	 .outcome = BARCO_VERIFY_OUTCOME_KEY, .key = "uts", .cap = -1, .evidence_label = "uname"},
-	{.id = "host_root", .action = "see the host's / (the rootfs's host path)",
+	{.id = "host_root", .action = "stand on the host's / (its device and inode)",
 	 .layer = BARCO_VERIFY_LAYER_ROOT, .comm = "v-host_root",
-	 .shell = "if [ -e '{rootfs}/bin/barco-testhelper' ]; then echo host_root=ok; "
-		  "echo '{rootfs} is visible: / is the host'\\''s'; else echo host_root=own; "
-		  "echo '{rootfs} is not there: / is the rootfs'; fi",
+	 .shell = "r=$(stat -c %d:%i /); if [ \"$r\" = '{rootid}' ]; then echo host_root=ok; "
+		  "echo \"/ is $r: the host's root\"; else echo host_root=own; "
+		  "echo \"/ is $r, not the host's {rootid}\"; fi",
 	 .outcome = BARCO_VERIFY_OUTCOME_KEY, .key = "host_root", .cap = -1,
-	 .evidence_label = "path"},
+	 .evidence_label = "stat"},
 	{.id = "chroot_escape", .action = "chroot(subdir), chdir(\"..\") x256, chroot(\".\")",
 	 .layer = BARCO_VERIFY_LAYER_ROOT, .comm = "v-chroot_escape",
-	 .shell = "v-chroot_escape chroot-escape '{rootfs}/bin/barco-testhelper'",
-	 .outcome = BARCO_VERIFY_OUTCOME_KEY, .key = "chroot_escape", .cap = -1,
-	 .evidence_label = "climb"},
+	 .shell = "v-chroot_escape chroot-escape {rootid}", .outcome = BARCO_VERIFY_OUTCOME_KEY,
+	 .key = "chroot_escape", .cap = -1, .evidence_label = "climb"},
 };
 
 const size_t barco_verify_lesson_rows_len = ARRAY_LEN(barco_verify_lesson_rows);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -34,18 +35,19 @@ void barco_verify_run_free(struct barco_verify_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* What a row's {pid}, {rootfs} and {hostname} stand for. */
+/* What a row's {pid}, {rootid} and {hostname} stand for. */
 struct script_vars {
 	char pid[16];
-	const char *rootfs;
+	char rootid[48];
 	char hostname[256];
+	const char *rootfs;
 };
 
 /* Appends the row's command with its {NAME}s replaced; returns the bytes written. */
 static size_t expand(char *p, size_t size, const char *shell, const struct script_vars *v)
 {
-	static const char *const names[] = {"{pid}", "{rootfs}", "{hostname}"};
-	const char *values[] = {v->pid, v->rootfs, v->hostname};
+	static const char *const names[] = {"{pid}", "{rootid}", "{hostname}"};
+	const char *values[] = {v->pid, v->rootid, v->hostname};
 	size_t n = 0;
 
 	while (*shell && n + 1 < size) {
@@ -76,7 +78,8 @@ static char *build_script(const struct barco_verify_row *const *sel, size_t n,
 	char *script, *p;
 
 	for (size_t i = 0; i < n; i++)
-		size += strlen(sel[i]->shell) + 2 * strlen(sel[i]->id) + 4 * (size_t)PATH_MAX + 64;
+		size += strlen(sel[i]->shell) + 2 * strlen(sel[i]->id) +
+			4 * sizeof(struct script_vars) + 64;
 	script = calloc(1, size);
 	p = script;
 	if (script && is_host_root)
@@ -133,12 +136,16 @@ int barco_verify_run_rows(const struct barco_verify_opts *o,
 {
 	cleanup_free struct barco_config *cfg = calloc(1, sizeof(*cfg));
 	struct script_vars vars = {.rootfs = o->rootfs};
+	struct stat root;
 	cleanup_free char *script = NULL;
 	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
 
 	ret->status = BARCO_EXIT_BARCO;
 	(void)snprintf(vars.pid, sizeof(vars.pid), "%d", (int)getpid());
 	(void)gethostname(vars.hostname, sizeof(vars.hostname) - 1);
+	if (stat("/", &root) == 0)
+		(void)snprintf(vars.rootid, sizeof(vars.rootid), "%llu:%llu",
+			       (unsigned long long)root.st_dev, (unsigned long long)root.st_ino);
 	script = build_script(sel, n, &vars, change->lesson_skip == BARCO_LESSON_SKIP_MOUNTS);
 	if (!cfg || !script)
 		return barco_err_set(err, ENOMEM, "allocating a container");
