@@ -10,11 +10,14 @@ and status 125, before anything is made.
 
 import json
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from conftest import BARCO, HELPER, all_caps_mask, one_barco_error, proc_status
 from test_completion import complete
+from test_lessons_check import CHECKER
 
 SKIPS = ["cgroups", "userns", "hostname", "mounts", "pivot_root", "caps", "seccomp"]
 REFUSED = ["namespaces", "network", "exec"]
@@ -109,3 +112,19 @@ def test_completion_offers_the_skippable_stages_only():
     assert complete(f"{BARCO} run --lesson-skip=", with_bash_completion=False) == sorted(SKIPS)
     assert complete(f"{BARCO} run --lesson-skip=c", with_bash_completion=False) == ["caps",
                                                                                     "cgroups"]
+
+
+def test_lessons_check_wants_a_break_it_exercise(tmp_path):
+    def check(text):
+        lesson = tmp_path / "13-x.md"
+        lesson.write_text(text)
+        return subprocess.run([sys.executable, str(CHECKER), str(lesson)], capture_output=True,
+                              text=True, timeout=120)
+
+    exercise = "```console\n# echo broken\nbroken\n```\n"
+    missing = check("# x\n\n## Exercises\n\n" + exercise)
+    assert missing.returncode == 1 and "no '## Break it' section" in missing.stdout
+    empty = check("# x\n\n## Break it\n\nNothing to run.\n\n## More\n\n" + exercise)
+    assert empty.returncode == 1 and "no '## Break it' section" in empty.stdout
+    right = check("# x\n\n## Break it\n\n" + exercise)
+    assert right.returncode == 0, right.stdout + right.stderr
