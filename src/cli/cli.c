@@ -198,6 +198,22 @@ static int parse_lesson_skip(struct barco_config *cfg, const char *arg, struct b
 	return 0;
 }
 
+/* What --lesson-skip cannot go with; then the configuration it changes. */
+static int check_lesson_skip(struct barco_config *cfg, struct barco_err *err)
+{
+	if (cfg->bundle)
+		return barco_err_set(err, 0,
+				     "--lesson-skip is for lessons, not for an OCI bundle: "
+				     "drop --bundle or --lesson-skip");
+	if (cfg->is_terminal && cfg->lesson_skip == BARCO_LESSON_SKIP_MOUNTS)
+		return barco_err_set(
+			err, 0,
+			"-t with --lesson-skip=mounts: the terminal is a pty of the "
+			"container's own devpts, which the mounts stage makes; drop -t");
+	barco_lesson_skip_apply(cfg);
+	return 0;
+}
+
 /* The options that limit and change the container process: cgroups, environment, caps. */
 static int apply_process_option(struct barco_config *cfg, int opt, const char *arg,
 				struct barco_err *err)
@@ -406,11 +422,8 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		return barco_err_set(err, 0,
 				     "--init needs 2 processes (the init and CMD) but --pids is 1: "
 				     "give --pids 2 or more, or drop --init");
-	if (cfg->bundle && cfg->lesson_skip)
-		return barco_err_set(err, 0,
-				     "--lesson-skip is for lessons, not for an OCI bundle: "
-				     "drop --bundle or --lesson-skip");
-	barco_lesson_skip_apply(cfg);
+	if (cfg->lesson_skip && check_lesson_skip(cfg, err) < 0)
+		return -1;
 	if (cfg->bundle)
 		return check_bundle_options(argc, argv, conflict, cmd, err);
 	if (optind >= argc)

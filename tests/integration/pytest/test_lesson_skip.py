@@ -62,6 +62,7 @@ def test_stage_that_cannot_be_skipped_is_refused(barco, names, skip, verb):
     (["--lesson-skip=caps", "--lesson-skip=seccomp"], "--lesson-skip given twice"),
     (["--lesson-skip=bogus"], "unknown --lesson-skip value 'bogus'"),
     (["--lesson-skip=caps", "--bundle", "/nonexistent"], "not for an OCI bundle"),
+    (["-t", "--lesson-skip=mounts"], "-t with --lesson-skip=mounts"),
 ])
 def test_bad_lesson_skip_is_one_line(barco, names, args, message):
     r = barco.run("run", "--name", names(), "--rootfs", barco.rootfs, *args, "--", "/bin/true")
