@@ -68,6 +68,9 @@ _barco_option_value()
         --until) mapfile -t COMPREPLY < <(compgen -W "$(_barco_stages "$barco")" -- "$cur") ;;
         --seccomp) mapfile -t COMPREPLY < <(compgen -W "default unconfined" -- "$cur") ;;
         --userns) mapfile -t COMPREPLY < <(compgen -W "host" -- "$cur") ;;
+        --lesson-skip)
+            mapfile -t COMPREPLY < <(compgen -W "cgroups userns hostname mounts pivot_root caps \
+                seccomp" -- "$cur") ;;
         --rootfs | --workdir)
             if declare -F _filedir >/dev/null; then _filedir -d; else
                 mapfile -t COMPREPLY < <(compgen -d -- "$cur")

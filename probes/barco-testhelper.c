@@ -849,6 +849,58 @@ static int list_dir(const char *key, const char *dir, int show_links)
 	return 0;
 }
 
+/* "DEV:INO" of path, as stat -c %d:%i prints it; false when stat fails. */
+static int dev_ino(const char *path, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	snprintf(buf, size, "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	return 1;
+}
+
+/*
+ * The classic escape from chroot(2): chroot into a subdirectory without
+ * entering it, so the working directory is left outside the new root;
+ * climb from there with ".." (never stopped: it is not the root) as far as
+ * directories let us search them, then chroot("."). ROOT is the host
+ * root's DEV:INO. Prints chroot_escape=ok when "/" is then above the
+ * container's own root (the host's, or the highest directory we could
+ * reach), =contained when the climb ended at the container's root
+ * (pivot_root left nothing above it), or =E<ERRNO>; then where it ended.
+ */
+static int cmd_chroot_escape(int argc, char **argv)
+{
+	const char *dir = "/tmp/.barco-chroot-escape";
+	char before[48], after[48];
+
+	if (!dev_ino("/", before, sizeof(before)) || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    chroot(dir) < 0) {
+		print_result("chroot_escape", errno);
+		return 0;
+	}
+	for (int i = 0; i < 256; i++)
+		if (chdir("..") < 0)
+			break;
+	if (chroot(".") < 0 || !dev_ino("/", after, sizeof(after))) {
+		print_result("chroot_escape", errno);
+		return 0;
+	}
+	if (strcmp(after, before) == 0)
+		printf("chroot_escape=contained\n/ is %s again, not the host's %s: '..' stopped at "
+		       "the container's own root\n",
+		       after, argv[0]);
+	else if (strcmp(after, argv[0]) == 0)
+		printf("chroot_escape=ok\n/ is %s: the host's root was reached\n", after);
+	else
+		printf("chroot_escape=ok\n/ is %s, above the container's root %s (the host's %s is "
+		       "further up, past a directory we may not search)\n",
+		       after, before, argv[0]);
+	return 0;
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	return list_dir("ls", argv[0], 0);
@@ -1281,6 +1333,8 @@ static const struct command commands[] = {
 	{"read", cmd_read, 1, 1, "PATH", "the content, or read=E<ERRNO>"},
 	{"stat", cmd_stat, 1, 1, "PATH", "type= mode= uid= gid= size= [rdev=]"},
 	{"ls", cmd_ls, 1, 1, "DIR", "sorted names"},
+	{"chroot-escape", cmd_chroot_escape, 1, 1, "DEV:INO",
+	 "chroot_escape=ok|contained|E<ERRNO>: the chroot(2) escape; DEV:INO the host's /"},
 	{"memhog", cmd_memhog, 1, 1, "MB", "allocate and touch, allocated=N per 16 MiB"},
 	{"forkbomb", cmd_forkbomb, 1, 1, "N", "forked=K fork_error=E<ERRNO>|none"},
 	{"sigwait", cmd_sigwait, 0, 0, "", "ready, then signal=SIGNAME, exit 100+signo"},

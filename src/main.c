@@ -36,6 +36,8 @@ static const char main_usage[] =
 	"  probe [--json] [SECTION...]          what this kernel can do for barco, with evidence\n"
 	"  verify [--json]                      forbidden actions in a container, each with the\n"
 	"                                       kernel's evidence of the layer that stopped it\n"
+	"  verify --lesson-skip=STAGE           the escapes STAGE prevents: stopped by default,\n"
+	"                                       then shown with STAGE left out (lessons only)\n"
 	"  spec [--bundle DIR]                  write an OCI config.json of barco's defaults\n"
 	"  create [--bundle DIR] [OPTIONS] ID   run a bundle's stages through seccomp, the\n"
 	"                                       init waiting for start (OCI)\n"

@@ -67,6 +67,8 @@ struct barco_config {
 	bool is_terminal;   /* -t (or process.terminal): the command's terminal is a pty of
 			     * the container's devpts; its master goes to the runner's relay,
 			     * or to console_socket */
+	int lesson_skip;    /* --lesson-skip: runtime/lesson_skip.h's enum; 0: nothing left out */
+	bool is_lesson_chroot; /* --lesson-skip=pivot_root: chroot(".") instead of pivot_root */
 
 	char *const *argv;  /* the command, NULL-terminated, never empty */
 	char *seed_argv[3]; /* the seed form's -c CMD -a ARG, as an argv */

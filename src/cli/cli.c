@@ -12,6 +12,7 @@
 #include "stages/caps.h"
 #include "base/parse.h"
 #include "stages/seccomp.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/stage.h"
 
 const char barco_run_usage[] =
@@ -48,6 +49,15 @@ const char barco_run_usage[] =
 	"                        barco's stdin, stdout and stderr as they are\n"
 	"  --bundle DIR          an OCI bundle: DIR/config.json gives the command, rootfs,\n"
 	"                        identity, mounts, namespaces and limits (see 'barco spec')\n"
+	"  --lesson-skip=STAGE   UNSAFE, for lessons: leave one protection out to see the\n"
+	"                        escape it prevents (barco verify --lesson-skip=STAGE shows\n"
+	"                        it): cgroups (no limits), userns (container root is host\n"
+	"                        root), hostname, mounts (the host's / stays the root),\n"
+	"                        pivot_root (chroot instead: the chroot escape works), caps\n"
+	"                        (no capability dropped), seccomp (no filter). Once only.\n"
+	"                        namespaces, network and exec cannot be left out: the mounts\n"
+	"                        stage needs the mount namespace (it would change the host's\n"
+	"                        own), network and exec take nothing away\n"
 	"  -v, --verbose         log every step on stderr (-vv for more)\n"
 	"  -q, --quiet           print only errors\n"
 	"  -h, --help            this help\n"
@@ -104,6 +114,7 @@ enum {
 	OPT_TRACE,
 	OPT_INIT,
 	OPT_BUNDLE,
+	OPT_LESSON_SKIP,
 };
 
 static const struct option run_options[] = {
@@ -127,6 +138,7 @@ static const struct option run_options[] = {
 	{"init", no_argument, NULL, OPT_INIT},
 	{"tty", no_argument, NULL, 't'},
 	{"bundle", required_argument, NULL, OPT_BUNDLE},
+	{"lesson-skip", required_argument, NULL, OPT_LESSON_SKIP},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"diff", no_argument, NULL, OPT_DIFF},
@@ -167,6 +179,38 @@ static int parse_id(const char *arg, const char *what, uint32_t *ret, struct bar
 	if (barco_parse_uint(arg, 0, UINT32_MAX - 1, what, &v, err) < 0)
 		return -1;
 	*ret = (uint32_t)v;
+	return 0;
+}
+
+/* Break-it mode: one protection left out, never two (each lesson breaks one thing). */
+static int parse_lesson_skip(struct barco_config *cfg, const char *arg, struct barco_err *err)
+{
+	int skip;
+
+	if (barco_lesson_skip_from_name(arg, &skip, err) < 0)
+		return -1;
+	if (cfg->lesson_skip)
+		return barco_err_set(err, 0,
+				     "--lesson-skip given twice ('%s', then '%s'): one protection "
+				     "at a time, so each escape has one cause",
+				     barco_lesson_skip_get(cfg->lesson_skip)->name, arg);
+	cfg->lesson_skip = skip;
+	return 0;
+}
+
+/* What --lesson-skip cannot go with; then the configuration it changes. */
+static int check_lesson_skip(struct barco_config *cfg, struct barco_err *err)
+{
+	if (cfg->bundle)
+		return barco_err_set(err, 0,
+				     "--lesson-skip is for lessons, not for an OCI bundle: "
+				     "drop --bundle or --lesson-skip");
+	if (cfg->is_terminal && cfg->lesson_skip == BARCO_LESSON_SKIP_MOUNTS)
+		return barco_err_set(
+			err, 0,
+			"-t with --lesson-skip=mounts: the terminal is a pty of the "
+			"container's own devpts, which the mounts stage makes; drop -t");
+	barco_lesson_skip_apply(cfg);
 	return 0;
 }
 
@@ -214,6 +258,8 @@ static int apply_process_option(struct barco_config *cfg, int opt, const char *a
 	case OPT_BUNDLE:
 		cfg->bundle = arg;
 		return 0;
+	case OPT_LESSON_SKIP:
+		return parse_lesson_skip(cfg, arg, err);
 	}
 	return barco_err_set(err, 0, "internal error: option %d not handled", opt);
 }
@@ -337,6 +383,8 @@ static int check_run_options(int argc, char **argv, struct barco_config *cfg, bo
 		return barco_err_set(err, 0,
 				     "--init needs 2 processes (the init and CMD) but --pids is 1: "
 				     "give --pids 2 or more, or drop --init");
+	if (cfg->lesson_skip && check_lesson_skip(cfg, err) < 0)
+		return -1;
 	if (cfg->bundle)
 		return check_bundle_options(argc, argv, conflict, cmd, err);
 	if (optind >= argc)

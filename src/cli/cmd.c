@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/cli.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/oci_config.h"
 #include "runtime/rootfs.h"
 #include "base/exit_status.h"
@@ -104,4 +105,14 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 		return false;
 	}
 	return true;
+}
+
+void barco_cmd_warn_lesson_skip(int skip)
+{
+	const struct barco_lesson_skip_def *def = barco_lesson_skip_get(skip);
+
+	/* Even under -q: a container without one of its protections is never quiet. */
+	if (def)
+		fprintf(stderr, "barco: WARNING: --lesson-skip=%s: %s. UNSAFE: for lessons only.\n",
+			def->name, def->left_out);
 }

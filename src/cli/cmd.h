@@ -67,6 +67,9 @@ int barco_cmd_fail(const struct barco_err *err, int status);
 bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_err *parse_err,
 		       int verbosity, const char *usage, int *ret_status);
 
+/* The loud line on stderr of --lesson-skip (runtime/lesson_skip.h); nothing for 0. */
+void barco_cmd_warn_lesson_skip(int skip);
+
 /* -v (1, 2), -q (-1) or neither (0): barco's log level from then on. */
 void barco_cmd_set_verbosity(int verbosity);
 

@@ -41,6 +41,7 @@ int barco_cmd_run_parsed(int argc, char **argv, barco_cmd_parse_fn *parse)
 	parsed = parse(argc, argv, &cfg, &verbosity, &err);
 	if (!barco_cmd_prepare(&cfg, parsed, &err, verbosity, barco_run_usage, &status))
 		return status;
+	barco_cmd_warn_lesson_skip(cfg.lesson_skip);
 	return run_config(&cfg);
 }
 

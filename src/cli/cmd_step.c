@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/step_diff.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/stage.h"
 #include "base/exit_status.h"
 #include "runtime/explain.h"
@@ -372,11 +373,12 @@ static int step_interactive(const struct barco_config *cfg, const struct barco_s
 {
 	struct step_client sc = {.name = cfg->name, .is_json = opt->is_json, .last_stage = -1};
 	struct barco_step_diff sd;
+	struct barco_stage_def skip_table[BARCO_STAGE_COUNT];
 	struct barco_container c;
 	struct barco_err err = {0};
 	int status;
 
-	if (barco_container_open(&c, cfg, barco_stage_table(), &err) < 0)
+	if (barco_container_open(&c, cfg, barco_lesson_skip_table(cfg, skip_table), &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	c.is_stepped = true;
 	if (opt->is_diff) {
@@ -447,15 +449,16 @@ int barco_cmd_step(int argc, char **argv)
 	parsed = barco_cli_parse_run(argc, argv, &cfg, &verbosity, &opt, &err);
 	if (!barco_cmd_prepare(&cfg, parsed, &err, verbosity, barco_step_usage, &status))
 		return status;
-	if (opt.is_interactive)
-		return step_interactive(&cfg, &opt);
-	if (opt.until < 0) {
+	if (!opt.is_interactive && opt.until < 0) {
 		barco_err_set(&err, 0,
 			      "--until=STAGE is required to create a container (or -i); "
 			      "the stages are %s",
 			      barco_stage_list());
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	}
+	barco_cmd_warn_lesson_skip(cfg.lesson_skip);
+	if (opt.is_interactive)
+		return step_interactive(&cfg, &opt);
 	if (barco_monitor_start(&cfg, &monitor, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	return advance_remote(cfg.name, (uint32_t)opt.until, opt.is_json, opt.is_diff);

@@ -22,13 +22,14 @@
 #include "base/exit_status.h"
 #include "trace/trace.h"
 #include "base/util.h"
+#include "runtime/lesson_skip.h"
 #include "verify/verify.h"
 
 #define VERIFY_EXIT_BAD 1 /* an action was not stopped, or not by its layer */
 #define VERIFY_HELP	1
 
 static const char usage[] =
-	"Usage: barco verify [--json] [--helper PATH] [-v] [-q]\n"
+	"Usage: barco verify [--json] [--helper PATH] [--lesson-skip=STAGE] [-v] [-q]\n"
 	"\n"
 	"Runs forbidden actions inside a default container (plus --memory 64M and\n"
 	"--pids 32) and shows, for each, what it returned and the kernel's eBPF\n"
@@ -40,20 +41,26 @@ static const char usage[] =
 	"  --json          one JSON object\n"
 	"  --helper PATH   the static test helper (default: ../libexec/barco/barco-testhelper\n"
 	"                  from barco's directory if there, else barco-testhelper next to barco)\n"
+	"  --lesson-skip=STAGE\n"
+	"                  for lessons: instead of the above, the escapes that STAGE prevents\n"
+	"                  (see 'barco run --help'), each run in a default container, where it\n"
+	"                  must be stopped, then with STAGE left out, where it must succeed\n"
 	"\n"
 	"The actions run in $BARCO_HOME/verify-rootfs (default /var/lib/barco/verify-rootfs),\n"
 	"a busybox rootfs with the helper, made on first use.\n"
 	"Exit status: 0 when every action was stopped by its expected layer and both\n"
-	"controls passed; 1 otherwise; 125 for barco's own errors.\n";
+	"controls passed (with --lesson-skip: every escape was stopped, then worked);\n"
+	"1 otherwise; 125 for barco's own errors.\n";
 
 /* Runs the rows in one container; prints barco's error and returns the status to exit with. */
 static int run_rows(const struct barco_verify_opts *o, const struct barco_verify_row *const *sel,
 		    size_t n, enum barco_seccomp_mode mode, uint64_t caps_add,
 		    struct barco_verify_run *run)
 {
+	const struct barco_verify_change change = {.seccomp = mode, .caps_add = caps_add};
 	struct barco_err err = {0};
 
-	if (barco_verify_run_rows(o, sel, n, mode, caps_add, run, &err) < 0)
+	if (barco_verify_run_rows(o, sel, n, &change, run, &err) < 0)
 		return barco_cmd_fail(&err, run->status);
 	if (!run->trace->is_available)
 		log_warn("verify: no kernel evidence: %s", run->trace->unavailable);
@@ -151,9 +158,13 @@ static void default_helper(char *buf, size_t size)
 static int parse_args(int argc, char **argv, struct barco_verify_opts *o, struct barco_err *err)
 {
 	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},    {"helper", required_argument, NULL, 'H'},
-		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
+		{"json", no_argument, NULL, 'j'},
+		{"helper", required_argument, NULL, 'H'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"lesson-skip", required_argument, NULL, 'L'},
+		{NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -171,7 +182,13 @@ static int parse_args(int argc, char **argv, struct barco_verify_opts *o, struct
 			o->verbosity = -1;
 		else if (opt == 'h')
 			return VERIFY_HELP;
-		else
+		else if (opt == 'L' && o->lesson_skip)
+			return barco_err_set(err, 0,
+					     "--lesson-skip given twice: one stage at a time");
+		else if (opt == 'L' &&
+			 barco_lesson_skip_from_name(optarg, &o->lesson_skip, err) < 0)
+			return -1;
+		else if (opt != 'L')
 			return barco_err_set(err, 0,
 					     "unknown option or missing value: '%s' (see "
 					     "'barco verify --help')",
@@ -235,6 +252,20 @@ static int verify(const struct barco_verify_opts *o, struct barco_verify_verdict
 	return rc;
 }
 
+/* --lesson-skip: that skip's escapes, not the matrix. */
+static int verify_lesson(const struct barco_verify_opts *o)
+{
+	struct barco_err err = {0};
+	int status = BARCO_EXIT_BARCO;
+	int rc;
+
+	barco_cmd_warn_lesson_skip(o->lesson_skip);
+	rc = barco_verify_lesson(o, o->lesson_skip, &status, &err);
+	if (rc < 0)
+		return barco_cmd_fail(&err, status);
+	return rc == 0 ? 0 : VERIFY_EXIT_BAD;
+}
+
 int barco_cmd_verify(int argc, char **argv)
 {
 	struct barco_verify_opts o = {0};
@@ -257,6 +288,8 @@ int barco_cmd_verify(int argc, char **argv)
 	if (barco_verify_prepare_rootfs(&o, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	barco_cmd_set_verbosity(o.verbosity);
+	if (o.lesson_skip)
+		return verify_lesson(&o);
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		barco_err_errno(&err, "allocating the verdicts");

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/stage.h"
 #include "stages/exec.h"
 #include "base/log.h"
@@ -279,11 +280,12 @@ static void detach(int keep_fd)
 static _Noreturn void monitor_main(const struct barco_config *cfg, int ready_fd)
 {
 	static struct monitor m;
+	struct barco_stage_def skip_table[BARCO_STAGE_COUNT];
 	struct barco_err err = {0};
 
 	detach(ready_fd);
 	m.exec_client = -1;
-	if (barco_container_open(&m.c, cfg, barco_stage_table(), &err) < 0)
+	if (barco_container_open(&m.c, cfg, barco_lesson_skip_table(cfg, skip_table), &err) < 0)
 		goto fail;
 	m.c.is_stepped = true;
 	if (barco_container_save_state(&m.c, "created", &err) < 0) {

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "runtime/runner.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/stage.h"
 #include "base/exit_status.h"
 
@@ -101,10 +102,11 @@ int barco_run_container(const struct barco_config *cfg, const int *stdio,
 			struct barco_trace_result *trace, int *ret_status, struct barco_err *err)
 {
 	struct barco_tracer *tracer = NULL;
+	struct barco_stage_def skip_table[BARCO_STAGE_COUNT];
 	struct barco_container c;
 
 	*ret_status = BARCO_EXIT_BARCO;
-	if (barco_container_open(&c, cfg, barco_stage_table(), err) < 0)
+	if (barco_container_open(&c, cfg, barco_lesson_skip_table(cfg, skip_table), err) < 0)
 		return -1;
 	if (use_stdio(&c, stdio, err) < 0 || advance(&c, trace, &tracer, err) < 0) {
 		*ret_status = finish(&c, tracer, trace, c.exit_status);

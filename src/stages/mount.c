@@ -408,6 +408,20 @@ static int make_dev_links(const char *root, struct barco_report *rep, struct bar
 }
 
 /*
+ * --lesson-skip=pivot_root only: chroot(2) changes this process's root and
+ * nothing else, so the host's tree stays in the mount namespace, one ".."
+ * past a root that a process with CAP_SYS_CHROOT can move (chroot(2), NOTES).
+ */
+static int chroot_into(struct barco_report *rep, struct barco_err *err)
+{
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return barco_err_errno(err, "chroot(\".\"), chdir(\"/\")");
+	barco_report_add(rep,
+			 "chroot(\".\") = 0, chdir(\"/\") = 0: NOT pivot_root (--lesson-skip)");
+	return 0;
+}
+
+/*
  * pivot_root(".", ".") stacks the old root on top of the new one at "."
  * (pivot_root(2), NOTES); detaching "." then removes it, so no put_old
  * directory is ever created.
@@ -574,7 +588,7 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 	if (mount_table(root, cfg, rep, err) < 0 || bind_dev_nodes(root, rep, err) < 0 ||
 	    make_dev_links(root, rep, err) < 0)
 		return barco_err_wrap(err, "preparing mounts in %s", cfg->rootfs);
-	if (pivot_into(root, rep, err) < 0)
+	if (cfg->is_lesson_chroot ? chroot_into(rep, err) < 0 : pivot_into(root, rep, err) < 0)
 		return barco_err_wrap(err, "pivoting into %s", cfg->rootfs);
 	if (write_sysctls(cfg, rep, err) < 0 || mask_paths(cfg, rep, err) < 0 ||
 	    readonly_paths(cfg, rep, err) < 0)

@@ -22,6 +22,8 @@ enum barco_verify_layer {
 	BARCO_VERIFY_LAYER_NAMESPACE,
 	BARCO_VERIFY_LAYER_CGROUP,
 	BARCO_VERIFY_LAYER_MASK,
+	BARCO_VERIFY_LAYER_USERNS, /* an owner no id of the container maps to */
+	BARCO_VERIFY_LAYER_ROOT,   /* pivot_root: nothing above the container's / */
 };
 
 /* How a row's result is read from what the helper printed. */
@@ -36,15 +38,17 @@ struct barco_verify_row {
 	const char *id;
 	const char *action;
 	enum barco_verify_layer layer;
-	const char *comm;  /* the process name its events carry */
-	const char *shell; /* the row's command line in the container */
-	bool takes_pid;	   /* barco's own pid (a host pid) is appended */
+	const char *comm; /* the process name its events carry */
+	/* The row's command line in the container: {pid} is barco's own (a host pid),
+	 * {rootid} the host root's DEV:INO, {hostname} the host's name. */
+	const char *shell;
 	enum barco_verify_outcome outcome;
 	const char *key;
-	const char *syscalls[2]; /* where its evidence is; NULL-padded */
-	int cap;		 /* capability rows: the capability expected */
-	int expect;		 /* failure rows: the errno expected */
-	const char *needs;	 /* a host path without which the row is skipped */
+	const char *syscalls[2];    /* where its evidence is; NULL-padded */
+	int cap;		    /* capability rows: the capability expected */
+	int expect;		    /* failure rows: the errno expected */
+	const char *needs;	    /* a host path without which the row is skipped */
+	const char *evidence_label; /* evidence: the last line the row printed, so labelled */
 };
 
 #define BARCO_VERIFY_ROWS_MAX	  32
@@ -54,7 +58,7 @@ struct barco_verify_row {
 extern const struct barco_verify_row barco_verify_rows[];
 extern const size_t barco_verify_rows_len;
 
-/* "seccomp", "capability", "namespace", "cgroup", "masked mount". */
+/* "seccomp", "capability", "namespace", "cgroup", "masked mount", "user namespace", "new root". */
 const char *barco_verify_layer_name(enum barco_verify_layer layer);
 
 /* The row needs a host path that does not exist here: it is not run. */
@@ -70,6 +74,7 @@ size_t barco_verify_rows_of_layer(enum barco_verify_layer layer,
 struct barco_verify_opts {
 	bool is_json;
 	int verbosity;
+	int lesson_skip; /* --lesson-skip (runtime/lesson_skip.h): that lesson's escapes only */
 	char helper[PATH_MAX];
 	char rootfs[PATH_MAX];
 };
@@ -87,15 +92,21 @@ struct barco_verify_run {
 
 void barco_verify_run_free(struct barco_verify_run *r);
 
+/* How a container differs from the default one: a control's option, or a lesson's skip. */
+struct barco_verify_change {
+	enum barco_seccomp_mode seccomp;
+	uint64_t caps_add;
+	int lesson_skip; /* runtime/lesson_skip.h; 0: none */
+};
+
 /*
- * Runs the rows sel in a default container changed by mode and caps_add.
+ * Runs the rows sel in a default container changed by change.
  * Returns 0, or -1 with err and ret->status the status to exit with.
  */
 int barco_verify_run_rows(const struct barco_verify_opts *o,
 			  const struct barco_verify_row *const *sel, size_t n,
-			  enum barco_seccomp_mode mode, uint64_t caps_add,
-			  struct barco_verify_run *ret, struct barco_err *err)
-	__attribute__((warn_unused_result));
+			  const struct barco_verify_change *change, struct barco_verify_run *ret,
+			  struct barco_err *err) __attribute__((warn_unused_result));
 
 /* A row's part of the output, between "@row ID" and "@status ID N"; false when it never ran. */
 bool barco_verify_row_output(const char *output, const char *id, const char **ret_start,
@@ -117,6 +128,19 @@ void barco_verify_read_outcome(const struct barco_verify_row *row, const char *o
 /* The verdict on row in run, with the kernel's evidence of the layer that stopped it. */
 void barco_verify_judge(const struct barco_verify_row *row, const struct barco_verify_run *run,
 			struct barco_verify_result *res);
+
+/* A row with an evidence_label: "LABEL: " and the last line it printed; false when none. */
+bool barco_verify_output_evidence(const struct barco_verify_row *row, const char *output, char *buf,
+				  size_t size);
+
+/*
+ * What stopped row: its layer's name when res is a pass, "nothing" when the
+ * action succeeded, else "seccomp" or "capability" from the evidence, or
+ * "unknown"; "skipped" for a row not run here.
+ */
+const char *barco_verify_stopped_by(const struct barco_verify_row *row,
+				    const struct barco_verify_run *run,
+				    const struct barco_verify_result *res);
 
 /* Which layer, if any, stopped row in a control run: "still seccomp", "succeeded", … */
 void barco_verify_describe_now(const struct barco_verify_row *row,
@@ -145,3 +169,23 @@ struct barco_verify_verdicts {
 /* The report on stdout: a table for people, or one JSON object. */
 void barco_verify_print_text(const struct barco_verify_verdicts *v);
 void barco_verify_print_json(const struct barco_verify_verdicts *v);
+
+/*
+ * barco verify --lesson-skip=NAME (verify_lesson.c): the escapes that the
+ * protection NAME prevents, each run in a default container (where it must
+ * be stopped) and in one with NAME left out (where it must succeed). The
+ * report goes to stdout; returns 0 when every escape was shown, 1 when one
+ * was not, or -1 with err and *ret_status the status to exit with.
+ */
+int barco_verify_lesson(const struct barco_verify_opts *o, int skip, int *ret_status,
+			struct barco_err *err) __attribute__((warn_unused_result));
+
+/* The ids of the rows that show skip's escape, NULL-terminated; NULL for no such skip. */
+const char *const *barco_verify_lesson_escapes(int skip);
+
+/* The rows only --lesson-skip runs. */
+extern const struct barco_verify_row barco_verify_lesson_rows[];
+extern const size_t barco_verify_lesson_rows_len;
+
+/* The row called id among the rows and the lessons' own rows, or NULL. */
+const struct barco_verify_row *barco_verify_lesson_row(const char *id);

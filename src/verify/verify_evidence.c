@@ -111,20 +111,37 @@ static bool evidence_kill(const struct barco_verify_row *row, const struct barco
 	return true;
 }
 
-/* The masked /proc/keys: its line in the container's mountinfo (printed by the row). */
-static bool evidence_mount(const struct barco_verify_row *row, const char *output, char *buf,
-			   size_t size)
+bool barco_verify_output_evidence(const struct barco_verify_row *row, const char *output, char *buf,
+				  size_t size)
 {
-	const char *sec, *line;
+	const char *sec, *last;
 	size_t len;
 	int status;
 
-	if (!barco_verify_row_output(output, row->id, &sec, &len, &status))
+	if (!barco_verify_row_output(output, row->id, &sec, &len, &status) || len < 2)
 		return false;
-	line = strchr(sec, '\n');
-	if (!line || line + 1 >= sec + len)
+	for (last = sec + len - 1; last > sec && last[-1] != '\n'; last--)
+		;
+	if (last == sec + len - 1 || (last == sec && row->outcome == BARCO_VERIFY_OUTCOME_BYTES))
 		return false;
-	(void)snprintf(buf, size, "mountinfo: %.*s", (int)strcspn(line + 1, "\n"), line + 1);
+	(void)snprintf(buf, size, "%s: %.*s", row->evidence_label, (int)strcspn(last, "\n"), last);
+	return true;
+}
+
+/* The write refused though container root holds CAP_DAC_OVERRIDE: the owner is unmapped. */
+static bool evidence_userns(const struct barco_verify_row *row, const struct barco_trace_result *t,
+			    char *buf, size_t size)
+{
+	const struct barco_trace_entry *e = find(t, BARCO_TRACE_FAILED, row, -1, -row->expect);
+	char name[64];
+
+	if (!e)
+		return false;
+	barco_trace_syscall_name(e->nr, name, sizeof(name));
+	(void)snprintf(buf, size,
+		       "%s = -EACCES after sys_enter: the owner (host uid 0) maps to no id in "
+		       "the container's user namespace, so CAP_DAC_OVERRIDE does not apply",
+		       name);
 	return true;
 }
 
@@ -133,6 +150,8 @@ static bool evidence_for(const struct barco_verify_row *row, const struct barco_
 {
 	const struct barco_trace_result *t = run->trace;
 
+	if (row->evidence_label)
+		return barco_verify_output_evidence(row, run->output, buf, size);
 	switch (row->layer) {
 	case BARCO_VERIFY_LAYER_SECCOMP:
 		return evidence_seccomp(row, t, buf, size);
@@ -142,10 +161,8 @@ static bool evidence_for(const struct barco_verify_row *row, const struct barco_
 		if (row->outcome == BARCO_VERIFY_OUTCOME_STATUS)
 			return evidence_kill(row, t, buf, size);
 		return evidence_failure(row, t, buf, size);
-	case BARCO_VERIFY_LAYER_MASK:
-		if (row->outcome == BARCO_VERIFY_OUTCOME_BYTES)
-			return evidence_mount(row, run->output, buf, size);
-		return evidence_failure(row, t, buf, size);
+	case BARCO_VERIFY_LAYER_USERNS:
+		return evidence_userns(row, t, buf, size);
 	default:
 		return evidence_failure(row, t, buf, size);
 	}
@@ -154,7 +171,7 @@ static bool evidence_for(const struct barco_verify_row *row, const struct barco_
 /* Evidence needs the tracer, and for capability rows its capability part. */
 static bool can_prove(const struct barco_verify_row *row, const struct barco_trace_result *t)
 {
-	if (row->outcome == BARCO_VERIFY_OUTCOME_BYTES)
+	if (row->evidence_label)
 		return true;
 	if (!t->is_available)
 		return false;
@@ -207,4 +224,21 @@ void barco_verify_describe_now(const struct barco_verify_row *row,
 		(void)snprintf(buf, size, "succeeded");
 	else
 		(void)snprintf(buf, size, "failed with %s, not by seccomp", returned);
+}
+
+const char *barco_verify_stopped_by(const struct barco_verify_row *row,
+				    const struct barco_verify_run *run,
+				    const struct barco_verify_result *res)
+{
+	if (res->is_skipped)
+		return "skipped";
+	if (!res->is_stopped)
+		return "nothing";
+	if (strcmp(res->verdict, "pass") == 0)
+		return barco_verify_layer_name(row->layer);
+	if (seccomp_event(run->trace, row))
+		return "seccomp";
+	if (find(run->trace, BARCO_TRACE_CAP_FAILED, row, -1, 0))
+		return "capability";
+	return "unknown";
 }

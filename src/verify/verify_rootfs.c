@@ -4,7 +4,8 @@
  * one, made on first use, plus the static test helper (copied again only
  * when it changed) and, for each row, a link /bin/v-ROW to the helper, so
  * that each row's processes carry their own comm. Everything in it belongs
- * to container root (MAPPED_ROOT on the host).
+ * to container root (MAPPED_ROOT on the host), but /host-root-file, host
+ * root's.
  */
 #include "verify/verify.h"
 
@@ -80,10 +81,11 @@ static int install_helper(const char *rootfs, const char *helper, struct barco_e
 }
 
 /* /bin/v-ROW -> barco-testhelper: each row's processes get their own comm. */
-static int link_rows(const char *rootfs, struct barco_err *err)
+static int link_rows(const char *rootfs, const struct barco_verify_row *rows, size_t n,
+		     struct barco_err *err)
 {
-	for (size_t i = 0; i < barco_verify_rows_len; i++) {
-		const char *comm = barco_verify_rows[i].comm;
+	for (size_t i = 0; i < n; i++) {
+		const char *comm = rows[i].comm;
 		char path[PATH_MAX + 32];
 
 		if (strncmp(comm, "v-", 2) != 0)
@@ -94,6 +96,20 @@ static int link_rows(const char *rootfs, struct barco_err *err)
 		if (lchown(path, MAPPED_ROOT, MAPPED_ROOT) < 0)
 			return barco_err_errno(err, "lchown %s", path);
 	}
+	return 0;
+}
+
+/* /host-root-file: host root's, 0644, written anew (the userns row writes to it). */
+static int make_host_root_file(const char *rootfs, struct barco_err *err)
+{
+	char path[PATH_MAX + 32];
+	cleanup_close int fd = -1;
+
+	(void)snprintf(path, sizeof(path), "%s/host-root-file", rootfs);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0 ||
+	    write(fd, "host root's\n", 12) != 12)
+		return barco_err_errno(err, "writing %s", path);
 	return 0;
 }
 
@@ -108,7 +124,10 @@ int barco_verify_prepare_rootfs(struct barco_verify_opts *o, struct barco_err *e
 	if (access(busybox, X_OK) < 0 &&
 	    barco_rootfs_create(o->rootfs, MAPPED_ROOT, MAPPED_ROOT, err) < 0)
 		return -1;
-	if (install_helper(o->rootfs, o->helper, err) < 0 || link_rows(o->rootfs, err) < 0)
+	if (install_helper(o->rootfs, o->helper, err) < 0 ||
+	    link_rows(o->rootfs, barco_verify_rows, barco_verify_rows_len, err) < 0 ||
+	    link_rows(o->rootfs, barco_verify_lesson_rows, barco_verify_lesson_rows_len, err) < 0 ||
+	    make_host_root_file(o->rootfs, err) < 0)
 		return barco_err_wrap(err, "verify rootfs %s", o->rootfs);
 	return 0;
 }

@@ -77,7 +77,7 @@ const struct barco_verify_row barco_verify_rows[] = {
 	 .expect = EPERM},
 	{.id = "kill_host", .action = "kill(barco's host pid, 0)",
 	 .layer = BARCO_VERIFY_LAYER_NAMESPACE, .comm = "v-kill_host",
-	 .shell = "v-kill_host try kill_host", .takes_pid = true,
+	 .shell = "v-kill_host try kill_host {pid}",
 	 .outcome = BARCO_VERIFY_OUTCOME_KEY, .key = "kill_host", .syscalls = {"kill"},
 	 .cap = -1, .expect = ESRCH},
 	WRITE_MASKED("sysrq", "write /proc/sysrq-trigger", "/proc/sysrq-trigger",
@@ -88,7 +88,8 @@ const struct barco_verify_row barco_verify_rows[] = {
 	{.id = "keys", .action = "read /proc/keys (the host's keys)",
 	 .layer = BARCO_VERIFY_LAYER_MASK, .comm = "v-keys",
 	 .shell = "v-keys read /proc/keys | wc -c; grep ' /proc/keys ' /proc/self/mountinfo",
-	 .outcome = BARCO_VERIFY_OUTCOME_BYTES, .cap = -1, .needs = "/proc/keys"},
+	 .outcome = BARCO_VERIFY_OUTCOME_BYTES, .cap = -1, .needs = "/proc/keys",
+	 .evidence_label = "mountinfo"},
 	{.id = "memory", .action = "allocate 256 MiB under --memory 64M",
 	 .layer = BARCO_VERIFY_LAYER_CGROUP, .comm = "v-memory",
 	 .shell = "v-memory memhog 256 >/dev/null", .outcome = BARCO_VERIFY_OUTCOME_STATUS,
@@ -111,6 +112,8 @@ static const char *const layer_names[] = {
 	[BARCO_VERIFY_LAYER_NAMESPACE] = "namespace",
 	[BARCO_VERIFY_LAYER_CGROUP] = "cgroup",
 	[BARCO_VERIFY_LAYER_MASK] = "masked mount",
+	[BARCO_VERIFY_LAYER_USERNS] = "user namespace",
+	[BARCO_VERIFY_LAYER_ROOT] = "new root",
 };
 
 const char *barco_verify_layer_name(enum barco_verify_layer layer)

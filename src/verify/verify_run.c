@@ -14,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/exit_status.h"
+#include "base/util.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/run.h"
 #include "runtime/runner.h"
 
@@ -32,23 +35,58 @@ void barco_verify_run_free(struct barco_verify_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* "@row ID", the row's command, "@status ID $?" for each row. */
-static char *build_script(const struct barco_verify_row *const *sel, size_t n)
+/* What a row's {pid}, {rootid} and {hostname} stand for. */
+struct script_vars {
+	char pid[16];
+	char rootid[48];
+	char hostname[256];
+	const char *rootfs;
+};
+
+/* Appends the row's command with its {NAME}s replaced; returns the bytes written. */
+static size_t expand(char *p, size_t size, const char *shell, const struct script_vars *v)
 {
-	size_t size = 256;
+	static const char *const names[] = {"{pid}", "{rootid}", "{hostname}"};
+	const char *values[] = {v->pid, v->rootid, v->hostname};
+	size_t n = 0;
+
+	while (*shell && n + 1 < size) {
+		size_t i = 0;
+
+		while (i < ARRAY_LEN(names) && strncmp(shell, names[i], strlen(names[i])) != 0)
+			i++;
+		if (i == ARRAY_LEN(names)) {
+			p[n++] = *shell++;
+			continue;
+		}
+		n += (size_t)snprintf(p + n, size - n, "%s", values[i]);
+		n = n < size ? n : size - 1;
+		shell += strlen(names[i]);
+	}
+	p[n] = '\0';
+	return n;
+}
+
+/*
+ * "@row ID", the row's command, "@status ID $?" for each row. Without the
+ * mounts stage, / is the host's: the row links are found in the rootfs.
+ */
+static char *build_script(const struct barco_verify_row *const *sel, size_t n,
+			  const struct script_vars *v, bool is_host_root)
+{
+	size_t size = 512 + strlen(v->rootfs);
 	char *script, *p;
 
 	for (size_t i = 0; i < n; i++)
-		size += strlen(sel[i]->shell) + 2 * strlen(sel[i]->id) + 64;
+		size += strlen(sel[i]->shell) + 2 * strlen(sel[i]->id) +
+			4 * sizeof(struct script_vars) + 64;
 	script = calloc(1, size);
 	p = script;
+	if (script && is_host_root)
+		p += snprintf(p, size, "PATH=\"$PATH:%s/bin\"\n", v->rootfs);
 	for (size_t i = 0; script && i < n; i++) {
-		int len = snprintf(p, size - (size_t)(p - script), "echo '@row %s'\n%s", sel[i]->id,
-				   sel[i]->shell);
-
-		p += len;
-		if (sel[i]->takes_pid)
-			p += snprintf(p, size - (size_t)(p - script), " %d", (int)getpid());
+		p += snprintf(p, size - (size_t)(p - script), "echo '@row %s'\n", sel[i]->id);
+		p += expand(p, size - (size_t)(p - script), sel[i]->shell, v);
 		p += snprintf(p, size - (size_t)(p - script), "\necho \"@status %s $?\"\n",
 			      sel[i]->id);
 	}
@@ -93,22 +131,33 @@ static int run_script(struct barco_config *cfg, struct barco_verify_run *ret, st
 
 int barco_verify_run_rows(const struct barco_verify_opts *o,
 			  const struct barco_verify_row *const *sel, size_t n,
-			  enum barco_seccomp_mode mode, uint64_t caps_add,
-			  struct barco_verify_run *ret, struct barco_err *err)
+			  const struct barco_verify_change *change, struct barco_verify_run *ret,
+			  struct barco_err *err)
 {
 	cleanup_free struct barco_config *cfg = calloc(1, sizeof(*cfg));
-	cleanup_free char *script = build_script(sel, n);
-	char *argv[] = {"/bin/sh", "-c", script, NULL};
+	struct script_vars vars = {.rootfs = o->rootfs};
+	struct stat root;
+	cleanup_free char *script = NULL;
+	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
 
 	ret->status = BARCO_EXIT_BARCO;
+	(void)snprintf(vars.pid, sizeof(vars.pid), "%d", (int)getpid());
+	(void)gethostname(vars.hostname, sizeof(vars.hostname) - 1);
+	if (stat("/", &root) == 0)
+		(void)snprintf(vars.rootid, sizeof(vars.rootid), "%llu:%llu",
+			       (unsigned long long)root.st_dev, (unsigned long long)root.st_ino);
+	script = build_script(sel, n, &vars, change->lesson_skip == BARCO_LESSON_SKIP_MOUNTS);
 	if (!cfg || !script)
 		return barco_err_set(err, ENOMEM, "allocating a container");
+	argv[2] = script;
 	barco_config_init(cfg);
 	(void)snprintf(cfg->rootfs, sizeof(cfg->rootfs), "%s", o->rootfs);
 	cfg->memory_max_bytes = VERIFY_MEMORY;
 	cfg->pids_max = VERIFY_PIDS;
-	cfg->seccomp = mode;
-	cfg->caps_add = caps_add;
+	cfg->seccomp = change->seccomp;
+	cfg->caps_add = change->caps_add;
+	cfg->lesson_skip = change->lesson_skip;
+	barco_lesson_skip_apply(cfg);
 	cfg->is_trace = true;
 	cfg->argv = argv;
 	if (barco_config_finish(cfg, err) < 0 || run_script(cfg, ret, err) < 0)

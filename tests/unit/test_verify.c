@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "suites.h"
+#include "runtime/lesson_skip.h"
 #include "trace/trace_event.h"
 #include "verify/verify.h"
 
@@ -35,9 +36,43 @@ static void test_verify_rows_are_well_formed(void)
 	}
 }
 
+/* Every skip has escapes to show, each a row that exists, and only skips may be named. */
+static void test_verify_lesson_escapes(void)
+{
+	struct barco_err err = {0};
+	int skip = -1;
+
+	CU_ASSERT_PTR_NULL(barco_verify_lesson_escapes(BARCO_LESSON_SKIP_NONE));
+	for (int s = BARCO_LESSON_SKIP_NONE + 1; s < BARCO_LESSON_SKIP_COUNT; s++) {
+		const char *const *ids = barco_verify_lesson_escapes(s);
+
+		CU_ASSERT_TRUE(ids && ids[0]);
+		for (size_t i = 0; ids && ids[i]; i++)
+			CU_ASSERT_PTR_NOT_NULL(barco_verify_lesson_row(ids[i]));
+		CU_ASSERT_EQUAL(
+			barco_lesson_skip_from_name(barco_lesson_skip_get(s)->name, &skip, &err),
+			0);
+		CU_ASSERT_EQUAL(skip, s);
+	}
+	for (size_t i = 0; i < barco_verify_lesson_rows_len; i++) {
+		const struct barco_verify_row *row = &barco_verify_lesson_rows[i];
+
+		CU_ASSERT_PTR_NULL(barco_verify_row_by_id(row->id));
+		CU_ASSERT_TRUE(strlen(row->comm) < BARCO_TRACE_COMM_LEN);
+		/* A row that runs the helper runs it as its comm (host_root is shell only). */
+		if (strstr(row->shell, "v-"))
+			CU_ASSERT_PTR_NOT_NULL(strstr(row->shell, row->comm));
+	}
+	CU_ASSERT_EQUAL(barco_lesson_skip_from_name("namespaces", &skip, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot be left out"));
+	CU_ASSERT_EQUAL(barco_lesson_skip_from_name("exec", &skip, &err), -1);
+	CU_ASSERT_EQUAL(barco_lesson_skip_from_name("seccomp ", &skip, &err), -1);
+}
+
 void barco_test_register_verify(void)
 {
 	CU_pSuite s = barco_test_suite("verify");
 
 	barco_test_add(s, "rows are well formed", test_verify_rows_are_well_formed);
+	barco_test_add(s, "each lesson skip has its escapes", test_verify_lesson_escapes);
 }
