@@ -42,6 +42,7 @@ static const char main_usage[] =
 	"  start ID                             let a created container execve its command (OCI)\n"
 	"  state ID                             a container's state as OCI JSON (OCI)\n"
 	"  kill [--all] ID [SIGNAL]             signal a container's init, or all of it (OCI)\n"
+	"  exec [--process FILE] ID [CMD…]      run another process in a container (OCI)\n"
 	"  help, version\n"
 	"\n"
 	"Global options, before COMMAND, as runc's (the OCI commands use them):\n"
@@ -71,6 +72,7 @@ static const struct {
 } oci_verbs[] = {
 	{"create", barco_cmd_create}, {"start", barco_cmd_start},	{"state", barco_cmd_state},
 	{"kill", barco_cmd_kill},     {"delete", barco_cmd_delete_any}, {"ps", barco_cmd_ps_any},
+	{"exec", barco_cmd_exec},
 };
 
 /* One global option at argv[*i] (and its value); false when it is none of them. */

@@ -123,6 +123,12 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 	return map_caps(spec, cfg, err);
 }
 
+int barco_oci_config_apply_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
+				   struct barco_err *err)
+{
+	return map_process(spec, cfg, err);
+}
+
 /* The mounts stage reads rows: one per mount, binds typed "bind" (mount(2) ignores the type). */
 static int map_mounts(struct barco_oci_spec *spec, struct barco_config *cfg, struct barco_err *err)
 {

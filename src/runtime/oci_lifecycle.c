@@ -53,7 +53,7 @@ static void save_report(const struct barco_container *c, enum barco_stage stage,
 }
 
 /* Digits, no newline, renamed into place: what conmon and the shim read. */
-static int write_pid_file(const char *path, pid_t pid, struct barco_err *err)
+int barco_oci_write_pid_file(const char *path, pid_t pid, struct barco_err *err)
 {
 	char tmp[PATH_MAX];
 	char text[16];
@@ -106,7 +106,7 @@ static int write_oci_json(int dir_fd, const char *bundle, pid_t pid,
  * conmon and the shim wait on --console-socket for the pty master: one
  * message, a payload, exactly one SCM_RIGHTS descriptor.
  */
-static int send_console(const char *path, int master, struct barco_err *err)
+int barco_oci_send_console(const char *path, int master, struct barco_err *err)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -144,8 +144,9 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 	}
 	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, save_report, reports, err) < 0 ||
 	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec->annotations, err) < 0 ||
-	    (cfg->is_terminal && send_console(cfg->console_socket, c.pty_master, err) < 0) ||
-	    (pid_file && write_pid_file(pid_file, c.pid, err) < 0)) {
+	    (cfg->is_terminal &&
+	     barco_oci_send_console(cfg->console_socket, c.pty_master, err) < 0) ||
+	    (pid_file && barco_oci_write_pid_file(pid_file, c.pid, err) < 0)) {
 		barco_container_close(&c);
 		return -1;
 	}

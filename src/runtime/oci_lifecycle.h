@@ -86,3 +86,11 @@ void barco_oci_root_unlink(const char *root, const char *id);
 /* "TERM", "SIGKILL", "15" → the signal number. */
 int barco_oci_parse_signal(const char *s, int *ret, struct barco_err *err)
 	__attribute__((warn_unused_result));
+
+/* Writes pid to path as conmon and the shim read it: digits, no newline, renamed into place. */
+int barco_oci_write_pid_file(const char *path, pid_t pid, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Sends a pty master to --console-socket PATH: one message, one SCM_RIGHTS descriptor. */
+int barco_oci_send_console(const char *path, int master, struct barco_err *err)
+	__attribute__((warn_unused_result));

@@ -132,6 +132,14 @@ int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **r
 int barco_oci_spec_load(const char *bundle, struct barco_oci_spec **ret, char *rootfs, size_t size,
 			struct barco_err *err) __attribute__((warn_unused_result));
 
+/*
+ * Parses a process.json (the "process" object of config.json alone, what
+ * `exec --process FILE` reads) into *ret: only the process fields are set.
+ * Errors name the JSON path under "process".
+ */
+int barco_oci_process_parse(const char *text, size_t len, struct barco_oci_spec **ret,
+			    struct barco_err *err) __attribute__((warn_unused_result));
+
 void barco_oci_spec_free(struct barco_oci_spec *spec);
 
 /* "pid", "network"…: the namespace type names of config-linux.md; NULL when out of range. */

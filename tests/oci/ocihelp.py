@@ -1,12 +1,15 @@
 """Helpers for the OCI runtime tests (see conftest.py)."""
 
+import contextlib
 import ctypes
 import json
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -184,6 +187,33 @@ def reap_zombie_children():
             reap(pid, timeout=0)
 
 
+@contextlib.contextmanager
+def console_listener(path, timeout=20):
+    """Listens on the AF_UNIX socket PATH, as conmon and the shim do, for one
+    --console-socket message; yields a dict that holds "msg" and "fds" (or
+    "error") once the block has run."""
+    got = {}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as srv:
+        srv.bind(str(path))
+        srv.listen(1)
+        srv.settimeout(timeout)
+
+        def receive():
+            try:
+                conn, _ = srv.accept()
+                with conn:
+                    got["msg"], got["fds"], _, _ = socket.recv_fds(conn, 4096, 4)
+            except OSError as e:
+                got["error"] = repr(e)
+
+        t = threading.Thread(target=receive)
+        t.start()
+        try:
+            yield got
+        finally:
+            t.join(timeout + 10)
+
+
 def read_pid_file(path):
     return int(Path(path).read_text())
 
@@ -356,3 +386,13 @@ def create(rt, b, cid, out=None, extra=(), log=None, expect_ok=True):
     if expect_ok:
         assert r.returncode == 0, f"{rt.name} create {cid}: exit {r.returncode}: {text(r.stderr)}"
     return r, out
+
+
+def start_ready(rt, b, cid, script):
+    """create and start `sh -c SCRIPT`, which prints "ready" once it runs;
+    returns (its stdout file, its init's pid) once it has."""
+    b.args("sh", "-c", script)
+    _, out = create(rt, b, cid)
+    rt.ok("start", cid)
+    assert wait_for(lambda: b"ready" in out.read_bytes()), "container never printed ready"
+    return out, read_pid_file(b.pid_file)
