@@ -378,6 +378,34 @@ static void test_load_resolves_root_in_bundle(void)
 	barco_test_rmtree(dir);
 }
 
+/* exec --process FILE: the "process" object alone, errors named under "process". */
+static void test_process_file(void)
+{
+	static const char text[] = "{\"args\":[\"sh\"],\"cwd\":\"/tmp\",\"env\":[\"A=1\"],"
+				   "\"user\":{\"uid\":7,\"gid\":8},\"terminal\":true}";
+	static const char no_args[] = "{\"cwd\":\"/\"}";
+	struct barco_oci_spec *spec = NULL;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_process_parse(text, strlen(text), &spec, &err), 0);
+	CU_ASSERT_STRING_EQUAL(spec->args[0], "sh");
+	CU_ASSERT_STRING_EQUAL(spec->cwd, "/tmp");
+	CU_ASSERT_STRING_EQUAL(spec->env[0], "A=1");
+	CU_ASSERT_EQUAL(spec->uid, 7);
+	CU_ASSERT_EQUAL(spec->gid, 8);
+	CU_ASSERT_TRUE(spec->is_terminal);
+	CU_ASSERT_PTR_NULL(spec->root_path);
+	barco_oci_spec_free(spec);
+	spec = NULL;
+	CU_ASSERT_EQUAL(barco_oci_process_parse(no_args, strlen(no_args), &spec, &err), -1);
+	CU_ASSERT_PTR_NULL(spec);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "process.args: missing"));
+	CU_ASSERT_EQUAL(barco_oci_process_parse("[1]", 3, &spec, &err), -1);
+	CU_ASSERT_PTR_NULL(spec);
+	CU_ASSERT_EQUAL(barco_oci_process_parse("{nope", 5, &spec, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not valid JSON"));
+}
+
 void barco_test_register_oci_spec(void)
 {
 	CU_pSuite s = barco_test_suite("oci_spec");
@@ -390,6 +418,7 @@ void barco_test_register_oci_spec(void)
 	barco_test_add(s, "unlimited values and unknown keys", test_unlimited_and_unknown_keys);
 	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
 	barco_test_add(s, "huge arrays are refused", test_huge_arrays_are_refused);
+	barco_test_add(s, "exec's process file", test_process_file);
 	barco_test_add(s, "load resolves root inside the bundle",
 		       test_load_resolves_root_in_bundle);
 }
