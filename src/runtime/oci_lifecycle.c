@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "runtime/explain.h"
 #include "runtime/oci_config.h"
+#include "runtime/oci_pause.h"
 #include "runtime/runner.h"
 #include "runtime/stage.h"
 #include "runtime/state.h"
@@ -29,6 +30,7 @@ static const char *const status_names[] = {
 	[BARCO_OCI_CREATED] = "created",
 	[BARCO_OCI_RUNNING] = "running",
 	[BARCO_OCI_STOPPED] = "stopped",
+	[BARCO_OCI_PAUSED] = "paused",
 };
 
 const char *barco_oci_status_name(enum barco_oci_status s)
@@ -244,6 +246,8 @@ int barco_oci_state(const char *id, struct barco_oci_state *ret, struct barco_er
 	} else {
 		ret->status = fstatat(dir_fd, "exec.fifo", &sb, 0) == 0 ? BARCO_OCI_CREATED
 									: BARCO_OCI_RUNNING;
+		if (barco_oci_is_frozen(id))
+			ret->status = BARCO_OCI_PAUSED;
 	}
 	return 0;
 }
@@ -389,16 +393,18 @@ int barco_oci_delete(const char *id, bool force, struct barco_err *err)
 			return -1;
 		st = (struct barco_oci_state){.status = BARCO_OCI_STOPPED};
 	}
-	if (st.status == BARCO_OCI_RUNNING && !force)
+	if ((st.status == BARCO_OCI_RUNNING || st.status == BARCO_OCI_PAUSED) && !force)
 		return barco_err_set(err, 0,
-				     "cannot delete container \"%s\" that is not stopped: running "
+				     "cannot delete container \"%s\" that is not stopped: %s "
 				     "(use --force)",
-				     id);
+				     id, barco_oci_status_name(st.status));
 	if (st.pid > 0) {
 		char state;
 
 		(void)barco_proc_stat(st.pid, &state, &start);
 		(void)kill(st.pid, SIGKILL);
+		if (st.status == BARCO_OCI_PAUSED)
+			barco_oci_thaw(id); /* a frozen task dies only once thawed */
 		wait_gone(st.pid, start);
 	}
 	if (barco_cgroup_layout_detect(&layout, err) < 0)

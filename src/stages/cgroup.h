@@ -43,6 +43,7 @@ struct barco_cgroup_layout {
 	enum barco_cgroup_mode mode;
 	char unified_mount[PATH_MAX];		    /* the cgroup2 mount point */
 	char v1_mount[BARCO_CG_V1_COUNT][PATH_MAX]; /* per v1 controller */
+	char freezer_mount[PATH_MAX];		    /* v1 freezer: pause without limits */
 };
 
 /* One container's cgroups: directories that exist while it runs. */
@@ -50,7 +51,11 @@ struct barco_cgroup {
 	struct barco_cgroup_layout layout;
 	char unified_path[PATH_MAX];		   /* "" when not created */
 	char v1_path[BARCO_CG_V1_COUNT][PATH_MAX]; /* "" when not created */
+	char freezer_path[PATH_MAX];		   /* "" when not created */
 };
+
+/* The distinct directories of one container: cgroup2, each v1 controller, the v1 freezer. */
+#define BARCO_CG_PATHS_MAX (BARCO_CG_V1_COUNT + 2)
 
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode);
 
@@ -99,6 +104,18 @@ int barco_cgroup_destroy(struct barco_cgroup *cg, struct barco_err *err);
 /* Fills cg with the paths the container `name` would have (for delete / reclaim). */
 void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char *name,
 			    struct barco_cgroup *ret_cg);
+
+/*
+ * Freezes (is_frozen) or thaws every process of cg, as `pause` and `resume`:
+ * the v1 freezer where it is mounted (hybrid and v1 hosts, as runc), else
+ * cgroup2's cgroup.freeze. Returns once the kernel says the whole cgroup is
+ * frozen (or thawed); ETIMEDOUT after a few seconds.
+ */
+int barco_cgroup_freeze(const struct barco_cgroup *cg, bool is_frozen, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Whether cg is frozen (or freezing); false when it has no freezer. */
+bool barco_cgroup_is_frozen(const struct barco_cgroup *cg);
 
 /* The cgroup id (inode of the cgroup2 directory), for eBPF filtering; 0 if none. */
 uint64_t barco_cgroup_id(const struct barco_cgroup *cg);

@@ -250,7 +250,8 @@ def processes_mentioning(word):
 
 
 def cgroup_dirs_named(cid):
-    """Directories named CID directly under each hierarchy's root or our own cgroup."""
+    """Directories named CID directly under each hierarchy's root, our own cgroup,
+    or barco's parent ("barco", where barco names a container's cgroups)."""
     found = []
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, ctrls, path = line.split(":", 2)
@@ -259,7 +260,7 @@ def cgroup_dirs_named(cid):
         hier = CGROUP_ROOT / (ctrls or "unified")
         if not hier.is_dir() and not ctrls:
             hier = CGROUP_ROOT
-        for base in {hier, hier / path.lstrip("/")}:
+        for base in {hier, hier / path.lstrip("/"), hier / "barco"}:
             d = base / cid
             if d.is_dir():
                 found.append(str(d))
