@@ -45,6 +45,7 @@ static const char main_usage[] =
 	"  exec [--process FILE] ID [CMD…]      run another process in a container (OCI)\n"
 	"  pause ID                             freeze every process of a container (OCI)\n"
 	"  resume ID                            thaw a paused container (OCI)\n"
+	"  update [--resources FILE|-] ID       change a container's cgroup limits (OCI)\n"
 	"  help, version\n"
 	"\n"
 	"Global options, before COMMAND, as runc's (the OCI commands use them):\n"
@@ -76,7 +77,7 @@ static const struct {
 	{"state", barco_cmd_state},	  {"kill", barco_cmd_kill},
 	{"delete", barco_cmd_delete_any}, {"ps", barco_cmd_ps_any},
 	{"exec", barco_cmd_exec},	  {"pause", barco_cmd_pause},
-	{"resume", barco_cmd_resume},
+	{"resume", barco_cmd_resume},	  {"update", barco_cmd_update},
 };
 
 /* One global option at argv[*i] (and its value); false when it is none of them. */

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "base/util.h"
+#include "stages/cgroup.h"
 #include "stages/mount.h"
 
 #ifndef CLONE_NEWTIME
@@ -166,12 +167,6 @@ static void map_paths(const struct barco_oci_spec *spec, struct barco_config *cf
 	cfg->readonly_paths_len = spec->readonly_paths_len;
 }
 
-/* cgroup v1 cpu.shares (2..262144) to the v2 weight (1..10000), as runc and crun convert. */
-static uint64_t shares_to_weight(uint64_t shares)
-{
-	return 1 + ((shares - 2) * 9999) / 262142;
-}
-
 static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		     struct barco_err *err)
 {
@@ -179,7 +174,8 @@ static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg
 	cfg->sysctls_len = spec->sysctl_len;
 	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;
 	cfg->pids_max = spec->pids_limit;
-	cfg->cpu_weight = spec->cpu_shares ? shares_to_weight(spec->cpu_shares) : 0;
+	cfg->cpu_weight = spec->cpu_shares ? barco_cgroup_shares_to_weight(spec->cpu_shares) : 0;
+	cfg->cpu_shares = spec->cpu_shares;
 	map_paths(spec, cfg);
 	return map_namespaces(spec, cfg, err);
 }

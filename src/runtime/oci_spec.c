@@ -220,6 +220,23 @@ int barco_oci_process_parse(const char *text, size_t len, struct barco_oci_spec 
 	return 0;
 }
 
+int barco_oci_resources_parse(const char *text, size_t len, struct barco_oci_resources *ret,
+			      struct barco_err *err)
+{
+	struct json_object *res = NULL;
+	int r;
+
+	if (parse_json(text, len, &res, err) < 0) {
+		json_object_put(res);
+		return -1;
+	}
+	r = json_object_is_type(res, json_type_object)
+		    ? barco_oci_parse_resources(res, "", ret, err)
+		    : barco_err_set(err, 0, "not a JSON object (runtime-spec's LinuxResources)");
+	json_object_put(res);
+	return r;
+}
+
 static int read_config(int bundle_fd, char **ret, size_t *ret_len, struct barco_err *err)
 {
 	cleanup_close int fd = openat(bundle_fd, "config.json", O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -140,6 +140,20 @@ int barco_oci_spec_load(const char *bundle, struct barco_oci_spec **ret, char *r
 int barco_oci_process_parse(const char *text, size_t len, struct barco_oci_spec **ret,
 			    struct barco_err *err) __attribute__((warn_unused_result));
 
+/* linux.resources as `update --resources` gives them: what is not given is 0. */
+struct barco_oci_resources {
+	int64_t memory_limit; /* bytes; -1: no limit */
+	int64_t pids_limit;   /* -1: no limit (any negative value, as runc) */
+	uint64_t cpu_shares;  /* 2..262144 */
+};
+
+/*
+ * Parses a LinuxResources JSON document (`update --resources FILE`) into
+ * *ret: memory.limit, pids.limit, cpu.shares; other keys are ignored.
+ */
+int barco_oci_resources_parse(const char *text, size_t len, struct barco_oci_resources *ret,
+			      struct barco_err *err) __attribute__((warn_unused_result));
+
 void barco_oci_spec_free(struct barco_oci_spec *spec);
 
 /* "pid", "network"…: the namespace type names of config-linux.md; NULL when out of range. */

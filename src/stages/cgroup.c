@@ -212,6 +212,15 @@ uint64_t barco_cgroup_weight_to_shares(uint64_t weight)
 	return shares > SHARES_MAX ? SHARES_MAX : shares;
 }
 
+uint64_t barco_cgroup_shares_to_weight(uint64_t shares)
+{
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
 /* snprintf into a PATH_MAX buffer; false when the path does not fit. */
 static bool path_fmt(char out[PATH_MAX], const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -429,34 +438,57 @@ static int enable_v2_controllers(const char *unified, struct barco_report *rep,
 	return enable_controllers(path, available, rep, err);
 }
 
-static int write_v2_limits(const char *dir, const struct barco_config *cfg,
+/* "max" for -1 (no limit), else the number. */
+static void limit_text(char v[CG_VALUE_MAX], int64_t value, const char *unlimited)
+{
+	if (value < 0)
+		(void)snprintf(v, CG_VALUE_MAX, "%s", unlimited);
+	else
+		(void)snprintf(v, CG_VALUE_MAX, "%" PRId64, value);
+}
+
+static int write_v2_limits(const char *dir, const struct barco_cgroup_limits *l,
 			   struct barco_report *rep, struct barco_err *err)
 {
 	char v[CG_VALUE_MAX];
 
-	if (cfg->memory_max_bytes) {
-		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->memory_max_bytes);
+	if (l->memory_bytes) {
+		limit_text(v, l->memory_bytes, "max");
 		/* No swap: over the limit means the OOM killer, not swapping. */
 		if (cg_write(dir, "memory.max", v, false, rep, err) < 0 ||
 		    cg_write(dir, "memory.swap.max", "0", true, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->cpu_weight) {
-		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->cpu_weight);
+	if (l->cpu_weight || l->cpu_shares) {
+		(void)snprintf(v, sizeof(v), "%" PRIu64,
+			       l->cpu_shares ? barco_cgroup_shares_to_weight(l->cpu_shares)
+					     : l->cpu_weight);
 		if (cg_write(dir, "cpu.weight", v, false, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->pids_max > 0) {
-		(void)snprintf(v, sizeof(v), "%" PRId64, cfg->pids_max);
+	if (l->pids_max) {
+		limit_text(v, l->pids_max, "max");
 		if (cg_write(dir, "pids.max", v, false, rep, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* What create writes: the limits of cfg, 0 (leave as is) where it sets none. */
+static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
+{
+	return (struct barco_cgroup_limits){
+		.memory_bytes = (int64_t)cfg->memory_max_bytes,
+		.pids_max = cfg->pids_max > 0 ? cfg->pids_max : 0,
+		.cpu_weight = cfg->cpu_weight,
+		.cpu_shares = cfg->cpu_shares,
+	};
+}
+
 static int create_v2(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
 		     struct barco_report *rep, struct barco_err *err)
 {
+	const struct barco_cgroup_limits limits = limits_of(cfg);
 	const char *unified = cg->layout.unified_mount;
 	char parent[PATH_MAX];
 
@@ -465,45 +497,63 @@ static int create_v2(struct barco_cgroup *cg, const char *name, const struct bar
 	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
 	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0)
 		return -1;
-	return write_v2_limits(cg->unified_path, cfg, rep, err);
+	return write_v2_limits(cg->unified_path, &limits, rep, err);
 }
 
 /* ---- cgroup v1 (and hybrid) --------------------------------------------- */
 
-static bool wants_ctrl(const struct barco_config *cfg, size_t ctrl)
+static bool wants_ctrl(const struct barco_cgroup_limits *l, size_t ctrl)
 {
 	switch (ctrl) {
 	case BARCO_CG_V1_MEMORY:
-		return cfg->memory_max_bytes != 0;
+		return l->memory_bytes != 0;
 	case BARCO_CG_V1_CPU:
-		return cfg->cpu_weight != 0;
+		return l->cpu_weight != 0 || l->cpu_shares != 0;
 	default:
-		return cfg->pids_max > 0;
+		return l->pids_max != 0;
 	}
 }
 
-static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_config *cfg,
+/*
+ * memory.memsw.limit_in_bytes (memory+swap) must stay >= limit_in_bytes, and
+ * barco keeps them equal (no swap). Lowering: the limit first; raising (the
+ * kernel refuses a limit above memsw with EINVAL): memsw first.
+ */
+static int write_v1_memory(const char *dir, const char *v, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	struct barco_err first = {0};
+
+	if (cg_write(dir, "memory.limit_in_bytes", v, false, rep, &first) == 0)
+		return cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err);
+	if (first.errnum != EINVAL) {
+		*err = first;
+		return -1;
+	}
+	if (cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err) < 0)
+		return -1;
+	return cg_write(dir, "memory.limit_in_bytes", v, false, rep, err);
+}
+
+static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_cgroup_limits *l,
 			   struct barco_report *rep, struct barco_err *err)
 {
 	char v[CG_VALUE_MAX];
 
-	if (cfg->memory_max_bytes) {
-		const char *dir = cg->v1_path[BARCO_CG_V1_MEMORY];
-
-		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->memory_max_bytes);
-		/* memsw (memory+swap) must stay >= limit_in_bytes: write it second, equal. */
-		if (cg_write(dir, "memory.limit_in_bytes", v, false, rep, err) < 0 ||
-		    cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err) < 0)
+	if (l->memory_bytes) {
+		limit_text(v, l->memory_bytes, "-1");
+		if (write_v1_memory(cg->v1_path[BARCO_CG_V1_MEMORY], v, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->cpu_weight) {
+	if (l->cpu_weight || l->cpu_shares) {
 		(void)snprintf(v, sizeof(v), "%" PRIu64,
-			       barco_cgroup_weight_to_shares(cfg->cpu_weight));
+			       l->cpu_shares ? l->cpu_shares
+					     : barco_cgroup_weight_to_shares(l->cpu_weight));
 		if (cg_write(cg->v1_path[BARCO_CG_V1_CPU], "cpu.shares", v, false, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->pids_max > 0) {
-		(void)snprintf(v, sizeof(v), "%" PRId64, cfg->pids_max);
+	if (l->pids_max) {
+		limit_text(v, l->pids_max, "max");
 		if (cg_write(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", v, false, rep, err) < 0)
 			return -1;
 	}
@@ -543,9 +593,11 @@ static int make_freezer_dir(struct barco_cgroup *cg, const char *name, struct ba
 static int create_v1(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
 		     struct barco_report *rep, struct barco_err *err)
 {
+	const struct barco_cgroup_limits limits = limits_of(cfg);
+
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
 		if (cg->layout.v1_mount[c][0] == '\0') {
-			if (wants_ctrl(cfg, c))
+			if (wants_ctrl(&limits, c))
 				return barco_err_set(
 					err, ENOENT,
 					"a %s limit needs the cgroup v1 %s controller, "
@@ -562,7 +614,7 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 	if (cg->layout.mode == BARCO_CGROUP_HYBRID &&
 	    make_cgroup_dir(cg->layout.unified_mount, name, cg->unified_path, rep, err) < 0)
 		return -1;
-	return write_v1_limits(cg, cfg, rep, err);
+	return write_v1_limits(cg, &limits, rep, err);
 }
 
 int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *name,
@@ -631,6 +683,20 @@ pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd)
 	};
 
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+int barco_cgroup_update(const struct barco_cgroup *cg, const struct barco_cgroup_limits *limits,
+			struct barco_report *rep, struct barco_err *err)
+{
+	if (cg->layout.mode == BARCO_CGROUP_V2)
+		return write_v2_limits(cg->unified_path, limits, rep, err);
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		if (cg->v1_path[c][0] == '\0' && wants_ctrl(limits, c))
+			return barco_err_set(err, ENOENT,
+					     "a %s limit needs the cgroup v1 %s controller, "
+					     "which is not mounted",
+					     v1_ctrl_names[c], v1_ctrl_names[c]);
+	return write_v1_limits(cg, limits, rep, err);
 }
 
 /* ---- freezer ------------------------------------------------------------ */

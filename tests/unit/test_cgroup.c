@@ -927,6 +927,39 @@ static void test_fake_freeze(void)
 	barco_test_rmtree(root);
 }
 
+/* update: the files create writes; -1 is "max"; what is 0 is left alone. */
+static void test_fake_update(void)
+{
+	cleanup_free char *root = barco_test_tmpdir();
+	struct barco_cgroup cg = {0};
+	struct barco_report rep = {0};
+	struct barco_err err = {0};
+	const struct barco_cgroup_limits lift = {.memory_bytes = -1, .pids_max = 7};
+	const struct barco_cgroup_limits shares = {.cpu_shares = 512};
+	char buf[64];
+
+	cg.layout.mode = BARCO_CGROUP_V2;
+	(void)snprintf(cg.unified_path, PATH_MAX, "%s", root);
+	/* Plain files are not truncated by a write (cgroup files parse each write): start empty. */
+	put_file(root, "memory.max", "");
+	put_file(root, "pids.max", "");
+	put_file(root, "cpu.weight", "100\n");
+	CU_ASSERT_EQUAL(barco_cgroup_update(&cg, &lift, &rep, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "memory.max", buf, sizeof(buf)), "max");
+	CU_ASSERT_STRING_EQUAL(get_file(root, "pids.max", buf, sizeof(buf)), "7");
+	CU_ASSERT_STRING_EQUAL(get_file(root, "cpu.weight", buf, sizeof(buf)), "100");
+	put_file(root, "cpu.weight", "");
+	CU_ASSERT_EQUAL(barco_cgroup_update(&cg, &shares, &rep, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "cpu.weight", buf, sizeof(buf)), "20");
+
+	/* v1 without a pids hierarchy: a pids limit is refused, naming the controller. */
+	memset(&cg, 0, sizeof(cg));
+	cg.layout.mode = BARCO_CGROUP_V1;
+	CU_ASSERT_EQUAL(barco_cgroup_update(&cg, &lift, &rep, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "controller, which is not mounted"));
+	barco_test_rmtree(root);
+}
+
 void barco_test_register_cgroup(void)
 {
 	CU_pSuite s = barco_test_suite("cgroup");
@@ -956,6 +989,7 @@ void barco_test_register_cgroup(void)
 	barco_test_add(s, "fake destroy: cgroup.kill", test_fake_destroy_uses_cgroup_kill);
 	barco_test_add(s, "destroy: empty and twice", test_destroy_empty);
 	barco_test_add(s, "fake freeze: v1 freezer, cgroup.freeze", test_fake_freeze);
+	barco_test_add(s, "fake update: limits, max, untouched", test_fake_update);
 	barco_test_add(s, "real: create/attach/destroy", test_real_create_attach_destroy);
 	barco_test_add(s, "real: v1 kill by cgroup.procs", test_real_v1_kill_by_procs);
 }

@@ -406,6 +406,32 @@ static void test_process_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not valid JSON"));
 }
 
+/* update --resources: absent is 0, -1 lifts, a negative pids limit is -1, bad input named. */
+static void test_resources_document(void)
+{
+	static const char text[] = "{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":-7},"
+				   "\"cpu\":{\"shares\":512},\"blockIO\":{}}";
+	static const char pids_only[] = "{\"pids\":{\"limit\":9}}";
+	static const char bad_memory[] = "{\"memory\":{\"limit\":-5}}";
+	static const char bad_type[] = "{\"cpu\":{\"shares\":\"x\"}}";
+	struct barco_oci_resources r;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_resources_parse(text, strlen(text), &r, &err), 0);
+	CU_ASSERT_EQUAL(r.memory_limit, -1);
+	CU_ASSERT_EQUAL(r.pids_limit, -1);
+	CU_ASSERT_EQUAL(r.cpu_shares, 512);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_resources_parse(pids_only, strlen(pids_only), &r, &err), 0);
+	CU_ASSERT_EQUAL(r.memory_limit, 0);
+	CU_ASSERT_EQUAL(r.pids_limit, 9);
+	CU_ASSERT_EQUAL(r.cpu_shares, 0);
+	CU_ASSERT_EQUAL(barco_oci_resources_parse(bad_memory, strlen(bad_memory), &r, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "memory.limit: -5 is negative"));
+	CU_ASSERT_EQUAL(barco_oci_resources_parse(bad_type, strlen(bad_type), &r, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cpu.shares"));
+	CU_ASSERT_EQUAL(barco_oci_resources_parse("[]", 2, &r, &err), -1);
+}
+
 void barco_test_register_oci_spec(void)
 {
 	CU_pSuite s = barco_test_suite("oci_spec");
@@ -419,6 +445,7 @@ void barco_test_register_oci_spec(void)
 	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
 	barco_test_add(s, "huge arrays are refused", test_huge_arrays_are_refused);
 	barco_test_add(s, "exec's process file", test_process_file);
+	barco_test_add(s, "update's resources document", test_resources_document);
 	barco_test_add(s, "load resolves root inside the bundle",
 		       test_load_resolves_root_in_bundle);
 }

@@ -64,7 +64,7 @@ def test_commands():
     assert complete(f"{BARCO} ") == sorted(["run", "step", "stages", "ps", "delete", "lesson",
                                              "rootfs", "probe", "verify", "spec", "create",
                                              "start", "state", "kill", "exec", "pause",
-                                             "resume", "help", "version"])
+                                             "resume", "update", "help", "version"])
 
 
 def test_options_of_a_command():
