@@ -152,6 +152,7 @@ static int map_mounts(struct barco_oci_spec *spec, struct barco_config *cfg, str
 			.fstype = is_bind ? "bind" : type,
 			.flags = m->flags,
 			.data = m->data[0] ? m->data : NULL,
+			.is_copy_up = m->is_copy_up && strcmp(type, "tmpfs") == 0,
 		};
 	}
 	cfg->mounts = spec->mount_rows;

@@ -62,6 +62,10 @@ static const struct {
 
 static bool apply_flag(struct barco_oci_mount *m, const char *opt)
 {
+	if (strcmp(opt, "tmpcopyup") == 0) {
+		m->is_copy_up = true;
+		return true;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(mount_flags); i++)
 		if (strcmp(opt, mount_flags[i].name) == 0) {
 			if (mount_flags[i].is_clear)

@@ -58,6 +58,7 @@ struct barco_oci_mount {
 	unsigned long flags;	   /* MS_* from the options */
 	unsigned long propagation; /* MS_PRIVATE, MS_SHARED… (| MS_REC); 0: none */
 	char *data;		   /* the options that are not flags, comma-joined; "" */
+	bool is_copy_up;	   /* "tmpcopyup" (runc's): a tmpfs starts with what it covers */
 };
 
 struct barco_oci_rlimit {

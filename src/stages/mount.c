@@ -35,19 +35,20 @@
 #define MASK_FILE "/dev/.barco-masked"
 
 const struct barco_mount_def barco_mounts[] = {
-	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false},
 	/* No MS_NODEV: the device nodes bound into it must stay usable. */
-	{"tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"},
+	{"tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", false},
 	/*
 	 * Every devpts mount is a new instance, with terminals of its own, since
 	 * Linux 4.7 (devpts.rst; "newinstance" is ignored). ptmxmode: its ptmx
 	 * is created 0000, and /dev/ptmx leads to it.
 	 */
-	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620"},
-	{"shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"},
-	{"mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
-	{"sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
-	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
+	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620", false},
+	{"shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+	 false},
+	{"mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false},
+	{"sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false},
+	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", false},
 };
 const size_t barco_mounts_len = ARRAY_LEN(barco_mounts);
 
@@ -325,13 +326,22 @@ static int mount_row(const char *root, const struct barco_mount_def *row,
 	char names[160];
 	const char *options = row_data(row, cfg, data, sizeof(data));
 
+	cleanup_close int covered = -1;
+
 	if (join_path(path, sizeof(path), root, row->target, err) < 0 ||
 	    ensure_target(row, path, err) < 0)
 		return -1;
+	if (row->is_copy_up && (covered = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return barco_err_errno(err, "tmpcopyup: open %s", path);
 	if (mount(row->source, path, row->fstype, row->flags, options) < 0)
 		return mount_row_failed(row, path, errno, rep, err);
 	barco_report_add(rep, "mount(\"%s\", \"%s\", \"%s\", %s, %s%s%s) = 0", row->source, path,
 			 row->fstype, ms_flags_str(row->flags, names, sizeof(names)), Q(options));
+	if (covered >= 0) {
+		if (barco_mount_copy_up(covered, path, err) < 0)
+			return -1;
+		barco_report_add(rep, "tmpcopyup: the content of %s copied into it", path);
+	}
 	/* mount(2) ignores MS_RDONLY on a new bind: a remount applies it. */
 	if ((row->flags & (MS_BIND | MS_RDONLY)) == (MS_BIND | MS_RDONLY))
 		return remount_ro(path, rep, err);
