@@ -137,3 +137,23 @@ def test_update_refusals(rt, bundle, ids, tmp_path):
     assert reap(init) == -signal.SIGKILL
     r = rt.run("update", "--resources", f, cid)
     assert r.returncode == 1 and "not running" in text(r.stderr), text(r.stderr)
+
+
+def test_limits_seen_inside_through_the_cgroup_mount(rt, bundle, ids):
+    """The spec's "cgroup" mount shows the container its own limits where
+    programs look (runc on a hybrid host: a tmpfs with one bind per
+    hierarchy; cgroup v2: memory.max), read-only; update shows through."""
+    b = bundle()
+    assert any(m["type"] == "cgroup" for m in b.config["mounts"]), "the spec has no cgroup mount"
+    b.config.setdefault("linux", {})["resources"] = {
+        "memory": {"limit": 64 << 20}, "pids": {"limit": 17}}
+    script = ("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || "
+              "cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || "
+              "cat /sys/fs/cgroup/pids.max; mkdir /sys/fs/cgroup/x 2>/dev/null; echo mkdir=$?")
+    b.args("sh", "-c", script)
+    cid = ids()
+    _, out = create(rt, b, cid)
+    pid = read_pid_file(b.pid_file)
+    rt.ok("start", cid)
+    assert reap(pid, timeout=20) == 0, out.read_text()
+    assert out.read_text().split() == [str(64 << 20), "17", "mkdir=1"], out.read_text()
