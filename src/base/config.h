@@ -51,6 +51,7 @@ struct barco_config {
 
 	uint64_t memory_max_bytes; /* 0: no limit */
 	uint64_t cpu_weight;	   /* 1..10000 (cgroup v2 scale); 0: not set */
+	uint64_t cpu_shares;	   /* OCI's cpu.shares, written as such on v1; 0: not set */
 	int64_t pids_max;	   /* 0: no limit */
 
 	const char *env[BARCO_ENV_MAX + 1]; /* "K=V", NULL-terminated, defaults filled in */

@@ -306,7 +306,7 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
  * option in the middle of a cluster is wrong: name the option character
  * then, and the whole element for long options.
  */
-static int unknown_option(char **argv, const char *cmd, struct barco_err *err)
+int barco_cli_unknown_option(char **argv, const char *cmd, struct barco_err *err)
 {
 	if (optopt > 0 && optopt < 128)
 		return barco_err_set(err, 0,
@@ -332,7 +332,7 @@ static int apply_step_option(struct barco_step_options *step, int opt, const cha
 			     struct barco_err *err)
 {
 	if (!step)
-		return unknown_option(argv, "barco run", err);
+		return barco_cli_unknown_option(argv, "barco run", err);
 	if (opt == OPT_UNTIL)
 		return barco_cli_parse_stage(arg, &step->until, err);
 	if (opt == OPT_JSON)
@@ -420,7 +420,7 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 		case 'V':
 			return BARCO_CLI_VERSION;
 		case '?':
-			return unknown_option(argv, cmd, err);
+			return barco_cli_unknown_option(argv, cmd, err);
 		case 'i':
 		case OPT_UNTIL:
 		case OPT_JSON:
@@ -480,7 +480,7 @@ int barco_cli_parse_seed(int argc, char **argv, struct barco_config *cfg, int *r
 		case 'h':
 			return BARCO_CLI_HELP;
 		default:
-			return unknown_option(argv, "barco", err);
+			return barco_cli_unknown_option(argv, "barco", err);
 		}
 	}
 	if (optind < argc)

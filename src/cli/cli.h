@@ -42,3 +42,6 @@ int barco_cli_parse_stage(const char *name, int *ret_stage, struct barco_err *er
 /* `barco run --help`, `barco step --help`. */
 extern const char barco_run_usage[];
 extern const char barco_step_usage[];
+
+/* After getopt returned '?' or ':': the option at fault, named, and where help is. */
+int barco_cli_unknown_option(char **argv, const char *cmd, struct barco_err *err);

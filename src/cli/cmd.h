@@ -37,6 +37,10 @@ int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g);
 int barco_cmd_start(int argc, char **argv, const struct barco_oci_globals *g);
 int barco_cmd_state(int argc, char **argv, const struct barco_oci_globals *g);
 int barco_cmd_kill(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_exec(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_pause(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_resume(int argc, char **argv, const struct barco_oci_globals *g);
+int barco_cmd_update(int argc, char **argv, const struct barco_oci_globals *g);
 /* delete and ps: barco's own, or the OCI form (delete --force ID, ps --format json ID). */
 int barco_cmd_delete_any(int argc, char **argv, const struct barco_oci_globals *g);
 int barco_cmd_ps_any(int argc, char **argv, const struct barco_oci_globals *g);

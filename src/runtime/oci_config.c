@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "base/util.h"
+#include "stages/cgroup.h"
 #include "stages/mount.h"
 
 #ifndef CLONE_NEWTIME
@@ -158,6 +159,12 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 	return map_caps(spec, cfg, err);
 }
 
+int barco_oci_config_apply_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
+				   struct barco_err *err)
+{
+	return map_process(spec, cfg, err);
+}
+
 /* The mounts stage reads rows: one per mount, binds typed "bind" (mount(2) ignores the type). */
 static int map_mounts(struct barco_oci_spec *spec, struct barco_config *cfg, struct barco_err *err)
 {
@@ -180,6 +187,7 @@ static int map_mounts(struct barco_oci_spec *spec, struct barco_config *cfg, str
 			.fstype = is_bind ? "bind" : type,
 			.flags = m->flags,
 			.data = m->data[0] ? m->data : NULL,
+			.is_copy_up = m->is_copy_up && strcmp(type, "tmpfs") == 0,
 		};
 	}
 	cfg->mounts = spec->mount_rows;
@@ -195,12 +203,6 @@ static void map_paths(const struct barco_oci_spec *spec, struct barco_config *cf
 	cfg->readonly_paths_len = spec->readonly_paths_len;
 }
 
-/* cgroup v1 cpu.shares (2..262144) to the v2 weight (1..10000), as runc and crun convert. */
-static uint64_t shares_to_weight(uint64_t shares)
-{
-	return 1 + ((shares - 2) * 9999) / 262142;
-}
-
 static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		     struct barco_err *err)
 {
@@ -208,7 +210,8 @@ static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg
 	cfg->sysctls_len = spec->sysctl_len;
 	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;
 	cfg->pids_max = spec->pids_limit;
-	cfg->cpu_weight = spec->cpu_shares ? shares_to_weight(spec->cpu_shares) : 0;
+	cfg->cpu_weight = spec->cpu_shares ? barco_cgroup_shares_to_weight(spec->cpu_shares) : 0;
+	cfg->cpu_shares = spec->cpu_shares;
 	map_paths(spec, cfg);
 	return map_namespaces(spec, cfg, err);
 }

@@ -24,3 +24,7 @@ int barco_oci_config_apply(struct barco_oci_spec *spec, const char *rootfs,
  */
 int barco_oci_config_load(struct barco_config *cfg, struct barco_oci_spec **ret_spec,
 			  struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Replaces cfg's process (args, env, cwd, user, caps, rlimits) with spec's: `exec`. */
+int barco_oci_config_apply_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
+				   struct barco_err *err) __attribute__((warn_unused_result));

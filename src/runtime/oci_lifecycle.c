@@ -21,6 +21,7 @@
 #include "base/util.h"
 #include "runtime/explain.h"
 #include "runtime/oci_config.h"
+#include "runtime/oci_pause.h"
 #include "runtime/runner.h"
 #include "runtime/stage.h"
 #include "runtime/state.h"
@@ -29,6 +30,7 @@ static const char *const status_names[] = {
 	[BARCO_OCI_CREATED] = "created",
 	[BARCO_OCI_RUNNING] = "running",
 	[BARCO_OCI_STOPPED] = "stopped",
+	[BARCO_OCI_PAUSED] = "paused",
 };
 
 const char *barco_oci_status_name(enum barco_oci_status s)
@@ -53,7 +55,7 @@ static void save_report(const struct barco_container *c, enum barco_stage stage,
 }
 
 /* Digits, no newline, renamed into place: what conmon and the shim read. */
-static int write_pid_file(const char *path, pid_t pid, struct barco_err *err)
+int barco_oci_write_pid_file(const char *path, pid_t pid, struct barco_err *err)
 {
 	char tmp[PATH_MAX];
 	char text[16];
@@ -106,7 +108,7 @@ static int write_oci_json(int dir_fd, const char *bundle, pid_t pid,
  * conmon and the shim wait on --console-socket for the pty master: one
  * message, a payload, exactly one SCM_RIGHTS descriptor.
  */
-static int send_console(const char *path, int master, struct barco_err *err)
+int barco_oci_send_console(const char *path, int master, struct barco_err *err)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -144,8 +146,9 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 	}
 	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, save_report, reports, err) < 0 ||
 	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec->annotations, err) < 0 ||
-	    (cfg->is_terminal && send_console(cfg->console_socket, c.pty_master, err) < 0) ||
-	    (pid_file && write_pid_file(pid_file, c.pid, err) < 0)) {
+	    (cfg->is_terminal &&
+	     barco_oci_send_console(cfg->console_socket, c.pty_master, err) < 0) ||
+	    (pid_file && barco_oci_write_pid_file(pid_file, c.pid, err) < 0)) {
 		barco_container_close(&c);
 		return -1;
 	}
@@ -243,6 +246,8 @@ int barco_oci_state(const char *id, struct barco_oci_state *ret, struct barco_er
 	} else {
 		ret->status = fstatat(dir_fd, "exec.fifo", &sb, 0) == 0 ? BARCO_OCI_CREATED
 									: BARCO_OCI_RUNNING;
+		if (barco_oci_is_frozen(id))
+			ret->status = BARCO_OCI_PAUSED;
 	}
 	return 0;
 }
@@ -388,16 +393,18 @@ int barco_oci_delete(const char *id, bool force, struct barco_err *err)
 			return -1;
 		st = (struct barco_oci_state){.status = BARCO_OCI_STOPPED};
 	}
-	if (st.status == BARCO_OCI_RUNNING && !force)
+	if ((st.status == BARCO_OCI_RUNNING || st.status == BARCO_OCI_PAUSED) && !force)
 		return barco_err_set(err, 0,
-				     "cannot delete container \"%s\" that is not stopped: running "
+				     "cannot delete container \"%s\" that is not stopped: %s "
 				     "(use --force)",
-				     id);
+				     id, barco_oci_status_name(st.status));
 	if (st.pid > 0) {
 		char state;
 
 		(void)barco_proc_stat(st.pid, &state, &start);
 		(void)kill(st.pid, SIGKILL);
+		if (st.status == BARCO_OCI_PAUSED)
+			barco_oci_thaw(id); /* a frozen task dies only once thawed */
 		wait_gone(st.pid, start);
 	}
 	if (barco_cgroup_layout_detect(&layout, err) < 0)

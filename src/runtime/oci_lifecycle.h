@@ -19,6 +19,7 @@ enum barco_oci_status {
 	BARCO_OCI_CREATED,
 	BARCO_OCI_RUNNING,
 	BARCO_OCI_STOPPED,
+	BARCO_OCI_PAUSED, /* created or running, its cgroup frozen (oci_pause.h) */
 };
 
 struct barco_oci_state {
@@ -31,7 +32,7 @@ struct barco_oci_state {
 	char annotations[8192]; /* a JSON object, as config.json gave it */
 };
 
-/* "created", "running", "stopped". */
+/* "created", "running", "stopped", "paused". */
 const char *barco_oci_status_name(enum barco_oci_status s);
 
 /*
@@ -58,7 +59,7 @@ int barco_oci_kill(const char *id, int sig, bool all, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
 /*
- * Removes a stopped or created container (a running one only with force,
+ * Removes a stopped or created container (a running or paused one only with force,
  * which kills it first): its processes, cgroups and state directory.
  */
 int barco_oci_delete(const char *id, bool force, struct barco_err *err)
@@ -85,4 +86,12 @@ void barco_oci_root_unlink(const char *root, const char *id);
 
 /* "TERM", "SIGKILL", "15" → the signal number. */
 int barco_oci_parse_signal(const char *s, int *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Writes pid to path as conmon and the shim read it: digits, no newline, renamed into place. */
+int barco_oci_write_pid_file(const char *path, pid_t pid, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Sends a pty master to --console-socket PATH: one message, one SCM_RIGHTS descriptor. */
+int barco_oci_send_console(const char *path, int master, struct barco_err *err)
 	__attribute__((warn_unused_result));

@@ -62,6 +62,10 @@ static const struct {
 
 static bool apply_flag(struct barco_oci_mount *m, const char *opt)
 {
+	if (strcmp(opt, "tmpcopyup") == 0) {
+		m->is_copy_up = true;
+		return true;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(mount_flags); i++)
 		if (strcmp(opt, mount_flags[i].name) == 0) {
 			if (mount_flags[i].is_clear)
@@ -301,38 +305,54 @@ static int parse_sysctl(struct barco_oci_spec *spec, struct json_object *lx, str
 	return 0;
 }
 
+int barco_oci_parse_resources(struct json_object *res, const char *path,
+			      struct barco_oci_resources *ret, struct barco_err *err)
+{
+	struct json_object *mem = NULL, *pids = NULL, *cpu = NULL;
+	char p[BARCO_OCI_PATH_MAX];
+
+	memset(ret, 0, sizeof(*ret));
+	if (barco_oci_get(res, path, "memory", json_type_object, &mem, err) < 0 ||
+	    barco_oci_get(res, path, "pids", json_type_object, &pids, err) < 0 ||
+	    barco_oci_get(res, path, "cpu", json_type_object, &cpu, err) < 0)
+		return -1;
+	if (mem && barco_oci_get_int64(mem, barco_oci_path_key(p, path, "memory"), "limit",
+				       &ret->memory_limit, err) < 0)
+		return -1;
+	if (ret->memory_limit < -1)
+		return barco_err_set(err, 0, "%s.limit: %lld is negative (-1 means no limit)",
+				     barco_oci_path_key(p, path, "memory"),
+				     (long long)ret->memory_limit);
+	if (pids && barco_oci_require(barco_oci_get_int64(pids, barco_oci_path_key(p, path, "pids"),
+							  "limit", &ret->pids_limit, err),
+				      barco_oci_path_key(p, path, "pids"), "limit", err) < 0)
+		return -1;
+	/* runc: a negative pids limit is "max", 0 leaves it unset. */
+	ret->pids_limit = ret->pids_limit < 0 ? -1 : ret->pids_limit;
+	/* cgroup v1's cpu.shares range (2..262144); 0 means unset. */
+	if (cpu && barco_oci_get_uint(cpu, barco_oci_path_key(p, path, "cpu"), "shares", 262144,
+				      &ret->cpu_shares, err) < 0)
+		return -1;
+	if (ret->cpu_shares == 1)
+		return barco_err_set(err, 0, "%s.shares: 1 is below 2",
+				     barco_oci_path_key(p, path, "cpu"));
+	return 0;
+}
+
 static int parse_resources(struct barco_oci_spec *spec, struct json_object *lx,
 			   struct barco_err *err)
 {
-	struct json_object *res = NULL, *mem = NULL, *pids = NULL, *cpu = NULL;
-	int64_t limit = 0;
-
+	struct json_object *res = NULL;
+	struct barco_oci_resources r;
 	int found = barco_oci_get(lx, "linux", "resources", json_type_object, &res, err);
 
 	if (found <= 0)
 		return found;
-	if (barco_oci_get(res, "linux.resources", "memory", json_type_object, &mem, err) < 0 ||
-	    barco_oci_get(res, "linux.resources", "pids", json_type_object, &pids, err) < 0 ||
-	    barco_oci_get(res, "linux.resources", "cpu", json_type_object, &cpu, err) < 0)
+	if (barco_oci_parse_resources(res, "linux.resources", &r, err) < 0)
 		return -1;
-	if (mem && barco_oci_get_int64(mem, "linux.resources.memory", "limit", &limit, err) < 0)
-		return -1;
-	if (limit < -1)
-		return barco_err_set(err, 0, "linux.resources.memory.limit: %lld is negative",
-				     (long long)limit);
-	spec->memory_limit_bytes = limit > 0 ? limit : 0;
-	limit = 0;
-	if (pids && barco_oci_require(
-			    barco_oci_get_int64(pids, "linux.resources.pids", "limit", &limit, err),
-			    "linux.resources.pids", "limit", err) < 0)
-		return -1;
-	spec->pids_limit = limit > 0 ? limit : 0;
-	/* cgroup v1's cpu.shares range (2..262144); 0 means unset. */
-	if (cpu && barco_oci_get_uint(cpu, "linux.resources.cpu", "shares", 262144,
-				      &spec->cpu_shares, err) < 0)
-		return -1;
-	if (spec->cpu_shares == 1)
-		return barco_err_set(err, 0, "linux.resources.cpu.shares: 1 is below 2");
+	spec->memory_limit_bytes = r.memory_limit > 0 ? r.memory_limit : 0;
+	spec->pids_limit = r.pids_limit > 0 ? r.pids_limit : 0;
+	spec->cpu_shares = r.cpu_shares;
 	return 0;
 }
 

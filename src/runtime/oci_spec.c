@@ -189,6 +189,54 @@ int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **r
 	return 0;
 }
 
+/* A process.json (`exec --process`) is config.json's "process" alone: read it as that key. */
+static int parse_process_json(struct barco_oci_spec *spec, const char *text, size_t len,
+			      struct barco_err *err)
+{
+	struct json_object *proc = NULL;
+
+	if (parse_json(text, len, &proc, err) < 0) {
+		json_object_put(proc);
+		return -1;
+	}
+	spec->json = json_object_new_object();
+	if (!spec->json || json_object_object_add(spec->json, "process", proc) < 0) {
+		json_object_put(proc);
+		return barco_err_set(err, ENOMEM, "reading the process");
+	}
+	return barco_oci_parse_process(spec, err);
+}
+
+int barco_oci_process_parse(const char *text, size_t len, struct barco_oci_spec **ret,
+			    struct barco_err *err)
+{
+	cleanup_oci_spec struct barco_oci_spec *spec = calloc(1, sizeof(*spec));
+
+	if (!spec)
+		return barco_err_errno(err, "reading the process");
+	if (parse_process_json(spec, text, len, err) < 0)
+		return -1;
+	*ret = steal_pointer(&spec);
+	return 0;
+}
+
+int barco_oci_resources_parse(const char *text, size_t len, struct barco_oci_resources *ret,
+			      struct barco_err *err)
+{
+	struct json_object *res = NULL;
+	int r;
+
+	if (parse_json(text, len, &res, err) < 0) {
+		json_object_put(res);
+		return -1;
+	}
+	r = json_object_is_type(res, json_type_object)
+		    ? barco_oci_parse_resources(res, "", ret, err)
+		    : barco_err_set(err, 0, "not a JSON object (runtime-spec's LinuxResources)");
+	json_object_put(res);
+	return r;
+}
+
 static int read_config(int bundle_fd, char **ret, size_t *ret_len, struct barco_err *err)
 {
 	cleanup_close int fd = openat(bundle_fd, "config.json", O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -58,6 +58,7 @@ struct barco_oci_mount {
 	unsigned long flags;	   /* MS_* from the options */
 	unsigned long propagation; /* MS_PRIVATE, MS_SHARED… (| MS_REC); 0: none */
 	char *data;		   /* the options that are not flags, comma-joined; "" */
+	bool is_copy_up;	   /* "tmpcopyup" (runc's): a tmpfs starts with what it covers */
 };
 
 struct barco_oci_rlimit {
@@ -131,6 +132,28 @@ int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **r
  */
 int barco_oci_spec_load(const char *bundle, struct barco_oci_spec **ret, char *rootfs, size_t size,
 			struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Parses a process.json (the "process" object of config.json alone, what
+ * `exec --process FILE` reads) into *ret: only the process fields are set.
+ * Errors name the JSON path under "process".
+ */
+int barco_oci_process_parse(const char *text, size_t len, struct barco_oci_spec **ret,
+			    struct barco_err *err) __attribute__((warn_unused_result));
+
+/* linux.resources as `update --resources` gives them: what is not given is 0. */
+struct barco_oci_resources {
+	int64_t memory_limit; /* bytes; -1: no limit */
+	int64_t pids_limit;   /* -1: no limit (any negative value, as runc) */
+	uint64_t cpu_shares;  /* 2..262144 */
+};
+
+/*
+ * Parses a LinuxResources JSON document (`update --resources FILE`) into
+ * *ret: memory.limit, pids.limit, cpu.shares; other keys are ignored.
+ */
+int barco_oci_resources_parse(const char *text, size_t len, struct barco_oci_resources *ret,
+			      struct barco_err *err) __attribute__((warn_unused_result));
 
 void barco_oci_spec_free(struct barco_oci_spec *spec);
 

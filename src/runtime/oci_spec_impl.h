@@ -17,3 +17,8 @@ int barco_oci_mount_flag_words(unsigned long flags, struct json_object *arr);
 /* linux: namespaces, id mappings, masked and read-only paths, sysctl, cgroups. */
 int barco_oci_parse_linux(struct barco_oci_spec *spec, struct barco_err *err)
 	__attribute__((warn_unused_result));
+
+/* A LinuxResources object at path (memory.limit, pids.limit, cpu.shares) into *ret. */
+int barco_oci_parse_resources(struct json_object *res, const char *path,
+			      struct barco_oci_resources *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));

@@ -116,6 +116,8 @@ static void record_mount(struct barco_cgroup_layout *l, char *mountpoint, const 
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
 		if (has_token(superopts, ",", v1_ctrl_names[c]))
 			copy_mount(l->v1_mount[c], mountpoint);
+	if (has_token(superopts, ",", "freezer"))
+		copy_mount(l->freezer_mount, mountpoint);
 }
 
 /*
@@ -210,6 +212,15 @@ uint64_t barco_cgroup_weight_to_shares(uint64_t weight)
 	return shares > SHARES_MAX ? SHARES_MAX : shares;
 }
 
+uint64_t barco_cgroup_shares_to_weight(uint64_t shares)
+{
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
 /* snprintf into a PATH_MAX buffer; false when the path does not fit. */
 static bool path_fmt(char out[PATH_MAX], const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -247,9 +258,11 @@ void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char
 		return;
 	if (layout->mode == BARCO_CGROUP_V2 || layout->mode == BARCO_CGROUP_HYBRID)
 		path_for(ret_cg->unified_path, layout->unified_mount, name);
-	if (layout->mode == BARCO_CGROUP_V1 || layout->mode == BARCO_CGROUP_HYBRID)
+	if (layout->mode == BARCO_CGROUP_V1 || layout->mode == BARCO_CGROUP_HYBRID) {
 		for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
 			path_for(ret_cg->v1_path[c], layout->v1_mount[c], name);
+		path_for(ret_cg->freezer_path, layout->freezer_mount, name);
+	}
 }
 
 uint64_t barco_cgroup_id(const struct barco_cgroup *cg)
@@ -265,19 +278,20 @@ uint64_t barco_cgroup_id(const struct barco_cgroup *cg)
  * The distinct directories of cg, the cgroup2 one first (its cgroup.kill
  * empties everything at once); co-mounted v1 controllers share a directory.
  */
-static size_t distinct_paths(const struct barco_cgroup *cg, const char *out[BARCO_CG_V1_COUNT + 1])
+static size_t distinct_paths(const struct barco_cgroup *cg, const char *out[BARCO_CG_PATHS_MAX])
 {
+	const char *all[BARCO_CG_PATHS_MAX] = {cg->unified_path, cg->freezer_path};
 	size_t n = 0;
 
-	if (cg->unified_path[0])
-		out[n++] = cg->unified_path;
-	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
-		bool is_seen = cg->v1_path[c][0] == '\0';
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		all[2 + c] = cg->v1_path[c];
+	for (size_t c = 0; c < BARCO_CG_PATHS_MAX; c++) {
+		bool is_seen = all[c][0] == '\0';
 
-		for (size_t i = 0; i < n && !is_seen; i++)
-			is_seen = strcmp(out[i], cg->v1_path[c]) == 0;
+		for (size_t i = 0; i < c && !is_seen; i++)
+			is_seen = strcmp(all[i], all[c]) == 0;
 		if (!is_seen)
-			out[n++] = cg->v1_path[c];
+			out[n++] = all[c];
 	}
 	return n;
 }
@@ -424,34 +438,57 @@ static int enable_v2_controllers(const char *unified, struct barco_report *rep,
 	return enable_controllers(path, available, rep, err);
 }
 
-static int write_v2_limits(const char *dir, const struct barco_config *cfg,
+/* "max" for -1 (no limit), else the number. */
+static void limit_text(char v[CG_VALUE_MAX], int64_t value, const char *unlimited)
+{
+	if (value < 0)
+		(void)snprintf(v, CG_VALUE_MAX, "%s", unlimited);
+	else
+		(void)snprintf(v, CG_VALUE_MAX, "%" PRId64, value);
+}
+
+static int write_v2_limits(const char *dir, const struct barco_cgroup_limits *l,
 			   struct barco_report *rep, struct barco_err *err)
 {
 	char v[CG_VALUE_MAX];
 
-	if (cfg->memory_max_bytes) {
-		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->memory_max_bytes);
+	if (l->memory_bytes) {
+		limit_text(v, l->memory_bytes, "max");
 		/* No swap: over the limit means the OOM killer, not swapping. */
 		if (cg_write(dir, "memory.max", v, false, rep, err) < 0 ||
 		    cg_write(dir, "memory.swap.max", "0", true, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->cpu_weight) {
-		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->cpu_weight);
+	if (l->cpu_weight || l->cpu_shares) {
+		(void)snprintf(v, sizeof(v), "%" PRIu64,
+			       l->cpu_shares ? barco_cgroup_shares_to_weight(l->cpu_shares)
+					     : l->cpu_weight);
 		if (cg_write(dir, "cpu.weight", v, false, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->pids_max > 0) {
-		(void)snprintf(v, sizeof(v), "%" PRId64, cfg->pids_max);
+	if (l->pids_max) {
+		limit_text(v, l->pids_max, "max");
 		if (cg_write(dir, "pids.max", v, false, rep, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* What create writes: the limits of cfg, 0 (leave as is) where it sets none. */
+static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
+{
+	return (struct barco_cgroup_limits){
+		.memory_bytes = (int64_t)cfg->memory_max_bytes,
+		.pids_max = cfg->pids_max > 0 ? cfg->pids_max : 0,
+		.cpu_weight = cfg->cpu_weight,
+		.cpu_shares = cfg->cpu_shares,
+	};
+}
+
 static int create_v2(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
 		     struct barco_report *rep, struct barco_err *err)
 {
+	const struct barco_cgroup_limits limits = limits_of(cfg);
 	const char *unified = cg->layout.unified_mount;
 	char parent[PATH_MAX];
 
@@ -460,45 +497,63 @@ static int create_v2(struct barco_cgroup *cg, const char *name, const struct bar
 	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
 	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0)
 		return -1;
-	return write_v2_limits(cg->unified_path, cfg, rep, err);
+	return write_v2_limits(cg->unified_path, &limits, rep, err);
 }
 
 /* ---- cgroup v1 (and hybrid) --------------------------------------------- */
 
-static bool wants_ctrl(const struct barco_config *cfg, size_t ctrl)
+static bool wants_ctrl(const struct barco_cgroup_limits *l, size_t ctrl)
 {
 	switch (ctrl) {
 	case BARCO_CG_V1_MEMORY:
-		return cfg->memory_max_bytes != 0;
+		return l->memory_bytes != 0;
 	case BARCO_CG_V1_CPU:
-		return cfg->cpu_weight != 0;
+		return l->cpu_weight != 0 || l->cpu_shares != 0;
 	default:
-		return cfg->pids_max > 0;
+		return l->pids_max != 0;
 	}
 }
 
-static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_config *cfg,
+/*
+ * memory.memsw.limit_in_bytes (memory+swap) must stay >= limit_in_bytes, and
+ * barco keeps them equal (no swap). Lowering: the limit first; raising (the
+ * kernel refuses a limit above memsw with EINVAL): memsw first.
+ */
+static int write_v1_memory(const char *dir, const char *v, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	struct barco_err first = {0};
+
+	if (cg_write(dir, "memory.limit_in_bytes", v, false, rep, &first) == 0)
+		return cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err);
+	if (first.errnum != EINVAL) {
+		*err = first;
+		return -1;
+	}
+	if (cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err) < 0)
+		return -1;
+	return cg_write(dir, "memory.limit_in_bytes", v, false, rep, err);
+}
+
+static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_cgroup_limits *l,
 			   struct barco_report *rep, struct barco_err *err)
 {
 	char v[CG_VALUE_MAX];
 
-	if (cfg->memory_max_bytes) {
-		const char *dir = cg->v1_path[BARCO_CG_V1_MEMORY];
-
-		(void)snprintf(v, sizeof(v), "%" PRIu64, cfg->memory_max_bytes);
-		/* memsw (memory+swap) must stay >= limit_in_bytes: write it second, equal. */
-		if (cg_write(dir, "memory.limit_in_bytes", v, false, rep, err) < 0 ||
-		    cg_write(dir, "memory.memsw.limit_in_bytes", v, true, rep, err) < 0)
+	if (l->memory_bytes) {
+		limit_text(v, l->memory_bytes, "-1");
+		if (write_v1_memory(cg->v1_path[BARCO_CG_V1_MEMORY], v, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->cpu_weight) {
+	if (l->cpu_weight || l->cpu_shares) {
 		(void)snprintf(v, sizeof(v), "%" PRIu64,
-			       barco_cgroup_weight_to_shares(cfg->cpu_weight));
+			       l->cpu_shares ? l->cpu_shares
+					     : barco_cgroup_weight_to_shares(l->cpu_weight));
 		if (cg_write(cg->v1_path[BARCO_CG_V1_CPU], "cpu.shares", v, false, rep, err) < 0)
 			return -1;
 	}
-	if (cfg->pids_max > 0) {
-		(void)snprintf(v, sizeof(v), "%" PRId64, cfg->pids_max);
+	if (l->pids_max) {
+		limit_text(v, l->pids_max, "max");
 		if (cg_write(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", v, false, rep, err) < 0)
 			return -1;
 	}
@@ -519,12 +574,30 @@ static int make_v1_dir(struct barco_cgroup *cg, size_t ctrl, const char *name,
 	return make_cgroup_dir(cg->layout.v1_mount[ctrl], name, cg->v1_path[ctrl], rep, err);
 }
 
+/* The v1 freezer, for `pause`: its own hierarchy, or one it shares with a limit's. */
+static int make_freezer_dir(struct barco_cgroup *cg, const char *name, struct barco_report *rep,
+			    struct barco_err *err)
+{
+	if (cg->layout.freezer_mount[0] == '\0')
+		return 0;
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
+		if (cg->v1_path[c][0] &&
+		    strcmp(cg->layout.v1_mount[c], cg->layout.freezer_mount) == 0) {
+			memcpy(cg->freezer_path, cg->v1_path[c], sizeof(cg->v1_path[c]));
+			return 0;
+		}
+	}
+	return make_cgroup_dir(cg->layout.freezer_mount, name, cg->freezer_path, rep, err);
+}
+
 static int create_v1(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
 		     struct barco_report *rep, struct barco_err *err)
 {
+	const struct barco_cgroup_limits limits = limits_of(cfg);
+
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
 		if (cg->layout.v1_mount[c][0] == '\0') {
-			if (wants_ctrl(cfg, c))
+			if (wants_ctrl(&limits, c))
 				return barco_err_set(
 					err, ENOENT,
 					"a %s limit needs the cgroup v1 %s controller, "
@@ -535,11 +608,13 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 		if (make_v1_dir(cg, c, name, rep, err) < 0)
 			return -1;
 	}
+	if (make_freezer_dir(cg, name, rep, err) < 0)
+		return -1;
 	/* Hybrid: a cgroup2 directory too, only as the container's identity for eBPF. */
 	if (cg->layout.mode == BARCO_CGROUP_HYBRID &&
 	    make_cgroup_dir(cg->layout.unified_mount, name, cg->unified_path, rep, err) < 0)
 		return -1;
-	return write_v1_limits(cg, cfg, rep, err);
+	return write_v1_limits(cg, &limits, rep, err);
 }
 
 int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *name,
@@ -576,7 +651,7 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
 			struct barco_report *rep, struct barco_err *err)
 {
-	const char *paths[BARCO_CG_V1_COUNT + 1];
+	const char *paths[BARCO_CG_PATHS_MAX];
 	size_t n = distinct_paths(cg, paths);
 	char v[CG_VALUE_MAX];
 
@@ -610,6 +685,90 @@ pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+int barco_cgroup_update(const struct barco_cgroup *cg, const struct barco_cgroup_limits *limits,
+			struct barco_report *rep, struct barco_err *err)
+{
+	if (cg->layout.mode == BARCO_CGROUP_V2)
+		return write_v2_limits(cg->unified_path, limits, rep, err);
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		if (cg->v1_path[c][0] == '\0' && wants_ctrl(limits, c))
+			return barco_err_set(err, ENOENT,
+					     "a %s limit needs the cgroup v1 %s controller, "
+					     "which is not mounted",
+					     v1_ctrl_names[c], v1_ctrl_names[c]);
+	return write_v1_limits(cg, limits, rep, err);
+}
+
+/* ---- freezer ------------------------------------------------------------ */
+
+/*
+ * The file that freezes cg and the values it takes: cgroup-v1/freezer-subsystem.rst
+ * (freezer.state: FROZEN, THAWED; reads FREEZING until every task is
+ * frozen) or cgroup-v2.rst (cgroup.freeze 1/0; cgroup.events says
+ * "frozen 1" once done).
+ */
+struct freezer_files {
+	char control[PATH_MAX];
+	char done[PATH_MAX]; /* read until it holds want */
+	const char *value;
+	const char *want;
+};
+
+static int freezer_files(const struct barco_cgroup *cg, bool is_frozen, struct freezer_files *ret,
+			 struct barco_err *err)
+{
+	const char *v1 = cg->freezer_path, *v2 = cg->unified_path;
+	bool is_v1 = v1[0] != '\0';
+
+	if (!is_v1 && (cg->layout.mode != BARCO_CGROUP_V2 || v2[0] == '\0'))
+		return barco_err_set(err, ENOENT,
+				     "no freezer: the v1 freezer is not mounted and cgroup.freeze "
+				     "is cgroup v2's");
+	if (!path_fmt(ret->control, "%s/%s", is_v1 ? v1 : v2,
+		      is_v1 ? "freezer.state" : "cgroup.freeze") ||
+	    !path_fmt(ret->done, "%s/%s", is_v1 ? v1 : v2,
+		      is_v1 ? "freezer.state" : "cgroup.events"))
+		return barco_err_set(err, ENAMETOOLONG, "freezer of %s", is_v1 ? v1 : v2);
+	ret->value = is_v1 ? (is_frozen ? "FROZEN" : "THAWED") : (is_frozen ? "1" : "0");
+	ret->want = is_v1 ? ret->value : (is_frozen ? "frozen 1" : "frozen 0");
+	return 0;
+}
+
+int barco_cgroup_freeze(const struct barco_cgroup *cg, bool is_frozen, struct barco_err *err)
+{
+	enum { TRIES = 1000, PAUSE_NS = 2000000L }; /* 2 s */
+	const struct timespec pause = {.tv_sec = 0, .tv_nsec = PAUSE_NS};
+	struct freezer_files f = {.value = "", .want = ""};
+	char now[CG_SMALL_FILE_MAX] = "";
+
+	if (freezer_files(cg, is_frozen, &f, err) < 0)
+		return -1;
+	for (int i = 0; i < TRIES; i++) {
+		/* v1: writing FROZEN again makes the freezer retry tasks it could not freeze yet.
+		 */
+		if (write_file(f.control, f.value) < 0)
+			return barco_err_errno(err, "write %s to %s", f.value, f.control);
+		if (cg_read(f.done, now, sizeof(now), err) < 0)
+			return -1;
+		if (strstr(now, f.want))
+			return 0;
+		(void)nanosleep(&pause, NULL);
+	}
+	return barco_err_set(err, ETIMEDOUT, "%s: still not \"%s\"", f.done, f.want);
+}
+
+bool barco_cgroup_is_frozen(const struct barco_cgroup *cg)
+{
+	struct freezer_files f = {.value = "", .want = ""};
+	struct barco_err ignored;
+	char now[CG_SMALL_FILE_MAX] = "";
+
+	if (freezer_files(cg, true, &f, &ignored) < 0 ||
+	    cg_read(f.control, now, sizeof(now), &ignored) < 0)
+		return false;
+	return strncmp(now, "FR", 2) == 0 || now[0] == '1'; /* FROZEN, FREEZING; 1 */
+}
+
 /* ---- destroy ------------------------------------------------------------ */
 
 /* Without cgroup.kill: SIGKILL every pid listed in cgroup.procs. */
@@ -632,14 +791,20 @@ static void kill_listed(const char *dir)
 	}
 }
 
-/* cgroup-v2.rst: writing "1" to cgroup.kill (5.14+) kills the whole subtree. */
+/*
+ * cgroup-v2.rst: writing "1" to cgroup.kill (5.14+) kills the whole subtree.
+ * A paused container's tasks die only once thawed (v1 freezer): thaw after.
+ */
 static void kill_members(const char *dir)
 {
 	char path[PATH_MAX];
 
-	if (path_fmt(path, "%s/cgroup.kill", dir) && write_file(path, "1") == 0)
-		return;
-	kill_listed(dir);
+	if (!path_fmt(path, "%s/cgroup.kill", dir) || write_file(path, "1") < 0)
+		kill_listed(dir);
+	if (path_fmt(path, "%s/freezer.state", dir))
+		(void)write_file(path, "THAWED");
+	if (path_fmt(path, "%s/cgroup.freeze", dir))
+		(void)write_file(path, "0");
 }
 
 static int remove_cgroup(const char *dir, struct barco_err *err)
@@ -663,7 +828,7 @@ static int remove_cgroup(const char *dir, struct barco_err *err)
 
 int barco_cgroup_destroy(struct barco_cgroup *cg, struct barco_err *err)
 {
-	const char *paths[BARCO_CG_V1_COUNT + 1];
+	const char *paths[BARCO_CG_PATHS_MAX];
 	size_t n = distinct_paths(cg, paths);
 	struct barco_err later;
 	int r = 0;

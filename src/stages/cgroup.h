@@ -43,6 +43,7 @@ struct barco_cgroup_layout {
 	enum barco_cgroup_mode mode;
 	char unified_mount[PATH_MAX];		    /* the cgroup2 mount point */
 	char v1_mount[BARCO_CG_V1_COUNT][PATH_MAX]; /* per v1 controller */
+	char freezer_mount[PATH_MAX];		    /* v1 freezer: pause without limits */
 };
 
 /* One container's cgroups: directories that exist while it runs. */
@@ -50,7 +51,19 @@ struct barco_cgroup {
 	struct barco_cgroup_layout layout;
 	char unified_path[PATH_MAX];		   /* "" when not created */
 	char v1_path[BARCO_CG_V1_COUNT][PATH_MAX]; /* "" when not created */
+	char freezer_path[PATH_MAX];		   /* "" when not created */
 };
+
+/* Limits to write: 0 leaves one as it is, -1 lifts it ("max"). */
+struct barco_cgroup_limits {
+	int64_t memory_bytes;
+	int64_t pids_max;
+	uint64_t cpu_weight; /* 1..10000 (v1: converted to cpu.shares) */
+	uint64_t cpu_shares; /* 2..262144, when given as such (v2: converted to cpu.weight) */
+};
+
+/* The distinct directories of one container: cgroup2, each v1 controller, the v1 freezer. */
+#define BARCO_CG_PATHS_MAX (BARCO_CG_V1_COUNT + 2)
 
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode);
 
@@ -64,6 +77,9 @@ int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err
 
 /* cpu.weight (1..10000) to v1 cpu.shares (2..262144). */
 uint64_t barco_cgroup_weight_to_shares(uint64_t weight);
+
+/* v1 cpu.shares (2..262144) to cpu.weight (1..10000), as runc and crun convert. */
+uint64_t barco_cgroup_shares_to_weight(uint64_t shares);
 
 /*
  * Creates the container's cgroups from layout and writes the limits in cfg.
@@ -99,6 +115,26 @@ int barco_cgroup_destroy(struct barco_cgroup *cg, struct barco_err *err);
 /* Fills cg with the paths the container `name` would have (for delete / reclaim). */
 void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char *name,
 			    struct barco_cgroup *ret_cg);
+
+/*
+ * Writes limits to the cgroups of a container that exists (`update`): the
+ * same files create writes, memory+swap kept equal to memory on v1.
+ */
+int barco_cgroup_update(const struct barco_cgroup *cg, const struct barco_cgroup_limits *limits,
+			struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Freezes (is_frozen) or thaws every process of cg, as `pause` and `resume`:
+ * the v1 freezer where it is mounted (hybrid and v1 hosts, as runc), else
+ * cgroup2's cgroup.freeze. Returns once the kernel says the whole cgroup is
+ * frozen (or thawed); ETIMEDOUT after a few seconds.
+ */
+int barco_cgroup_freeze(const struct barco_cgroup *cg, bool is_frozen, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Whether cg is frozen (or freezing); false when it has no freezer. */
+bool barco_cgroup_is_frozen(const struct barco_cgroup *cg);
 
 /* The cgroup id (inode of the cgroup2 directory), for eBPF filtering; 0 if none. */
 uint64_t barco_cgroup_id(const struct barco_cgroup *cg);

@@ -20,6 +20,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/util.h"
+#include "stages/cgroup.h"
 
 /* Debian's "tty" group: devpts gives new terminals this group (mode 0620) so write(1) works. */
 #define TTY_GID 5
@@ -35,19 +36,20 @@
 #define MASK_FILE "/dev/.barco-masked"
 
 const struct barco_mount_def barco_mounts[] = {
-	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false},
 	/* No MS_NODEV: the device nodes bound into it must stay usable. */
-	{"tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"},
+	{"tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", false},
 	/*
 	 * Every devpts mount is a new instance, with terminals of its own, since
 	 * Linux 4.7 (devpts.rst; "newinstance" is ignored). ptmxmode: its ptmx
 	 * is created 0000, and /dev/ptmx leads to it.
 	 */
-	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620"},
-	{"shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"},
-	{"mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
-	{"sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
-	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
+	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620", false},
+	{"shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+	 false},
+	{"mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false},
+	{"sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false},
+	{"tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", false},
 };
 const size_t barco_mounts_len = ARRAY_LEN(barco_mounts);
 
@@ -264,20 +266,70 @@ static int sysfs_fallback(const char *path, int errnum, struct barco_report *rep
 	return setattr_rdonly(AT_FDCWD, path, AT_RECURSIVE, path, rep, err);
 }
 
-/*
- * An OCI bundle's "cgroup" mount: a plain mount of every v1 hierarchy
- * fails on a hybrid host (EBUSY) and in a user namespace (EPERM). The
- * unified (v2) hierarchy instead, as the cgroup namespace shows it; where
- * that is refused too (a user namespace without a cgroup namespace of its
- * own), the host's /sys/fs/cgroup bound read-only, as runc does for
- * rootless containers. runc's tmpfs with one bind per v1 controller is
- * still to do.
- */
-static int cgroup_fallback(const struct barco_mount_def *row, const char *path, int errnum,
+/* One of the container's cgroup directories bound at path/sub (the name of its hierarchy). */
+static int bind_own_cgroup(const char *path, const char *mount_point, const char *dir,
 			   struct barco_report *rep, struct barco_err *err)
 {
-	barco_report_add(rep, "mount cgroup on %s: %s; mounting cgroup2 instead", path,
-			 strerrorname_np(errnum));
+	const char *sub = strrchr(mount_point, '/');
+	char target[PATH_MAX];
+
+	if (!dir[0] || !sub || snprintf(target, sizeof(target), "%s%s", path, sub) >= PATH_MAX)
+		return 0;
+	if (mkdir(target, 0755) < 0 && errno != EEXIST)
+		return barco_err_errno(err, "mkdir %s", target);
+	return do_mount(dir, target, NULL, MS_BIND | MS_REC, NULL, rep, err);
+}
+
+/*
+ * runc's "cgroup" mount on a hybrid or v1 host: a tmpfs, and in it each
+ * hierarchy's directory of this container (memory, cpu, pids, freezer, and
+ * the cgroup2 one as "unified"), so that /sys/fs/cgroup/memory/memory.limit_in_bytes
+ * is the container's own limit. Read-only as the row asks, all at once.
+ */
+static int cgroup_v1_binds(const struct barco_mount_def *row, const char *path,
+			   const struct barco_config *cfg, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+	struct barco_cgroup cg;
+
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	barco_cgroup_paths_for(&layout, cfg->name, &cg);
+	if (do_mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", rep,
+		     err) < 0)
+		return -1;
+	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
+		if (bind_own_cgroup(path, layout.v1_mount[c], cg.v1_path[c], rep, err) < 0)
+			return -1;
+	if (bind_own_cgroup(path, layout.freezer_mount, cg.freezer_path, rep, err) < 0 ||
+	    bind_own_cgroup(path, layout.unified_mount, cg.unified_path, rep, err) < 0)
+		return -1;
+	if (row->flags & MS_RDONLY)
+		return setattr_rdonly(AT_FDCWD, path, AT_RECURSIVE, path, rep, err);
+	return 0;
+}
+
+/*
+ * An OCI bundle's "cgroup" mount: a plain mount of every v1 hierarchy fails
+ * on a hybrid host (EBUSY) and in a user namespace (EPERM). Where barco's
+ * cgroups are v1 ones, runc's layout (cgroup_v1_binds); on cgroup v2 the
+ * unified hierarchy, as the cgroup namespace shows it; where that is
+ * refused too (a user namespace without a cgroup namespace of its own),
+ * the host's /sys/fs/cgroup bound read-only, as runc does for rootless
+ * containers.
+ */
+static int cgroup_fallback(const struct barco_mount_def *row, const char *path, int errnum,
+			   const struct barco_config *cfg, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+
+	barco_report_add(rep, "mount cgroup on %s: %s", path, strerrorname_np(errnum));
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	if (layout.mode != BARCO_CGROUP_V2)
+		return cgroup_v1_binds(row, path, cfg, rep, err);
 	if (mount("cgroup2", path, "cgroup2", row->flags, NULL) == 0) {
 		barco_report_add(rep, "mount(\"cgroup2\", \"%s\", \"cgroup2\") = 0", path);
 		return 0;
@@ -293,7 +345,8 @@ static int cgroup_fallback(const struct barco_mount_def *row, const char *path, 
 
 /* What a failed row may do instead of failing the container. */
 static int mount_row_failed(const struct barco_mount_def *row, const char *path, int errnum,
-			    struct barco_report *rep, struct barco_err *err)
+			    const struct barco_config *cfg, struct barco_report *rep,
+			    struct barco_err *err)
 {
 	char names[160];
 
@@ -304,14 +357,8 @@ static int mount_row_failed(const struct barco_mount_def *row, const char *path,
 	}
 	if (strcmp(row->fstype, "sysfs") == 0 && (errnum == EPERM || errnum == EBUSY))
 		return sysfs_fallback(path, errnum, rep, err);
-	/*
-	 * An OCI bundle's "cgroup" mount: a plain mount of every v1 hierarchy
-	 * fails on a hybrid host (EBUSY) and in a user namespace (EPERM). The
-	 * unified (v2) hierarchy, as the cgroup namespace shows it, instead;
-	 * runc's tmpfs with one bind per v1 controller is still to do.
-	 */
 	if (strcmp(row->fstype, "cgroup") == 0)
-		return cgroup_fallback(row, path, errnum, rep, err);
+		return cgroup_fallback(row, path, errnum, cfg, rep, err);
 	return barco_err_set(err, errnum, "mount %s on %s (%s)", row->fstype, path,
 			     ms_flags_str(row->flags, names, sizeof(names)));
 }
@@ -325,13 +372,22 @@ static int mount_row(const char *root, const struct barco_mount_def *row,
 	char names[160];
 	const char *options = row_data(row, cfg, data, sizeof(data));
 
+	cleanup_close int covered = -1;
+
 	if (join_path(path, sizeof(path), root, row->target, err) < 0 ||
 	    ensure_target(row, path, err) < 0)
 		return -1;
+	if (row->is_copy_up && (covered = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return barco_err_errno(err, "tmpcopyup: open %s", path);
 	if (mount(row->source, path, row->fstype, row->flags, options) < 0)
-		return mount_row_failed(row, path, errno, rep, err);
+		return mount_row_failed(row, path, errno, cfg, rep, err);
 	barco_report_add(rep, "mount(\"%s\", \"%s\", \"%s\", %s, %s%s%s) = 0", row->source, path,
 			 row->fstype, ms_flags_str(row->flags, names, sizeof(names)), Q(options));
+	if (covered >= 0) {
+		if (barco_mount_copy_up(covered, path, err) < 0)
+			return -1;
+		barco_report_add(rep, "tmpcopyup: the content of %s copied into it", path);
+	}
 	/* mount(2) ignores MS_RDONLY on a new bind: a remount applies it. */
 	if ((row->flags & (MS_BIND | MS_RDONLY)) == (MS_BIND | MS_RDONLY))
 		return remount_ro(path, rep, err);

@@ -20,6 +20,7 @@ struct barco_mount_def {
 	const char *fstype;
 	unsigned long flags;
 	const char *data;
+	bool is_copy_up; /* tmpcopyup: the tmpfs starts with the covered directory's content */
 };
 
 /* Filesystems mounted into the new root, in order. */
@@ -49,6 +50,13 @@ extern const size_t barco_readonly_paths_len;
  * is "/", the host root is bound read-only, with fresh /proc, /dev, /sys,
  * /tmp.
  */
+/*
+ * tmpcopyup: copies the tree under covered_fd (the directory a tmpfs was
+ * just mounted over, opened before) into path, the new tmpfs.
+ */
+int barco_mount_copy_up(int covered_fd, const char *path, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
 /*
  * process.terminal (barco create --console-socket): a pty of the
  * container's own devpts, its slave bound over /dev/console. Call after

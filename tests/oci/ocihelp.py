@@ -1,13 +1,16 @@
 """Helpers for the OCI runtime tests (see conftest.py)."""
 
+import contextlib
 import ctypes
 import json
 import os
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -187,6 +190,33 @@ def reap_zombie_children():
             reap(pid, timeout=0)
 
 
+@contextlib.contextmanager
+def console_listener(path, timeout=20):
+    """Listens on the AF_UNIX socket PATH, as conmon and the shim do, for one
+    --console-socket message; yields a dict that holds "msg" and "fds" (or
+    "error") once the block has run."""
+    got = {}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as srv:
+        srv.bind(str(path))
+        srv.listen(1)
+        srv.settimeout(timeout)
+
+        def receive():
+            try:
+                conn, _ = srv.accept()
+                with conn:
+                    got["msg"], got["fds"], _, _ = socket.recv_fds(conn, 4096, 4)
+            except OSError as e:
+                got["error"] = repr(e)
+
+        t = threading.Thread(target=receive)
+        t.start()
+        try:
+            yield got
+        finally:
+            t.join(timeout + 10)
+
+
 def read_pid_file(path):
     return int(Path(path).read_text())
 
@@ -223,7 +253,8 @@ def processes_mentioning(word):
 
 
 def cgroup_dirs_named(cid):
-    """Directories named CID directly under each hierarchy's root or our own cgroup."""
+    """Directories named CID directly under each hierarchy's root, our own cgroup,
+    or barco's parent ("barco", where barco names a container's cgroups)."""
     found = []
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, ctrls, path = line.split(":", 2)
@@ -232,7 +263,7 @@ def cgroup_dirs_named(cid):
         hier = CGROUP_ROOT / (ctrls or "unified")
         if not hier.is_dir() and not ctrls:
             hier = CGROUP_ROOT
-        for base in {hier, hier / path.lstrip("/")}:
+        for base in {hier, hier / path.lstrip("/"), hier / "barco"}:
             d = base / cid
             if d.is_dir():
                 found.append(str(d))
@@ -376,3 +407,13 @@ def assert_tty_under_script(argv, timeout):
     out = text(r.stdout)
     assert r.returncode == 4, f"exit {r.returncode}: {out} {text(r.stderr)}"
     assert "/dev/pts/" in out and "stdin-is-a-tty" in out, out
+
+
+def start_ready(rt, b, cid, script):
+    """create and start `sh -c SCRIPT`, which prints "ready" once it runs;
+    returns (its stdout file, its init's pid) once it has."""
+    b.args("sh", "-c", script)
+    _, out = create(rt, b, cid)
+    rt.ok("start", cid)
+    assert wait_for(lambda: b"ready" in out.read_bytes()), "container never printed ready"
+    return out, read_pid_file(b.pid_file)

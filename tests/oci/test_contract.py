@@ -12,15 +12,15 @@ import re
 import secrets
 import select
 import signal
-import socket
 import subprocess
 import threading
 import time
 
 import pytest
 
-from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, Runtime, assert_nothing_left, children_of, create,
-                     is_alive, proc_stat, read_pid_file, reap, text, wait_for, wait_status)
+from ocihelp import (MAPPED_ROOT, SPEC_SOURCES, Runtime, assert_nothing_left, children_of,
+                     console_listener, create, is_alive, proc_stat, read_pid_file, reap,
+                     start_ready, text, wait_for, wait_status)
 
 # A container that runs until killed and reports the signals it catches.
 TRAPPER = ("trap 'echo got TERM; exit 143' TERM; trap 'echo got USR1; exit 138' USR1; "
@@ -36,11 +36,7 @@ def start_and_wait(rt, b, cid):
 
 def running_trapper(rt, b, ids):
     cid = ids()
-    b.args("sh", "-c", TRAPPER)
-    _, out = create(rt, b, cid)
-    rt.ok("start", cid)
-    assert wait_for(lambda: b"ready" in out.read_bytes()), "container never printed ready"
-    return cid, out, read_pid_file(b.pid_file)
+    return (cid, *start_ready(rt, b, cid, TRAPPER))
 
 
 # ---- create -------------------------------------------------------------------
@@ -434,25 +430,8 @@ def test_console_socket(rt, bundle, ids, tmp_path):
     b.config["process"]["terminal"] = True
     b.save()
     cid = ids()
-    path = str(tmp_path / "console.sock")
-    got = {}
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as srv:
-        srv.bind(path)
-        srv.listen(1)
-        srv.settimeout(20)
-
-        def receive():
-            try:
-                conn, _ = srv.accept()
-                with conn:
-                    got["msg"], got["fds"], _, _ = socket.recv_fds(conn, 4096, 4)
-            except OSError as e:
-                got["error"] = repr(e)
-
-        t = threading.Thread(target=receive)
-        t.start()
-        _, out = create(rt, b, cid, extra=["--console-socket", path])
-        t.join(30)
+    with console_listener(tmp_path / "console.sock") as got:
+        _, out = create(rt, b, cid, extra=["--console-socket", tmp_path / "console.sock"])
     assert "error" not in got, got
     assert got.get("msg"), f"empty payload: {got}"
     assert len(got["fds"]) == 1, f"want one fd, got {got['fds']}"

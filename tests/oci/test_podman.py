@@ -235,3 +235,42 @@ def test_runs_in_a_row(podman):
     for i in range(5):
         r = podman.run("sh", "-c", f"exit {i}", opts=["--rm"])
         assert r.returncode == i, text(r.stderr)
+
+
+def _inside(podman, name, script):
+    r = podman("exec", name, "sh", "-c", script)
+    assert r.returncode == 0, text(r.stderr)
+    return text(r.stdout).strip()
+
+
+MEMORY_INSIDE = ("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || "
+                 "cat /sys/fs/cgroup/memory.max")
+
+
+def test_pause_unpause(podman):
+    """podman pause/unpause call the runtime's pause/resume; inspect reads its state."""
+    name = _name()
+    r = podman.run("sh", "-c", "while :; do sleep 0.05; done", opts=["-d", "--name", name])
+    assert r.returncode == 0, text(r.stderr)
+    assert podman("pause", name).returncode == 0
+    r = podman("inspect", "--format", "{{.State.Status}}", name)
+    assert text(r.stdout).strip() == "paused", text(r.stdout) + text(r.stderr)
+    r = podman("unpause", name)
+    assert r.returncode == 0, text(r.stderr)
+    r = podman("inspect", "--format", "{{.State.Status}}", name)
+    assert text(r.stdout).strip() == "running"
+    assert _inside(podman, name, "echo alive") == "alive"
+    assert podman("rm", "-f", "-t", "0", name).returncode == 0
+
+
+def test_update_memory(podman):
+    """podman update --memory calls the runtime's update --resources FILE;
+    the container sees the new limit."""
+    name = _name()
+    r = podman.run("sleep", "1000", opts=["-d", "--name", name, "--memory", "64m"])
+    assert r.returncode == 0, text(r.stderr)
+    assert _inside(podman, name, MEMORY_INSIDE) == str(64 << 20)
+    r = podman("update", "--memory", "128m", name)
+    assert r.returncode == 0, text(r.stderr)
+    assert _inside(podman, name, MEMORY_INSIDE) == str(128 << 20)
+    assert podman("rm", "-f", "-t", "0", name).returncode == 0

@@ -34,6 +34,7 @@ static const char hybrid_host[] =
 	"33 30 0:30 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
 	"34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
 	"35 30 0:32 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
+	"36 30 0:33 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
 	"38 30 0:35 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
 	"39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
 	"40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
@@ -190,12 +191,14 @@ static void test_paths_for(void)
 	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_MEMORY], "/sys/fs/cgroup/memory/barco/web");
 	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_CPU], "/sys/fs/cgroup/cpu/barco/web");
 	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_PIDS], "/sys/fs/cgroup/pids/barco/web");
+	CU_ASSERT_STRING_EQUAL(cg.freezer_path, "/sys/fs/cgroup/freezer/barco/web");
 	CU_ASSERT_EQUAL(cg.layout.mode, BARCO_CGROUP_HYBRID);
 
 	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(v2_vm, &l, &err), 0);
 	barco_cgroup_paths_for(&l, "web", &cg);
 	CU_ASSERT_STRING_EQUAL(cg.unified_path, "/sys/fs/cgroup/barco/web");
 	CU_ASSERT_STRING_EQUAL(cg.v1_path[BARCO_CG_V1_MEMORY], "");
+	CU_ASSERT_STRING_EQUAL(cg.freezer_path, "");
 
 	CU_ASSERT_EQUAL_FATAL(barco_cgroup_layout_parse(v1_combined, &l, &err), 0);
 	barco_cgroup_paths_for(&l, "web", &cg);
@@ -852,6 +855,73 @@ static void test_real_v1_kill_by_procs(void)
 	remove_new_parents(&l, had);
 }
 
+/* pause/resume: the v1 freezer's file where there is one, cgroup2's files on v2. */
+static void test_fake_freeze(void)
+{
+	cleanup_free char *root = barco_test_tmpdir();
+	struct barco_cgroup cg = {0};
+	struct barco_err err = {0};
+	char buf[64];
+
+	(void)snprintf(cg.freezer_path, PATH_MAX, "%s", root);
+	barco_test_write_file(root, "freezer.state", "THAWED\n");
+	CU_ASSERT_FALSE(barco_cgroup_is_frozen(&cg));
+	CU_ASSERT_EQUAL(barco_cgroup_freeze(&cg, true, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "freezer.state", buf, sizeof(buf)), "FROZEN");
+	CU_ASSERT_TRUE(barco_cgroup_is_frozen(&cg));
+	CU_ASSERT_EQUAL(barco_cgroup_freeze(&cg, false, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "freezer.state", buf, sizeof(buf)), "THAWED");
+
+	memset(&cg, 0, sizeof(cg));
+	cg.layout.mode = BARCO_CGROUP_V2;
+	(void)snprintf(cg.unified_path, PATH_MAX, "%s", root);
+	barco_test_write_file(root, "cgroup.freeze", "0\n");
+	barco_test_write_file(root, "cgroup.events", "populated 1\nfrozen 1\n");
+	CU_ASSERT_EQUAL(barco_cgroup_freeze(&cg, true, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "cgroup.freeze", buf, sizeof(buf)), "1");
+	CU_ASSERT_TRUE(barco_cgroup_is_frozen(&cg));
+
+	/* Hybrid without a v1 freezer: cgroup.freeze of the identity-only cgroup2 is not used. */
+	cg.layout.mode = BARCO_CGROUP_HYBRID;
+	CU_ASSERT_EQUAL(barco_cgroup_freeze(&cg, true, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no freezer"));
+	CU_ASSERT_FALSE(barco_cgroup_is_frozen(&cg));
+	barco_test_rmtree(root);
+}
+
+/* update: the files create writes; -1 is "max"; what is 0 is left alone. */
+static void test_fake_update(void)
+{
+	cleanup_free char *root = barco_test_tmpdir();
+	struct barco_cgroup cg = {0};
+	struct barco_report rep = {0};
+	struct barco_err err = {0};
+	const struct barco_cgroup_limits lift = {.memory_bytes = -1, .pids_max = 7};
+	const struct barco_cgroup_limits shares = {.cpu_shares = 512};
+	char buf[64];
+
+	cg.layout.mode = BARCO_CGROUP_V2;
+	(void)snprintf(cg.unified_path, PATH_MAX, "%s", root);
+	/* Plain files are not truncated by a write (cgroup files parse each write): start empty. */
+	barco_test_write_file(root, "memory.max", "");
+	barco_test_write_file(root, "pids.max", "");
+	barco_test_write_file(root, "cpu.weight", "100\n");
+	CU_ASSERT_EQUAL(barco_cgroup_update(&cg, &lift, &rep, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "memory.max", buf, sizeof(buf)), "max");
+	CU_ASSERT_STRING_EQUAL(get_file(root, "pids.max", buf, sizeof(buf)), "7");
+	CU_ASSERT_STRING_EQUAL(get_file(root, "cpu.weight", buf, sizeof(buf)), "100");
+	barco_test_write_file(root, "cpu.weight", "");
+	CU_ASSERT_EQUAL(barco_cgroup_update(&cg, &shares, &rep, &err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(root, "cpu.weight", buf, sizeof(buf)), "20");
+
+	/* v1 without a pids hierarchy: a pids limit is refused, naming the controller. */
+	memset(&cg, 0, sizeof(cg));
+	cg.layout.mode = BARCO_CGROUP_V1;
+	CU_ASSERT_EQUAL(barco_cgroup_update(&cg, &lift, &rep, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "controller, which is not mounted"));
+	barco_test_rmtree(root);
+}
+
 void barco_test_register_cgroup(void)
 {
 	static const struct barco_test tests[] = {
@@ -881,6 +951,8 @@ void barco_test_register_cgroup(void)
 		{"destroy: empty and twice", test_destroy_empty},
 		{"real: create/attach/destroy", test_real_create_attach_destroy},
 		{"real: v1 kill by cgroup.procs", test_real_v1_kill_by_procs},
+		{"fake freeze: v1 freezer, cgroup.freeze", test_fake_freeze},
+		{"fake update: limits, max, untouched", test_fake_update},
 	};
 
 	barco_test_suite_add("cgroup", tests, ARRAY_LEN(tests));

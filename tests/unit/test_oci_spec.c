@@ -362,6 +362,60 @@ static void test_load_resolves_root_in_bundle(void)
 	barco_test_rmtree(dir);
 }
 
+/* exec --process FILE: the "process" object alone, errors named under "process". */
+static void test_process_file(void)
+{
+	static const char text[] = "{\"args\":[\"sh\"],\"cwd\":\"/tmp\",\"env\":[\"A=1\"],"
+				   "\"user\":{\"uid\":7,\"gid\":8},\"terminal\":true}";
+	static const char no_args[] = "{\"cwd\":\"/\"}";
+	struct barco_oci_spec *spec = NULL;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_process_parse(text, strlen(text), &spec, &err), 0);
+	CU_ASSERT_STRING_EQUAL(spec->args[0], "sh");
+	CU_ASSERT_STRING_EQUAL(spec->cwd, "/tmp");
+	CU_ASSERT_STRING_EQUAL(spec->env[0], "A=1");
+	CU_ASSERT_EQUAL(spec->uid, 7);
+	CU_ASSERT_EQUAL(spec->gid, 8);
+	CU_ASSERT_TRUE(spec->is_terminal);
+	CU_ASSERT_PTR_NULL(spec->root_path);
+	barco_oci_spec_free(spec);
+	spec = NULL;
+	CU_ASSERT_EQUAL(barco_oci_process_parse(no_args, strlen(no_args), &spec, &err), -1);
+	CU_ASSERT_PTR_NULL(spec);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "process.args: missing"));
+	CU_ASSERT_EQUAL(barco_oci_process_parse("[1]", 3, &spec, &err), -1);
+	CU_ASSERT_PTR_NULL(spec);
+	CU_ASSERT_EQUAL(barco_oci_process_parse("{nope", 5, &spec, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not valid JSON"));
+}
+
+/* update --resources: absent is 0, -1 lifts, a negative pids limit is -1, bad input named. */
+static void test_resources_document(void)
+{
+	static const char text[] = "{\"memory\":{\"limit\":-1},\"pids\":{\"limit\":-7},"
+				   "\"cpu\":{\"shares\":512},\"blockIO\":{}}";
+	static const char pids_only[] = "{\"pids\":{\"limit\":9}}";
+	static const char bad_memory[] = "{\"memory\":{\"limit\":-5}}";
+	static const char bad_type[] = "{\"cpu\":{\"shares\":\"x\"}}";
+	struct barco_oci_resources r;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_resources_parse(text, strlen(text), &r, &err), 0);
+	CU_ASSERT_EQUAL(r.memory_limit, -1);
+	CU_ASSERT_EQUAL(r.pids_limit, -1);
+	CU_ASSERT_EQUAL(r.cpu_shares, 512);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_resources_parse(pids_only, strlen(pids_only), &r, &err), 0);
+	CU_ASSERT_EQUAL(r.memory_limit, 0);
+	CU_ASSERT_EQUAL(r.pids_limit, 9);
+	CU_ASSERT_EQUAL(r.cpu_shares, 0);
+	CU_ASSERT_EQUAL(barco_oci_resources_parse(bad_memory, strlen(bad_memory), &r, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "memory.limit: -5 is negative"));
+	CU_ASSERT_EQUAL(barco_oci_resources_parse(bad_type, strlen(bad_type), &r, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cpu.shares"));
+	CU_ASSERT_EQUAL(barco_oci_resources_parse("[]", 2, &r, &err), -1);
+}
+
 void barco_test_register_oci_spec(void)
 {
 	static const struct barco_test tests[] = {
@@ -374,6 +428,8 @@ void barco_test_register_oci_spec(void)
 		{"refusals name the JSON path", test_refusals_name_the_path},
 		{"huge arrays are refused", test_huge_arrays_are_refused},
 		{"load resolves root inside the bundle", test_load_resolves_root_in_bundle},
+		{"exec's process file", test_process_file},
+		{"update's resources document", test_resources_document},
 	};
 
 	barco_test_suite_add("oci_spec", tests, ARRAY_LEN(tests));

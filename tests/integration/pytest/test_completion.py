@@ -63,7 +63,8 @@ def test_commands():
     assert complete(f"{BARCO} st") == ["stages", "start", "state", "step"]
     assert complete(f"{BARCO} ") == sorted(["run", "step", "stages", "ps", "delete", "lesson",
                                              "rootfs", "probe", "verify", "spec", "create",
-                                             "start", "state", "kill", "help", "version"])
+                                             "start", "state", "kill", "exec", "pause",
+                                             "resume", "update", "help", "version"])
 
 
 def test_options_of_a_command():
