@@ -32,7 +32,10 @@ struct barco_idmap {
 enum barco_seccomp_mode {
 	BARCO_SECCOMP_DEFAULT,
 	BARCO_SECCOMP_UNCONFINED,
+	BARCO_SECCOMP_PROFILE, /* an OCI bundle's linux.seccomp, compiled: seccomp_program */
 };
+
+struct sock_filter;
 
 struct barco_config {
 	char name[BARCO_NAME_MAX + 1];
@@ -94,6 +97,12 @@ struct barco_config {
 	const struct barco_sysctl
 		*sysctls; /* written by the mounts stage, before /proc/sys goes read-only */
 	size_t sysctls_len;
+	bool is_new_privs_allowed; /* process.noNewPrivileges false: no PR_SET_NO_NEW_PRIVS */
+	const struct sock_filter *seccomp_program; /* BARCO_SECCOMP_PROFILE's filter */
+	size_t seccomp_program_len;
+	unsigned int seccomp_flags;   /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	char *const *seccomp_skipped; /* unknown syscall names, warned about (oci_config.h) */
+	size_t seccomp_skipped_len;
 	struct barco_rlimit {
 		int resource; /* RLIMIT_*: set by the exec stage, before execve */
 		uint64_t soft;

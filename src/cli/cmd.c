@@ -105,5 +105,6 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;
 	}
+	barco_oci_config_warn(cfg);
 	return true;
 }

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "base/log.h"
 #include "base/util.h"
+#include "runtime/oci_seccomp.h"
 #include "stages/mount.h"
 
 #ifndef CLONE_NEWTIME
@@ -166,9 +168,30 @@ static uint64_t shares_to_weight(uint64_t shares)
 	return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+/* No linux.seccomp means no filter, as with runc (podman's seccomp=unconfined omits it). */
+static void map_seccomp(const struct barco_oci_spec *spec, struct barco_config *cfg)
+{
+	cfg->is_new_privs_allowed = !spec->is_no_new_privileges;
+	cfg->seccomp = spec->seccomp ? BARCO_SECCOMP_PROFILE : BARCO_SECCOMP_UNCONFINED;
+	if (!spec->seccomp)
+		return;
+	cfg->seccomp_program = spec->seccomp->program;
+	cfg->seccomp_program_len = spec->seccomp->program_len;
+	cfg->seccomp_flags = spec->seccomp->flags;
+	cfg->seccomp_skipped = spec->seccomp->skipped;
+	cfg->seccomp_skipped_len = spec->seccomp->skipped_len;
+}
+
+void barco_oci_config_warn(const struct barco_config *cfg)
+{
+	for (size_t i = 0; i < cfg->seccomp_skipped_len; i++)
+		log_warn("config.json: %s", cfg->seccomp_skipped[i]);
+}
+
 static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		     struct barco_err *err)
 {
+	map_seccomp(spec, cfg);
 	cfg->sysctls = spec->sysctl;
 	cfg->sysctls_len = spec->sysctl_len;
 	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;

@@ -178,6 +178,8 @@ int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
 	if (r == 0 && barco_exe_guard_is_needed(&cfg))
 		r = barco_exe_guard(err);
 	if (r == 0)
+		barco_oci_config_warn(&cfg);
+	if (r == 0)
 		r = create_container(&cfg, spec, abs_bundle, pid_file, err);
 	barco_oci_spec_free(spec);
 	return r;
