@@ -14,6 +14,7 @@
 #define BARCO_IDMAP_MAX	   8
 #define BARCO_ENV_MAX	   256
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
+#define BARCO_GROUPS_MAX   64 /* supplementary groups (OCI process.user.additionalGids) */
 
 struct barco_mount_def;
 
@@ -97,6 +98,8 @@ struct barco_config {
 	const struct barco_sysctl
 		*sysctls; /* written by the mounts stage, before /proc/sys goes read-only */
 	size_t sysctls_len;
+	gid_t groups[BARCO_GROUPS_MAX]; /* supplementary groups, set by the caps stage */
+	size_t groups_len;
 	bool is_new_privs_allowed; /* process.noNewPrivileges false: no PR_SET_NO_NEW_PRIVS */
 	const struct sock_filter *seccomp_program; /* BARCO_SECCOMP_PROFILE's filter */
 	size_t seccomp_program_len;

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "base/log.h"
+#include "base/parse.h"
 #include "base/util.h"
 #include "runtime/oci_seccomp.h"
 #include "stages/mount.h"
@@ -87,6 +88,28 @@ static int map_caps(const struct barco_oci_spec *spec, struct barco_config *cfg,
 	return 0;
 }
 
+_Static_assert(BARCO_OCI_GROUPS_MAX <= BARCO_GROUPS_MAX, "additionalGids do not fit the config");
+
+/* With a user namespace, setgroups(2) takes only groups its gid_map maps (EINVAL otherwise). */
+static int map_groups(const struct barco_oci_spec *spec, struct barco_config *cfg,
+		      struct barco_err *err)
+{
+	bool has_userns = spec->ns[BARCO_OCI_NS_USER].is_listed;
+
+	for (size_t i = 0; i < spec->additional_gids_len; i++) {
+		gid_t g = spec->additional_gids[i];
+
+		if (has_userns && !barco_idmap_contains(spec->gidmap, spec->gidmap_len, g))
+			return barco_err_set(err, 0,
+					     "process.user.additionalGids[%zu]: gid %u is not in "
+					     "linux.gidMappings",
+					     i, (unsigned)g);
+		cfg->groups[i] = g;
+	}
+	cfg->groups_len = spec->additional_gids_len;
+	return 0;
+}
+
 static int map_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		       struct barco_err *err)
 {
@@ -100,10 +123,6 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 				     "--console-socket: process.terminal is false, so there is no "
 				     "console to send");
 	cfg->is_terminal = spec->is_terminal;
-	if (spec->additional_gids_len)
-		return barco_err_set(err, 0,
-				     "process.user.additionalGids: supplementary groups are not "
-				     "applied yet");
 	if (spec->env_len > BARCO_ENV_MAX)
 		return barco_err_set(err, 0, "process.env: %zu entries, barco takes at most %d",
 				     spec->env_len, BARCO_ENV_MAX);
@@ -115,13 +134,16 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 	cfg->argv = spec->args;
 	cfg->workdir = spec->cwd;
 	cfg->uid = spec->uid;
-	cfg->has_umask = spec->has_umask;
-	cfg->umask = spec->umask;
+	/* runc's umask when none is given, rather than whatever barco was started with. */
+	cfg->has_umask = true;
+	cfg->umask = spec->has_umask ? spec->umask : 022;
 	cfg->gid = spec->gid;
 	for (size_t i = 0; i < spec->rlimits_len; i++)
 		cfg->rlimits[i] = (struct barco_rlimit){
 			spec->rlimits[i].resource, spec->rlimits[i].soft, spec->rlimits[i].hard};
 	cfg->rlimits_len = spec->rlimits_len;
+	if (map_groups(spec, cfg, err) < 0)
+		return -1;
 	return map_caps(spec, cfg, err);
 }
 
