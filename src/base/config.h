@@ -38,6 +38,25 @@ enum barco_seccomp_mode {
 
 struct sock_filter;
 
+/* A device node the mounts stage makes (OCI linux.devices). */
+struct barco_device {
+	const char *path; /* absolute, under /dev */
+	mode_t mode;	  /* S_IFCHR, S_IFBLK or S_IFIFO | permission bits */
+	unsigned int major;
+	unsigned int minor;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* A rule of the devices cgroup (OCI linux.resources.devices), in order. */
+struct barco_device_rule {
+	bool is_allow;
+	char type;	/* 'a' (all), 'c' or 'b' */
+	int64_t major;	/* -1: any */
+	int64_t minor;	/* -1: any */
+	char access[4]; /* a subset of "rwm" */
+};
+
 struct barco_config {
 	char name[BARCO_NAME_MAX + 1];
 	char hostname[BARCO_HOSTNAME_MAX + 1];
@@ -98,6 +117,10 @@ struct barco_config {
 	const struct barco_sysctl
 		*sysctls; /* written by the mounts stage, before /proc/sys goes read-only */
 	size_t sysctls_len;
+	const struct barco_device *devices; /* made in /dev by the mounts stage */
+	size_t devices_len;
+	const struct barco_device_rule *device_rules; /* NULL: no devices cgroup rules */
+	size_t device_rules_len;
 	gid_t groups[BARCO_GROUPS_MAX]; /* supplementary groups, set by the caps stage */
 	size_t groups_len;
 	bool is_new_privs_allowed; /* process.noNewPrivileges false: no PR_SET_NO_NEW_PRIVS */

@@ -214,6 +214,10 @@ static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg
 		     struct barco_err *err)
 {
 	map_seccomp(spec, cfg);
+	cfg->devices = spec->devices;
+	cfg->devices_len = spec->devices_len;
+	cfg->device_rules = spec->device_rules;
+	cfg->device_rules_len = spec->device_rules_len;
 	cfg->sysctls = spec->sysctl;
 	cfg->sysctls_len = spec->sysctl_len;
 	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;

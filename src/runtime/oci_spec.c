@@ -29,6 +29,8 @@ void barco_oci_spec_free(struct barco_oci_spec *spec)
 	free(spec->readonly_paths);
 	free(spec->sysctl);
 	barco_oci_seccomp_free(spec->seccomp);
+	free(spec->devices);
+	free(spec->device_rules);
 	json_object_put(spec->json);
 	free(spec);
 }

@@ -114,6 +114,11 @@ struct barco_oci_spec {
 
 	/* linux.seccomp compiled (oci_seccomp.h), or NULL */
 	struct barco_oci_seccomp *seccomp;
+	/* linux.devices and linux.resources.devices (oci_devices.h); NULL when absent */
+	struct barco_device *devices;
+	size_t devices_len;
+	struct barco_device_rule *device_rules;
+	size_t device_rules_len;
 
 	struct barco_mount_def
 		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */

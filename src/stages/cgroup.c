@@ -26,6 +26,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "stages/devices.h"
 
 #define CG_DIR_MODE	  0755
 #define CG_PARENT	  "barco"
@@ -40,6 +41,7 @@ static const char *const v1_ctrl_names[BARCO_CG_V1_COUNT] = {
 	[BARCO_CG_V1_MEMORY] = "memory",
 	[BARCO_CG_V1_CPU] = "cpu",
 	[BARCO_CG_V1_PIDS] = "pids",
+	[BARCO_CG_V1_DEVICES] = "devices",
 };
 
 /* The cgroup2 controllers barco delegates to its parent and containers. */
@@ -457,6 +459,12 @@ static int create_v2(struct barco_cgroup *cg, const char *name, const struct bar
 
 	if (!path_fmt(parent, "%s/" CG_PARENT, unified))
 		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
+	/* cgroup v2 has no devices files: a BPF_PROG_TYPE_CGROUP_DEVICE program would do it. */
+	if (cfg->device_rules)
+		return barco_err_set(err, EOPNOTSUPP,
+				     "linux.resources.devices: on cgroup v2 this needs a "
+				     "BPF_PROG_TYPE_CGROUP_DEVICE program, which barco does not "
+				     "attach yet");
 	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
 	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0)
 		return -1;
@@ -472,6 +480,8 @@ static bool wants_ctrl(const struct barco_config *cfg, size_t ctrl)
 		return cfg->memory_max_bytes != 0;
 	case BARCO_CG_V1_CPU:
 		return cfg->cpu_weight != 0;
+	case BARCO_CG_V1_DEVICES:
+		return cfg->device_rules != NULL;
 	default:
 		return cfg->pids_max > 0;
 	}
@@ -502,7 +512,7 @@ static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_con
 		if (cg_write(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", v, false, rep, err) < 0)
 			return -1;
 	}
-	return 0;
+	return barco_devices_cgroup_v1(cg->v1_path[BARCO_CG_V1_DEVICES], cfg, rep, err);
 }
 
 /* Controllers co-mounted in one hierarchy share one directory: make it once. */

@@ -35,6 +35,7 @@ enum barco_cgroup_v1_ctrl {
 	BARCO_CG_V1_MEMORY,
 	BARCO_CG_V1_CPU,
 	BARCO_CG_V1_PIDS,
+	BARCO_CG_V1_DEVICES, /* OCI linux.resources.devices (stages/devices.h) */
 	BARCO_CG_V1_COUNT,
 };
 

@@ -4,20 +4,14 @@ umask. runc is the reference: every test here passes against it.
 
 import pytest
 
-from ocihelp import MAPPED_ROOT, assert_nothing_left, create, read_pid_file, reap, text
+from ocihelp import MAPPED_ROOT, assert_create_refused, run_to_end
 
 SCRIPT = "grep -E '^(Uid|Gid|Groups):' /proc/self/status; umask"
 
 
 def run_script(rt, b, cid):
-    _, out = create(rt, b, cid)
-    pid = read_pid_file(b.pid_file)
-    rt.ok("start", cid)
-    assert reap(pid, timeout=20) == 0, text((b.path / f"{cid}.err").read_bytes())
-    rt.ok("delete", cid)
-    assert_nothing_left(rt, cid)
-    return dict(l.split(":", 1) if ":" in l else ("umask", l)
-                for l in out.read_text().splitlines())
+    out, _ = run_to_end(rt, b, cid)
+    return dict(l.split(":", 1) if ":" in l else ("umask", l) for l in out.splitlines())
 
 
 @pytest.mark.parametrize("user,groups,umask", [
@@ -50,12 +44,7 @@ def test_group_outside_the_gid_map_fails_create(rt, bundle, ids):
     """setgroups(2) takes only mapped groups: create fails, exit 1, nothing left."""
     b = bundle().user_namespace()
     b.config["process"]["user"] = {"uid": 0, "gid": 0, "additionalGids": [5, MAPPED_ROOT]}
-    b.save()
-    cid = ids()
-    r, _ = create(rt, b, cid, expect_ok=False)
-    err = text(r.stderr).strip()
-    assert r.returncode == 1, f"exit {r.returncode}: {err}"
-    assert_nothing_left(rt, cid)
+    err = assert_create_refused(rt, b.save(), ids(), "process.user.additionalGids[1]")
     if rt.name == "barco":
         assert err == ("barco: config.json: process.user.additionalGids[1]: gid 100000 is not "
                        "in linux.gidMappings"), err

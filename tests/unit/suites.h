@@ -22,6 +22,7 @@ void barco_test_register_observe(void);
 void barco_test_register_oci_spec(void);
 void barco_test_register_oci_config(void);
 void barco_test_register_oci_seccomp(void);
+void barco_test_register_oci_devices(void);
 
 /* A config.json the OCI reader must refuse, and the start of its message. */
 struct barco_test_refusal {
