@@ -15,6 +15,7 @@
 #define BARCO_ENV_MAX	   256
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
 #define BARCO_NS_JOIN_MAX  4  /* network, IPC, UTS, cgroup: the ones barco joins by path */
+#define BARCO_GROUPS_MAX   64 /* supplementary groups (OCI process.user.additionalGids) */
 
 struct barco_mount_def;
 
@@ -33,6 +34,28 @@ struct barco_idmap {
 enum barco_seccomp_mode {
 	BARCO_SECCOMP_DEFAULT,
 	BARCO_SECCOMP_UNCONFINED,
+	BARCO_SECCOMP_PROFILE, /* an OCI bundle's linux.seccomp, compiled: seccomp_program */
+};
+
+struct sock_filter;
+
+/* A device node the mounts stage makes (OCI linux.devices). */
+struct barco_device {
+	const char *path; /* absolute, under /dev */
+	mode_t mode;	  /* S_IFCHR, S_IFBLK or S_IFIFO | permission bits */
+	unsigned int major;
+	unsigned int minor;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* A rule of the devices cgroup (OCI linux.resources.devices), in order. */
+struct barco_device_rule {
+	bool is_allow;
+	char type;	/* 'a' (all), 'c' or 'b' */
+	int64_t major;	/* -1: any */
+	int64_t minor;	/* -1: any */
+	char access[4]; /* a subset of "rwm" */
 };
 
 struct barco_config {
@@ -103,6 +126,18 @@ struct barco_config {
 	const struct barco_sysctl
 		*sysctls; /* written by the mounts stage, before /proc/sys goes read-only */
 	size_t sysctls_len;
+	const struct barco_device *devices; /* made in /dev by the mounts stage */
+	size_t devices_len;
+	const struct barco_device_rule *device_rules; /* NULL: no devices cgroup rules */
+	size_t device_rules_len;
+	gid_t groups[BARCO_GROUPS_MAX]; /* supplementary groups, set by the caps stage */
+	size_t groups_len;
+	bool is_new_privs_allowed; /* process.noNewPrivileges false: no PR_SET_NO_NEW_PRIVS */
+	const struct sock_filter *seccomp_program; /* BARCO_SECCOMP_PROFILE's filter */
+	size_t seccomp_program_len;
+	unsigned int seccomp_flags;   /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	char *const *seccomp_skipped; /* unknown syscall names, warned about (oci_config.h) */
+	size_t seccomp_skipped_len;
 	struct barco_rlimit {
 		int resource; /* RLIMIT_*: set by the exec stage, before execve */
 		uint64_t soft;

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/cli.h"
+#include "runtime/exe_guard.h"
 #include "runtime/lesson_skip.h"
 #include "runtime/oci_config.h"
 #include "runtime/rootfs.h"
@@ -100,10 +101,12 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;
 	}
-	if (ensure_rootfs(cfg, &err) < 0) {
+	if (ensure_rootfs(cfg, &err) < 0 ||
+	    (barco_exe_guard_is_needed(cfg) && barco_exe_guard(&err) < 0)) {
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;
 	}
+	barco_oci_config_warn(cfg);
 	return true;
 }
 

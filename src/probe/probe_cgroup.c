@@ -88,7 +88,7 @@ static bool has_v1_mount(const struct barco_cgroup_layout *l)
 /* The layout from mountinfo; all of it in the evidence when is_full, else only errors. */
 static void read_layout(struct barco_cgroup_layout *ret, bool is_full, struct barco_report *ev)
 {
-	static const char *const names[BARCO_CG_V1_COUNT] = {"memory", "cpu", "pids"};
+	static const char *const names[BARCO_CG_V1_COUNT] = {"memory", "cpu", "pids", "devices"};
 	struct barco_err err = {0};
 	char msg[BARCO_ERR_MSG_MAX + 64];
 

@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "base/log.h"
+#include "base/parse.h"
 #include "base/util.h"
+#include "runtime/oci_seccomp.h"
 #include "stages/cgroup.h"
 #include "stages/mount.h"
 
@@ -121,6 +124,28 @@ static int map_caps(const struct barco_oci_spec *spec, struct barco_config *cfg,
 	return 0;
 }
 
+_Static_assert(BARCO_OCI_GROUPS_MAX <= BARCO_GROUPS_MAX, "additionalGids do not fit the config");
+
+/* With a user namespace, setgroups(2) takes only groups its gid_map maps (EINVAL otherwise). */
+static int map_groups(const struct barco_oci_spec *spec, struct barco_config *cfg,
+		      struct barco_err *err)
+{
+	bool has_userns = spec->ns[BARCO_OCI_NS_USER].is_listed;
+
+	for (size_t i = 0; i < spec->additional_gids_len; i++) {
+		gid_t g = spec->additional_gids[i];
+
+		if (has_userns && !barco_idmap_contains(spec->gidmap, spec->gidmap_len, g))
+			return barco_err_set(err, 0,
+					     "process.user.additionalGids[%zu]: gid %u is not in "
+					     "linux.gidMappings",
+					     i, (unsigned)g);
+		cfg->groups[i] = g;
+	}
+	cfg->groups_len = spec->additional_gids_len;
+	return 0;
+}
+
 static int map_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		       struct barco_err *err)
 {
@@ -134,10 +159,6 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 				     "--console-socket: process.terminal is false, so there is no "
 				     "console to send");
 	cfg->is_terminal = spec->is_terminal;
-	if (spec->additional_gids_len)
-		return barco_err_set(err, 0,
-				     "process.user.additionalGids: supplementary groups are not "
-				     "applied yet");
 	if (spec->env_len > BARCO_ENV_MAX)
 		return barco_err_set(err, 0, "process.env: %zu entries, barco takes at most %d",
 				     spec->env_len, BARCO_ENV_MAX);
@@ -149,13 +170,16 @@ static int map_process(const struct barco_oci_spec *spec, struct barco_config *c
 	cfg->argv = spec->args;
 	cfg->workdir = spec->cwd;
 	cfg->uid = spec->uid;
-	cfg->has_umask = spec->has_umask;
-	cfg->umask = spec->umask;
+	/* runc's umask when none is given, rather than whatever barco was started with. */
+	cfg->has_umask = true;
+	cfg->umask = spec->has_umask ? spec->umask : 022;
 	cfg->gid = spec->gid;
 	for (size_t i = 0; i < spec->rlimits_len; i++)
 		cfg->rlimits[i] = (struct barco_rlimit){
 			spec->rlimits[i].resource, spec->rlimits[i].soft, spec->rlimits[i].hard};
 	cfg->rlimits_len = spec->rlimits_len;
+	if (map_groups(spec, cfg, err) < 0)
+		return -1;
 	return map_caps(spec, cfg, err);
 }
 
@@ -203,9 +227,34 @@ static void map_paths(const struct barco_oci_spec *spec, struct barco_config *cf
 	cfg->readonly_paths_len = spec->readonly_paths_len;
 }
 
+/* No linux.seccomp means no filter, as with runc (podman's seccomp=unconfined omits it). */
+static void map_seccomp(const struct barco_oci_spec *spec, struct barco_config *cfg)
+{
+	cfg->is_new_privs_allowed = !spec->is_no_new_privileges;
+	cfg->seccomp = spec->seccomp ? BARCO_SECCOMP_PROFILE : BARCO_SECCOMP_UNCONFINED;
+	if (!spec->seccomp)
+		return;
+	cfg->seccomp_program = spec->seccomp->program;
+	cfg->seccomp_program_len = spec->seccomp->program_len;
+	cfg->seccomp_flags = spec->seccomp->flags;
+	cfg->seccomp_skipped = spec->seccomp->skipped;
+	cfg->seccomp_skipped_len = spec->seccomp->skipped_len;
+}
+
+void barco_oci_config_warn(const struct barco_config *cfg)
+{
+	for (size_t i = 0; i < cfg->seccomp_skipped_len; i++)
+		log_warn("config.json: %s", cfg->seccomp_skipped[i]);
+}
+
 static int map_linux(const struct barco_oci_spec *spec, struct barco_config *cfg,
 		     struct barco_err *err)
 {
+	map_seccomp(spec, cfg);
+	cfg->devices = spec->devices;
+	cfg->devices_len = spec->devices_len;
+	cfg->device_rules = spec->device_rules;
+	cfg->device_rules_len = spec->device_rules_len;
 	cfg->sysctls = spec->sysctl;
 	cfg->sysctls_len = spec->sysctl_len;
 	cfg->memory_max_bytes = (uint64_t)spec->memory_limit_bytes;

@@ -28,3 +28,10 @@ int barco_oci_config_load(struct barco_config *cfg, struct barco_oci_spec **ret_
 /* Replaces cfg's process (args, env, cwd, user, caps, rlimits) with spec's: `exec`. */
 int barco_oci_config_apply_process(const struct barco_oci_spec *spec, struct barco_config *cfg,
 				   struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Logs the warnings of config.json (the unknown syscall names its seccomp
+ * profile skipped). Called once barco will not re-execute itself
+ * (exe_guard.h), so that each is said once.
+ */
+void barco_oci_config_warn(const struct barco_config *cfg);

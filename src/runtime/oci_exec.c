@@ -35,6 +35,7 @@
 #include "base/parse.h"
 #include "base/sock.h"
 #include "base/util.h"
+#include "runtime/exe_guard.h"
 #include "runtime/oci_config.h"
 #include "runtime/oci_lifecycle.h"
 #include "stages/caps.h"
@@ -281,8 +282,10 @@ static int exec_in_container(struct exec_ctx *x, struct barco_err *err)
 		return -1;
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (process.cwd)", cfg->workdir);
-	if (barco_caps_apply(x->caps_keep, cfg->uid, cfg->gid, &rep, err) < 0 ||
-	    barco_seccomp_apply(cfg->seccomp, &rep, err) < 0 ||
+	if ((barco_seccomp_is_early(cfg) && barco_seccomp_load_profile(cfg, &rep, err) < 0) ||
+	    barco_caps_apply(x->caps_keep, cfg->uid, cfg->gid, cfg->groups, cfg->groups_len, &rep,
+			     err) < 0 ||
+	    barco_seccomp_apply(cfg, &rep, err) < 0 ||
 	    barco_exec_check(cfg->argv, cfg->env, err) < 0)
 		return -1;
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -430,6 +433,9 @@ int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, stru
 	x.init_pid = st.pid;
 	if (r == 0)
 		r = load_config(&x, st.bundle, err);
+	/* The exec'd process enters the container as barco: the same guard as create's. */
+	if (r == 0 && barco_exe_guard_is_needed(&x.cfg))
+		r = barco_exe_guard(err);
 	if (r == 0)
 		r = open_namespaces(&x, err);
 	if (r == 0)

@@ -19,6 +19,7 @@
 #include "base/parse.h"
 #include "base/sock.h"
 #include "base/util.h"
+#include "runtime/exe_guard.h"
 #include "runtime/explain.h"
 #include "runtime/oci_config.h"
 #include "runtime/oci_pause.h"
@@ -176,6 +177,11 @@ int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
 	if (barco_oci_config_load(&cfg, &spec, err) < 0)
 		return -1;
 	r = barco_config_finish(&cfg, err);
+	/* Before anything exists on the host: the guard may re-execute barco. */
+	if (r == 0 && barco_exe_guard_is_needed(&cfg))
+		r = barco_exe_guard(err);
+	if (r == 0)
+		barco_oci_config_warn(&cfg);
 	if (r == 0)
 		r = create_container(&cfg, spec, abs_bundle, pid_file, err);
 	barco_oci_spec_free(spec);

@@ -9,6 +9,8 @@
 
 #include "base/parse.h"
 #include "base/util.h"
+#include "runtime/oci_devices.h"
+#include "runtime/oci_seccomp.h"
 
 /* mount(8)'s option words that are flags of mount(2); the others go to the filesystem as data. */
 static const struct {
@@ -373,7 +375,9 @@ int barco_oci_parse_linux(struct barco_oci_spec *spec, struct barco_err *err)
 	    barco_oci_get_strings(lx, "linux", "readonlyPaths", true, &spec->readonly_paths,
 				  &spec->readonly_paths_len, err) < 0 ||
 	    parse_sysctl(spec, lx, err) < 0 ||
-	    barco_oci_get_string(lx, "linux", "cgroupsPath", &spec->cgroups_path, err) < 0)
+	    barco_oci_get_string(lx, "linux", "cgroupsPath", &spec->cgroups_path, err) < 0 ||
+	    barco_oci_parse_seccomp(spec, lx, err) < 0 ||
+	    barco_oci_parse_devices(spec, lx, err) < 0)
 		return -1;
 	return parse_resources(spec, lx, err);
 }

@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/util.h"
+#include "runtime/oci_seccomp.h"
 #include "runtime/oci_spec_impl.h"
 
 void barco_oci_spec_free(struct barco_oci_spec *spec)
@@ -27,6 +28,9 @@ void barco_oci_spec_free(struct barco_oci_spec *spec)
 	free(spec->masked_paths);
 	free(spec->readonly_paths);
 	free(spec->sysctl);
+	barco_oci_seccomp_free(spec->seccomp);
+	free(spec->devices);
+	free(spec->device_rules);
 	json_object_put(spec->json);
 	free(spec);
 }

@@ -23,6 +23,7 @@
 #define BARCO_OCI_GROUPS_MAX 64		/* process.user.additionalGids */
 
 struct barco_mount_def;
+struct barco_oci_seccomp;
 
 enum barco_oci_ns {
 	BARCO_OCI_NS_PID,
@@ -111,6 +112,14 @@ struct barco_oci_spec {
 	int64_t pids_limit;		 /* 0: no limit (the spec's -1 and 0 too) */
 	uint64_t cpu_shares;		 /* 0: not set */
 	struct json_object *annotations; /* an object of strings, or NULL */
+
+	/* linux.seccomp compiled (oci_seccomp.h), or NULL */
+	struct barco_oci_seccomp *seccomp;
+	/* linux.devices and linux.resources.devices (oci_devices.h); NULL when absent */
+	struct barco_device *devices;
+	size_t devices_len;
+	struct barco_device_rule *device_rules;
+	size_t device_rules_len;
 
 	struct barco_mount_def
 		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */

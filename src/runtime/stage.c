@@ -163,13 +163,16 @@ static int stage_network_child(struct barco_container *c, struct barco_report *r
 static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
 			    struct barco_err *err)
 {
-	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, rep, err);
+	if (barco_seccomp_is_early(c->cfg) && barco_seccomp_load_profile(c->cfg, rep, err) < 0)
+		return -1;
+	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, c->cfg->groups,
+				c->cfg->groups_len, rep, err);
 }
 
 static int stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
-	return barco_seccomp_apply(c->cfg->seccomp, rep, err);
+	return barco_seccomp_apply(c->cfg, rep, err);
 }
 
 /*

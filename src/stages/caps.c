@@ -258,12 +258,17 @@ static bool setgroups_is_denied(void)
 	return f && fscanf(f, "%15s", word) == 1 && strcmp(word, "deny") == 0;
 }
 
-static int clear_groups(struct barco_report *rep, struct barco_err *err)
+/* setgroups(2): exactly the groups asked for (OCI process.user.additionalGids), or none. */
+static int set_groups(const gid_t *groups, size_t len, struct barco_report *rep,
+		      struct barco_err *err)
 {
-	if (setgroups(0, NULL) == 0) {
-		barco_report_add(rep, "setgroups(0, NULL) = 0");
+	if (setgroups(len, len ? groups : NULL) == 0) {
+		barco_report_add(rep, "setgroups(%zu, %s) = 0", len, len ? "{…}" : "NULL");
 		return 0;
 	}
+	if (len)
+		return barco_err_errno(err, "setgroups(%zu, {%u…}) (are the groups in gid_map?)",
+				       len, groups[0]);
 	/*
 	 * user_namespaces(7): once /proc/PID/setgroups is "deny" (required
 	 * when an unprivileged parent writes gid_map) setgroups(2) fails
@@ -278,9 +283,10 @@ static int clear_groups(struct barco_report *rep, struct barco_err *err)
 	return barco_err_errno(err, "setgroups(0, NULL)");
 }
 
-static int switch_identity(uid_t uid, gid_t gid, struct barco_report *rep, struct barco_err *err)
+static int switch_identity(uid_t uid, gid_t gid, const gid_t *groups, size_t groups_len,
+			   struct barco_report *rep, struct barco_err *err)
 {
-	if (clear_groups(rep, err) < 0)
+	if (set_groups(groups, groups_len, rep, err) < 0)
 		return -1;
 	/* The group first: after setresuid to non-root, CAP_SETGID is gone. */
 	if (setresgid(gid, gid, gid) < 0)
@@ -344,8 +350,8 @@ static int clear_ambient(struct barco_report *rep, struct barco_err *err)
 	return 0;
 }
 
-int barco_caps_apply(uint64_t keep, uid_t uid, gid_t gid, struct barco_report *rep,
-		     struct barco_err *err)
+int barco_caps_apply(uint64_t keep, uid_t uid, gid_t gid, const gid_t *groups, size_t groups_len,
+		     struct barco_report *rep, struct barco_err *err)
 {
 	int last_cap = -1;
 
@@ -355,7 +361,7 @@ int barco_caps_apply(uint64_t keep, uid_t uid, gid_t gid, struct barco_report *r
 	if (drop_bounding(keep, last_cap, rep, err) < 0)
 		return barco_err_wrap(err, "capabilities: bounding set");
 	keep = bounded_keep(keep, last_cap, rep);
-	if (switch_identity(uid, gid, rep, err) < 0)
+	if (switch_identity(uid, gid, groups, groups_len, rep, err) < 0)
 		return barco_err_wrap(err, "capabilities: identity");
 	/* A non-root user keeps nothing but the bounding set, as on any host. */
 	if (uid != 0)

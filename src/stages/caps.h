@@ -37,10 +37,12 @@ int barco_caps_last_cap(int *ret_last, struct barco_err *err) __attribute__((war
 
 /*
  * In the container, as root of its user namespace: drops every capability
- * not in keep from the bounding set, switches to uid/gid (clearing
- * supplementary groups), and sets permitted, effective, inheritable and
- * ambient to keep for uid 0. A non-root uid keeps only the bounding set
- * (its other sets are empty, as for any unprivileged process).
+ * not in keep from the bounding set, switches to uid/gid with the
+ * supplementary groups groups (groups_len of them, none by default), and
+ * sets permitted, effective, inheritable and ambient to keep for uid 0. A
+ * non-root uid keeps only the bounding set (its other sets are empty, as
+ * for any unprivileged process).
  */
-int barco_caps_apply(uint64_t keep, uid_t uid, gid_t gid, struct barco_report *rep,
-		     struct barco_err *err) __attribute__((warn_unused_result));
+int barco_caps_apply(uint64_t keep, uid_t uid, gid_t gid, const gid_t *groups, size_t groups_len,
+		     struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));

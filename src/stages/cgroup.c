@@ -26,6 +26,7 @@
 #include "base/cleanup.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "stages/devices.h"
 
 #define CG_DIR_MODE	  0755
 #define CG_PARENT	  "barco"
@@ -40,6 +41,7 @@ static const char *const v1_ctrl_names[BARCO_CG_V1_COUNT] = {
 	[BARCO_CG_V1_MEMORY] = "memory",
 	[BARCO_CG_V1_CPU] = "cpu",
 	[BARCO_CG_V1_PIDS] = "pids",
+	[BARCO_CG_V1_DEVICES] = "devices",
 };
 
 /* The cgroup2 controllers barco delegates to its parent and containers. */
@@ -482,6 +484,7 @@ static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
 		.pids_max = cfg->pids_max > 0 ? cfg->pids_max : 0,
 		.cpu_weight = cfg->cpu_weight,
 		.cpu_shares = cfg->cpu_shares,
+		.has_device_rules = cfg->device_rules != NULL,
 	};
 }
 
@@ -494,6 +497,12 @@ static int create_v2(struct barco_cgroup *cg, const char *name, const struct bar
 
 	if (!path_fmt(parent, "%s/" CG_PARENT, unified))
 		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
+	/* cgroup v2 has no devices files: a BPF_PROG_TYPE_CGROUP_DEVICE program would do it. */
+	if (cfg->device_rules)
+		return barco_err_set(err, EOPNOTSUPP,
+				     "linux.resources.devices: on cgroup v2 this needs a "
+				     "BPF_PROG_TYPE_CGROUP_DEVICE program, which barco does not "
+				     "attach yet");
 	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
 	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0)
 		return -1;
@@ -509,6 +518,8 @@ static bool wants_ctrl(const struct barco_cgroup_limits *l, size_t ctrl)
 		return l->memory_bytes != 0;
 	case BARCO_CG_V1_CPU:
 		return l->cpu_weight != 0 || l->cpu_shares != 0;
+	case BARCO_CG_V1_DEVICES:
+		return l->has_device_rules;
 	default:
 		return l->pids_max != 0;
 	}
@@ -614,7 +625,9 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 	if (cg->layout.mode == BARCO_CGROUP_HYBRID &&
 	    make_cgroup_dir(cg->layout.unified_mount, name, cg->unified_path, rep, err) < 0)
 		return -1;
-	return write_v1_limits(cg, &limits, rep, err);
+	if (write_v1_limits(cg, &limits, rep, err) < 0)
+		return -1;
+	return barco_devices_cgroup_v1(cg->v1_path[BARCO_CG_V1_DEVICES], cfg, rep, err);
 }
 
 int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *name,

@@ -35,6 +35,7 @@ enum barco_cgroup_v1_ctrl {
 	BARCO_CG_V1_MEMORY,
 	BARCO_CG_V1_CPU,
 	BARCO_CG_V1_PIDS,
+	BARCO_CG_V1_DEVICES, /* OCI linux.resources.devices (stages/devices.h) */
 	BARCO_CG_V1_COUNT,
 };
 
@@ -60,6 +61,7 @@ struct barco_cgroup_limits {
 	int64_t pids_max;
 	uint64_t cpu_weight; /* 1..10000 (v1: converted to cpu.shares) */
 	uint64_t cpu_shares; /* 2..262144, when given as such (v2: converted to cpu.weight) */
+	bool has_device_rules; /* linux.resources.devices: the v1 devices controller is needed */
 };
 
 /* The distinct directories of one container: cgroup2, each v1 controller, the v1 freezer. */

@@ -4,6 +4,7 @@
  * mount_namespaces(7), pivot_root(2), mount_setattr(2).
  */
 #include "stages/mount.h"
+#include "stages/devices.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -642,7 +643,7 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 	if (enter_new_root(rootfs_fd, is_host_root, rep, err) < 0)
 		return barco_err_wrap(err, "entering rootfs %s", cfg->rootfs);
 	if (mount_table(root, cfg, rep, err) < 0 || bind_dev_nodes(root, rep, err) < 0 ||
-	    make_dev_links(root, rep, err) < 0)
+	    barco_devices_create(root, cfg, rep, err) < 0 || make_dev_links(root, rep, err) < 0)
 		return barco_err_wrap(err, "preparing mounts in %s", cfg->rootfs);
 	if (cfg->is_lesson_chroot ? chroot_into(rep, err) < 0 : pivot_into(root, rep, err) < 0)
 		return barco_err_wrap(err, "pivoting into %s", cfg->rootfs);

@@ -26,14 +26,25 @@ const size_t barco_seccomp_program_len = ARRAY_LEN(seccomp_bpf);
 const struct barco_seccomp_counts barco_seccomp_program_counts = SECCOMP_BPF_COUNTS;
 const char barco_seccomp_program_compiler[] = SECCOMP_BPF_COMPILER;
 
+static int load_program(const struct sock_filter *program, size_t len, unsigned int flags,
+			struct barco_report *rep, struct barco_err *err)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)len,
+		/* seccomp(2) only reads the program; the cast drops const for its struct */
+		.filter = (struct sock_filter *)program,
+	};
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
+		return barco_err_errno(err, "seccomp(SECCOMP_SET_MODE_FILTER, %#x, …)", flags);
+	barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, %#x, {%zu BPF instructions}) = 0",
+			 flags, len);
+	return 0;
+}
+
 static int load_default_filter(struct barco_report *rep, struct barco_err *err)
 {
 	const struct barco_seccomp_counts *counts = &barco_seccomp_program_counts;
-	struct sock_fprog prog = {
-		.len = (unsigned short)barco_seccomp_program_len,
-		/* seccomp(2) only reads the program; the cast drops const for its struct */
-		.filter = (struct sock_filter *)barco_seccomp_program,
-	};
 
 	barco_report_add(rep,
 			 "seccomp filter: default action ERRNO(EPERM), %zu syscalls allowed, "
@@ -43,16 +54,32 @@ static int load_default_filter(struct barco_report *rep, struct barco_err *err)
 			 "seccomp filter: compiled at build time by %s; %zu names absent on this "
 			 "architecture and %zu names unknown to it skipped",
 			 barco_seccomp_program_compiler, counts->not_on_arch, counts->unknown);
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-		return barco_err_errno(err, "seccomp(SECCOMP_SET_MODE_FILTER, …)");
-	barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, 0, {%zu BPF instructions}) = 0",
-			 barco_seccomp_program_len);
-	return 0;
+	return load_program(barco_seccomp_program, barco_seccomp_program_len, 0, rep, err);
 }
 
-int barco_seccomp_apply(enum barco_seccomp_mode mode, struct barco_report *rep,
-			struct barco_err *err)
+int barco_seccomp_load_profile(const struct barco_config *cfg, struct barco_report *rep,
+			       struct barco_err *err)
 {
+	barco_report_add(rep,
+			 "seccomp filter: config.json's linux.seccomp, compiled by libseccomp "
+			 "when barco read it (%zu unknown syscall names skipped)",
+			 cfg->seccomp_skipped_len);
+	return load_program(cfg->seccomp_program, cfg->seccomp_program_len, cfg->seccomp_flags, rep,
+			    err);
+}
+
+bool barco_seccomp_is_early(const struct barco_config *cfg)
+{
+	return cfg->seccomp == BARCO_SECCOMP_PROFILE && cfg->is_new_privs_allowed;
+}
+
+static int set_no_new_privs(const struct barco_config *cfg, struct barco_report *rep,
+			    struct barco_err *err)
+{
+	if (cfg->is_new_privs_allowed) {
+		barco_report_add(rep, "process.noNewPrivileges is false: no_new_privs left unset");
+		return 0;
+	}
 	/*
 	 * Loading a filter without CAP_SYS_ADMIN requires no_new_privs
 	 * (seccomp(2)); barco sets it in every mode so that no setuid binary
@@ -61,9 +88,26 @@ int barco_seccomp_apply(enum barco_seccomp_mode mode, struct barco_report *rep,
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return barco_err_errno(err, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
 	barco_report_add(rep, "prctl(PR_SET_NO_NEW_PRIVS, 1) = 0");
-	if (mode == BARCO_SECCOMP_UNCONFINED) {
+	return 0;
+}
+
+int barco_seccomp_apply(const struct barco_config *cfg, struct barco_report *rep,
+			struct barco_err *err)
+{
+	if (set_no_new_privs(cfg, rep, err) < 0)
+		return -1;
+	switch (cfg->seccomp) {
+	case BARCO_SECCOMP_UNCONFINED:
 		barco_report_add(rep, "seccomp: unconfined (no filter loaded)");
 		return 0;
+	case BARCO_SECCOMP_PROFILE:
+		if (!barco_seccomp_is_early(cfg))
+			return barco_seccomp_load_profile(cfg, rep, err);
+		barco_report_add(rep, "seccomp filter: loaded by the caps stage, before it dropped "
+				      "CAP_SYS_ADMIN (needed without no_new_privs)");
+		return 0;
+	case BARCO_SECCOMP_DEFAULT:
+		break;
 	}
 	return load_default_filter(rep, err);
 }

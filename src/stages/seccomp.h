@@ -6,6 +6,7 @@
  * whose flags the filter can inspect.
  */
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "base/config.h"
 #include "base/err.h"
@@ -19,9 +20,23 @@ extern const size_t barco_seccomp_program_len;
 extern const struct barco_seccomp_counts barco_seccomp_program_counts;
 extern const char barco_seccomp_program_compiler[];
 
-/* Sets no_new_privs and, unless mode is unconfined, loads the filter. */
-int barco_seccomp_apply(enum barco_seccomp_mode mode, struct barco_report *rep,
+/*
+ * Sets no_new_privs (unless cfg->is_new_privs_allowed) and loads cfg's
+ * filter: none when unconfined, barco's own by default, an OCI bundle's
+ * profile (unless barco_seccomp_is_early said the caps stage loaded it).
+ */
+int barco_seccomp_apply(const struct barco_config *cfg, struct barco_report *rep,
 			struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * Whether cfg's filter is loaded before the caps stage drops capabilities:
+ * without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN (runc does the same).
+ */
+bool barco_seccomp_is_early(const struct barco_config *cfg);
+
+/* Loads an OCI bundle's compiled profile (cfg->seccomp_program). */
+int barco_seccomp_load_profile(const struct barco_config *cfg, struct barco_report *rep,
+			       struct barco_err *err) __attribute__((warn_unused_result));
 
 /* "default" / "unconfined" → mode. */
 int barco_seccomp_mode_from_name(const char *name, enum barco_seccomp_mode *ret,

@@ -417,3 +417,29 @@ def start_ready(rt, b, cid, script):
     rt.ok("start", cid)
     assert wait_for(lambda: b"ready" in out.read_bytes()), "container never printed ready"
     return out, read_pid_file(b.pid_file)
+
+
+def run_to_end(rt, b, cid):
+    """create, start, wait for exit 0, delete, nothing left: (stdout, stderr) as text
+    (the stderr of create, which the init inherited)."""
+    _, out = create(rt, b, cid)
+    pid = read_pid_file(b.pid_file)
+    err = b.path / f"{cid}.err"
+    rt.ok("start", cid)
+    assert reap(pid, timeout=20) == 0, text(err.read_bytes())
+    rt.ok("delete", cid)
+    assert_nothing_left(rt, cid)
+    return out.read_text(), text(err.read_bytes())
+
+
+def assert_create_refused(rt, b, cid, json_path):
+    """create fails with exit 1 and leaves nothing; barco's error is one line
+    naming the JSON path."""
+    r, _ = create(rt, b, cid, expect_ok=False)
+    err = text(r.stderr).strip()
+    assert r.returncode == 1, f"exit {r.returncode}: {err}"
+    assert rt.run("state", cid).returncode == 1
+    assert_nothing_left(rt, cid)
+    if rt.name == "barco":
+        assert len(err.splitlines()) == 1 and f"config.json: {json_path}: " in err, err
+    return err

@@ -25,6 +25,17 @@ void barco_test_register_verify(void);
 void barco_test_register_observe(void);
 void barco_test_register_oci_spec(void);
 void barco_test_register_oci_config(void);
+void barco_test_register_oci_seccomp(void);
+void barco_test_register_oci_devices(void);
+
+/* A config.json the OCI reader must refuse, and the start of its message. */
+struct barco_test_refusal {
+	const char *json;
+	const char *error;
+};
+
+/* Checks that each json is refused with its error (tests/unit/test_oci_spec.c). */
+void barco_test_oci_refusals(const struct barco_test_refusal *refusals, size_t len);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,

@@ -218,7 +218,7 @@ static int apply_child(const void *arg)
 		return 10;
 	if (status_mask("CapBnd", &bset_before) < 0)
 		return 11;
-	if (barco_caps_apply(c->keep, c->uid, c->gid, &rep, &err) < 0) {
+	if (barco_caps_apply(c->keep, c->uid, c->gid, NULL, 0, &rep, &err) < 0) {
 		(void)fprintf(stderr, "caps child: %s (errno %d)\n", err.msg, err.errnum);
 		return 12;
 	}
@@ -302,7 +302,7 @@ static int regain_child(const void *arg)
 	cap_t caps;
 
 	(void)arg;
-	if (barco_caps_apply(DEFAULT_MASK, 0, 0, &rep, &err) < 0)
+	if (barco_caps_apply(DEFAULT_MASK, 0, 0, NULL, 0, &rep, &err) < 0)
 		return 10;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN, 0, 0) == 0 || errno != EPERM)
 		return 11;

@@ -272,7 +272,8 @@ static void fake_v2(const char *root, const char *controllers, struct barco_cgro
 
 static void fake_hybrid(const char *root, struct barco_cgroup_layout *l)
 {
-	static const char *const subs[BARCO_CG_V1_COUNT] = {"memory", "cpu,cpuacct", "pids"};
+	static const char *const subs[BARCO_CG_V1_COUNT] = {"memory", "cpu,cpuacct", "pids",
+							    "devices"};
 
 	memset(l, 0, sizeof(*l));
 	l->mode = BARCO_CGROUP_HYBRID;
@@ -748,7 +749,8 @@ static void check_real_membership(const struct barco_cgroup *cg, pid_t pid, cons
 
 	(void)snprintf(want, sizeof(want), "/barco/%s", name);
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++) {
-		static const char *const ctrl[BARCO_CG_V1_COUNT] = {"memory", "cpu", "pids"};
+		static const char *const ctrl[BARCO_CG_V1_COUNT] = {"memory", "cpu", "pids",
+								    "devices"};
 
 		if (cg->v1_path[c][0])
 			CU_ASSERT(proc_in_cgroup(pid, ctrl[c], want));

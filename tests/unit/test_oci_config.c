@@ -20,6 +20,7 @@
 	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"" PROC "}" TOP "}"
 #define NS(...) ",\"linux\":{\"namespaces\":[" __VA_ARGS__ "]}"
 #define NS_MIN	"{\"type\":\"pid\"},{\"type\":\"mount\"}"
+#define MAP	"{\"containerID\":0,\"hostID\":100000,\"size\":65536}"
 
 /* Parses json and maps it; returns the mapping's result, *ret_spec to free. */
 static int apply(const char *json, struct barco_config *cfg, struct barco_oci_spec **ret_spec,
@@ -84,12 +85,35 @@ static void test_runc_like_spec(void)
 	barco_oci_spec_free(spec);
 }
 
+/* Groups as given; runc's umask 022 when none is; noNewPrivileges false; no seccomp, no filter. */
+static void test_groups_umask_and_privileges(void)
+{
+	struct barco_config cfg;
+	struct barco_oci_spec *spec;
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL_FATAL(apply(DOC(",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":"
+					"[5,6]},\"noNewPrivileges\":false",
+					NS(NS_MIN)),
+				    &cfg, &spec, &err),
+			      0);
+	CU_ASSERT_EQUAL(cfg.groups_len, 2);
+	CU_ASSERT_EQUAL(cfg.groups[0], 5);
+	CU_ASSERT_EQUAL(cfg.groups[1], 6);
+	CU_ASSERT_TRUE(cfg.has_umask);
+	CU_ASSERT_EQUAL(cfg.umask, 022);
+	CU_ASSERT_TRUE(cfg.is_new_privs_allowed);
+	CU_ASSERT_EQUAL(cfg.seccomp, BARCO_SECCOMP_UNCONFINED);
+	barco_oci_spec_free(spec);
+}
+
 static const struct {
 	const char *json;
 	const char *error;
 } refusals[] = {
-	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1]}", NS(NS_MIN)),
-	 "process.user.additionalGids: supplementary groups are not applied yet"},
+	{DOC(",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[1,70000]}",
+	     NS(NS_MIN ",{\"type\":\"user\"}],\"uidMappings\":[" MAP "],\"gidMappings\":[" MAP)),
+	 "process.user.additionalGids[1]: gid 70000 is not in linux.gidMappings"},
 	{DOC(",\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}", NS(NS_MIN)),
 	 "process.capabilities.effective: barco applies the bounding set"},
 	{DOC(",\"user\":{\"uid\":1,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_KILL\"],"
@@ -232,6 +256,7 @@ void barco_test_register_oci_config(void)
 {
 	static const struct barco_test tests[] = {
 		{"a runc-like spec", test_runc_like_spec},
+		{"groups, umask, noNewPrivileges", test_groups_umask_and_privileges},
 		{"namespaces with a path are joined, not created", test_namespace_paths_are_joined},
 		{"what the stages cannot apply yet", test_refusals},
 		{"a terminal and --console-socket go together, as in runc",

@@ -181,10 +181,7 @@ static void test_unlimited_and_unknown_keys(void)
 	barco_oci_spec_free(spec);
 }
 
-static const struct {
-	const char *json;
-	const char *error; /* the start of the message */
-} refusals[] = {
+static const struct barco_test_refusal refusals[] = {
 	{"", "not valid JSON"},
 	{"[1]", "the top level is not a JSON object"},
 	{DOC("", "") " x", "not valid JSON: text after the object"},
@@ -289,19 +286,23 @@ static const struct {
 	 "annotations.a: expected a string, found an integer"},
 };
 
-static void test_refusals_name_the_path(void)
+void barco_test_oci_refusals(const struct barco_test_refusal *rows, size_t len)
 {
-	for (size_t i = 0; i < ARRAY_LEN(refusals); i++) {
+	for (size_t i = 0; i < len; i++) {
 		struct barco_oci_spec *spec = NULL;
 		struct barco_err err = {0};
-		int r = barco_oci_spec_parse(refusals[i].json, strlen(refusals[i].json), &spec,
-					     &err);
+		int r = barco_oci_spec_parse(rows[i].json, strlen(rows[i].json), &spec, &err);
 
 		CU_ASSERT_EQUAL(r, -1);
 		CU_ASSERT_PTR_NULL(spec);
-		barco_test_error_starts_with(i, err.msg, refusals[i].error);
+		barco_test_error_starts_with(i, err.msg, rows[i].error);
 		barco_oci_spec_free(spec);
 	}
+}
+
+static void test_refusals_name_the_path(void)
+{
+	barco_test_oci_refusals(refusals, ARRAY_LEN(refusals));
 }
 
 /* A hostile size: more entries than barco takes are refused before any is allocated. */

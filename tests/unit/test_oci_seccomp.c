@@ -1,0 +1,189 @@
+/* linux.seccomp of config.json: what it compiles to, what it refuses, and what the filter does. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/seccomp.h>
+
+#include "base/config.h"
+#include "runtime/oci_seccomp.h"
+#include "runtime/oci_spec.h"
+#include "stages/seccomp.h"
+#include "suites.h"
+
+/* A minimal valid config.json whose linux.seccomp is SECCOMP. */
+#define DOC(SECCOMP)                                                                               \
+	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"                                \
+	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{\"seccomp\":" SECCOMP "}}"
+
+/* mkdir fails with EXDEV; chmod to 0700 or to 0711 (one argument, two rules) with EPERM. */
+#define PROFILE                                                                                    \
+	DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\","       \
+	    "\"SCMP_ARCH_X86\",\"SCMP_ARCH_AARCH64\"],\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"    \
+	    "\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\",\"no_such_call\"],"                   \
+	    "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":18},"                                      \
+	    "{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":["                      \
+	    "{\"index\":1,\"value\":448,\"op\":\"SCMP_CMP_EQ\"},"                                  \
+	    "{\"index\":1,\"value\":457,\"op\":\"SCMP_CMP_EQ\"}]},"                                \
+	    "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}")
+
+static struct barco_oci_spec *parse_ok(const char *json)
+{
+	struct barco_oci_spec *spec = NULL;
+	struct barco_err err = {0};
+
+	if (barco_oci_spec_parse(json, strlen(json), &spec, &err) < 0)
+		fprintf(stderr, "\nunexpected refusal: %s\n  of %s\n", err.msg, json);
+	return spec;
+}
+
+static void test_profile_compiles(void)
+{
+	struct barco_oci_spec *spec = parse_ok(PROFILE);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec->seccomp);
+	CU_ASSERT(spec->seccomp->program_len > 0);
+	CU_ASSERT_EQUAL(spec->seccomp->flags, SECCOMP_FILTER_FLAG_LOG);
+	/* mkdir, mkdirat; chmod twice (same argument: two rules); getpid repeats the default. */
+	CU_ASSERT_EQUAL(spec->seccomp->rules_len, 4);
+	CU_ASSERT_EQUAL_FATAL(spec->seccomp->skipped_len, 1);
+	CU_ASSERT_STRING_EQUAL(spec->seccomp->skipped[0],
+			       "linux.seccomp.syscalls[0].names[2]: "
+			       "unknown syscall \"no_such_call\" skipped");
+	barco_oci_spec_free(spec);
+}
+
+static void test_conditions_on_different_arguments_are_one_rule(void)
+{
+	struct barco_oci_spec *spec = parse_ok(
+		DOC("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"socket\"],"
+		    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		    "{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
+		    "{\"index\":1,\"value\":15,\"valueTwo\":1,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}"));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+	CU_ASSERT_EQUAL(spec->seccomp->rules_len, 1);
+	CU_ASSERT_EQUAL(spec->seccomp->skipped_len, 0);
+	barco_oci_spec_free(spec);
+}
+
+static void test_no_seccomp_key(void)
+{
+	const char *json = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+			   "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}";
+	struct barco_oci_spec *spec = parse_ok(json);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+	CU_ASSERT_PTR_NULL(spec->seccomp);
+	barco_oci_spec_free(spec);
+}
+
+static const struct barco_test_refusal refusals[] = {
+	{DOC("[]"), "linux.seccomp: expected an object, found an array"},
+	{DOC("{}"), "linux.seccomp.defaultAction: missing"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_FOO\"}"),
+	 "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_FOO\""},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}"),
+	 "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported yet"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1}"),
+	 "linux.seccomp.defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":65536}"),
+	 "linux.seccomp.defaultErrnoRet: 65536 is out of range"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_Z80\"]}"),
+	 "linux.seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_Z80\""},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"x86_64\"]}"),
+	 "linux.seccomp.architectures[0]: unknown architecture \"x86_64\""},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_X\"]}"),
+	 "linux.seccomp.flags[0]: unknown seccomp flag"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\"}"),
+	 "linux.seccomp.listenerPath: a seccomp listener is not supported yet"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}"),
+	 "linux.seccomp.syscalls: expected an array, found an object"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"action\":\"SCMP_ACT_KILL\"}]"
+	     "}"),
+	 "linux.seccomp.syscalls[0].names: missing"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]}]}"),
+	 "linux.seccomp.syscalls[0].action: missing"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[1],"
+	     "\"action\":\"SCMP_ACT_KILL\"}]}"),
+	 "linux.seccomp.syscalls[0].names[0]: expected a string, found an integer"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	     "\"action\":\"SCMP_ACT_KILL\",\"errnoRet\":1}]}"),
+	 "linux.seccomp.syscalls[0].errnoRet: only SCMP_ACT_ERRNO"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	     "\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":6,\"value\":1,"
+	     "\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	 "linux.seccomp.syscalls[0].args[0].index: 6 is out of range"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	     "\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":1,"
+	     "\"op\":\"SCMP_CMP_LIKE\"}]}]}"),
+	 "linux.seccomp.syscalls[0].args[0].op: unknown comparison \"SCMP_CMP_LIKE\""},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	     "\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	 "linux.seccomp.syscalls[0].args[0].value: missing"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	     "\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":-1,"
+	     "\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	 "linux.seccomp.syscalls[0].args[0].value: -1 is negative"},
+};
+
+static void test_refusals_name_the_path(void)
+{
+	barco_test_oci_refusals(refusals, sizeof(refusals) / sizeof(refusals[0]));
+}
+
+/* In a child: load PROFILE's program as the seccomp stage does, then make the calls. */
+static int profile_filters_child(const void *arg)
+{
+	const struct barco_oci_spec *spec = arg;
+	char dir[] = "/tmp/barco-oci-seccomp.XXXXXX";
+	char path[64];
+	struct barco_config cfg;
+	struct barco_report rep = {0};
+	struct barco_err err = {0};
+
+	barco_config_init(&cfg);
+	cfg.seccomp = BARCO_SECCOMP_PROFILE;
+	cfg.seccomp_program = spec->seccomp->program;
+	cfg.seccomp_program_len = spec->seccomp->program_len;
+	if (!mkdtemp(dir))
+		return 100;
+	(void)snprintf(path, sizeof(path), "%s/d", dir);
+	if (barco_seccomp_apply(&cfg, &rep, &err) < 0)
+		return 101;
+	if (mkdir(path, 0755) != -1 || errno != EXDEV)
+		return 1;
+#ifdef SYS_chmod /* the profile names chmod, which aarch64 does not have */
+	if (syscall(SYS_chmod, dir, 0700) != -1 || errno != EPERM ||
+	    syscall(SYS_chmod, dir, 0711) != -1 || errno != EPERM)
+		return 2;
+	if (syscall(SYS_chmod, dir, 0755) != 0)
+		return 3;
+#endif
+	return rmdir(dir) == 0 ? 0 : 4;
+}
+
+static void test_profile_filters(void)
+{
+	struct barco_oci_spec *spec = parse_ok(PROFILE);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(profile_filters_child, spec), 0);
+	barco_oci_spec_free(spec);
+}
+
+void barco_test_register_oci_seccomp(void)
+{
+	CU_pSuite s = barco_test_suite("oci_seccomp");
+
+	barco_test_add(s, "a profile compiles", test_profile_compiles);
+	barco_test_add(s, "conditions on different arguments are one rule",
+		       test_conditions_on_different_arguments_are_one_rule);
+	barco_test_add(s, "no linux.seccomp, no profile", test_no_seccomp_key);
+	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
+	barco_test_add(s, "the compiled profile filters", test_profile_filters);
+}
