@@ -558,7 +558,8 @@ int barco_runner_wait(struct barco_container *c, int *ret_status, struct barco_e
 		}
 		barco_relay_pump(&relay, pfds + 1, n - 1);
 		if (relay.is_hung_up && c->pty_master >= 0) {
-			/* As a terminal emulator closing: the command's reads of its terminal end. */
+			/* As a terminal emulator closing: the command's reads of its terminal end.
+			 */
 			log_debug("barco's terminal hung up: closing the pty master");
 			(void)close(c->pty_master);
 			c->pty_master = relay.master = -1;

@@ -59,8 +59,8 @@ struct barco_cgroup {
 struct barco_cgroup_limits {
 	int64_t memory_bytes;
 	int64_t pids_max;
-	uint64_t cpu_weight; /* 1..10000 (v1: converted to cpu.shares) */
-	uint64_t cpu_shares; /* 2..262144, when given as such (v2: converted to cpu.weight) */
+	uint64_t cpu_weight;   /* 1..10000 (v1: converted to cpu.shares) */
+	uint64_t cpu_shares;   /* 2..262144, when given as such (v2: converted to cpu.weight) */
 	bool has_device_rules; /* linux.resources.devices: the v1 devices controller is needed */
 };
 
