@@ -20,6 +20,7 @@
 #include "base/exit_status.h"
 #include "runtime/run.h"
 #include "runtime/runner.h"
+#include "stages/rootless.h"
 
 #define VERIFY_MEMORY (64ull << 20)
 #define VERIFY_PIDS   32
@@ -99,19 +100,23 @@ int barco_verify_run_rows(const struct barco_verify_opts *o,
 	cleanup_free struct barco_config *cfg = calloc(1, sizeof(*cfg));
 	cleanup_free char *script = build_script(sel, n);
 	char *argv[] = {"/bin/sh", "-c", script, NULL};
+	bool is_subid = false;
 
 	ret->status = BARCO_EXIT_BARCO;
 	if (!cfg || !script)
 		return barco_err_set(err, ENOMEM, "allocating a container");
 	barco_config_init(cfg);
 	(void)snprintf(cfg->rootfs, sizeof(cfg->rootfs), "%s", o->rootfs);
-	cfg->memory_max_bytes = VERIFY_MEMORY;
-	cfg->pids_max = VERIFY_PIDS;
+	if (barco_verify_has_cgroup()) {
+		cfg->memory_max_bytes = VERIFY_MEMORY;
+		cfg->pids_max = VERIFY_PIDS;
+	}
 	cfg->seccomp = mode;
 	cfg->caps_add = caps_add;
 	cfg->is_trace = true;
 	cfg->argv = argv;
-	if (barco_config_finish(cfg, err) < 0 || run_script(cfg, ret, err) < 0)
+	if ((barco_rootless_is() && barco_rootless_default_maps(cfg, &is_subid, err) < 0) ||
+	    barco_config_finish(cfg, err) < 0 || run_script(cfg, ret, err) < 0)
 		return -1;
 	if (ret->status == BARCO_EXIT_BARCO)
 		return barco_err_set(err, 0, "the container of the rows exited with status %d",

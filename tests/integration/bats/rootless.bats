@@ -211,6 +211,31 @@ assert_user_clean() {
 	assert_user_clean "$RANGED"
 }
 
+@test "rootless: verify runs every row; only the proof that needs root is missing" {
+	as_user "$RANGED" verify
+	# Not verified (exit 1): without eBPF no row but the mountinfo one is proven.
+	assert_equal "$status" 1
+	assert_line --regexp '^read /proc/keys .* pass +mountinfo: .* /proc/keys '
+	assert_line --regexp '^mount\(.* seccomp +EPERM +unproven +no tracing: rootless \(eBPF needs CAP_BPF'
+	assert_line --regexp '^mknod\(.* capability +EPERM +unproven '
+	assert_line --regexp '^kill\(.* namespace +ESRCH +unproven '
+	assert_line --regexp "^allocate 256 MiB .* skip +no cgroup: none is delegated to uid $RANGED_UID\$"
+	# Every action was still stopped: no row failed.
+	run grep -E ' FAIL ' <<<"${output%%positive controls:*}"
+	assert_output ""
+	assert_user_clean "$RANGED"
+}
+
+@test "rootless: --trace says it cannot trace, and the container runs anyway" {
+	as_user "$RANGED" run --trace --rootfs "$ROOTFS" -- echo ran
+	assert_success
+	assert_output ran
+	[[ $stderr == *"--trace: no eBPF tracing, the container runs without it"* ]] ||
+		fail "stderr: $stderr"
+	[[ $stderr == *"trace of "*": not available: eBPF unusable: "* ]] || fail "stderr: $stderr"
+	assert_user_clean "$RANGED"
+}
+
 @test "rootless: the default rootfs is made in the user's own data directory" {
 	as_user "$SINGLE" run -- sh -c 'id -u; ls -ld /bin/busybox'
 	assert_success
