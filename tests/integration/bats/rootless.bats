@@ -65,8 +65,10 @@ no_process_of() {
 assert_user_clean() {
 	local uid
 	uid=$(id -u "$1")
-	run find "/tmp/barco-$uid" -mindepth 1
-	assert_output ""
+	if [ -e "/tmp/barco-$uid" ]; then
+		run find "/tmp/barco-$uid" -mindepth 1
+		assert_output ""
+	fi
 	# Zombies are not counted: this host's pid 1 reaps orphans late.
 	run pgrep -u "$uid,$SUB_START" -r D,R,S,T,t
 	assert_output ""
@@ -234,6 +236,17 @@ assert_user_clean() {
 		fail "stderr: $stderr"
 	[[ $stderr == *"trace of "*": not available: eBPF unusable: "* ]] || fail "stderr: $stderr"
 	assert_user_clean "$RANGED"
+}
+
+@test "rootless: probe says which id maps and which cgroup this user gets" {
+	as_user "$RANGED" probe
+	assert_line "  => rootless ids: 0 $SUB_START 65536 from /etc/subuid (newuidmap)"
+	as_user "$SINGLE" probe
+	assert_line --regexp "^  => rootless ids: single-id map: no range for uid $SINGLE_UID "
+	if [ -z "${BARCO_DELEGATED:-}" ]; then
+		assert_line --regexp '^  => rootless cgroup: none: no limits .*Delegate=yes'
+	fi
+	assert_user_clean "$SINGLE"
 }
 
 @test "rootless: the default rootfs is made in the user's own data directory" {
