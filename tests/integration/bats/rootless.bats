@@ -54,6 +54,23 @@ teardown_file() {
 teardown() {
 	stop_background
 	show_stderr
+	# The delegated cgroup of the v2 test, once its processes are gone.
+	if [ -n "${DELEGATED:-}" ]; then
+		rmdir "$DELEGATED/barco" "$DELEGATED/shell" "$DELEGATED" 2>/dev/null || true
+	fi
+}
+
+# Pure cgroup v2: root delegates a directory to the user as systemd's
+# Delegate=yes does (chown of it and of its cgroup.procs,
+# cgroup.subtree_control, cgroup.threads), with a child "shell" that the
+# user's barco starts in.
+delegate_cgroup() {
+	DELEGATED=/sys/fs/cgroup/$TAG-delegated
+	mkdir "$DELEGATED" "$DELEGATED/shell"
+	local f
+	for f in "" cgroup.procs cgroup.subtree_control cgroup.threads; do
+		chown "$1:$1" "$DELEGATED/$f"
+	done
 }
 
 no_process_of() {
@@ -182,8 +199,6 @@ assert_user_clean() {
 }
 
 @test "rootless: limits without a delegated cgroup are refused, with how to get one" {
-	[ -z "${BARCO_DELEGATED:-}" ] ||
-		skip "a cgroup is delegated here: rootless-cgroup tests cover it"
 	local opt
 	for opt in "--memory 64M" "--pids 16" "--cpu-weight 50"; do
 		# shellcheck disable=SC2086
@@ -194,6 +209,26 @@ assert_user_clean() {
 		[[ $stderr == *"${opt%% *} needs a cgroup, and no cgroup is delegated to uid $RANGED_UID"*"Delegate=yes"* ]] ||
 			fail "stderr: $stderr"
 	done
+	assert_user_clean "$RANGED"
+}
+
+@test "rootless: limits in a cgroup v2 directory delegated to the user" {
+	is_cgroup_v2 || skip "cgroup v1 or hybrid here: nothing can be delegated to a user"
+	local c
+	for c in memory pids cpu; do
+		grep -qw "$c" /sys/fs/cgroup/cgroup.subtree_control || skip "cgroup v2 controller $c not enabled at the root"
+	done
+	delegate_cgroup "$RANGED"
+	# Root moves the shell into the delegated child; runuser keeps its cgroup.
+	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" sh -c 'echo $$ >"$1/shell/cgroup.procs" &&
+		exec runuser -u "$2" -- env -u XDG_RUNTIME_DIR HOME="$3" "$4" run -v --name "$5" \
+		--memory 64M --pids 16 --cpu-weight 50 --rootfs "$6" -- \
+		cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.weight' \
+		_ "$DELEGATED" "$RANGED" "$TEST_ROOT/home-$RANGED" "$BARCO" "$(cname)" "$ROOTFS"
+	assert_success
+	assert_output "$(printf '67108864\n16\n50')"
+	[[ $stderr == *"$DELEGATED/barco/$(cname)"* ]] || fail "not in the delegated cgroup: $stderr"
+	[ ! -e "$DELEGATED/barco/$(cname)" ] || fail "its cgroup is left"
 	assert_user_clean "$RANGED"
 }
 
@@ -243,9 +278,7 @@ assert_user_clean() {
 	assert_line "  => rootless ids: 0 $SUB_START 65536 from /etc/subuid (newuidmap)"
 	as_user "$SINGLE" probe
 	assert_line --regexp "^  => rootless ids: single-id map: no range for uid $SINGLE_UID "
-	if [ -z "${BARCO_DELEGATED:-}" ]; then
-		assert_line --regexp '^  => rootless cgroup: none: no limits .*Delegate=yes'
-	fi
+	assert_line --regexp '^  => rootless cgroup: none: no limits .*Delegate=yes'
 	assert_user_clean "$SINGLE"
 }
 
