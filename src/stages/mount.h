@@ -57,5 +57,10 @@ extern const size_t barco_readonly_paths_len;
 int barco_mount_console(int *ret_master, int *ret_slave, struct barco_report *rep,
 			struct barco_err *err) __attribute__((warn_unused_result));
 
-int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
-		      struct barco_err *err) __attribute__((warn_unused_result));
+/*
+ * idmapped_fd: the rootfs's id-mapped clone (stages/idmap.h), attached
+ * instead of a plain clone, or -1; closed here either way.
+ */
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
+		      struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));

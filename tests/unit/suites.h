@@ -22,6 +22,7 @@ void barco_test_register_observe(void);
 void barco_test_register_oci_spec(void);
 void barco_test_register_oci_config(void);
 void barco_test_register_rootless(void);
+void barco_test_register_idmap(void);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,

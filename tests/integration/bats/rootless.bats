@@ -282,6 +282,18 @@ assert_user_clean() {
 	assert_user_clean "$SINGLE"
 }
 
+@test "rootless: a rootfs of host root's cannot be id-mapped: one warning, and it runs" {
+	cp -a "$ROOTFS" "$TEST_ROOT/root-owned"
+	chown -R 0:0 "$TEST_ROOT/root-owned"
+	as_user "$RANGED" run --rootfs "$TEST_ROOT/root-owned" -- stat -c %u /bin/busybox
+	assert_success
+	assert_output 65534
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr == *"WARN"*"no id-mapped mount for rootfs $TEST_ROOT/root-owned: rootless: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the filesystem, which only the host's root has; its files owned by host root show as nobody inside" ]] ||
+		fail "stderr: $stderr"
+	assert_user_clean "$RANGED"
+}
+
 @test "rootless: the default rootfs is made in the user's own data directory" {
 	as_user "$SINGLE" run -- sh -c 'id -u; ls -ld /bin/busybox'
 	assert_success
