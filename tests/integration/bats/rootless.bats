@@ -212,23 +212,36 @@ assert_user_clean() {
 	assert_user_clean "$RANGED"
 }
 
+# as_delegated USER ARGS...: barco ARGS as USER, started in the delegated
+# cgroup's child (root moves the shell there; runuser keeps its cgroup).
+as_delegated() {
+	local user=$1
+	shift
+	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" sh -c 'echo $$ >"$1/shell/cgroup.procs" &&
+		exec runuser -u "$2" -- env -u XDG_RUNTIME_DIR HOME="$3" "$4" "$@"' \
+		_ "$DELEGATED" "$user" "$TEST_ROOT/home-$user" "$BARCO" "$@"
+}
+
 @test "rootless: limits in a cgroup v2 directory delegated to the user" {
 	is_cgroup_v2 || skip "cgroup v1 or hybrid here: nothing can be delegated to a user"
-	local c
+	local c n pid d
 	for c in memory pids cpu; do
 		grep -qw "$c" /sys/fs/cgroup/cgroup.subtree_control || skip "cgroup v2 controller $c not enabled at the root"
 	done
 	delegate_cgroup "$RANGED"
-	# Root moves the shell into the delegated child; runuser keeps its cgroup.
-	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" sh -c 'echo $$ >"$1/shell/cgroup.procs" &&
-		exec runuser -u "$2" -- env -u XDG_RUNTIME_DIR HOME="$3" "$4" run -v --name "$5" \
-		--memory 64M --pids 16 --cpu-weight 50 --rootfs "$6" -- \
-		cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.weight' \
-		_ "$DELEGATED" "$RANGED" "$TEST_ROOT/home-$RANGED" "$BARCO" "$(cname)" "$ROOTFS"
+	n=$(cname)
+	d=$DELEGATED/barco/$n
+	as_delegated "$RANGED" step --until=caps --name "$n" --memory 64M --pids 16 --cpu-weight 50 \
+		--rootfs "$ROOTFS" -- true
 	assert_success
-	assert_output "$(printf '67108864\n16\n50')"
-	[[ $stderr == *"$DELEGATED/barco/$(cname)"* ]] || fail "not in the delegated cgroup: $stderr"
-	[ ! -e "$DELEGATED/barco/$(cname)" ] || fail "its cgroup is left"
+	assert_output --partial "write $d/memory.max = 67108864"
+	assert_equal "$(cat "$d/memory.max") $(cat "$d/pids.max") $(cat "$d/cpu.weight")" "67108864 16 50"
+	pid=$(cat "/tmp/barco-$RANGED_UID/$n/pid")
+	assert_equal "$(cat "/proc/$pid/cgroup")" "0::/$TAG-delegated/barco/$n"
+	[ "$(stat -c %U "$d")" = "$RANGED" ] || fail "$d: $(ls -ld "$d")"
+	as_delegated "$RANGED" delete "$n"
+	assert_success
+	[ ! -e "$d" ] || fail "its cgroup is left"
 	assert_user_clean "$RANGED"
 }
 
