@@ -7,17 +7,24 @@ load helpers
 
 setup_file() {
 	setup_suite_rootfs
-	# A copy of the suite's rootfs, every file given to host root.
-	ROOT_ROOTFS=$TEST_ROOT/root-owned
+	# A copy of the suite's rootfs, every file given to host root, under
+	# /var/tmp: /tmp may be a tmpfs, which takes id-mapped mounts only
+	# from Linux 6.3 (the VM's /tmp on 6.1).
+	IDMAP_DIR=$(mktemp -d /var/tmp/barco-idmap.XXXXXX)
+	chmod 0755 "$IDMAP_DIR"
+	ROOT_ROOTFS=$IDMAP_DIR/root-owned
 	cp -a "$ROOTFS" "$ROOT_ROOTFS"
 	chown -R 0:0 "$ROOT_ROOTFS"
-	export ROOT_ROOTFS
+	export IDMAP_DIR ROOT_ROOTFS
 }
 
 teardown_file() {
 	if mountpoint -q "$TEST_ROOT/ramfs" 2>/dev/null; then
 		umount "$TEST_ROOT/ramfs"
 	fi
+	case "${IDMAP_DIR:-}" in
+	/var/tmp/barco-idmap.??????) rm -rf --one-file-system "$IDMAP_DIR" ;;
+	esac
 	teardown_suite_rootfs
 }
 
@@ -26,20 +33,20 @@ teardown() {
 	show_stderr
 }
 
-# Skips unless the filesystem under $TEST_ROOT takes id-mapped mounts:
+# Skips unless the filesystem of $ROOT_ROOTFS takes id-mapped mounts:
 # ext4 and xfs since Linux 5.12, btrfs 5.15, tmpfs 6.3.
 require_idmap_fs() {
 	local fs need ver
-	fs=$(findmnt -no FSTYPE -T "$TEST_ROOT")
+	fs=$(findmnt -no FSTYPE -T "$ROOT_ROOTFS")
 	case $fs in
 	ext4 | xfs) need=5.12 ;;
 	btrfs) need=5.15 ;;
 	tmpfs) need=6.3 ;;
-	*) skip "$TEST_ROOT is on $fs: no id-mapped mounts known for it" ;;
+	*) skip "$ROOT_ROOTFS is on $fs: no id-mapped mounts known for it" ;;
 	esac
 	ver=$(uname -r | cut -d. -f1,2)
 	[ "$(printf '%s\n%s\n' "$need" "$ver" | sort -V | head -1)" = "$need" ] ||
-		skip "$TEST_ROOT is on $fs, which takes id-mapped mounts from Linux $need (this is $ver)"
+		skip "$ROOT_ROOTFS is on $fs, which takes id-mapped mounts from Linux $need (this is $ver)"
 }
 
 @test "idmap: a rootfs of host root's is owned by container root inside" {

@@ -217,8 +217,9 @@ assert_user_clean() {
 as_delegated() {
 	local user=$1
 	shift
-	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" sh -c 'echo $$ >"$1/shell/cgroup.procs" &&
-		exec runuser -u "$2" -- env -u XDG_RUNTIME_DIR HOME="$3" "$4" "$@"' \
+	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" sh -c 'd=$1 u=$2 h=$3 b=$4 && shift 4 &&
+		echo $$ >"$d/shell/cgroup.procs" &&
+		exec runuser -u "$u" -- env -u XDG_RUNTIME_DIR HOME="$h" "$b" "$@"' \
 		_ "$DELEGATED" "$user" "$TEST_ROOT/home-$user" "$BARCO" "$@"
 }
 
