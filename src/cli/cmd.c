@@ -11,6 +11,7 @@
 #include "runtime/lesson_skip.h"
 #include "runtime/oci_config.h"
 #include "runtime/rootfs.h"
+#include "stages/rootless.h"
 #include "base/exit_status.h"
 
 #ifndef BARCO_VERSION
@@ -25,22 +26,48 @@ int barco_cmd_fail(const struct barco_err *err, int status)
 	return status;
 }
 
-/* The default rootfs belongs to whoever root inside maps to, so container root owns it. */
+/*
+ * The default rootfs belongs to whoever root inside maps to, so container
+ * root owns it; an ordinary user can give files only to themselves
+ * (chown(2)), so theirs is their own.
+ */
 static int ensure_rootfs(struct barco_config *cfg, struct barco_err *err)
 {
-	uid_t uid = 0;
-	gid_t gid = 0;
+	bool is_mapped = !barco_rootless_is() && !cfg->is_userns_host;
+	uid_t uid = barco_rootless_is() ? geteuid() : 0;
+	gid_t gid = barco_rootless_is() ? getegid() : 0;
 
 	if (!cfg->is_default_rootfs)
 		return 0;
-	for (size_t i = 0; !cfg->is_userns_host && i < cfg->uidmap_len; i++)
+	for (size_t i = 0; is_mapped && i < cfg->uidmap_len; i++)
 		if (cfg->uidmap[i].inside == 0)
 			uid = cfg->uidmap[i].outside;
-	for (size_t i = 0; !cfg->is_userns_host && i < cfg->gidmap_len; i++)
+	for (size_t i = 0; is_mapped && i < cfg->gidmap_len; i++)
 		if (cfg->gidmap[i].inside == 0)
 			gid = cfg->gidmap[i].outside;
 	if (barco_rootfs_ensure_default(cfg->rootfs, sizeof(cfg->rootfs), uid, gid, err) < 0)
 		return barco_err_wrap(err, "default rootfs");
+	return 0;
+}
+
+/*
+ * An ordinary user: no --userns=host (their processes cannot be the host's
+ * root), and the id maps they are allowed (stages/rootless.h).
+ */
+static int rootless_prepare(struct barco_config *cfg, struct barco_err *err)
+{
+	bool is_subid = false;
+
+	if (cfg->is_userns_host)
+		return barco_err_set(err, 0,
+				     "--userns=host needs root on the host: without a user "
+				     "namespace an ordinary user's container has no privileges");
+	if (barco_rootless_default_maps(cfg, &is_subid, err) < 0)
+		return -1;
+	log_info("rootless (uid %u): %s", (unsigned)geteuid(),
+		 is_subid ? "id maps from /etc/subuid and /etc/subgid"
+			  : "single-id map (no range for this user in /etc/subuid and "
+			    "/etc/subgid): root inside is this user");
 	return 0;
 }
 
@@ -90,18 +117,8 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;
 	}
-	if (barco_config_finish(cfg, &err) < 0) {
-		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-		return false;
-	}
-	if (geteuid() != 0) {
-		barco_err_set(&err, EPERM,
-			      "barco needs root on the host (it writes id maps and cgroups; "
-			      "rootless containers are not supported yet)");
-		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
-		return false;
-	}
-	if (ensure_rootfs(cfg, &err) < 0 ||
+	if ((barco_rootless_is() && rootless_prepare(cfg, &err) < 0) ||
+	    barco_config_finish(cfg, &err) < 0 || ensure_rootfs(cfg, &err) < 0 ||
 	    (barco_exe_guard_is_needed(cfg) && barco_exe_guard(&err) < 0)) {
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;

@@ -46,7 +46,9 @@ static int compare_names(const void *a, const void *b)
 /* The container names under /run/barco, sorted; *ret_names is freed by the caller. */
 static size_t list_names(char ***ret_names)
 {
-	cleanup_closedir DIR *dir = opendir(BARCO_RUN_DIR);
+	struct barco_err err;
+	cleanup_closedir DIR *dir =
+		barco_state_check_run_dir(&err) == 0 ? opendir(BARCO_RUN_DIR) : NULL;
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *de;

@@ -307,6 +307,8 @@ static int step_existing(int argc, char **argv)
 
 	if (parse_advance_args(argc, argv, &name, &until, &is_json, &is_diff, &err) < 0)
 		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
+	if (barco_state_check_run_dir(&err) < 0)
+		return barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 	(void)snprintf(path, sizeof(path), "%s/%s", BARCO_RUN_DIR, name);
 	if (stat(path, &st) < 0) {
 		barco_err_set(&err, 0, "no container named '%s' (see 'barco ps')", name);

@@ -14,6 +14,8 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -23,6 +25,8 @@
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "stages/cgroup.h"
+#include "stages/rootless.h"
 
 #define SYSCTL_MAX_USERNS  "/proc/sys/user/max_user_namespaces"
 #define SYSCTL_DEBIAN	   "/proc/sys/kernel/unprivileged_userns_clone"
@@ -332,6 +336,56 @@ static const struct barco_probe_layers unprivileged = {
 		 "an unprivileged user cannot create a user namespace"},
 };
 
+/* The id maps barco gives this user (stages/rootless.h); for root, what decides them. */
+static void rootless_ids(char *buf, size_t size)
+{
+	cleanup_free struct barco_config *cfg = calloc(1, sizeof(*cfg));
+	struct barco_err err;
+	bool is_subid = false;
+
+	if (!barco_rootless_is() || !cfg) {
+		(void)snprintf(buf, size,
+			       "per user: a range in " BARCO_SUBUID_PATH " and " BARCO_SUBGID_PATH
+			       " (usermod --add-subuids, --add-subgids) gives a %u-id map through "
+			       "newuidmap; without one, root inside is only the user",
+			       BARCO_ROOTLESS_IDS);
+		return;
+	}
+	barco_config_init(cfg);
+	if (barco_rootless_default_maps(cfg, &is_subid, &err) < 0 || !is_subid)
+		(void)snprintf(buf, size,
+			       "single-id map: no range for uid %u in " BARCO_SUBUID_PATH
+			       " and " BARCO_SUBGID_PATH "; root inside is only this user",
+			       (unsigned)geteuid());
+	else
+		(void)snprintf(buf, size, "0 %u %u from " BARCO_SUBUID_PATH " (newuidmap)",
+			       cfg->uidmap[0].outside, cfg->uidmap[0].count);
+}
+
+/* Where an ordinary user's limits can go: a delegated cgroup2 directory, or nowhere. */
+static void rootless_cgroup(char *buf, size_t size)
+{
+	struct barco_cgroup_layout l;
+	struct barco_err err;
+
+	if (barco_cgroup_layout_detect(&l, &err) < 0)
+		(void)snprintf(buf, size, "unknown: %.400s", err.msg);
+	else if (barco_rootless_is() && l.mode == BARCO_CGROUP_V2)
+		(void)snprintf(buf, size, "delegated: %.400s", l.unified_mount);
+	else if (barco_rootless_is())
+		(void)snprintf(buf, size,
+			       "none: no limits (--memory, --pids, --cpu-weight refused); %.400s",
+			       barco_rootless_delegation_hint);
+	else if (l.mode != BARCO_CGROUP_V2)
+		(void)snprintf(buf, size,
+			       "none for ordinary users: no limits (--memory, --pids, --cpu-weight "
+			       "refused); delegation needs cgroup v2");
+	else
+		(void)snprintf(buf, size,
+			       "per user: a cgroup2 directory delegated to them, else none "
+			       "(no limits)");
+}
+
 void barco_probe_userns_conclude(const struct barco_probe_run *run,
 				 struct barco_probe_conclusion ret[BARCO_PROBE_CONCLUSIONS_MAX])
 {
@@ -344,6 +398,10 @@ void barco_probe_userns_conclude(const struct barco_probe_run *run,
 		value = "no";
 	ret[0].key = "rootless";
 	(void)snprintf(ret[0].value, sizeof(ret[0].value), "%s", value);
+	ret[1].key = "rootless ids";
+	rootless_ids(ret[1].value, sizeof(ret[1].value));
+	ret[2].key = "rootless cgroup";
+	rootless_cgroup(ret[2].value, sizeof(ret[2].value));
 }
 
 const struct barco_probe_check barco_probe_userns_checks[] = {

@@ -478,7 +478,10 @@ int barco_oci_parse_signal(const char *s, int *ret, struct barco_err *err)
 
 static bool is_other_root(const char *root)
 {
-	return root && strcmp(root, BARCO_RUN_DIR) != 0 && strcmp(root, BARCO_RUN_DIR "/") != 0;
+	size_t len = strlen(BARCO_RUN_DIR);
+
+	return root && (strncmp(root, BARCO_RUN_DIR, len) != 0 ||
+			strspn(root + len, "/") != strlen(root + len));
 }
 
 int barco_oci_root_link(const char *root, const char *id, struct barco_err *err)

@@ -78,11 +78,38 @@ static bool has_busybox(const char *dir)
 	return n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0;
 }
 
+/*
+ * An ordinary user cannot write /var/lib/barco: their default rootfs is
+ * in their own data directory (XDG Base Directory: $XDG_DATA_HOME, else
+ * ~/.local/share), barco/rootfs there.
+ */
+static int user_home_dir(char *buf, size_t size, struct barco_err *err)
+{
+	const char *data = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (data && data[0] == '/')
+		n = snprintf(buf, size, "%s/barco", data);
+	else if (home && home[0] == '/')
+		n = snprintf(buf, size, "%s/.local/share/barco", home);
+	else
+		return barco_err_set(err, ENOENT,
+				     "no HOME, XDG_DATA_HOME or BARCO_HOME for the default rootfs "
+				     "of uid %u: set one, or give --rootfs",
+				     (unsigned)geteuid());
+	if (n < 0 || (size_t)n >= size)
+		return barco_err_set(err, ENAMETOOLONG, "default rootfs home");
+	return 0;
+}
+
 static int home_dir(char *buf, size_t size, struct barco_err *err)
 {
 	const char *home = getenv("BARCO_HOME");
 	int n;
 
+	if ((!home || !*home) && geteuid() != 0)
+		return user_home_dir(buf, size, err);
 	if (!home || !*home)
 		home = BARCO_HOME_DEFAULT;
 	else if (home[0] != '/')

@@ -173,8 +173,8 @@ static _Noreturn void child_loop(struct barco_container *c)
  */
 static void keep_only_container_fds(const struct barco_container *c, int sock)
 {
-	int keep[4] = {sock, c->rootfs_fd, c->exec_fifo_fd,
-		       c->cfg->is_oci_create ? c->state_dir_fd : -1};
+	int keep[5] = {sock, c->rootfs_fd, c->exec_fifo_fd,
+		       c->cfg->is_oci_create ? c->state_dir_fd : -1, c->idmapped_fd};
 	int next = 3; /* stdio stays, whatever numbers the kept ones have */
 
 	/* In increasing order (-1, none, sorts first and is skipped). */
@@ -623,7 +623,7 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->stages = stages;
-	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = -1;
+	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = c->idmapped_fd = -1;
 	c->exec_fifo_fd = c->pty_master = c->pty_slave = -1;
 	c->pid_file_pid = -1;
 	c->created = (long long)time(NULL);
@@ -670,7 +670,8 @@ static void kill_and_reap(pid_t *pid)
 
 void barco_container_detach(struct barco_container *c)
 {
-	int *fds[] = {&c->sock, &c->rootfs_fd, &c->exec_fifo_fd, &c->state_dir_fd, &c->pty_master};
+	int *fds[] = {&c->sock,		&c->rootfs_fd,	&c->exec_fifo_fd,
+		      &c->state_dir_fd, &c->pty_master, &c->idmapped_fd};
 
 	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */
 	c->pid = c->first_pid = 0;

@@ -88,6 +88,9 @@ struct barco_container {
 	bool is_in_cgroup2;  /* runner: clone3 started it in its cgroup2 directory */
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
 	uint64_t stage_start_ns; /* container: when its part of the current stage began */
+
+	/* The rootfs's id-mapped clone (stages/idmap.h), made before the clone; or -1. */
+	int idmapped_fd;
 };
 
 /*

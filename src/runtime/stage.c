@@ -21,10 +21,12 @@
 #include <linux/close_range.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 #include "base/util.h"
 #include "stages/caps.h"
 #include "stages/cgroup.h"
 #include "stages/exec.h"
+#include "stages/idmap.h"
 #include "stages/init.h"
 #include "stages/mount.h"
 #include "stages/net.h"
@@ -39,9 +41,28 @@ static int stage_cgroups_parent(struct barco_container *c, struct barco_report *
 	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
 }
 
+/*
+ * A rootfs of host root's is id-mapped where the kernel and its
+ * filesystems allow; where not, the container still runs, and the learner
+ * is told what that means.
+ */
+static void idmap_rootfs(struct barco_container *c, struct barco_report *rep)
+{
+	struct barco_err err;
+
+	if (!barco_idmap_is_wanted(c->cfg, c->rootfs_fd) ||
+	    barco_idmap_rootfs(c->cfg, c->rootfs_fd, &c->idmapped_fd, rep, &err) == 0)
+		return;
+	log_warn("no id-mapped mount for rootfs %s: %s; its files owned by host root show as "
+		 "nobody inside",
+		 c->cfg->rootfs, err.msg);
+	barco_report_add(rep, "no id-mapped mount: %s", err.msg);
+}
+
 static int stage_userns_parent(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
+	idmap_rootfs(c, rep);
 	if (barco_runner_clone(c, rep, err) < 0)
 		return -1;
 	/* Into its cgroups before it creates its cgroup namespace (next stage). */
@@ -137,7 +158,7 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 
 	if (fd < 0)
 		return barco_err_errno(err, "open the rootfs (cwd)");
-	r = barco_mount_setup(c->cfg, fd, rep, err);
+	r = barco_mount_setup(c->cfg, fd, barco_steal_fd(&c->idmapped_fd), rep, err);
 	(void)close(fd);
 	if (r == 0 && c->cfg->is_terminal)
 		r = barco_mount_console(&c->pty_master, &c->pty_slave, rep, err);

@@ -26,16 +26,78 @@ static const char *const state_files[] = {"state.json", "state.json.tmp", "pid",
 					  "pid.tmp",	"ctl.sock",	  "exec.fifo",
 					  "oci.json",	"oci.json.tmp",	  "reports"};
 
+/*
+ * Root's containers live in /run/barco. Anyone else's in their own
+ * runtime directory (XDG Base Directory: $XDG_RUNTIME_DIR, owned by them,
+ * mode 0700, made by pam_systemd), else in /tmp/barco-UID: a name in a
+ * world-writable directory that another user may have taken first, so
+ * it is used only when it is a real directory (not a link), owned by us
+ * and closed to others. Names are per user: one user's barco never sees
+ * another's directory. Computed once: the environment does not change.
+ */
+static bool is_private_dir(const char *path, uid_t uid)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+	       (st.st_mode & 0077) == 0;
+}
+
+const char *barco_state_run_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	uid_t uid = geteuid();
+
+	if (dir[0])
+		return dir;
+	if (uid == 0)
+		(void)snprintf(dir, sizeof(dir), "%s", BARCO_ROOT_RUN_DIR);
+	else if (xdg && xdg[0] == '/' && strlen(xdg) < PATH_MAX - 8 && is_private_dir(xdg, uid))
+		(void)snprintf(dir, sizeof(dir), "%s/barco", xdg);
+	else
+		(void)snprintf(dir, sizeof(dir), "/tmp/barco-%u", (unsigned)uid);
+	return dir;
+}
+
+int barco_state_check_run_dir(struct barco_err *err)
+{
+	const char *dir = BARCO_RUN_DIR;
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : barco_err_errno(err, "%s", dir);
+	if (geteuid() != 0 && !is_private_dir(dir, geteuid()))
+		return barco_err_set(
+			err, 0,
+			"%s is not a directory of yours with mode 0700 (uid %u, mode "
+			"%04o): remove it, or set XDG_RUNTIME_DIR to your own directory",
+			dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 static int open_run_dir(struct barco_err *err)
 {
 	int fd;
 
 	if (mkdir(BARCO_RUN_DIR, 0700) < 0 && errno != EEXIST)
 		return barco_err_errno(err, "mkdir %s", BARCO_RUN_DIR);
-	fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (barco_state_check_run_dir(err) < 0)
+		return -1;
+	fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return barco_err_errno(err, "open %s", BARCO_RUN_DIR);
 	return fd;
+}
+
+/* Opens the state directory for reading, when it exists and is safe to trust. */
+static int open_run_dir_existing(void)
+{
+	struct barco_err err;
+
+	if (barco_state_check_run_dir(&err) < 0)
+		return -1;
+	return open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 static void remove_dir(int run_fd, const char *name)
@@ -160,7 +222,7 @@ int barco_state_claim(const char *name, const struct barco_cgroup_layout *layout
 
 void barco_state_release(const char *name, int dir_fd)
 {
-	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int run_fd = open_run_dir_existing();
 
 	/* Removed while still locked, so no reclaimer can see it half gone. */
 	if (run_fd >= 0)
@@ -171,7 +233,7 @@ void barco_state_release(const char *name, int dir_fd)
 
 void barco_state_reclaim_all(const struct barco_cgroup_layout *layout)
 {
-	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int run_fd = open_run_dir_existing();
 	cleanup_closedir DIR *dir = NULL;
 	struct dirent *de;
 	int dup_fd;
@@ -249,7 +311,7 @@ int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err
 
 int barco_state_reclaim(const char *name, const struct barco_cgroup_layout *layout, bool is_oci_ok)
 {
-	cleanup_close int run_fd = open(BARCO_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int run_fd = open_run_dir_existing();
 	struct stat st;
 
 	if (run_fd < 0 || fstatat(run_fd, name, &st, 0) < 0) {
@@ -327,6 +389,8 @@ int barco_state_read(const char *name, struct barco_state *ret, struct barco_err
 	cleanup_close int fd = -1;
 	ssize_t n;
 
+	if (barco_state_check_run_dir(err) < 0)
+		return -1;
 	(void)snprintf(path, sizeof(path), "%s/%s/state.json", BARCO_RUN_DIR, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -13,7 +13,20 @@
 #include "base/config.h"
 #include "base/err.h"
 
-#define BARCO_RUN_DIR "/run/barco"
+#define BARCO_ROOT_RUN_DIR "/run/barco"
+
+/*
+ * Where state directories live: /run/barco for root; for anyone else
+ * $XDG_RUNTIME_DIR/barco, or /tmp/barco-UID when that is unset.
+ */
+const char *barco_state_run_dir(void);
+#define BARCO_RUN_DIR barco_state_run_dir()
+
+/*
+ * Fails (naming the fix) when the state directory exists but another user
+ * could have made or could write it; 0 when it is ours, or absent.
+ */
+int barco_state_check_run_dir(struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
  * Creates and locks /run/barco/NAME; ret_fd holds the lock. Fails with

@@ -27,6 +27,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "stages/devices.h"
+#include "stages/rootless.h"
 
 #define CG_DIR_MODE	  0755
 #define CG_PARENT	  "barco"
@@ -48,10 +49,9 @@ static const char *const v1_ctrl_names[BARCO_CG_V1_COUNT] = {
 static const char *const v2_controllers[] = {"memory", "cpu", "pids"};
 
 static const char *const mode_names[] = {
-	[BARCO_CGROUP_UNKNOWN] = "unknown",
-	[BARCO_CGROUP_V2] = "v2",
-	[BARCO_CGROUP_HYBRID] = "hybrid",
-	[BARCO_CGROUP_V1] = "v1",
+	[BARCO_CGROUP_UNKNOWN] = "unknown", [BARCO_CGROUP_V2] = "v2",
+	[BARCO_CGROUP_HYBRID] = "hybrid",   [BARCO_CGROUP_V1] = "v1",
+	[BARCO_CGROUP_NONE] = "none",
 };
 
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode)
@@ -191,6 +191,9 @@ int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err
 		return barco_err_errno(err, "read %s", path);
 	if (barco_cgroup_layout_parse(text ? text : "", ret, err) < 0)
 		return barco_err_wrap(err, "%s", path);
+	/* An ordinary user's cgroups are the ones delegated to them, or none. */
+	if (barco_rootless_is())
+		barco_rootless_cgroup_layout(ret);
 	return 0;
 }
 
@@ -630,6 +633,26 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 	return barco_devices_cgroup_v1(cg->v1_path[BARCO_CG_V1_DEVICES], cfg, rep, err);
 }
 
+/* Rootless with no delegated cgroup: fine without limits, a clear refusal with them. */
+static int refuse_limits_without_cgroup(const struct barco_config *cfg, struct barco_report *rep,
+					struct barco_err *err)
+{
+	const char *asked = cfg->memory_max_bytes ? "--memory"
+			    : cfg->cpu_weight	  ? "--cpu-weight"
+			    : cfg->pids_max > 0	  ? "--pids"
+						  : NULL;
+
+	if (asked)
+		return barco_err_set(err, 0,
+				     "%s needs a cgroup, and no cgroup is delegated to uid %u: %s",
+				     asked, (unsigned)geteuid(), barco_rootless_delegation_hint);
+	barco_report_add(rep,
+			 "no cgroup: rootless, and no cgroup2 directory is delegated to uid "
+			 "%u (no limits were asked for)",
+			 (unsigned)geteuid());
+	return 0;
+}
+
 int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *name,
 			const struct barco_config *cfg, struct barco_cgroup *ret_cg,
 			struct barco_report *rep, struct barco_err *err)
@@ -647,6 +670,9 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 	case BARCO_CGROUP_HYBRID:
 	case BARCO_CGROUP_V1:
 		r = create_v1(ret_cg, name, cfg, rep, err);
+		break;
+	case BARCO_CGROUP_NONE:
+		r = refuse_limits_without_cgroup(cfg, rep, err);
 		break;
 	default:
 		r = barco_err_set(err, 0, "no usable cgroup hierarchy (layout %s)",
@@ -670,6 +696,8 @@ int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_uni
 
 	if (pid <= 0)
 		return barco_err_set(err, EINVAL, "attach to cgroup: invalid pid %d", (int)pid);
+	if (n == 0 && cg->layout.mode == BARCO_CGROUP_NONE)
+		return 0;
 	if (n == 0)
 		return barco_err_set(err, ENOENT, "attach pid %d: no cgroup created", (int)pid);
 	(void)snprintf(v, sizeof(v), "%d", (int)pid);

@@ -28,6 +28,7 @@ enum barco_cgroup_mode {
 	BARCO_CGROUP_V2,
 	BARCO_CGROUP_HYBRID,
 	BARCO_CGROUP_V1,
+	BARCO_CGROUP_NONE, /* rootless without a delegated cgroup: none, and no limits */
 };
 
 /* The v1 controllers barco writes limits to. */

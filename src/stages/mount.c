@@ -212,16 +212,21 @@ static int setattr_rdonly(int dfd, const char *path, unsigned int at_flags, cons
  * (A plain bind onto "/" would sit above the process root, where lookups
  * never look; entering through the tree's fd avoids that too.)
  */
-static int enter_new_root(int rootfs_fd, bool is_host_root, struct barco_report *rep,
-			  struct barco_err *err)
+static int enter_new_root(int rootfs_fd, int idmapped_fd, bool is_host_root,
+			  struct barco_report *rep, struct barco_err *err)
 {
-	cleanup_close int tree = open_tree(
-		rootfs_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	cleanup_close int tree = idmapped_fd >= 0 ? idmapped_fd
+						  : open_tree(rootfs_fd, "",
+							      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+								      AT_RECURSIVE | AT_EMPTY_PATH);
 
 	if (tree < 0)
 		return barco_err_errno(err, "open_tree(rootfs, OPEN_TREE_CLONE)");
-	barco_report_add(rep, "open_tree(rootfs_fd, \"\", OPEN_TREE_CLONE|AT_RECURSIVE|"
-			      "AT_EMPTY_PATH) = treefd");
+	barco_report_add(rep,
+			 idmapped_fd >= 0
+				 ? "treefd = the id-mapped clone the runner made (userns stage)"
+				 : "open_tree(rootfs_fd, \"\", OPEN_TREE_CLONE|AT_RECURSIVE|"
+				   "AT_EMPTY_PATH) = treefd");
 	if (is_host_root &&
 	    setattr_rdonly(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, "/ (clone)", rep, err) < 0)
 		return -1;
@@ -626,8 +631,8 @@ static int write_sysctls(const struct barco_config *cfg, struct barco_report *re
 	return 0;
 }
 
-int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
-		      struct barco_err *err)
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
+		      struct barco_report *rep, struct barco_err *err)
 {
 	bool is_host_root = strcmp(cfg->rootfs, "/") == 0;
 	const char *root = "."; /* the new root is the cwd until pivot_root */
@@ -638,9 +643,12 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barc
 	 * stops the host's later mounts from appearing in here, and covers
 	 * --userns=host, where the copies stay shared (mount_namespaces(7)).
 	 */
-	if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, rep, err) < 0)
+	if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, rep, err) < 0) {
+		if (idmapped_fd >= 0)
+			(void)close(idmapped_fd);
 		return -1;
-	if (enter_new_root(rootfs_fd, is_host_root, rep, err) < 0)
+	}
+	if (enter_new_root(rootfs_fd, idmapped_fd, is_host_root, rep, err) < 0)
 		return barco_err_wrap(err, "entering rootfs %s", cfg->rootfs);
 	if (mount_table(root, cfg, rep, err) < 0 || bind_dev_nodes(root, rep, err) < 0 ||
 	    barco_devices_create(root, cfg, rep, err) < 0 || make_dev_links(root, rep, err) < 0)

@@ -65,5 +65,10 @@ int barco_mount_copy_up(int covered_fd, const char *path, struct barco_err *err)
 int barco_mount_console(int *ret_master, int *ret_slave, struct barco_report *rep,
 			struct barco_err *err) __attribute__((warn_unused_result));
 
-int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, struct barco_report *rep,
-		      struct barco_err *err) __attribute__((warn_unused_result));
+/*
+ * idmapped_fd: the rootfs's id-mapped clone (stages/idmap.h), attached
+ * instead of a plain clone, or -1; closed here either way.
+ */
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
+		      struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));

@@ -61,7 +61,13 @@ extern const size_t barco_verify_rows_len;
 /* "seccomp", "capability", "namespace", "cgroup", "masked mount", "user namespace", "new root". */
 const char *barco_verify_layer_name(enum barco_verify_layer layer);
 
-/* The row needs a host path that does not exist here: it is not run. */
+/*
+ * False when barco can make no cgroup here (rootless, none delegated):
+ * no limits, and the cgroup rows are not run.
+ */
+bool barco_verify_has_cgroup(void);
+
+/* The row needs a host path that does not exist here, or a cgroup: it is not run. */
 bool barco_verify_is_skipped(const struct barco_verify_row *row);
 
 /* The row called id, or NULL. */

@@ -10,8 +10,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stages/caps.h"
+#include "stages/rootless.h"
 #include "base/util.h"
 
 #define FOUND_MAX 16
@@ -179,15 +181,25 @@ static bool can_prove(const struct barco_verify_row *row, const struct barco_tra
 	       t->strategy.attach[BARCO_TRACE_GROUP_CAPS] != BARCO_TRACE_ATTACH_NONE;
 }
 
+/* A row not run, and why: a host path it needs, or a cgroup (rootless, none delegated). */
+static void judge_skipped(const struct barco_verify_row *row, struct barco_verify_result *res)
+{
+	res->is_skipped = true;
+	res->verdict = "skip";
+	(void)snprintf(res->returned, sizeof(res->returned), "-");
+	if (row->needs && access(row->needs, F_OK) < 0)
+		(void)snprintf(res->evidence, sizeof(res->evidence),
+			       "%s does not exist on this host", row->needs);
+	else
+		(void)snprintf(res->evidence, sizeof(res->evidence),
+			       "no cgroup: none is delegated to uid %u", (unsigned)geteuid());
+}
+
 void barco_verify_judge(const struct barco_verify_row *row, const struct barco_verify_run *run,
 			struct barco_verify_result *res)
 {
 	if (barco_verify_is_skipped(row)) {
-		res->is_skipped = true;
-		res->verdict = "skip";
-		(void)snprintf(res->returned, sizeof(res->returned), "-");
-		(void)snprintf(res->evidence, sizeof(res->evidence),
-			       "%s does not exist on this host", row->needs);
+		judge_skipped(row, res);
 		return;
 	}
 	barco_verify_read_outcome(row, run->output, res);
@@ -207,7 +219,9 @@ void barco_verify_judge(const struct barco_verify_row *row, const struct barco_v
 	if (strcmp(res->verdict, "unproven") == 0)
 		(void)snprintf(res->evidence, sizeof(res->evidence), "no tracing: %s",
 			       run->trace->is_available ? "capability checks are not traced here"
-							: run->trace->unavailable);
+			       : barco_rootless_is()
+				       ? "rootless (eBPF needs CAP_BPF and CAP_PERFMON on the host)"
+				       : run->trace->unavailable);
 }
 
 void barco_verify_describe_now(const struct barco_verify_row *row,

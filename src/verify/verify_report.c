@@ -12,8 +12,8 @@
 
 void barco_verify_print_text(const struct barco_verify_verdicts *v)
 {
-	printf("barco verify: forbidden actions in a default container (with --memory 64M --pids "
-	       "32)\ntracing: ");
+	printf("barco verify: forbidden actions in a default container (%s)\ntracing: ",
+	       barco_verify_has_cgroup() ? "with --memory 64M --pids 32" : "no cgroup, no limits");
 	for (int g = 0; g < BARCO_TRACE_GROUP_COUNT; g++)
 		printf("%s%s by %s", g ? ", " : "",
 		       barco_trace_group_name((enum barco_trace_group)g),

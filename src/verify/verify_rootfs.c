@@ -20,9 +20,21 @@
 
 #include "base/cleanup.h"
 #include "runtime/rootfs.h"
+#include "stages/rootless.h"
 
 #define MAPPED_ROOT    100000 /* container root with the default map (0:100000:65536) */
 #define HELPER_IN_ROOT "bin/barco-testhelper"
+
+/* Container root on the host; an ordinary user can give files only to themselves (chown(2)). */
+static uid_t owner_uid(void)
+{
+	return barco_rootless_is() ? geteuid() : MAPPED_ROOT;
+}
+
+static gid_t owner_gid(void)
+{
+	return barco_rootless_is() ? getegid() : MAPPED_ROOT;
+}
 
 static int read_file(const char *path, char **ret, size_t *ret_len, struct barco_err *err)
 {
@@ -71,7 +83,7 @@ static int install_helper(const char *rootfs, const char *helper, struct barco_e
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
 	if (fd < 0)
 		return barco_err_errno(err, "open %s", tmp);
-	if (write(fd, data, len) != (ssize_t)len || fchown(fd, MAPPED_ROOT, MAPPED_ROOT) < 0 ||
+	if (write(fd, data, len) != (ssize_t)len || fchown(fd, owner_uid(), owner_gid()) < 0 ||
 	    fchmod(fd, 0755) < 0 || rename(tmp, dest) < 0) {
 		barco_err_errno(err, "installing %s", dest);
 		(void)unlink(tmp);
@@ -93,7 +105,7 @@ static int link_rows(const char *rootfs, const struct barco_verify_row *rows, si
 		(void)snprintf(path, sizeof(path), "%s/bin/%s", rootfs, comm);
 		if (symlink("barco-testhelper", path) < 0 && errno != EEXIST)
 			return barco_err_errno(err, "symlink %s", path);
-		if (lchown(path, MAPPED_ROOT, MAPPED_ROOT) < 0)
+		if (lchown(path, owner_uid(), owner_gid()) < 0)
 			return barco_err_errno(err, "lchown %s", path);
 	}
 	return 0;
@@ -117,12 +129,12 @@ int barco_verify_prepare_rootfs(struct barco_verify_opts *o, struct barco_err *e
 {
 	char def[PATH_MAX], busybox[PATH_MAX + 16];
 
-	if (barco_rootfs_ensure_default(def, sizeof(def), MAPPED_ROOT, MAPPED_ROOT, err) < 0)
+	if (barco_rootfs_ensure_default(def, sizeof(def), owner_uid(), owner_gid(), err) < 0)
 		return barco_err_wrap(err, "default rootfs");
 	(void)snprintf(o->rootfs, sizeof(o->rootfs), "%s/verify-rootfs", dirname(def));
 	(void)snprintf(busybox, sizeof(busybox), "%s/bin/busybox", o->rootfs);
 	if (access(busybox, X_OK) < 0 &&
-	    barco_rootfs_create(o->rootfs, MAPPED_ROOT, MAPPED_ROOT, err) < 0)
+	    barco_rootfs_create(o->rootfs, owner_uid(), owner_gid(), err) < 0)
 		return -1;
 	if (install_helper(o->rootfs, o->helper, err) < 0 ||
 	    link_rows(o->rootfs, barco_verify_rows, barco_verify_rows_len, err) < 0 ||

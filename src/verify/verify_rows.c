@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "stages/cgroup.h"
 
 /* clang-format off */
 /* A row's syscalls (where its evidence is) as one argument of the macros below. */
@@ -121,9 +122,19 @@ const char *barco_verify_layer_name(enum barco_verify_layer layer)
 	return layer_names[layer];
 }
 
+bool barco_verify_has_cgroup(void)
+{
+	struct barco_cgroup_layout layout;
+	struct barco_err ignored;
+
+	return barco_cgroup_layout_detect(&layout, &ignored) == 0 &&
+	       layout.mode != BARCO_CGROUP_NONE;
+}
+
 bool barco_verify_is_skipped(const struct barco_verify_row *row)
 {
-	return row->needs && access(row->needs, F_OK) < 0;
+	return (row->needs && access(row->needs, F_OK) < 0) ||
+	       (row->layer == BARCO_VERIFY_LAYER_CGROUP && !barco_verify_has_cgroup());
 }
 
 const struct barco_verify_row *barco_verify_row_by_id(const char *id)

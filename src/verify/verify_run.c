@@ -23,6 +23,7 @@
 #include "runtime/lesson_skip.h"
 #include "runtime/run.h"
 #include "runtime/runner.h"
+#include "stages/rootless.h"
 
 #define VERIFY_MEMORY (64ull << 20)
 #define VERIFY_PIDS   32
@@ -139,6 +140,7 @@ int barco_verify_run_rows(const struct barco_verify_opts *o,
 	struct stat root;
 	cleanup_free char *script = NULL;
 	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
+	bool is_subid = false;
 
 	ret->status = BARCO_EXIT_BARCO;
 	(void)snprintf(vars.pid, sizeof(vars.pid), "%d", (int)getpid());
@@ -152,15 +154,18 @@ int barco_verify_run_rows(const struct barco_verify_opts *o,
 	argv[2] = script;
 	barco_config_init(cfg);
 	(void)snprintf(cfg->rootfs, sizeof(cfg->rootfs), "%s", o->rootfs);
-	cfg->memory_max_bytes = VERIFY_MEMORY;
-	cfg->pids_max = VERIFY_PIDS;
+	if (barco_verify_has_cgroup()) {
+		cfg->memory_max_bytes = VERIFY_MEMORY;
+		cfg->pids_max = VERIFY_PIDS;
+	}
 	cfg->seccomp = change->seccomp;
 	cfg->caps_add = change->caps_add;
 	cfg->lesson_skip = change->lesson_skip;
 	barco_lesson_skip_apply(cfg);
 	cfg->is_trace = true;
 	cfg->argv = argv;
-	if (barco_config_finish(cfg, err) < 0 || run_script(cfg, ret, err) < 0)
+	if ((barco_rootless_is() && barco_rootless_default_maps(cfg, &is_subid, err) < 0) ||
+	    barco_config_finish(cfg, err) < 0 || run_script(cfg, ret, err) < 0)
 		return -1;
 	if (ret->status == BARCO_EXIT_BARCO)
 		return barco_err_set(err, 0, "the container of the rows exited with status %d",

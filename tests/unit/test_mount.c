@@ -560,7 +560,7 @@ static int contained_pid1(const struct contained *c)
 	int rootfs_fd = open(c->cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	alarm(SETUP_TIMEOUT_S);
-	if (rootfs_fd < 0 || barco_mount_setup(&c->cfg, rootfs_fd, &rep, &err) < 0) {
+	if (rootfs_fd < 0 || barco_mount_setup(&c->cfg, rootfs_fd, -1, &rep, &err) < 0) {
 		fprintf(stderr, "\n  barco_mount_setup: %s\n  report:\n%s",
 			barco_err_str(&err, msg, sizeof(msg)), rep.text);
 		return 99;
