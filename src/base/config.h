@@ -23,6 +23,14 @@ struct barco_sysctl {
 	const char *value;
 };
 
+/* --net=MODE: which network the container gets (stages/net.c). */
+enum barco_net_mode {
+	BARCO_NET_NONE,	  /* a new network namespace with only lo (the default) */
+	BARCO_NET_HOST,	  /* no network namespace of its own: the host's */
+	BARCO_NET_NS,	  /* an existing network namespace: net_ns_path */
+	BARCO_NET_BRIDGE, /* a new one, with a veth pair to the bridge barco0 */
+};
+
 struct barco_idmap {
 	uint32_t inside;
 	uint32_t outside;
@@ -56,6 +64,9 @@ struct barco_config {
 	size_t env_len;
 	char hostname_env[BARCO_HOSTNAME_MAX + 10]; /* "HOSTNAME=…", pointed to by env */
 	const char *workdir;			    /* inside the container; "/" by default */
+
+	enum barco_net_mode net_mode;
+	const char *net_ns_path; /* BARCO_NET_NS: the namespace file (/run/netns/X) */
 
 	uint64_t caps_add; /* bit N: capability N */
 	uint64_t caps_drop;

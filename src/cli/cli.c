@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "stages/caps.h"
+#include "stages/net.h"
 #include "base/parse.h"
 #include "stages/seccomp.h"
 #include "runtime/stage.h"
@@ -30,6 +31,8 @@ const char barco_run_usage[] =
 	"  --uidmap IN:OUT:COUNT user id map, repeatable (default 0:100000:65536)\n"
 	"  --gidmap IN:OUT:COUNT group id map, repeatable (default 0:100000:65536)\n"
 	"  --userns=host         no user namespace: container root is host root (unsafe)\n"
+	"  --net=MODE            none (default: a network namespace with only lo),\n"
+	"                        host (the host's), ns:PATH (join that namespace)\n"
 	"  --memory SIZE         memory limit, e.g. 256M (K, M, G suffixes)\n"
 	"  --cpu-weight N        CPU weight, 1..10000 (default: the kernel's, 100)\n"
 	"  --pids N              maximum number of processes\n"
@@ -104,6 +107,7 @@ enum {
 	OPT_TRACE,
 	OPT_INIT,
 	OPT_BUNDLE,
+	OPT_NET,
 };
 
 static const struct option run_options[] = {
@@ -127,6 +131,7 @@ static const struct option run_options[] = {
 	{"init", no_argument, NULL, OPT_INIT},
 	{"tty", no_argument, NULL, 't'},
 	{"bundle", required_argument, NULL, OPT_BUNDLE},
+	{"net", required_argument, NULL, OPT_NET},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"diff", no_argument, NULL, OPT_DIFF},
@@ -251,6 +256,8 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
 					     arg);
 		cfg->is_userns_host = true;
 		return 0;
+	case OPT_NET:
+		return barco_net_parse_mode(arg, cfg, err);
 	}
 	return apply_process_option(cfg, opt, arg, err);
 }

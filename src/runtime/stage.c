@@ -38,10 +38,35 @@ static int stage_cgroups_parent(struct barco_container *c, struct barco_report *
 	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
 }
 
+/* --net=ns:PATH: the clone starts in PATH's network namespace (stages/net.c). */
+static int clone_container(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	int saved = -1;
+	int r;
+
+	if (c->cfg->net_mode != BARCO_NET_NS)
+		return barco_runner_clone(c, rep, err);
+	if (barco_net_enter(c->cfg->net_ns_path, &saved, rep, err) < 0)
+		return -1;
+	r = barco_runner_clone(c, rep, err);
+	if (barco_net_leave(saved, r < 0 ? &(struct barco_err){0} : err) < 0)
+		return -1;
+	return r;
+}
+
+/* What the namespaces stage unshares: config.json's set or barco's, less net for --net=host/ns. */
+static unsigned long unshare_flags(const struct barco_container *c)
+{
+	unsigned long flags = c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns);
+
+	return barco_net_has_own_ns(c->cfg) ? flags : flags & ~(unsigned long)CLONE_NEWNET;
+}
+
 static int stage_userns_parent(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
-	if (barco_runner_clone(c, rep, err) < 0)
+	if (clone_container(c, rep, err) < 0)
 		return -1;
 	/* Into its cgroups before it creates its cgroup namespace (next stage). */
 	if (barco_cgroup_attach(&c->cgroup, c->pid, c->is_in_cgroup2, rep, err) < 0)
@@ -74,8 +99,7 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 	if (fchdir(c->rootfs_fd) < 0)
 		return barco_err_errno(err, "fchdir(rootfs_fd) (%s)", c->cfg->rootfs);
 	barco_report_add(rep, "fchdir(rootfs_fd) = 0: cwd is %s", c->cfg->rootfs);
-	if (barco_ns_unshare(c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns),
-			     rep, err) < 0)
+	if (barco_ns_unshare(unshare_flags(c), rep, err) < 0)
 		return -1;
 	/*
 	 * The new PID (and time) namespace is for children only: fork its
@@ -127,8 +151,8 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
-	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWNET)) {
-		barco_report_add(rep, "no new network namespace: the host's network is shared");
+	if (!(unshare_flags(c) & CLONE_NEWNET)) {
+		barco_net_report_shared(c->cfg, rep);
 		return 0;
 	}
 	return barco_net_loopback_up(rep, err);
