@@ -27,8 +27,10 @@
 #include "stages/init.h"
 #include "stages/mount.h"
 #include "stages/net.h"
+#include "stages/net_bridge.h"
 #include "stages/ns.h"
 #include "runtime/runner.h"
+#include "runtime/state.h"
 #include "stages/seccomp.h"
 #include "stages/userns.h"
 
@@ -146,6 +148,18 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 	if (r == 0 && c->cfg->is_terminal)
 		r = barco_mount_console(&c->pty_master, &c->pty_slave, rep, err);
 	return r;
+}
+
+/* --net=bridge: the runner wires the container up from the host (stages/net_bridge.c). */
+static int stage_network_parent(struct barco_container *c, struct barco_report *rep,
+				struct barco_err *err)
+{
+	struct barco_net_bridge_req req = {c->cfg, c->pid, c->state_dir_fd, BARCO_NET_LEASES,
+					   barco_state_is_live};
+
+	if (c->cfg->net_mode != BARCO_NET_BRIDGE)
+		return 0;
+	return barco_net_bridge_setup(&req, rep, err);
 }
 
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
@@ -359,8 +373,8 @@ static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	 "lessons/04-hostname.md", NULL, stage_hostname_child},
 	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
 	 "lessons/05-mounts.md", NULL, stage_mounts_child},
-	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
-	 "lessons/06-network.md", NULL, stage_network_child},
+	{BARCO_STAGE_NETWORK, "network", "--net=bridge: veth, address, route; bring loopback up",
+	 "lessons/06-network.md", stage_network_parent, stage_network_child},
 	{BARCO_STAGE_CAPS, "caps",
 	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
 	 NULL, stage_caps_child},

@@ -14,6 +14,8 @@
 #include "base/err.h"
 
 #define BARCO_RUN_DIR "/run/barco"
+/* --net=bridge: the address leases (stages/net_lease.h). */
+#define BARCO_NET_LEASES BARCO_RUN_DIR "/net-leases"
 
 /*
  * Creates and locks /run/barco/NAME; ret_fd holds the lock. Fails with

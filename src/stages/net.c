@@ -64,7 +64,7 @@ static int check_netns_file(const char *path, struct barco_err *err)
 int barco_net_parse_mode(const char *arg, struct barco_config *cfg, struct barco_err *err)
 {
 	for (size_t i = 0; i < ARRAY_LEN(mode_names); i++)
-		if (i != BARCO_NET_NS && i != BARCO_NET_BRIDGE && strcmp(arg, mode_names[i]) == 0) {
+		if (i != BARCO_NET_NS && strcmp(arg, mode_names[i]) == 0) {
 			cfg->net_mode = (enum barco_net_mode)i;
 			return 0;
 		}
@@ -76,8 +76,8 @@ int barco_net_parse_mode(const char *arg, struct barco_config *cfg, struct barco
 		return 0;
 	}
 	return barco_err_set(err, 0,
-			     "invalid --net '%s': the modes are none (the default), host and "
-			     "ns:PATH",
+			     "invalid --net '%s': the modes are none (the default), bridge, "
+			     "host and ns:PATH",
 			     arg);
 }
 

@@ -21,6 +21,7 @@ void barco_test_register_verify(void);
 void barco_test_register_observe(void);
 void barco_test_register_oci_spec(void);
 void barco_test_register_oci_config(void);
+void barco_test_register_net(void);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,

@@ -108,3 +108,156 @@ run_in_netns() {
 		assert_nothing_left "$n"
 	done
 }
+
+# ---- --net=bridge: barco runs in the test's namespace, so the bridge, the
+# veths and the addresses exist only there; traffic stays between the
+# containers and that namespace's bridge.
+
+LEASES=/run/barco/net-leases
+
+# start_in_netns NAME CMD...: `barco run --net=bridge` in the background, in the test's namespace.
+start_in_netns() {
+	local n=$1
+	shift
+	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run --rootfs "$ROOTFS" --name "$n" \
+		--net=bridge -- "$@" >"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
+	BG_PIDS+=("$!")
+}
+
+# The container's address, from the hosts file barco bound into it.
+container_addr() {
+	awk -v n="$1" '$2 == n { print $1 }' "/run/barco/$1/hosts" 2>/dev/null
+}
+
+has_addr() {
+	[ -n "$(container_addr "$1")" ]
+}
+
+# Links of the test's namespace other than lo: none once every container is gone.
+netns_links() {
+	ip -n "$TEST_NETNS" -o link show | awk -F': ' '$2 != "lo" { print $2 }'
+}
+
+# assert_no_network_left NAME...: no lease of theirs, no link but lo in the namespace.
+assert_no_network_left() {
+	local n
+	for n in "$@"; do
+		! grep -q " $n\$" "$LEASES" 2>/dev/null || fail "lease of $n left: $(cat "$LEASES")"
+	done
+	# A dead container's namespace (and the veth end in it) is freed by the kernel's workqueue.
+	wait_until 10 test -z "$(netns_links)" || fail "links left: $(netns_links)"
+}
+
+# fault_in_netns WHERE NAME: `barco run --net=bridge` in the test's namespace
+# with BARCO_FAULT=network:WHERE (bin/barco-fault, the test build).
+fault_in_netns() {
+	[ -x "$REPO/bin/barco-fault" ] || skip "no bin/barco-fault (make bin/barco-fault)"
+	run --separate-stderr nsenter --net="/run/netns/$TEST_NETNS" env BARCO_FAULT="network:$1" \
+		timeout -k 5 "$BARCO_TIMEOUT" "$REPO/bin/barco-fault" run --rootfs "$ROOTFS" \
+		--name "$2" --net=bridge -- true
+}
+
+@test "--net=bridge: two containers ping each other and the gateway; nothing left" {
+	local a b addr
+	a=$(cname a)
+	b=$(cname b)
+	make_netns
+	# A pid 1 with a handler: barco's SIGTERM, forwarded, ends it (see stop_background).
+	start_in_netns "$a" /bin/sh -c 'trap "exit 0" TERM; sleep 60 & wait'
+	wait_until 30 has_addr "$a" || fail "no address for $a: $(cat "$TEST_ROOT/out.$a.err")"
+	addr=$(container_addr "$a")
+	run_in_netns -v --name "$b" --net=bridge -- /bin/sh -c \
+		"ping -c 2 -W 2 $addr && ping -c 1 -W 2 10.88.0.1 && ip -4 -o addr show dev eth0 &&
+		 ip route && cat /etc/hostname /etc/hosts"
+	assert_success
+	assert_line --partial "2 packets transmitted, 2 packets received"
+	assert_line --partial "1 packets transmitted, 1 packets received"
+	assert_line "default via 10.88.0.1 dev eth0 "
+	assert_line "$b"
+	[[ $output == *"eth0    inet 10.88."*"/16"* ]] || fail "no 10.88.x.y/16 on eth0: $output"
+	refute_line --partial "$addr	$b"
+	[[ $stderr == *"network: RTM_NEWLINK veth barco-"*" master barco0 up, peer eth0 in net of pid "*" = 0"* ]] ||
+		fail "no veth request in the report: $stderr"
+	[[ $stderr == *"network: RTM_NEWROUTE default via 10.88.0.1 dev eth0 = 0"* ]] ||
+		fail "no route request in the report: $stderr"
+	# The bridge stays while $a holds an address, then goes with it.
+	ip -n "$TEST_NETNS" link show barco0 >/dev/null || fail "barco0 gone while $a runs"
+	stop_background
+	assert_no_network_left "$a" "$b"
+	assert_nothing_left "$a" "$b"
+	[ ! -e "$ROOTFS/etc/hostname" ] || fail "the mount point $ROOTFS/etc/hostname was left"
+	[ ! -e "$ROOTFS/etc/resolv.conf" ] || fail "the mount point $ROOTFS/etc/resolv.conf was left"
+}
+
+@test "--net=bridge: 20 containers started at once get 20 distinct addresses" {
+	local i n names=()
+	make_netns
+	for i in $(seq 1 20); do
+		n=$(cname "c$i")
+		names+=("$n")
+		start_in_netns "$n" /bin/sh -c 'ip -4 -o addr show dev eth0; sleep 1'
+	done
+	for i in "${!BG_PIDS[@]}"; do
+		wait_barco "${BG_PIDS[$i]}"
+		assert_equal "$BG_STATUS" 0
+	done
+	BG_PIDS=()
+	run sh -c "cat $TEST_ROOT/out.$TAG-$BATS_TEST_NUMBER-c* | awk '{ print \$4 }' | sort"
+	assert_equal "${#lines[@]}" 20
+	run sh -c "cat $TEST_ROOT/out.$TAG-$BATS_TEST_NUMBER-c* | awk '{ print \$4 }' | sort -u"
+	assert_equal "${#lines[@]}" 20
+	assert_no_network_left "${names[@]}"
+	assert_nothing_left "${names[@]}"
+}
+
+@test "barco step --until=network --net=bridge, then delete: veth, lease, bridge gone" {
+	local n
+	n=$(cname)
+	make_netns
+	run nsenter --net="/run/netns/$TEST_NETNS" timeout -k 5 "$BARCO_TIMEOUT" "$BARCO" \
+		step --until=network --rootfs "$ROOTFS" --name "$n" --net=bridge -- true
+	assert_success
+	assert_output --partial "RTM_NEWADDR eth0 10.88."
+	ip -n "$TEST_NETNS" link show barco0 >/dev/null || fail "no barco0 in the test's namespace"
+	grep -q " $n\$" "$LEASES" || fail "no lease for $n: $(cat "$LEASES")"
+	run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
+	assert_success
+	assert_no_network_left "$n"
+	assert_nothing_left "$n"
+}
+
+@test "--net=bridge: barco SIGKILLed after the network stage; delete reclaims it all" {
+	local n
+	n=$(cname)
+	make_netns
+	fault_in_netns kill "$n"
+	assert_equal "$status" 137
+	grep -q " $n\$" "$LEASES" || fail "the lease of $n should outlive the SIGKILL"
+	run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
+	assert_no_network_left "$n"
+	assert_nothing_left "$n"
+}
+
+@test "--net=bridge: a failure after the network stage leaves nothing" {
+	local n
+	n=$(cname)
+	make_netns
+	fault_in_netns child "$n"
+	assert_equal "$status" 125
+	assert_no_network_left "$n"
+	assert_nothing_left "$n"
+}
+
+@test "--net=bridge: a barco0 that is not a bridge: one line, 125, nothing left" {
+	local n
+	n=$(cname)
+	make_netns
+	ip -n "$TEST_NETNS" link add barco0 type veth peer name barco0p
+	run_in_netns -125 --name "$n" --net=bridge -- true
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr == *"a link named barco0 exists and is not a bridge"* ]] || fail "$stderr"
+	! grep -q " $n\$" "$LEASES" 2>/dev/null || fail "lease of $n left"
+	run ip -n "$TEST_NETNS" -o link show
+	assert_equal "${#lines[@]}" 3 # lo and the veth pair barco0, barco0p: nothing of barco's
+	assert_nothing_left "$n"
+}
