@@ -68,6 +68,7 @@ _barco_option_value()
         --until) mapfile -t COMPREPLY < <(compgen -W "$(_barco_stages "$barco")" -- "$cur") ;;
         --seccomp) mapfile -t COMPREPLY < <(compgen -W "default unconfined" -- "$cur") ;;
         --userns) mapfile -t COMPREPLY < <(compgen -W "host" -- "$cur") ;;
+        --net) mapfile -t COMPREPLY < <(compgen -W "none bridge host ns:" -- "$cur") ;;
         --rootfs | --workdir)
             if declare -F _filedir >/dev/null; then _filedir -d; else
                 mapfile -t COMPREPLY < <(compgen -d -- "$cur")
@@ -77,7 +78,7 @@ _barco_option_value()
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             fi ;;
         --name | --hostname | --uid | --gid | --uidmap | --gidmap | --memory | --cpu-weight | \
-            --pids | --env | --cap-add | --cap-drop) ;;
+            --pids | --env | --cap-add | --cap-drop | --publish | -p) ;;
         *) return 1 ;;
     esac
     return 0

@@ -14,6 +14,7 @@
 #define BARCO_IDMAP_MAX	   8
 #define BARCO_ENV_MAX	   256
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
+#define BARCO_PORTS_MAX	   16
 
 struct barco_mount_def;
 
@@ -67,6 +68,12 @@ struct barco_config {
 
 	enum barco_net_mode net_mode;
 	const char *net_ns_path; /* BARCO_NET_NS: the namespace file (/run/netns/X) */
+	struct barco_port {	 /* -p: published ports (--net=bridge) */
+		uint16_t host_port;
+		uint16_t container_port;
+		bool is_udp;
+	} ports[BARCO_PORTS_MAX];
+	size_t ports_len;
 
 	uint64_t caps_add; /* bit N: capability N */
 	uint64_t caps_drop;

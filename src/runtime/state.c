@@ -26,7 +26,7 @@
 static const char *const state_files[] = {
 	"state.json", "state.json.tmp", "pid",		"pid.tmp", "ctl.sock",
 	"exec.fifo",  "oci.json",	"oci.json.tmp", "reports", "hosts",
-	"hostname",   "resolv.conf",	"mountpoints"};
+	"hostname",   "resolv.conf",	"mountpoints",	"ports"};
 
 static int open_run_dir(struct barco_err *err)
 {

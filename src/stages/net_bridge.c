@@ -20,6 +20,7 @@
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "stages/net_nat.h"
 
 /* libnl's objects are reference counted: these drop ours at the end of a scope. */
 static void sock_freep(struct nl_sock **p)
@@ -524,7 +525,8 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 			 req->cfg->name);
 	/* Still under the lock: a last container leaving cannot remove the bridge meanwhile. */
 	if (rtnl_open(&sk, err) < 0 || ensure_bridge(sk, &bridge, rep, err) < 0 ||
-	    add_veth(sk, lease.offset, bridge, req->pid, rep, err) < 0)
+	    add_veth(sk, lease.offset, bridge, req->pid, rep, err) < 0 ||
+	    barco_net_nat_setup(req->cfg, addr, req->state_dir_fd, rep, err) < 0)
 		return -1;
 	if (configure_eth0(req->pid, lease.offset, rep, err) < 0)
 		return -1;
@@ -582,6 +584,7 @@ int barco_net_bridge_release(const char *name, const char *lease_path, int state
 	/* The links of another namespace are out of reach; they die with it. */
 	if (lease.netns != own_netns())
 		return 0;
+	barco_net_nat_release(state_dir_fd, left == 0, rep);
 	veth_name(lease.offset, veth, sizeof(veth));
 	if (rtnl_open(&sk, err) < 0 || del_link(sk, veth, rep, err) < 0)
 		return -1;

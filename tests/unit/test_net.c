@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "stages/net.h"
 #include "stages/net_lease.h"
+#include "stages/net_nat.h"
 #include "suites.h"
 
 /* Every name parses back to its mode; ns:PATH and bad words are refused as such. */
@@ -92,6 +93,35 @@ static void test_lease_take_drop(void)
 	barco_test_rmtree(dir);
 }
 
+/* -p [0.0.0.0:]HOSTPORT:CONTAINERPORT[/tcp|/udp]; anything else is refused, naming the value. */
+static void test_parse_port(void)
+{
+	static const char *const bad[] = {"80",		"0:80", "80:70000", "1.2.3.4:80:80",
+					  "80:80/sctp", ":80",	"",	    "80:80:80"};
+	struct barco_config cfg = {0};
+	struct barco_err err = {0};
+
+	CU_ASSERT_EQUAL(barco_net_parse_port("8080:80", &cfg, &err), 0);
+	CU_ASSERT_EQUAL(barco_net_parse_port("0.0.0.0:53:5353/udp", &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.ports_len, 2);
+	CU_ASSERT_EQUAL(cfg.ports[0].host_port, 8080);
+	CU_ASSERT_EQUAL(cfg.ports[0].container_port, 80);
+	CU_ASSERT_FALSE(cfg.ports[0].is_udp);
+	CU_ASSERT_EQUAL(cfg.ports[1].host_port, 53);
+	CU_ASSERT_EQUAL(cfg.ports[1].container_port, 5353);
+	CU_ASSERT_TRUE(cfg.ports[1].is_udp);
+	CU_ASSERT_EQUAL(barco_net_parse_port("8080:81/tcp", &cfg, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "host port 8080 given twice"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[64];
+
+		(void)snprintf(want, sizeof(want), "invalid -p '%s'", bad[i]);
+		CU_ASSERT_EQUAL(barco_net_parse_port(bad[i], &cfg, &err), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	}
+	CU_ASSERT_EQUAL(cfg.ports_len, 2);
+}
+
 void barco_test_register_net(void)
 {
 	CU_pSuite s = barco_test_suite("net");
@@ -100,4 +130,5 @@ void barco_test_register_net(void)
 	barco_test_add(s, "lease lines parse", test_lease_parse);
 	barco_test_add(s, "the lowest free offset", test_lease_free_offset);
 	barco_test_add(s, "take and drop leases", test_lease_take_drop);
+	barco_test_add(s, "-p values", test_parse_port);
 }

@@ -261,3 +261,84 @@ fault_in_netns() {
 	assert_equal "${#lines[@]}" 3 # lo and the veth pair barco0, barco0p: nothing of barco's
 	assert_nothing_left "$n"
 }
+
+# ---- NAT and published ports (nft, in the test's namespace)
+
+# fetch URL: an HTTP GET from the test's namespace (bounded: 3 s).
+fetch() {
+	nsenter --net="/run/netns/$TEST_NETNS" /usr/bin/python3 -c \
+		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
+}
+
+httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait'
+
+@test "-p 8080:80: a busybox httpd answers on the published port; the table goes with it" {
+	local n
+	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
+	n=$(cname)
+	make_netns
+	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run --rootfs "$ROOTFS" --name "$n" \
+		--net=bridge -p 8080:80 -- /bin/sh -c "$httpd_cmd" >"$TEST_ROOT/out.$n" \
+		2>"$TEST_ROOT/out.$n.err" 3>&- &
+	BG_PIDS+=("$!")
+	wait_until 30 has_addr "$n" || fail "no address for $n: $(cat "$TEST_ROOT/out.$n.err")"
+	wait_until 10 fetch http://10.88.0.1:8080/ || fail "nothing answers on 10.88.0.1:8080"
+	run fetch http://10.88.0.1:8080/
+	assert_output "hello from $n"
+	run nsenter --net="/run/netns/$TEST_NETNS" nft list map ip barco ports
+	assert_output --partial "tcp . 8080 : 10.88."
+	stop_background
+	run nsenter --net="/run/netns/$TEST_NETNS" nft list tables
+	assert_output ""
+	assert_no_network_left "$n"
+	assert_nothing_left "$n"
+}
+
+@test "--net=bridge egress: masqueraded to a second namespace the test owns (192.0.2.0/24)" {
+	local n peer="barco-peer-$$-$BATS_TEST_NUMBER"
+	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
+	n=$(cname)
+	make_netns
+	ip netns add "$peer"
+	# The peer has no route to 10.88.0.0/16: only masquerade makes its answers come back.
+	ip -n "$TEST_NETNS" link add up0 type veth peer name up1 netns "$peer"
+	ip -n "$TEST_NETNS" addr add 192.0.2.1/24 dev up0
+	ip -n "$TEST_NETNS" link set up0 up
+	ip -n "$peer" addr add 192.0.2.2/24 dev up1
+	ip -n "$peer" link set up1 up
+	nsenter --net="/run/netns/$TEST_NETNS" sysctl -qw net.ipv4.ip_forward=1
+	run_in_netns --name "$n" --net=bridge -- ping -c 2 -W 2 192.0.2.2
+	ip netns del "$peer"
+	assert_success
+	assert_line --partial "2 packets transmitted, 2 packets received"
+	assert_no_network_left "$n"
+	assert_nothing_left "$n"
+}
+
+@test "-p: a host port in use, malformed values, -p without bridge: one line, 125, nothing left" {
+	local a b arg
+	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
+	a=$(cname a)
+	b=$(cname b)
+	make_netns
+	start_in_netns "$a" /bin/sh -c 'trap "exit 0" TERM; sleep 60 & wait'
+	wait_until 30 has_addr "$a" || fail "no address for $a"
+	# start_in_netns has no -p: publish 9090 for $a by hand, as barco would.
+	nsenter --net="/run/netns/$TEST_NETNS" nft add element ip barco ports \
+		"{ tcp . 9090 : $(container_addr "$a") . 80 }"
+	run_in_netns -125 --name "$b" --net=bridge -p 9090:80 -- true
+	assert_equal "${#stderr_lines[@]}" 1 || fail "$stderr"
+	[[ $stderr == *"publishing host port tcp . 9090 (in use?)"* ]] || fail "$stderr"
+	! grep -q " $b\$" "$LEASES" || fail "lease of $b left"
+	for arg in 80 0:80 80:70000 1.2.3.4:80:80 80:80/sctp :80 ""; do
+		run_in -125 --name "$b" --net=bridge -p "$arg" -- true
+		assert_equal "${#stderr_lines[@]}" 1 || fail "$stderr"
+		[[ $stderr == "barco: invalid -p '$arg'"* ]] || fail "for '$arg': $stderr"
+	done
+	run_in -125 --name "$b" -p 8080:80 -- true
+	[[ $stderr == *"-p publishes a port of --net=bridge"* ]] || fail "$stderr"
+	assert_nothing_left "$b"
+	stop_background
+	assert_no_network_left "$a" "$b"
+	assert_nothing_left "$a"
+}
