@@ -73,7 +73,7 @@ nl_done(int r, struct barco_report *rep, struct barco_err *err, const char *fmt,
 	if (r < 0)
 		return barco_err_set(err, errno_of(r), "%s = %d (%s)", what, r, nl_geterror(r));
 	barco_report_add(rep, "%s = 0", what);
-	return 0;
+	return barco_net_step_fault(what, err);
 }
 
 static int rtnl_open(struct nl_sock **ret, struct barco_err *err)
@@ -526,9 +526,8 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 	/* Still under the lock: a last container leaving cannot remove the bridge meanwhile. */
 	if (rtnl_open(&sk, err) < 0 || ensure_bridge(sk, &bridge, rep, err) < 0 ||
 	    add_veth(sk, lease.offset, bridge, req->pid, rep, err) < 0 ||
+	    configure_eth0(req->pid, lease.offset, rep, err) < 0 ||
 	    barco_net_nat_setup(req->cfg, addr, req->state_dir_fd, rep, err) < 0)
-		return -1;
-	if (configure_eth0(req->pid, lease.offset, rep, err) < 0)
 		return -1;
 	if (write_name_files(req->state_dir_fd, req->cfg, lease.offset, rep, err) < 0)
 		return -1;

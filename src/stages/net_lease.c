@@ -186,3 +186,20 @@ const char *barco_lease_addr(unsigned offset, char *buf, size_t size)
 		       a & 0xff);
 	return buf;
 }
+
+#ifdef BARCO_FAULT_INJECTION
+int barco_net_step_fault(const char *what, struct barco_err *err)
+{
+	static int steps; /* test builds only: the requests this process made */
+	const char *at = getenv("BARCO_NET_FAULT_STEP");
+
+	if (!at || atoi(at) != ++steps)
+		return 0;
+	return barco_err_set(err, EIO, "%s: fault injected (BARCO_NET_FAULT_STEP=%s)", what, at);
+}
+#else
+int barco_net_step_fault(const char *what, struct barco_err *err)
+{
+	return 0;
+}
+#endif

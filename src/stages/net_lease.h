@@ -57,5 +57,13 @@ int barco_lease_drop(int fd, const char *name, struct barco_lease *ret_dropped,
 		     size_t *ret_same_netns_left, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * Test builds only (bin/barco-fault): with BARCO_NET_FAULT_STEP=N, the Nth
+ * netlink or nft request of this process that succeeded is reported as a
+ * failure, so tests can prove a failure at any step leaves nothing. 0 (no
+ * fault) in release builds and without the variable.
+ */
+int barco_net_step_fault(const char *what, struct barco_err *err);
+
 /* "10.88.0.5" for an offset. */
 const char *barco_lease_addr(unsigned offset, char *buf, size_t size);

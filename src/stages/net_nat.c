@@ -128,11 +128,12 @@ static int run_nft(const char *script, char *msg, size_t size)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Runs one statement, shown in the report as "nft: STATEMENT = 0". */
-static int nft_step(const char *statement, struct barco_report *rep, struct barco_err *err)
+/* Runs script, shown in the report and in errors as "nft: WHAT = 0" (WHAT: one line of it). */
+static int nft_step(const char *script, const char *statement, struct barco_report *rep,
+		    struct barco_err *err)
 {
 	char msg[256];
-	int r = run_nft(statement, msg, sizeof(msg));
+	int r = run_nft(script, msg, sizeof(msg));
 
 	if (r < 0)
 		return barco_err_errno(err, "run %s", NFT);
@@ -143,7 +144,7 @@ static int nft_step(const char *statement, struct barco_report *rep, struct barc
 	if (r != 0)
 		return barco_err_set(err, 0, "nft: %s = %d: %s", statement, r, msg);
 	barco_report_add(rep, "nft: %s = 0", statement);
-	return 0;
+	return barco_net_step_fault(statement, err);
 }
 
 /* The table, unless this network namespace has it already (one transaction). */
@@ -157,13 +158,14 @@ static int ensure_table(struct barco_report *rep, struct barco_err *err)
 		barco_report_add(rep, "nft: list table ip barco = 0: the table is there");
 		return 0;
 	}
+	barco_report_add(rep, "nft: list table ip barco = 1: no table yet");
 	for (size_t i = 0; i < ARRAY_LEN(table_script); i++)
 		used += (size_t)snprintf(script + used, sizeof(script) - used, "%s\n",
 					 table_script[i]);
-	if (nft_step(script, &(struct barco_report){0}, err) < 0)
+	if (nft_step(script, "-f - (the table below, one transaction)", rep, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(table_script); i++)
-		barco_report_add(rep, "nft: %s = 0", table_script[i]);
+		barco_report_add(rep, "nft:   %s", table_script[i]);
 	return 0;
 }
 
@@ -193,7 +195,7 @@ int barco_net_nat_setup(const struct barco_config *cfg, const char *addr, int st
 		(void)snprintf(statement, sizeof(statement),
 			       "add element ip barco ports { %s : %s . %u }", key, addr,
 			       cfg->ports[i].container_port);
-		if (nft_step(statement, rep, err) < 0)
+		if (nft_step(statement, statement, rep, err) < 0)
 			return barco_err_wrap(err, "publishing host port %s (in use?)", key);
 		used += (size_t)snprintf(noted + used, sizeof(noted) - used, "%s\n", key);
 	}
@@ -214,7 +216,8 @@ void barco_net_nat_release(int state_dir_fd, bool is_last, struct barco_report *
 
 	if (is_last) {
 		if (access(NFT, X_OK) == 0)
-			(void)nft_step("delete table ip barco", rep, &ignored);
+			(void)nft_step("delete table ip barco", "delete table ip barco", rep,
+				       &ignored);
 		return;
 	}
 	fd = state_dir_fd < 0 ? -1 : openat(state_dir_fd, "ports", O_RDONLY | O_CLOEXEC);
@@ -223,6 +226,6 @@ void barco_net_nat_release(int state_dir_fd, bool is_last, struct barco_report *
 		key[strcspn(key, "\n")] = '\0';
 		(void)snprintf(statement, sizeof(statement), "delete element ip barco ports { %s }",
 			       key);
-		(void)nft_step(statement, rep, &ignored);
+		(void)nft_step(statement, statement, rep, &ignored);
 	}
 }

@@ -342,3 +342,27 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 	assert_no_network_left "$a" "$b"
 	assert_nothing_left "$a"
 }
+
+@test "--net=bridge -p: a failure after any netlink or nft request leaves nothing" {
+	local n step
+	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
+	[ -x "$REPO/bin/barco-fault" ] || skip "no bin/barco-fault (make bin/barco-fault)"
+	n=$(cname)
+	make_netns
+	# The first container of a namespace makes 9 requests: the bridge, its address, up;
+	# the veth; eth0's address, up; the route; the nft table, the port.
+	for step in 1 2 3 4 5 6 7 8 9; do
+		run --separate-stderr nsenter --net="/run/netns/$TEST_NETNS" \
+			env BARCO_NET_FAULT_STEP=$step timeout -k 5 "$BARCO_TIMEOUT" \
+			"$REPO/bin/barco-fault" run --rootfs "$ROOTFS" --name "$n" --net=bridge \
+			-p 8080:80 -- true
+		assert_equal "$status" 125
+		[[ $stderr == *"fault injected (BARCO_NET_FAULT_STEP=$step)"* ]] ||
+			fail "step $step: $stderr"
+		assert_equal "${#stderr_lines[@]}" 1
+		assert_no_network_left "$n"
+		run nsenter --net="/run/netns/$TEST_NETNS" nft list tables
+		assert_output ""
+		assert_nothing_left "$n"
+	done
+}
