@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,8 @@ int barco_net_step_fault(const char *what, struct barco_err *err)
 
 	if (!at || atoi(at) != ++steps)
 		return 0;
+	if (getenv("BARCO_NET_FAULT_KILL"))
+		(void)kill(getpid(), SIGKILL); /* barco dies right after the request */
 	return barco_err_set(err, EIO, "%s: fault injected (BARCO_NET_FAULT_STEP=%s)", what, at);
 }
 #else

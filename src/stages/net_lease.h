@@ -60,8 +60,9 @@ int barco_lease_drop(int fd, const char *name, struct barco_lease *ret_dropped,
 /*
  * Test builds only (bin/barco-fault): with BARCO_NET_FAULT_STEP=N, the Nth
  * netlink or nft request of this process that succeeded is reported as a
- * failure, so tests can prove a failure at any step leaves nothing. 0 (no
- * fault) in release builds and without the variable.
+ * failure (with BARCO_NET_FAULT_KILL too: barco SIGKILLs itself there), so
+ * tests can prove a failure at any step leaves nothing, or nothing once
+ * reclaimed. 0 (no fault) in release builds and without the variable.
  */
 int barco_net_step_fault(const char *what, struct barco_err *err);
 

@@ -366,3 +366,23 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 		assert_nothing_left "$n"
 	done
 }
+
+@test "--net=bridge -p: barco SIGKILLed after any request; barco delete reclaims it all" {
+	local n step
+	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
+	[ -x "$REPO/bin/barco-fault" ] || skip "no bin/barco-fault (make bin/barco-fault)"
+	n=$(cname)
+	make_netns
+	for step in 1 2 3 4 5 6 7 8 9; do
+		run nsenter --net="/run/netns/$TEST_NETNS" env BARCO_NET_FAULT_STEP=$step \
+			BARCO_NET_FAULT_KILL=1 timeout -k 5 "$BARCO_TIMEOUT" "$REPO/bin/barco-fault" \
+			run --rootfs "$ROOTFS" --name "$n" --net=bridge -p 8080:80 -- true
+		assert_equal "$status" 137
+		run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
+		assert_no_network_left "$n"
+		run nsenter --net="/run/netns/$TEST_NETNS" nft list tables
+		assert_output ""
+		assert_nothing_left "$n"
+		[ ! -e "$ROOTFS/etc/hostname" ] || fail "step $step: $ROOTFS/etc/hostname left"
+	done
+}
