@@ -218,6 +218,7 @@ fault_in_netns() {
 		step --until=network --rootfs "$ROOTFS" --name "$n" --net=bridge -- true
 	assert_success
 	assert_output --partial "RTM_NEWADDR eth0 10.88."
+	assert_output --partial "ip -br link show master barco0   # the host ends"
 	ip -n "$TEST_NETNS" link show barco0 >/dev/null || fail "no barco0 in the test's namespace"
 	grep -q " $n\$" "$LEASES" || fail "no lease for $n: $(cat "$LEASES")"
 	run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
