@@ -44,6 +44,7 @@ static int stage_cgroups_parent(struct barco_container *c, struct barco_report *
 static int clone_container(struct barco_container *c, struct barco_report *rep,
 			   struct barco_err *err)
 {
+	struct barco_err ignored; /* the clone's error is the one to tell */
 	int saved = -1;
 	int r;
 
@@ -52,7 +53,7 @@ static int clone_container(struct barco_container *c, struct barco_report *rep,
 	if (barco_net_enter(c->cfg->net_ns_path, &saved, rep, err) < 0)
 		return -1;
 	r = barco_runner_clone(c, rep, err);
-	if (barco_net_leave(saved, r < 0 ? &(struct barco_err){0} : err) < 0)
+	if (barco_net_leave(saved, r < 0 ? &ignored : err) < 0)
 		return -1;
 	return r;
 }
