@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,14 +91,15 @@ static int store(int fd, const struct barco_lease *leases, size_t len, struct ba
 
 unsigned barco_lease_free_offset(const struct barco_lease *leases, size_t len)
 {
-	for (unsigned off = BARCO_NET_FIRST_OFFSET; off <= BARCO_NET_LAST_OFFSET; off++) {
-		bool is_taken = false;
+	/* One bit per host part: linear in the leases, 8 KiB whatever their number. */
+	uint8_t taken[(BARCO_NET_LAST_OFFSET + 8) / 8] = {0};
 
-		for (size_t i = 0; i < len && !is_taken; i++)
-			is_taken = leases[i].offset == off;
-		if (!is_taken)
+	for (size_t i = 0; i < len; i++)
+		if (leases[i].offset <= BARCO_NET_LAST_OFFSET)
+			taken[leases[i].offset / 8] |= (uint8_t)(1u << (leases[i].offset % 8));
+	for (unsigned off = BARCO_NET_FIRST_OFFSET; off <= BARCO_NET_LAST_OFFSET; off++)
+		if (!(taken[off / 8] & (1u << (off % 8))))
 			return off;
-	}
 	return 0;
 }
 

@@ -53,6 +53,18 @@ static void test_lease_free_offset(void)
 	CU_ASSERT_EQUAL(barco_lease_free_offset(NULL, 0), 2);
 	CU_ASSERT_EQUAL(barco_lease_free_offset(held, 2), 3);
 	CU_ASSERT_EQUAL(barco_lease_free_offset(held, 3), 5);
+	/* Every host address leased: the range is exhausted, 0 (the caller's clear error). */
+	size_t all = BARCO_NET_LAST_OFFSET - BARCO_NET_FIRST_OFFSET + 1;
+	cleanup_free struct barco_lease *full = calloc(all, sizeof(*full));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+	if (!full)
+		return; /* what _FATAL does; said again for the static analyzer */
+	for (size_t i = 0; i < all; i++)
+		full[i].offset = BARCO_NET_FIRST_OFFSET + (unsigned)i;
+	CU_ASSERT_EQUAL(barco_lease_free_offset(full, all), 0);
+	full[all - 1].offset = 1; /* not a lease: its address is free again */
+	CU_ASSERT_EQUAL(barco_lease_free_offset(full, all), BARCO_NET_LAST_OFFSET);
 	CU_ASSERT_STRING_EQUAL(barco_lease_addr(5, addr, sizeof(addr)), "10.88.0.5");
 	CU_ASSERT_STRING_EQUAL(barco_lease_addr(0x1fe, addr, sizeof(addr)), "10.88.1.254");
 }
