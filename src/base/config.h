@@ -67,8 +67,9 @@ struct barco_config {
 	const char *workdir;			    /* inside the container; "/" by default */
 
 	enum barco_net_mode net_mode;
-	const char *net_ns_path; /* BARCO_NET_NS: the namespace file (/run/netns/X) */
-	struct barco_port {	 /* -p: published ports (--net=bridge) */
+	const char *net_ns_path;    /* BARCO_NET_NS: the namespace file (/run/netns/X) */
+	struct barco_port {	    /* -p: published ports (--net=bridge) */
+		uint32_t host_addr; /* IPv4, network order; 0: every local address */
 		uint16_t host_port;
 		uint16_t container_port;
 		bool is_udp;

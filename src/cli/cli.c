@@ -35,7 +35,7 @@ const char barco_run_usage[] =
 	"  --net=MODE            none (default: a network namespace with only lo),\n"
 	"                        bridge (eth0 on the bridge barco0, NAT),\n"
 	"                        host (the host's), ns:PATH (join that namespace)\n"
-	"  -p, --publish [0.0.0.0:]HOSTPORT:CONTAINERPORT[/tcp|/udp]\n"
+	"  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]\n"
 	"                        publish a port of a --net=bridge container (repeatable)\n"
 	"  --memory SIZE         memory limit, e.g. 256M (K, M, G suffixes)\n"
 	"  --cpu-weight N        CPU weight, 1..10000 (default: the kernel's, 100)\n"

@@ -1,5 +1,6 @@
 #include "stages/net_nat.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,13 @@ static const char *const table_script[] = {
 	"add chain ip barco output { type nat hook output priority -100; }",
 	"add chain ip barco postrouting { type nat hook postrouting priority srcnat; }",
 	"add map ip barco ports { type inet_proto . inet_service : ipv4_addr . inet_service; }",
+	"add map ip barco ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . "
+	"inet_service; }",
+	/* A port published on one address comes first: it wins over every address's. */
+	"add rule ip barco prerouting fib daddr type local dnat ip to ip daddr . meta l4proto . "
+	"th dport map @ports_ip",
+	"add rule ip barco output fib daddr type local dnat ip to ip daddr . meta l4proto . th "
+	"dport map @ports_ip",
 	"add rule ip barco prerouting fib daddr type local dnat ip to meta l4proto . th dport map "
 	"@ports",
 	"add rule ip barco output fib daddr type local dnat ip to meta l4proto . th dport map "
@@ -37,9 +45,26 @@ static int parse_port_number(const char *s, const char *arg, uint16_t *ret, stru
 	if (barco_parse_uint(s, 1, 65535, "port", &n, err) < 0)
 		return barco_err_set(err, 0,
 				     "invalid -p '%s': ports are 1..65535, as "
-				     "[0.0.0.0:]HOSTPORT:CONTAINERPORT[/tcp|/udp]",
+				     "[IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]",
 				     arg);
 	*ret = (uint16_t)n;
+	return 0;
+}
+
+/* "IP:" in front of HOSTPORT:CONTAINERPORT (two colons): an IPv4 address, 0.0.0.0 for any. */
+static int parse_host_addr(char **text, const char *arg, uint32_t *ret, struct barco_err *err)
+{
+	char *colon = strchr(*text, ':');
+	struct in_addr in;
+
+	if (!colon || !strchr(colon + 1, ':'))
+		return 0; /* no address given */
+	*colon = '\0';
+	if (inet_pton(AF_INET, *text, &in) != 1)
+		return barco_err_set(err, 0, "invalid -p '%s': '%s' is not an IPv4 address", arg,
+				     *text);
+	*ret = in.s_addr;
+	*text = colon + 1;
 	return 0;
 }
 
@@ -53,16 +78,16 @@ int barco_net_parse_port(const char *arg, struct barco_config *cfg, struct barco
 		return barco_err_set(err, 0, "too many -p (at most %d)", BARCO_PORTS_MAX);
 	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
 		return barco_err_set(err, 0, "invalid -p '%s': too long", arg);
-	if (strncmp(buf, "0.0.0.0:", 8) == 0)
-		host += 8;
-	proto = strchr(host, '/');
+	proto = strchr(buf, '/');
 	if (proto)
 		*proto++ = '\0';
+	if (parse_host_addr(&host, arg, &p.host_addr, err) < 0)
+		return -1;
 	container = strchr(host, ':');
 	if (!container || (proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0))
 		return barco_err_set(err, 0,
-				     "invalid -p '%s': expected [0.0.0.0:]HOSTPORT:CONTAINERPORT"
-				     "[/tcp|/udp] (an address other than 0.0.0.0 is not supported)",
+				     "invalid -p '%s': expected [IP:]HOSTPORT:CONTAINERPORT"
+				     "[/tcp|/udp]",
 				     arg);
 	*container++ = '\0';
 	if (parse_port_number(host, arg, &p.host_port, err) < 0 ||
@@ -70,7 +95,8 @@ int barco_net_parse_port(const char *arg, struct barco_config *cfg, struct barco
 		return -1;
 	p.is_udp = proto && strcmp(proto, "udp") == 0;
 	for (size_t i = 0; i < cfg->ports_len; i++)
-		if (cfg->ports[i].host_port == p.host_port && cfg->ports[i].is_udp == p.is_udp)
+		if (cfg->ports[i].host_port == p.host_port && cfg->ports[i].is_udp == p.is_udp &&
+		    cfg->ports[i].host_addr == p.host_addr)
 			return barco_err_set(err, 0, "invalid -p '%s': host port %u given twice",
 					     arg, p.host_port);
 	cfg->ports[cfg->ports_len++] = p;
@@ -150,7 +176,7 @@ static int nft_step(const char *script, const char *statement, struct barco_repo
 /* The table, unless this network namespace has it already (one transaction). */
 static int ensure_table(struct barco_report *rep, struct barco_err *err)
 {
-	char script[1024] = "";
+	char script[2048] = "";
 	char msg[256];
 	size_t used = 0;
 
@@ -169,15 +195,21 @@ static int ensure_table(struct barco_report *rep, struct barco_err *err)
 	return 0;
 }
 
+/* The map and its key, "ports { tcp . 8080" or "ports_ip { 192.0.2.1 . tcp . 8080". */
 static void port_key(const struct barco_port *p, char *buf, size_t size)
 {
-	(void)snprintf(buf, size, "%s . %u", p->is_udp ? "udp" : "tcp", p->host_port);
+	char ip[INET_ADDRSTRLEN] = "";
+
+	if (p->host_addr)
+		(void)inet_ntop(AF_INET, &p->host_addr, ip, sizeof(ip));
+	(void)snprintf(buf, size, "%s { %s%s%s . %u", p->host_addr ? "ports_ip" : "ports", ip,
+		       p->host_addr ? " . " : "", p->is_udp ? "udp" : "tcp", p->host_port);
 }
 
 int barco_net_nat_setup(const struct barco_config *cfg, const char *addr, int state_dir_fd,
 			struct barco_report *rep, struct barco_err *err)
 {
-	char statement[160], key[32], noted[BARCO_PORTS_MAX * 40] = "";
+	char statement[192], key[64], noted[BARCO_PORTS_MAX * 64] = "";
 	size_t used = 0;
 	cleanup_close int fd = -1;
 
@@ -192,11 +224,13 @@ int barco_net_nat_setup(const struct barco_config *cfg, const char *addr, int st
 		return -1;
 	for (size_t i = 0; i < cfg->ports_len; i++) {
 		port_key(&cfg->ports[i], key, sizeof(key));
-		(void)snprintf(statement, sizeof(statement),
-			       "add element ip barco ports { %s : %s . %u }", key, addr,
-			       cfg->ports[i].container_port);
+		(void)snprintf(statement, sizeof(statement), "add element ip barco %s : %s . %u }",
+			       key, addr, cfg->ports[i].container_port);
 		if (nft_step(statement, statement, rep, err) < 0)
-			return barco_err_wrap(err, "publishing host port %s (in use?)", key);
+			return barco_err_wrap(err, "publishing host port %u/%s%s (in use?)",
+					      cfg->ports[i].host_port,
+					      cfg->ports[i].is_udp ? "udp" : "tcp",
+					      cfg->ports[i].host_addr ? " on that address" : "");
 		used += (size_t)snprintf(noted + used, sizeof(noted) - used, "%s\n", key);
 	}
 	if (used == 0)
@@ -224,8 +258,7 @@ void barco_net_nat_release(int state_dir_fd, bool is_last, struct barco_report *
 	f = fd < 0 ? NULL : fdopen(steal_fd(&fd), "re");
 	while (f && fgets(key, sizeof(key), f)) {
 		key[strcspn(key, "\n")] = '\0';
-		(void)snprintf(statement, sizeof(statement), "delete element ip barco ports { %s }",
-			       key);
+		(void)snprintf(statement, sizeof(statement), "delete element ip barco %s }", key);
 		(void)nft_step(statement, statement, rep, &ignored);
 	}
 }

@@ -6,7 +6,8 @@
  * any link but barco0 (egress; the host must forward, net.ipv4.ip_forward),
  * and its prerouting and output chains DNAT a packet to a local address
  * through the map "ports" (protocol . port : address . port), one element
- * per published port (-p). The rules go through nft(8) (package nftables):
+ * per published port (-p), or "ports_ip" (keyed by the local address too)
+ * for a port published on one address. The rules go through nft(8) (package nftables):
  * libnftables and libnftnl have no static archive usable by the static
  * bin/barco on Debian 12 (libnftnl needs libmnl's, which is not shipped).
  */
@@ -15,7 +16,7 @@
 #include "base/err.h"
 #include "base/report.h"
 
-/* Parses -p [0.0.0.0:]HOSTPORT:CONTAINERPORT[/tcp|/udp] into cfg->ports. */
+/* Parses -p [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp] into cfg->ports (IP 0.0.0.0: every address). */
 int barco_net_parse_port(const char *arg, struct barco_config *cfg, struct barco_err *err)
 	__attribute__((warn_unused_result));
 

@@ -1,4 +1,5 @@
 /* --net: the mode names and the address allocator of --net=bridge. */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,14 +109,18 @@ static void test_lease_take_drop(void)
 /* -p [0.0.0.0:]HOSTPORT:CONTAINERPORT[/tcp|/udp]; anything else is refused, naming the value. */
 static void test_parse_port(void)
 {
-	static const char *const bad[] = {"80",		"0:80", "80:70000", "1.2.3.4:80:80",
-					  "80:80/sctp", ":80",	"",	    "80:80:80"};
+	static const char *const bad[] = {"80",		"0:80", "80:70000", "1.2.3:80:80",
+					  "80:80/sctp", ":80",	"",	    "80:80:80:80"};
 	struct barco_config cfg = {0};
 	struct barco_err err = {0};
 
 	CU_ASSERT_EQUAL(barco_net_parse_port("8080:80", &cfg, &err), 0);
 	CU_ASSERT_EQUAL(barco_net_parse_port("0.0.0.0:53:5353/udp", &cfg, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(cfg.ports_len, 2);
+	CU_ASSERT_EQUAL(barco_net_parse_port("192.0.2.1:8080:80", &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.ports_len, 3);
+	CU_ASSERT_EQUAL(cfg.ports[0].host_addr, 0);
+	CU_ASSERT_EQUAL(cfg.ports[1].host_addr, 0);
+	CU_ASSERT_EQUAL(cfg.ports[2].host_addr, htonl(0xc0000201));
 	CU_ASSERT_EQUAL(cfg.ports[0].host_port, 8080);
 	CU_ASSERT_EQUAL(cfg.ports[0].container_port, 80);
 	CU_ASSERT_FALSE(cfg.ports[0].is_udp);
@@ -131,7 +136,7 @@ static void test_parse_port(void)
 		CU_ASSERT_EQUAL(barco_net_parse_port(bad[i], &cfg, &err), -1);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
 	}
-	CU_ASSERT_EQUAL(cfg.ports_len, 2);
+	CU_ASSERT_EQUAL(cfg.ports_len, 3);
 }
 
 void barco_test_register_net(void)

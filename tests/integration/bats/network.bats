@@ -145,7 +145,7 @@ assert_no_network_left() {
 		! grep -q " $n\$" "$LEASES" 2>/dev/null || fail "lease of $n left: $(cat "$LEASES")"
 	done
 	# A dead container's namespace (and the veth end in it) is freed by the kernel's workqueue.
-	wait_until 10 test -z "$(netns_links)" || fail "links left: $(netns_links)"
+	wait_until 30 test -z "$(netns_links)" || fail "links left: $(netns_links)"
 }
 
 # fault_in_netns WHERE NAME: `barco run --net=bridge` in the test's namespace
@@ -278,14 +278,26 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
 	n=$(cname)
 	make_netns
+	# A second local address, 192.0.2.1, for a port published on it alone.
+	ip -n "$TEST_NETNS" link add d0 type veth peer name d1
+	ip -n "$TEST_NETNS" addr add 192.0.2.1/24 dev d0
+	ip -n "$TEST_NETNS" link set d0 up
+	ip -n "$TEST_NETNS" link set d1 up
 	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run --rootfs "$ROOTFS" --name "$n" \
-		--net=bridge -p 8080:80 -- /bin/sh -c "$httpd_cmd" >"$TEST_ROOT/out.$n" \
-		2>"$TEST_ROOT/out.$n.err" 3>&- &
+		--net=bridge -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c "$httpd_cmd" \
+		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
 	BG_PIDS+=("$!")
 	wait_until 30 has_addr "$n" || fail "no address for $n: $(cat "$TEST_ROOT/out.$n.err")"
 	wait_until 10 fetch http://10.88.0.1:8080/ || fail "nothing answers on 10.88.0.1:8080"
 	run fetch http://10.88.0.1:8080/
 	assert_output "hello from $n"
+	run fetch http://192.0.2.1:8080/
+	assert_output "hello from $n"
+	run fetch http://192.0.2.1:8081/
+	assert_output "hello from $n"
+	run fetch http://10.88.0.1:8081/
+	assert_failure # published on 192.0.2.1 only
+	ip -n "$TEST_NETNS" link del d0
 	run nsenter --net="/run/netns/$TEST_NETNS" nft list map ip barco ports
 	assert_output --partial "tcp . 8080 : 10.88."
 	stop_background
@@ -309,6 +321,7 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 	ip -n "$peer" link set up1 up
 	nsenter --net="/run/netns/$TEST_NETNS" sysctl -qw net.ipv4.ip_forward=1
 	run_in_netns --name "$n" --net=bridge -- ping -c 2 -W 2 192.0.2.2
+	ip -n "$TEST_NETNS" link del up0
 	ip netns del "$peer"
 	assert_success
 	assert_line --partial "2 packets transmitted, 2 packets received"
@@ -329,9 +342,9 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 		"{ tcp . 9090 : $(container_addr "$a") . 80 }"
 	run_in_netns -125 --name "$b" --net=bridge -p 9090:80 -- true
 	assert_equal "${#stderr_lines[@]}" 1 || fail "$stderr"
-	[[ $stderr == *"publishing host port tcp . 9090 (in use?)"* ]] || fail "$stderr"
+	[[ $stderr == *"publishing host port 9090/tcp (in use?)"* ]] || fail "$stderr"
 	! grep -q " $b\$" "$LEASES" || fail "lease of $b left"
-	for arg in 80 0:80 80:70000 1.2.3.4:80:80 80:80/sctp :80 ""; do
+	for arg in 80 0:80 80:70000 1.2.3:80:80 80:80/sctp :80 ""; do
 		run_in -125 --name "$b" --net=bridge -p "$arg" -- true
 		assert_equal "${#stderr_lines[@]}" 1 || fail "$stderr"
 		[[ $stderr == "barco: invalid -p '$arg'"* ]] || fail "for '$arg': $stderr"
