@@ -148,13 +148,30 @@ assert_no_network_left() {
 	wait_until 30 test -z "$(netns_links)" || fail "links left: $(netns_links)"
 }
 
-# fault_in_netns WHERE NAME: `barco run --net=bridge` in the test's namespace
-# with BARCO_FAULT=network:WHERE (bin/barco-fault, the test build).
+# fault_in_netns NAME VAR=VALUE... [-- RUN OPTIONS...]: `barco run --net=bridge`
+# in the test's namespace with bin/barco-fault (the test build) and those
+# variables: BARCO_FAULT=network:WHERE, BARCO_NET_FAULT_STEP=N (the Nth
+# netlink or nft request fails), BARCO_NET_FAULT_KILL=1 (barco dies there).
 fault_in_netns() {
+	local n=$1 vars=()
+	shift
+	while (($#)) && [[ $1 != -- ]]; do
+		vars+=("$1")
+		shift
+	done
+	[[ ${1:-} == -- ]] && shift
 	[ -x "$REPO/bin/barco-fault" ] || skip "no bin/barco-fault (make bin/barco-fault)"
-	run --separate-stderr nsenter --net="/run/netns/$TEST_NETNS" env BARCO_FAULT="network:$1" \
+	run --separate-stderr nsenter --net="/run/netns/$TEST_NETNS" env "${vars[@]}" \
 		timeout -k 5 "$BARCO_TIMEOUT" "$REPO/bin/barco-fault" run --rootfs "$ROOTFS" \
-		--name "$2" --net=bridge -- true
+		--name "$n" --net=bridge "$@" -- true
+}
+
+# assert_all_gone NAME: no link, lease, nft table, state, process or mount of it.
+assert_all_gone() {
+	assert_no_network_left "$1"
+	run nsenter --net="/run/netns/$TEST_NETNS" nft list tables
+	assert_output ""
+	assert_nothing_left "$1"
 }
 
 @test "--net=bridge: two containers ping each other and the gateway; nothing left" {
@@ -231,7 +248,7 @@ fault_in_netns() {
 	local n
 	n=$(cname)
 	make_netns
-	fault_in_netns kill "$n"
+	fault_in_netns "$n" BARCO_FAULT=network:kill
 	assert_equal "$status" 137
 	grep -q " $n\$" "$LEASES" || fail "the lease of $n should outlive the SIGKILL"
 	run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
@@ -243,7 +260,7 @@ fault_in_netns() {
 	local n
 	n=$(cname)
 	make_netns
-	fault_in_netns child "$n"
+	fault_in_netns "$n" BARCO_FAULT=network:child
 	assert_equal "$status" 125
 	assert_no_network_left "$n"
 	assert_nothing_left "$n"
@@ -360,43 +377,30 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 @test "--net=bridge -p: a failure after any netlink or nft request leaves nothing" {
 	local n step
 	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
-	[ -x "$REPO/bin/barco-fault" ] || skip "no bin/barco-fault (make bin/barco-fault)"
 	n=$(cname)
 	make_netns
 	# The first container of a namespace makes 9 requests: the bridge, its address, up;
 	# the veth; eth0's address, up; the route; the nft table, the port.
 	for step in 1 2 3 4 5 6 7 8 9; do
-		run --separate-stderr nsenter --net="/run/netns/$TEST_NETNS" \
-			env BARCO_NET_FAULT_STEP=$step timeout -k 5 "$BARCO_TIMEOUT" \
-			"$REPO/bin/barco-fault" run --rootfs "$ROOTFS" --name "$n" --net=bridge \
-			-p 8080:80 -- true
+		fault_in_netns "$n" BARCO_NET_FAULT_STEP=$step -- -p 8080:80
 		assert_equal "$status" 125
 		[[ $stderr == *"fault injected (BARCO_NET_FAULT_STEP=$step)"* ]] ||
 			fail "step $step: $stderr"
 		assert_equal "${#stderr_lines[@]}" 1
-		assert_no_network_left "$n"
-		run nsenter --net="/run/netns/$TEST_NETNS" nft list tables
-		assert_output ""
-		assert_nothing_left "$n"
+		assert_all_gone "$n"
 	done
 }
 
 @test "--net=bridge -p: barco SIGKILLed after any request; barco delete reclaims it all" {
 	local n step
 	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
-	[ -x "$REPO/bin/barco-fault" ] || skip "no bin/barco-fault (make bin/barco-fault)"
 	n=$(cname)
 	make_netns
 	for step in 1 2 3 4 5 6 7 8 9; do
-		run nsenter --net="/run/netns/$TEST_NETNS" env BARCO_NET_FAULT_STEP=$step \
-			BARCO_NET_FAULT_KILL=1 timeout -k 5 "$BARCO_TIMEOUT" "$REPO/bin/barco-fault" \
-			run --rootfs "$ROOTFS" --name "$n" --net=bridge -p 8080:80 -- true
+		fault_in_netns "$n" BARCO_NET_FAULT_STEP=$step BARCO_NET_FAULT_KILL=1 -- -p 8080:80
 		assert_equal "$status" 137
 		run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
-		assert_no_network_left "$n"
-		run nsenter --net="/run/netns/$TEST_NETNS" nft list tables
-		assert_output ""
-		assert_nothing_left "$n"
+		assert_all_gone "$n"
 		[ ! -e "$ROOTFS/etc/hostname" ] || fail "step $step: $ROOTFS/etc/hostname left"
 	done
 }
