@@ -404,3 +404,20 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 		[ ! -e "$ROOTFS/etc/hostname" ] || fail "step $step: $ROOTFS/etc/hostname left"
 	done
 }
+
+@test "--net=bridge: after barco is SIGKILLed, the next start reclaims its address and nft element" {
+	local n m
+	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
+	n=$(cname dead)
+	m=$(cname next)
+	make_netns
+	fault_in_netns "$n" BARCO_FAULT=network:kill -- -p 8080:80
+	assert_equal "$status" 137
+	grep -q " $n\$" "$LEASES" || fail "the lease of $n should outlive the SIGKILL"
+	# The next start reclaims the dead container (state, cgroups, lease,
+	# its element of the map), then runs on the same port, on the same bridge.
+	run_in_netns --name "$m" --net=bridge -p 8080:80 -- true
+	assert_success
+	assert_all_gone "$n"
+	assert_all_gone "$m"
+}
