@@ -9,6 +9,8 @@ PKG_CONFIG ?= pkg-config
 # The libraries barco links; feature areas (*.mk) add theirs to PKGS, and
 # pkg-config is asked once they have (below the includes).
 PKGS := libseccomp libcap json-c
+# --net=bridge: netlink through libnl-route-3 (it ships the static archives bin/barco needs).
+PKGS += libnl-route-3.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
