@@ -16,16 +16,17 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 #include "base/parse.h"
 #include "base/sock.h"
 #include "base/util.h"
 #include "runtime/exe_guard.h"
 #include "runtime/explain.h"
 #include "runtime/oci_config.h"
-#include "runtime/oci_pause.h"
 #include "runtime/runner.h"
 #include "runtime/stage.h"
 #include "runtime/state.h"
+#include "stages/cgroup.h"
 
 static const char *const status_names[] = {
 	[BARCO_OCI_CREATED] = "created",
@@ -512,4 +513,34 @@ void barco_oci_root_unlink(const char *root, const char *id)
 		return;
 	if (lstat(link, &st) == 0 && S_ISLNK(st.st_mode))
 		(void)unlink(link);
+}
+
+/* ---- the freezer: pause and resume are in oci_pause.c ---- */
+
+int barco_oci_container_cgroup(const char *id, struct barco_cgroup *ret, struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	barco_cgroup_paths_for(&layout, id, ret);
+	return 0;
+}
+
+bool barco_oci_is_frozen(const char *id)
+{
+	struct barco_cgroup cg;
+	struct barco_err ignored;
+
+	return barco_oci_container_cgroup(id, &cg, &ignored) == 0 && barco_cgroup_is_frozen(&cg);
+}
+
+void barco_oci_thaw(const char *id)
+{
+	struct barco_cgroup cg;
+	struct barco_err ignored;
+
+	if (barco_oci_container_cgroup(id, &cg, &ignored) == 0 &&
+	    barco_cgroup_freeze(&cg, false, &ignored) < 0)
+		log_debug("thaw %s: %s", id, ignored.msg);
 }

@@ -95,3 +95,15 @@ int barco_oci_write_pid_file(const char *path, pid_t pid, struct barco_err *err)
 /* Sends a pty master to --console-socket PATH: one message, one SCM_RIGHTS descriptor. */
 int barco_oci_send_console(const char *path, int master, struct barco_err *err)
 	__attribute__((warn_unused_result));
+
+struct barco_cgroup;
+
+/* The cgroups barco made for container id, on this host's layout. */
+int barco_oci_container_cgroup(const char *id, struct barco_cgroup *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/* Whether the cgroup of container id is frozen (false when it has none). */
+bool barco_oci_is_frozen(const char *id);
+
+/* Thaws whatever the container's freezer holds; errors ignored (delete --force). */
+void barco_oci_thaw(const char *id);

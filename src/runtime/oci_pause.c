@@ -13,34 +13,6 @@
 #include "runtime/oci_lifecycle.h"
 #include "stages/cgroup.h"
 
-static int container_cgroup(const char *id, struct barco_cgroup *ret, struct barco_err *err)
-{
-	struct barco_cgroup_layout layout;
-
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
-		return -1;
-	barco_cgroup_paths_for(&layout, id, ret);
-	return 0;
-}
-
-bool barco_oci_is_frozen(const char *id)
-{
-	struct barco_cgroup cg;
-	struct barco_err ignored;
-
-	return container_cgroup(id, &cg, &ignored) == 0 && barco_cgroup_is_frozen(&cg);
-}
-
-void barco_oci_thaw(const char *id)
-{
-	struct barco_cgroup cg;
-	struct barco_err ignored;
-
-	if (container_cgroup(id, &cg, &ignored) == 0 &&
-	    barco_cgroup_freeze(&cg, false, &ignored) < 0)
-		log_debug("thaw %s: %s", id, ignored.msg);
-}
-
 int barco_oci_pause(const char *id, struct barco_err *err)
 {
 	struct barco_oci_state st;
@@ -52,7 +24,7 @@ int barco_oci_pause(const char *id, struct barco_err *err)
 	if (st.status != BARCO_OCI_CREATED && st.status != BARCO_OCI_RUNNING)
 		return barco_err_set(err, 0, "container \"%s\": container not running (%s)", id,
 				     barco_oci_status_name(st.status));
-	if (container_cgroup(id, &cg, err) < 0)
+	if (barco_oci_container_cgroup(id, &cg, err) < 0)
 		return -1;
 	if (barco_cgroup_freeze(&cg, true, err) < 0) {
 		barco_oci_thaw(id); /* half frozen is neither state */
@@ -71,7 +43,8 @@ int barco_oci_resume(const char *id, struct barco_err *err)
 	if (st.status != BARCO_OCI_PAUSED)
 		return barco_err_set(err, 0, "container \"%s\": container not paused (%s)", id,
 				     barco_oci_status_name(st.status));
-	if (container_cgroup(id, &cg, err) < 0 || barco_cgroup_freeze(&cg, false, err) < 0)
+	if (barco_oci_container_cgroup(id, &cg, err) < 0 ||
+	    barco_cgroup_freeze(&cg, false, err) < 0)
 		return barco_err_wrap(err, "resume \"%s\"", id);
 	return 0;
 }

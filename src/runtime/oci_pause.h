@@ -14,9 +14,3 @@ int barco_oci_pause(const char *id, struct barco_err *err) __attribute__((warn_u
 
 /* Thaws a paused container: it is created or running again. */
 int barco_oci_resume(const char *id, struct barco_err *err) __attribute__((warn_unused_result));
-
-/* Whether the cgroup of container id is frozen (false when it has none). */
-bool barco_oci_is_frozen(const char *id);
-
-/* Thaws whatever the container's freezer holds; errors ignored (delete --force). */
-void barco_oci_thaw(const char *id);

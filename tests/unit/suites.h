@@ -5,6 +5,8 @@
 
 #include "base/util.h"
 
+struct barco_oci_spec;
+
 void barco_test_register_parse(void);
 void barco_test_register_cli(void);
 void barco_test_register_exec(void);
@@ -39,6 +41,9 @@ struct barco_test_refusal {
 
 /* Checks that each json is refused with its error (tests/unit/test_oci_spec.c). */
 void barco_test_oci_refusals(const struct barco_test_refusal *refusals, size_t len);
+
+/* json parsed as config.json, or NULL with the refusal printed (tests/unit/test_oci_spec.c). */
+struct barco_oci_spec *barco_test_oci_parse_ok(const char *json);
 
 /*
  * Adds a suite or aborts: a registration failure is a broken test build,

@@ -30,19 +30,9 @@
 	    "{\"index\":1,\"value\":457,\"op\":\"SCMP_CMP_EQ\"}]},"                                \
 	    "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}")
 
-static struct barco_oci_spec *parse_ok(const char *json)
-{
-	struct barco_oci_spec *spec = NULL;
-	struct barco_err err = {0};
-
-	if (barco_oci_spec_parse(json, strlen(json), &spec, &err) < 0)
-		fprintf(stderr, "\nunexpected refusal: %s\n  of %s\n", err.msg, json);
-	return spec;
-}
-
 static void test_profile_compiles(void)
 {
-	struct barco_oci_spec *spec = parse_ok(PROFILE);
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(PROFILE);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec->seccomp);
@@ -59,7 +49,7 @@ static void test_profile_compiles(void)
 
 static void test_conditions_on_different_arguments_are_one_rule(void)
 {
-	struct barco_oci_spec *spec = parse_ok(
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(
 		DOC("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"socket\"],"
 		    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
 		    "{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
@@ -75,7 +65,7 @@ static void test_no_seccomp_key(void)
 {
 	const char *json = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
 			   "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":{}}";
-	struct barco_oci_spec *spec = parse_ok(json);
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(json);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_PTR_NULL(spec->seccomp);
@@ -169,7 +159,7 @@ static int profile_filters_child(const void *arg)
 
 static void test_profile_filters(void)
 {
-	struct barco_oci_spec *spec = parse_ok(PROFILE);
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(PROFILE);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_EQUAL(barco_test_run_in_child(profile_filters_child, spec), 0);

@@ -18,7 +18,7 @@
 	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"                                \
 	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"" PROC "}" TOP "}"
 
-static struct barco_oci_spec *parse_ok(const char *json)
+struct barco_oci_spec *barco_test_oci_parse_ok(const char *json)
 {
 	struct barco_oci_spec *spec = NULL;
 	struct barco_err err = {0};
@@ -30,7 +30,7 @@ static struct barco_oci_spec *parse_ok(const char *json)
 
 static void test_minimal_document(void)
 {
-	struct barco_oci_spec *spec = parse_ok(DOC("", ""));
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(DOC("", ""));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_STRING_EQUAL(spec->oci_version, "1.0.2");
@@ -53,7 +53,7 @@ static void test_minimal_document(void)
 
 static void test_process_fields(void)
 {
-	struct barco_oci_spec *spec = parse_ok(DOC(
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(DOC(
 		",\"args\":[\"/bin/echo\",\"a b\",\"\"],\"env\":[\"PATH=/bin\",\"X=\",\"A.B=1\"],"
 		"\"cwd\":\"/tmp\",\"terminal\":false,\"noNewPrivileges\":true,"
 		"\"user\":{\"uid\":1000,\"gid\":100,\"umask\":18,\"additionalGids\":[5,6]},"
@@ -88,11 +88,11 @@ static void test_process_fields(void)
 
 static void test_capabilities(void)
 {
-	struct barco_oci_spec *spec =
-		parse_ok(DOC(",\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"],"
-			     "\"effective\":[\"CAP_KILL\"],\"inheritable\":[],"
-			     "\"permitted\":[\"CAP_NET_BIND_SERVICE\"],\"ambient\":[\"CAP_KILL\"]}",
-			     ""));
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(
+		DOC(",\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"],"
+		    "\"effective\":[\"CAP_KILL\"],\"inheritable\":[],"
+		    "\"permitted\":[\"CAP_NET_BIND_SERVICE\"],\"ambient\":[\"CAP_KILL\"]}",
+		    ""));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_EQUAL(spec->caps[BARCO_OCI_CAPS_BOUNDING], (1ULL << 5) | (1ULL << 0));
@@ -105,7 +105,7 @@ static void test_capabilities(void)
 
 static void test_mount_options_split(void)
 {
-	struct barco_oci_spec *spec = parse_ok(DOC(
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(DOC(
 		"",
 		",\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
 		"\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
@@ -130,7 +130,7 @@ static void test_mount_options_split(void)
 
 static void test_linux_fields(void)
 {
-	struct barco_oci_spec *spec = parse_ok(DOC(
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(DOC(
 		"",
 		",\"hostname\":\"box\",\"annotations\":{\"a\":\"1\"},\"linux\":{"
 		"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"uts\"},{\"type\":\"user\"},"
@@ -170,10 +170,10 @@ static void test_linux_fields(void)
 /* The spec's "unlimited" values (-1) and unknown keys at every level. */
 static void test_unlimited_and_unknown_keys(void)
 {
-	struct barco_oci_spec *spec = parse_ok(DOC(",\"someday\":{\"x\":[1]}",
-						   ",\"windows\":{},\"linux\":{\"future\":1,"
-						   "\"resources\":{\"memory\":{\"limit\":-1},"
-						   "\"pids\":{\"limit\":-1}}},\"hostname\":\"\""));
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(
+		DOC(",\"someday\":{\"x\":[1]}", ",\"windows\":{},\"linux\":{\"future\":1,"
+						"\"resources\":{\"memory\":{\"limit\":-1},"
+						"\"pids\":{\"limit\":-1}}},\"hostname\":\"\""));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_EQUAL(spec->memory_limit_bytes, 0);
