@@ -74,7 +74,12 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # (objcopy --only-keep-debug): 2,265,584, but a backtrace of bin/barco
 # alone then has no lines. BARCO_MAX_BYTES is the cap the file must stay
 # under (issue 15; tests/integration/pytest/test_hardening.py checks it).
-BARCO_MAX_BYTES := 2876056
+# The layout work left it at 2,740,112 bytes under the first cap, 2,876,056;
+# then exec/pause/update, seccomp profiles compiled by libseccomp at create,
+# devices, rootless with id-mapped mounts and --net (libnl-route: 110 KB of
+# its code, its static dependencies besides) made 3,469,544 (2026-12-07). The
+# cap is that and 1%: a guard against growth nobody chose, not a budget.
+BARCO_MAX_BYTES := 3504240
 STATIC_LIBS ?= yes
 ifeq ($(STATIC_LIBS),yes)
 STATIC_PKG_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)

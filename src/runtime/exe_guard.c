@@ -37,6 +37,15 @@ bool barco_exe_guard_is_needed(const struct barco_config *cfg)
 {
 	struct stat st;
 
+	/*
+	 * Rootless, the maps are the kernel's and newuidmap's to check: they
+	 * never give container root a host id the user could not use anyway,
+	 * and open_tree needs CAP_SYS_ADMIN the user lacks. A barco binary the
+	 * user owns is theirs to protect (install it root-owned); crun's
+	 * sealed memfd would cover that case and is not done yet.
+	 */
+	if (geteuid() != 0)
+		return false;
 	if (cfg->is_userns_host || stat("/proc/self/exe", &st) < 0)
 		return true;
 	return idmap_covers(cfg->uidmap, cfg->uidmap_len, st.st_uid) ||
