@@ -65,12 +65,13 @@ def supervise(listener, go, done):
         raise OSError(ctypes.get_errno(), "ioctl(SECCOMP_IOCTL_NOTIF_RECV)")
     nid, pid = struct.unpack_from("=QI", notif.raw, 0)
     nr, args = struct.unpack_from("=i", notif.raw, 16)[0], struct.unpack_from("=6Q", notif.raw, 32)
-    print(f"filter: openat (nr {nr}) -> USER_NOTIF; the path is only a pointer to it: 0x{args[1]:x}")
+    print(f"filter: openat (nr {nr}) -> USER_NOTIF; the path is only a pointer to it: "
+          f"0x{args[1]:x}", flush=True)
     with open(f"/proc/{pid}/mem", "rb") as mem:
         mem.seek(args[1])
         seen = mem.read(4096).split(b"\0", 1)[0].decode()
-    print(f"supervisor: read the path from /proc/{pid}/mem: {seen}")
-    print(f"supervisor: {os.path.basename(seen)} is allowed: answer CONTINUE")
+    print(f"supervisor: read the path from /proc/{pid}/mem: {seen}", flush=True)
+    print(f"supervisor: {os.path.basename(seen)} is allowed: answer CONTINUE", flush=True)
     os.write(go, b"x")  # the window: between the check and the kernel's own read
     os.read(done, 1)
     resp = struct.pack("=QqiI", nid, 0, 0, FLAG_CONTINUE)  # struct seccomp_notif_resp

@@ -140,9 +140,15 @@ def test_runtime_binary_not_writable_through_proc_exe(rt, bundle, ids, scratch):
 
 def check_guarded(rt, prt, pid, attacker, held, out, err, host_fd, before):
     assert attacker.returncode == 0, f"attacker: {err}"
+    assert digest(prt.path) == before
+    if held[1].startswith("/memfd:"):
+        # crun's answer, and runc's since 1.1.12 (Debian 12's security updates): the
+        # exe is a sealed copy in a memfd; reopening it may succeed, the host's file
+        # is not reached (the digest above).
+        reap(pid, timeout=10)
+        return
     assert out.split()[-1] == "EROFS", \
         f"{rt.name}: reopening /proc/1/exe ({held[1]}) of the waiting init O_WRONLY: {out!r}"
-    assert digest(prt.path) == before
     reap(pid, timeout=10)
     # The read-only mount went with the init: not even host root can make it writable.
     assert undo_readonly(host_fd) == ["EINVAL", "EINVAL"], f"{rt.name}"

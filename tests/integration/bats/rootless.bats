@@ -36,6 +36,10 @@ make_users() {
 setup_file() {
 	command -v newuidmap >/dev/null || skip "no newuidmap (Debian package uidmap)"
 	setup_suite_rootfs
+	# The users run a copy: the tree may sit in a home of 0700 (CI's fresh root).
+	cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
+	chmod 755 "$TEST_ROOT/bin"
+	export BARCO="$TEST_ROOT/bin/barco"
 	make_users
 }
 
