@@ -11,7 +11,7 @@ as_user() {
 	local user=$1
 	shift
 	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" runuser -u "$user" -- env -u XDG_RUNTIME_DIR \
-		BARCO_HOME="$TEST_ROOT/home-$user" HOME="$TEST_ROOT/home-$user" "$BARCO" "$@"
+		BARCO_HOME="$TEST_ROOT/home-$user" HOME="$TEST_ROOT/home-$user" "$USER_BARCO" "$@"
 }
 
 # A range far from root's default map (100000) and from what useradd hands out.
@@ -39,7 +39,7 @@ setup_file() {
 	# The users run a copy: the tree may sit in a home of 0700 (CI's fresh root).
 	cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
 	chmod 755 "$TEST_ROOT/bin"
-	export BARCO="$TEST_ROOT/bin/barco"
+	export USER_BARCO="$TEST_ROOT/bin/barco"
 	make_users
 }
 
@@ -157,7 +157,7 @@ assert_user_clean() {
 
 @test "rootless: step -i runs each stage on Enter" {
 	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" runuser -u "$SINGLE" -- env -u XDG_RUNTIME_DIR \
-		"$BARCO" step -i --rootfs "$ROOTFS" -- sh -c 'echo inside; exit 3' < <(yes '')
+		"$USER_BARCO" step -i --rootfs "$ROOTFS" -- sh -c 'echo inside; exit 3' < <(yes '')
 	assert_equal "$status" 3
 	assert_output --partial inside
 	assert_output --partial "stage 9/9: exec"
@@ -178,7 +178,7 @@ assert_user_clean() {
 	assert_equal "$status" 125
 	# Pointing XDG_RUNTIME_DIR at the other user's directory does not help.
 	run --separate-stderr runuser -u "$SINGLE" -- env XDG_RUNTIME_DIR="/tmp/barco-$RANGED_UID" \
-		"$BARCO" delete "$n"
+		"$USER_BARCO" delete "$n"
 	assert_equal "$status" 125
 	# Root's barco lists root's containers only.
 	run "$BARCO" ps
@@ -224,7 +224,7 @@ as_delegated() {
 	run --separate-stderr timeout -k 5 "$BARCO_TIMEOUT" sh -c 'd=$1 u=$2 h=$3 b=$4 && shift 4 &&
 		echo $$ >"$d/shell/cgroup.procs" &&
 		exec runuser -u "$u" -- env -u XDG_RUNTIME_DIR HOME="$h" "$b" "$@"' \
-		_ "$DELEGATED" "$user" "$TEST_ROOT/home-$user" "$BARCO" "$@"
+		_ "$DELEGATED" "$user" "$TEST_ROOT/home-$user" "$USER_BARCO" "$@"
 }
 
 @test "rootless: limits in a cgroup v2 directory delegated to the user" {
