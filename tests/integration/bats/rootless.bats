@@ -36,11 +36,15 @@ make_users() {
 setup_file() {
 	command -v newuidmap >/dev/null || skip "no newuidmap (Debian package uidmap)"
 	setup_suite_rootfs
-	# The users run a copy: the tree may sit in a home of 0700 (CI's fresh root).
-	cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
-	chmod 755 "$TEST_ROOT/bin"
-	export USER_BARCO="$TEST_ROOT/bin/barco"
 	make_users
+	# The users run barco where they can reach it; a tree in a home of 0700 (CI's
+	# fresh root) they cannot: then a copy of its bin/. An installed barco is used as is.
+	export USER_BARCO="$BARCO"
+	if ! runuser -u "$SINGLE" -- test -x "$BARCO"; then
+		cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
+		chmod 755 "$TEST_ROOT/bin"
+		USER_BARCO="$TEST_ROOT/bin/barco"
+	fi
 }
 
 teardown_file() {
