@@ -7,6 +7,7 @@ barco; `exit N` ends it, barco exits N and leaves nothing behind. With
 with no SIGINT handler, which as pid 1 it does not.
 """
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -63,9 +64,10 @@ def wait_exit(pid, timeout=15.0):
     raise AssertionError("barco did not exit")
 
 
-# With --init the shell is pid 2, the init's child, and must still own the terminal.
-@pytest.mark.parametrize("options,shell_pid", [([], b"1"), (["--init"], b"2")])
-def test_interactive_shell_ctrl_c_reaches_the_container(options, shell_pid):
+@contextlib.contextmanager
+def shell_on_pty(*options):
+    """`barco run OPTIONS -- /bin/sh` on a fresh terminal, its prompt "box# " read:
+    yields (name, barco's pid, the terminal's fd, BARCO_HOME), closes the fd after."""
     name = "pt-tty-" + secrets.token_hex(3)
     with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
         os.chmod(home, 0o755)  # container root (uid 100000 outside) walks to the rootfs
@@ -74,25 +76,31 @@ def test_interactive_shell_ctrl_c_reaches_the_container(options, shell_pid):
                         env)
         try:
             assert b"box# " in read_until(fd, b"box# ")
-            os.write(fd, b"echo pid=$$ tty-ok\n")
-            banner = b"pid=" + shell_pid + b" tty-ok"
-            assert banner in read_until(fd, banner)
-            # A long foreground command, then Ctrl-C: the command dies, the shell and barco live.
-            os.write(fd, b"sleep 60; echo after-sleep\n")
-            time.sleep(0.5)
-            os.write(fd, b"\x03")
-            out = read_until(fd, b"box# ", timeout=10)
-            assert b"\nafter-sleep" not in out  # the command line echo has it, the output must not
-            assert os.waitpid(pid, os.WNOHANG) == (0, 0), "barco died of the Ctrl-C"
-            os.write(fd, b"echo still-here\n")
-            assert b"still-here" in read_until(fd, b"still-here")
-            os.write(fd, b"exit 7\n")
-            assert wait_exit(pid) == 7
+            yield name, pid, fd, home
         finally:
             os.close(fd)
-        assert not Path("/run/barco", name).exists()
-        mounts = Path("/proc/self/mountinfo").read_text()
-        assert home not in mounts
+
+
+# With --init the shell is pid 2, the init's child, and must still own the terminal.
+@pytest.mark.parametrize("options,shell_pid", [([], b"1"), (["--init"], b"2")])
+def test_interactive_shell_ctrl_c_reaches_the_container(options, shell_pid):
+    with shell_on_pty(*options) as (name, pid, fd, home):
+        os.write(fd, b"echo pid=$$ tty-ok\n")
+        banner = b"pid=" + shell_pid + b" tty-ok"
+        assert banner in read_until(fd, banner)
+        # A long foreground command, then Ctrl-C: the command dies, the shell and barco live.
+        os.write(fd, b"sleep 60; echo after-sleep\n")
+        time.sleep(0.5)
+        os.write(fd, b"\x03")
+        out = read_until(fd, b"box# ", timeout=10)
+        assert b"\nafter-sleep" not in out  # the command line echo has it, the output must not
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "barco died of the Ctrl-C"
+        os.write(fd, b"echo still-here\n")
+        assert b"still-here" in read_until(fd, b"still-here")
+        os.write(fd, b"exit 7\n")
+        assert wait_exit(pid) == 7
+        assert home not in Path("/proc/self/mountinfo").read_text()
+    assert not Path("/run/barco", name).exists()
 
 
 def ctrl_c_on_sleep(options):
@@ -149,34 +157,25 @@ def test_tty_gives_a_pty_of_the_containers_devpts_and_relays_it():
     """-t: the command's fds 0-2 are /dev/pts/0 of the container's devpts (not barco's
     terminal); keys, Ctrl-C and window size reach it through barco; the terminal is
     barco's again, in its old mode, when the command exits with its status."""
-    name = "pt-tty-" + secrets.token_hex(3)
-    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
-        os.chmod(home, 0o755)
-        env = dict(os.environ, BARCO_HOME=home)
-        pid, fd = spawn(["run", "-t", "--name", name, "--env", "PS1=box# ", "--", "/bin/sh"],
-                        env)
-        try:
-            assert b"box# " in read_until(fd, b"box# ")
-            os.write(fd, b"echo $(tty) $(stty size) $(ls /dev/pts | tr -d '\\n')@\n")
-            # A fresh devpts: its first pty, and ptmx beside it; the size copied from ours.
-            assert b"/dev/pts/0 24 80 0ptmx@" in read_until(fd, b"ptmx@")
-            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
-            time.sleep(0.3)  # the kernel's SIGWINCH to barco, barco's TIOCSWINSZ on the pty
-            os.write(fd, b"stty size\n")
-            assert b"33 101" in read_until(fd, b"33 101")
-            os.write(fd, b"sleep 60\n")
-            time.sleep(0.5)
-            os.write(fd, b"\x03")  # a byte through barco's raw terminal, SIGINT on the pty
-            os.write(fd, b"echo after-$?\n")
-            assert b"after-130" in read_until(fd, b"after-130")
-            os.write(fd, b"exit 3\n")
-            assert wait_exit(pid) == 3
-            # pty.fork's child (barco) shared this terminal: its line discipline is cooked again.
-            lflag = termios.tcgetattr(fd)[3]
-            assert lflag & termios.ICANON and lflag & termios.ECHO
-        finally:
-            os.close(fd)
-        assert not Path("/run/barco", name).exists()
+    with shell_on_pty("-t") as (name, pid, fd, _):
+        os.write(fd, b"echo $(tty) $(stty size) $(ls /dev/pts | tr -d '\\n')@\n")
+        # A fresh devpts: its first pty, and ptmx beside it; the size copied from ours.
+        assert b"/dev/pts/0 24 80 0ptmx@" in read_until(fd, b"ptmx@")
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+        time.sleep(0.3)  # the kernel's SIGWINCH to barco, barco's TIOCSWINSZ on the pty
+        os.write(fd, b"stty size\n")
+        assert b"33 101" in read_until(fd, b"33 101")
+        os.write(fd, b"sleep 60\n")
+        time.sleep(0.5)
+        os.write(fd, b"\x03")  # a byte through barco's raw terminal, SIGINT on the pty
+        os.write(fd, b"echo after-$?\n")
+        assert b"after-130" in read_until(fd, b"after-130")
+        os.write(fd, b"exit 3\n")
+        assert wait_exit(pid) == 3
+        # pty.fork's child (barco) shared this terminal: its line discipline is cooked again.
+        lflag = termios.tcgetattr(fd)[3]
+        assert lflag & termios.ICANON and lflag & termios.ECHO
+    assert not Path("/run/barco", name).exists()
 
 
 def run_tty(home, *cmd, stdin=subprocess.DEVNULL, input=None):
@@ -218,15 +217,7 @@ def test_tty_hangs_up_the_container_when_barcos_terminal_goes_away():
     """-t with a shell whose line editor reads raw: when barco's terminal hangs
     up (the emulator closed), the container's pty hangs up too; the shell's
     read ends, barco exits and leaves nothing, instead of waiting for keys."""
-    name = "pt-tty-" + secrets.token_hex(3)
-    with tempfile.TemporaryDirectory(prefix="barco-tty.") as home:
-        os.chmod(home, 0o755)
-        env = dict(os.environ, BARCO_HOME=home)
-        pid, fd = spawn(["run", "-t", "--name", name, "--env", "PS1=box# ", "--", "/bin/sh"],
-                        env)
-        try:
-            assert b"box# " in read_until(fd, b"box# ")
-        finally:
-            os.close(fd)
-        wait_exit(pid)
-        assert not Path("/run/barco", name).exists()
+    with shell_on_pty("-t") as (name, pid, fd, _):
+        pass
+    wait_exit(pid)
+    assert not Path("/run/barco", name).exists()
