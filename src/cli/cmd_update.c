@@ -19,7 +19,8 @@ static const char update_usage[] =
 	"'barco help'.\n"
 	"\n"
 	"  -r, --resources FILE  runtime-spec's LinuxResources JSON (memory.limit,\n"
-	"                        pids.limit, cpu.shares); '-' reads it from stdin\n"
+	"                        pids.limit, cpu.shares, devices: the whole new\n"
+	"                        device rule list); '-' reads it from stdin\n"
 	"  --memory SIZE         the memory limit (512M, 1G), as memory.limit\n"
 	"  --pids-limit N        the most tasks (-1: no limit), as pids.limit\n"
 	"  --cpu-shares N        cpu.shares (2..262144)\n"
@@ -96,11 +97,13 @@ int barco_cmd_update(int argc, char **argv, const struct barco_oci_globals *g)
 {
 	struct barco_oci_resources res = {0};
 	struct barco_err err = {0};
+	int r;
 
 	if (barco_cmd_is_help(argc, argv, update_usage))
 		return 0;
-	if (parse_update(argc, argv, &res, &err) < 0 ||
-	    barco_oci_update(argv[argc - 1], &res, &err) < 0)
-		return barco_cmd_oci_fail(g, &err);
-	return 0;
+	r = parse_update(argc, argv, &res, &err) < 0 || barco_oci_update(argv[argc - 1], &res, &err) < 0
+		    ? barco_cmd_oci_fail(g, &err)
+		    : 0;
+	barco_oci_resources_free(&res);
+	return r;
 }

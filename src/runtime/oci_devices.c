@@ -172,3 +172,26 @@ int barco_oci_parse_devices(struct barco_oci_spec *spec, struct json_object *lx,
 	return parse_array(res, "linux.resources", "devices", sizeof(*spec->device_rules),
 			   (void **)&spec->device_rules, parse_rule, spec, err);
 }
+
+int barco_oci_parse_device_rules(struct json_object *res, const char *path,
+				 struct barco_device_rule **ret, size_t *ret_len,
+				 struct barco_err *err)
+{
+	struct barco_oci_spec *rules = calloc(1, sizeof(*rules)); /* only its device_rules */
+	int r;
+
+	*ret = NULL;
+	*ret_len = 0;
+	if (!rules)
+		return barco_err_errno(err, "%s", path);
+	r = parse_array(res, path, "devices", sizeof(*rules->device_rules),
+			(void **)&rules->device_rules, parse_rule, rules, err);
+	if (r == 0) {
+		*ret = rules->device_rules;
+		*ret_len = rules->device_rules_len;
+	} else {
+		free(rules->device_rules);
+	}
+	free(rules);
+	return r;
+}

@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/util.h"
+#include "runtime/oci_devices.h"
 #include "runtime/oci_seccomp.h"
 #include "runtime/oci_spec_impl.h"
 
@@ -237,8 +238,18 @@ int barco_oci_resources_parse(const char *text, size_t len, struct barco_oci_res
 	r = json_object_is_type(res, json_type_object)
 		    ? barco_oci_parse_resources(res, "", ret, err)
 		    : barco_err_set(err, 0, "not a JSON object (runtime-spec's LinuxResources)");
+	if (r == 0)
+		r = barco_oci_parse_device_rules(res, "", &ret->device_rules,
+						 &ret->device_rules_len, err);
 	json_object_put(res);
 	return r;
+}
+
+void barco_oci_resources_free(struct barco_oci_resources *res)
+{
+	free(res->device_rules);
+	res->device_rules = NULL;
+	res->device_rules_len = 0;
 }
 
 static int read_config(int bundle_fd, char **ret, size_t *ret_len, struct barco_err *err)

@@ -155,14 +155,20 @@ struct barco_oci_resources {
 	int64_t memory_limit; /* bytes; -1: no limit */
 	int64_t pids_limit;   /* -1: no limit (any negative value, as runc) */
 	uint64_t cpu_shares;  /* 2..262144 */
+	/* devices: the whole new rule list (barco_oci_resources_free); NULL: not given */
+	struct barco_device_rule *device_rules;
+	size_t device_rules_len;
 };
 
 /*
  * Parses a LinuxResources JSON document (`update --resources FILE`) into
- * *ret: memory.limit, pids.limit, cpu.shares; other keys are ignored.
+ * *ret: memory.limit, pids.limit, cpu.shares, devices; other keys are
+ * ignored. Free with barco_oci_resources_free.
  */
 int barco_oci_resources_parse(const char *text, size_t len, struct barco_oci_resources *ret,
 			      struct barco_err *err) __attribute__((warn_unused_result));
+
+void barco_oci_resources_free(struct barco_oci_resources *res);
 
 void barco_oci_spec_free(struct barco_oci_spec *spec);
 

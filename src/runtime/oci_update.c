@@ -40,6 +40,8 @@ int barco_oci_update(const char *id, const struct barco_oci_resources *res, stru
 		.memory_bytes = res->memory_limit,
 		.pids_max = res->pids_limit,
 		.cpu_shares = res->cpu_shares,
+		.device_rules = res->device_rules,
+		.device_rules_len = res->device_rules_len,
 	};
 	struct barco_cgroup_layout layout;
 	struct barco_oci_state st;

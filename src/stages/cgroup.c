@@ -479,6 +479,25 @@ static int write_v2_limits(const char *dir, const struct barco_cgroup_limits *l,
 	return 0;
 }
 
+/*
+ * cgroup v2 has no devices files: the rules become a device program
+ * attached to the cgroup. An ordinary user may not load one (bpf(2) needs
+ * CAP_BPF or CAP_SYS_ADMIN): rootless, it is left out, as runc does, and
+ * the user namespace keeps the host's devices out of reach anyway.
+ */
+static int write_v2_devices(const char *dir, const struct barco_cgroup_limits *l,
+			    struct barco_report *rep, struct barco_err *err)
+{
+	if (!l->device_rules)
+		return 0;
+	if (barco_devices_cgroup_v2(dir, l->device_rules, l->device_rules_len, rep, err) == 0)
+		return 0;
+	if (!barco_rootless_is() || err->errnum != EPERM)
+		return barco_err_wrap(err, "linux.resources.devices");
+	barco_report_add(rep, "no device program: rootless (%s)", err->msg);
+	return 0;
+}
+
 /* What create writes: the limits of cfg, 0 (leave as is) where it sets none. */
 static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
 {
@@ -487,7 +506,8 @@ static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
 		.pids_max = cfg->pids_max > 0 ? cfg->pids_max : 0,
 		.cpu_weight = cfg->cpu_weight,
 		.cpu_shares = cfg->cpu_shares,
-		.has_device_rules = cfg->device_rules != NULL,
+		.device_rules = cfg->device_rules,
+		.device_rules_len = cfg->device_rules_len,
 	};
 }
 
@@ -500,16 +520,11 @@ static int create_v2(struct barco_cgroup *cg, const char *name, const struct bar
 
 	if (!path_fmt(parent, "%s/" CG_PARENT, unified))
 		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
-	/* cgroup v2 has no devices files: a BPF_PROG_TYPE_CGROUP_DEVICE program would do it. */
-	if (cfg->device_rules)
-		return barco_err_set(err, EOPNOTSUPP,
-				     "linux.resources.devices: on cgroup v2 this needs a "
-				     "BPF_PROG_TYPE_CGROUP_DEVICE program, which barco does not "
-				     "attach yet");
 	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
-	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0)
+	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0 ||
+	    write_v2_limits(cg->unified_path, &limits, rep, err) < 0)
 		return -1;
-	return write_v2_limits(cg->unified_path, &limits, rep, err);
+	return write_v2_devices(cg->unified_path, &limits, rep, err);
 }
 
 /* ---- cgroup v1 (and hybrid) --------------------------------------------- */
@@ -522,7 +537,7 @@ static bool wants_ctrl(const struct barco_cgroup_limits *l, size_t ctrl)
 	case BARCO_CG_V1_CPU:
 		return l->cpu_weight != 0 || l->cpu_shares != 0;
 	case BARCO_CG_V1_DEVICES:
-		return l->has_device_rules;
+		return l->device_rules != NULL;
 	default:
 		return l->pids_max != 0;
 	}
@@ -571,6 +586,9 @@ static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_cgr
 		if (cg_write(cg->v1_path[BARCO_CG_V1_PIDS], "pids.max", v, false, rep, err) < 0)
 			return -1;
 	}
+	if (l->device_rules)
+		return barco_devices_cgroup_v1(cg->v1_path[BARCO_CG_V1_DEVICES], l->device_rules,
+					       l->device_rules_len, rep, err);
 	return 0;
 }
 
@@ -628,9 +646,7 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 	if (cg->layout.mode == BARCO_CGROUP_HYBRID &&
 	    make_cgroup_dir(cg->layout.unified_mount, name, cg->unified_path, rep, err) < 0)
 		return -1;
-	if (write_v1_limits(cg, &limits, rep, err) < 0)
-		return -1;
-	return barco_devices_cgroup_v1(cg->v1_path[BARCO_CG_V1_DEVICES], cfg, rep, err);
+	return write_v1_limits(cg, &limits, rep, err);
 }
 
 /* Rootless with no delegated cgroup: fine without limits, a clear refusal with them. */
@@ -730,7 +746,9 @@ int barco_cgroup_update(const struct barco_cgroup *cg, const struct barco_cgroup
 			struct barco_report *rep, struct barco_err *err)
 {
 	if (cg->layout.mode == BARCO_CGROUP_V2)
-		return write_v2_limits(cg->unified_path, limits, rep, err);
+		return write_v2_limits(cg->unified_path, limits, rep, err) < 0
+			       ? -1
+			       : write_v2_devices(cg->unified_path, limits, rep, err);
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
 		if (cg->v1_path[c][0] == '\0' && wants_ctrl(limits, c))
 			return barco_err_set(err, ENOENT,

@@ -62,7 +62,9 @@ struct barco_cgroup_limits {
 	int64_t pids_max;
 	uint64_t cpu_weight;   /* 1..10000 (v1: converted to cpu.shares) */
 	uint64_t cpu_shares;   /* 2..262144, when given as such (v2: converted to cpu.weight) */
-	bool has_device_rules; /* linux.resources.devices: the v1 devices controller is needed */
+	/* linux.resources.devices (stages/devices.h); NULL: the device rules stay as they are */
+	const struct barco_device_rule *device_rules;
+	size_t device_rules_len;
 };
 
 /* The distinct directories of one container: cgroup2, each v1 controller, the v1 freezer. */
@@ -121,7 +123,9 @@ void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char
 
 /*
  * Writes limits to the cgroups of a container that exists (`update`): the
- * same files create writes, memory+swap kept equal to memory on v1.
+ * same files create writes, memory+swap kept equal to memory on v1; device
+ * rules replace the list (v1: written again from "deny all"; v2: a new
+ * device program attached, then the old one detached).
  */
 int barco_cgroup_update(const struct barco_cgroup *cg, const struct barco_cgroup_limits *limits,
 			struct barco_report *rep, struct barco_err *err)

@@ -1,10 +1,11 @@
-/* Device nodes and the v1 devices cgroup: see devices.h. */
+/* Device nodes and the devices cgroup (v1 files, v2 program): see devices.h. */
 #include "stages/devices.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "stages/devices_bpf.h"
 
 /*
  * runc's list (libcontainer/specconv AllowedDevices): mknod of any node
@@ -59,18 +61,36 @@ static int write_rule(const char *dir, const struct barco_device_rule *rule,
 	return 0;
 }
 
-int barco_devices_cgroup_v1(const char *dir, const struct barco_config *cfg,
+/* What the list starts from: runc's emulator and crun's program both deny what no rule allows. */
+static const struct barco_device_rule deny_all = {false, 'a', -1, -1, "rwm"};
+
+int barco_devices_cgroup_v1(const char *dir, const struct barco_device_rule *rules, size_t n,
 			    struct barco_report *rep, struct barco_err *err)
 {
-	if (!cfg->device_rules)
-		return 0;
-	for (size_t i = 0; i < cfg->device_rules_len; i++)
-		if (write_rule(dir, &cfg->device_rules[i], rep, err) < 0)
+	if (write_rule(dir, &deny_all, rep, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (write_rule(dir, &rules[i], rep, err) < 0)
 			return -1;
 	for (size_t i = 0; i < barco_devices_default_rules_len; i++)
 		if (write_rule(dir, &barco_devices_default_rules[i], rep, err) < 0)
 			return -1;
 	return 0;
+}
+
+int barco_devices_cgroup_v2(const char *dir, const struct barco_device_rule *rules, size_t n,
+			    struct barco_report *rep, struct barco_err *err)
+{
+	size_t len = n + barco_devices_default_rules_len;
+	cleanup_free struct barco_device_rule *all = calloc(len, sizeof(*all));
+
+	if (!all)
+		return barco_err_errno(err, "device rules");
+	if (n)
+		memcpy(all, rules, n * sizeof(*rules));
+	memcpy(all + n, barco_devices_default_rules, sizeof(barco_devices_default_rules));
+	/* The program starts from "deny all" too: no rule is needed for it. */
+	return barco_devices_bpf_attach(dir, all, len, rep, err);
 }
 
 /*

@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 	barco_test_register_oci_config();
 	barco_test_register_oci_seccomp();
 	barco_test_register_oci_devices();
+	barco_test_register_devices_bpf();
 	barco_test_register_rootless();
 	barco_test_register_idmap();
 

@@ -31,6 +31,7 @@ void barco_test_register_rootless(void);
 void barco_test_register_idmap(void);
 void barco_test_register_oci_seccomp(void);
 void barco_test_register_oci_devices(void);
+void barco_test_register_devices_bpf(void);
 
 /* A config.json the OCI reader must refuse, and the start of its message. */
 struct barco_test_refusal {
