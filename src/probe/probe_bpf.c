@@ -22,16 +22,21 @@
 #include <linux/bpf.h>
 #include <linux/magic.h>
 #include <linux/perf_event.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "stages/cgroup.h"
+#include "stages/devices_bpf.h"
 
 #define TRACEFS	      "/sys/kernel/tracing"
 #define TRACEFS_DEBUG "/sys/kernel/debug/tracing"
@@ -769,6 +774,150 @@ static int check_tracefs(struct barco_probe_ctx *ctx, const void *arg,
 	return 0;
 }
 
+/* ---- cgroup device programs ----------------------------------------------------------------- */
+
+/*
+ * What linux.resources.devices becomes on cgroup v2 (stages/devices_bpf.h),
+ * tried for real: barco's compiler makes the program of "allow everything
+ * but writing /dev/null", it is attached to a fresh cgroup2 directory, and
+ * a child moved there opens /dev/null both ways. Removing the directory
+ * detaches the program.
+ */
+struct devcg_attempt {
+	char dir[PATH_MAX];
+};
+_Static_assert(sizeof(struct devcg_attempt) <= BARCO_PROBE_SCRATCH_MAX,
+	       "the attempt's cgroup fits in the facts' scratch");
+
+static const struct barco_device_rule devcg_rules[] = {
+	{true, 'a', -1, -1, "rwm"},
+	{false, 'c', 1, 3, "w"},
+};
+
+/* In a child of the attempt, moved into dir: the errno of each open (0: it worked). */
+static void devcg_child(const char *dir, int out)
+{
+	char procs[PATH_MAX + 16];
+	int errs[2] = {-1, -1};
+	int fd;
+
+	(void)snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, "0", 1) == 1) {
+		static const int flags[2] = {O_WRONLY, O_RDONLY};
+
+		for (int i = 0; i < 2; i++) {
+			int null_fd = open("/dev/null", flags[i] | O_CLOEXEC);
+
+			errs[i] = null_fd < 0 ? errno : 0;
+		}
+	}
+	_exit(write(out, errs, sizeof(errs)) == (ssize_t)sizeof(errs) ? 0 : 1);
+}
+
+/* 0 when the write was refused with EPERM and the read allowed; EPROTO when not. */
+static int devcg_opens(const char *dir, struct barco_report *ev)
+{
+	int errs[2] = {-1, -1};
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return errno;
+	pid = fork();
+	if (pid == 0)
+		devcg_child(dir, fds[1]);
+	(void)close(fds[1]);
+	if (pid < 0 || read(fds[0], errs, sizeof(errs)) != (ssize_t)sizeof(errs))
+		errs[0] = errs[1] = -1;
+	(void)close(fds[0]);
+	if (pid > 0)
+		(void)barco_waitpid(pid, NULL);
+	if (errs[0] < 0)
+		return barco_probe_ev_fail(ev, ESRCH, "a child in %s/cgroup.procs", dir), ESRCH;
+	barco_report_add(ev, "a child in %s/cgroup.procs:", dir);
+	for (int i = 0; i < 2; i++)
+		barco_report_add(ev, "  open(\"/dev/null\", %s)%s%s", i ? "O_RDONLY" : "O_WRONLY",
+				 errs[i] ? " = -1 " : ": opened",
+				 errs[i] ? barco_probe_errno_name(errs[i]) : "");
+	return errs[0] == EPERM && errs[1] == 0 ? 0 : EPROTO;
+}
+
+static int try_devcg(const void *arg, struct barco_report *ev, long *ret_value)
+{
+	const struct devcg_attempt *a = arg;
+	struct barco_err err = {0};
+	int r;
+
+	if (barco_probe_ev_call(ev, mkdir(a->dir, 0755), "mkdir(\"%s\", 0755)", a->dir) < 0)
+		return errno;
+	barco_report_add(ev, "rules: allow a *:* rwm, deny c 1:3 w");
+	if (barco_devices_bpf_attach(a->dir, devcg_rules, ARRAY_LEN(devcg_rules), ev, &err) < 0) {
+		r = err.errnum ? err.errnum : EINVAL;
+		(void)barco_probe_ev_fail(ev, r, "%s", err.msg);
+	} else {
+		r = devcg_opens(a->dir, ev);
+	}
+	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\") (detaches the program)",
+				a->dir) < 0 &&
+	    r == 0)
+		r = errno;
+	return r;
+}
+
+/* The enabled layer: a cgroup2 tree to make the directory in. */
+static bool devcg_target(struct barco_probe_ctx *ctx, const void *arg,
+			 struct barco_probe_facts *facts, struct barco_probe_result *ret)
+{
+	struct devcg_attempt *a = (struct devcg_attempt *)facts->scratch;
+	struct barco_cgroup_layout layout;
+	struct barco_err err = {0};
+
+	if (barco_cgroup_layout_detect(&layout, &err) < 0)
+		memset(&layout, 0, sizeof(layout));
+	barco_report_add(&ret->evidence, "mountinfo: cgroup2 at %s",
+			 layout.unified_mount[0] ? layout.unified_mount : "(none)");
+	if (!layout.unified_mount[0]) {
+		barco_probe_set(ret, BARCO_PROBE_WARN,
+				"on a cgroup v1 host the v1 devices controller enforces the rules; "
+				"mount cgroup2 to try device programs",
+				"no cgroup2 tree to attach a device program to");
+		return true;
+	}
+	(void)snprintf(a->dir, sizeof(a->dir), "%.4000s/barco-probe-dev-%d", layout.unified_mount,
+		       (int)getpid());
+	facts->target = a;
+	return false;
+}
+
+static void devcg_verdict(const void *arg, const struct barco_probe_facts *f,
+			  struct barco_probe_result *ret)
+{
+	int code = f->child.code;
+
+	if (code == EPROTO)
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"an older program on an ancestor cgroup may override it (see "
+				"bpftool cgroup tree); report it",
+				"a device program attached, and the write to /dev/null went through");
+	else
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				code == EINVAL ? "rebuild the kernel with CONFIG_CGROUP_BPF=y"
+				: code == EPERM
+					? "needs CAP_BPF and CAP_SYS_ADMIN (root) on the host"
+					: "see the evidence",
+				"no device program: %s",
+				code > 0 ? barco_probe_errno_name(code) : "the attempt failed");
+}
+
+static const struct barco_probe_layers cgroup_device = {
+	.options = (const char *const[]){"CONFIG_CGROUP_BPF", NULL},
+	.enabled = devcg_target,
+	.attempt = try_devcg,
+	.pass = "a device program attached: /dev/null read, its write refused (EPERM)",
+	.verdict = devcg_verdict,
+};
+
 /* ---- conclusions ---------------------------------------------------------------------------- */
 
 static bool passed(const struct barco_probe_run *run, const char *name)
@@ -859,6 +1008,8 @@ const struct barco_probe_check barco_probe_bpf_checks[] = {
 	 &lockdown},
 	{"bpf.tracefs", "tracefs mounted (tracepoint ids for tp/)", BARCO_PROBE_BPF, false,
 	 check_tracefs, NULL},
+	{"bpf.cgroup_device", "cgroup device programs (linux.resources.devices on cgroup v2)",
+	 BARCO_PROBE_BPF, false, barco_probe_check_layers, &cgroup_device},
 	ATTACH_ROW(TP_SYS_ENTER, "bpf.tp.sys_enter", "tp/raw_syscalls/sys_enter"),
 	ATTACH_ROW(TP_SYS_EXIT, "bpf.tp.sys_exit", "tp/raw_syscalls/sys_exit"),
 	ATTACH_ROW(TP_SIGNAL, "bpf.tp.signal_generate", "tp/signal/signal_generate"),

@@ -254,6 +254,28 @@ def test_clone_into_cgroup_without_clone3_is_a_warning():
     assert probe_leftovers()[0] == []
 
 
+def test_cgroup_device_program_where_there_is_a_cgroup2_tree(full):
+    """barco's device program compiler, tried for real: a child in a cgroup of
+    the probe's own cannot write /dev/null and can read it; the program goes
+    with the cgroup."""
+    _, doc, _ = full
+    c = checks_of(doc)["bpf.cgroup_device"]
+    if not any(fstype_at(p) == "cgroup2" for p in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")):
+        assert c["status"] == "WARN" and "no cgroup2 tree" in c["summary"], c
+        return
+    assert c["status"] == "PASS", c
+    ev = "\n".join(c["evidence"])
+    assert 'open("/dev/null", O_WRONLY) = -1 EPERM' in ev, ev
+    assert 'open("/dev/null", O_RDONLY): opened' in ev, ev
+    prog = re.search(r"^bpf\(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, .* = id (\d+)$", ev, re.M)
+    assert prog, ev
+    if shutil.which("bpftool"):
+        deadline = time.monotonic() + 10
+        while run(["bpftool", "prog", "show", "id", prog[1]]).returncode == 0:
+            assert time.monotonic() < deadline, f"program {prog[1]} outlived its cgroup"
+            time.sleep(0.05)
+
+
 def test_required_basics_pass_as_root(full):
     _, doc, _ = full
     checks = checks_of(doc)
