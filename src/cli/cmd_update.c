@@ -101,7 +101,8 @@ int barco_cmd_update(int argc, char **argv, const struct barco_oci_globals *g)
 
 	if (barco_cmd_is_help(argc, argv, update_usage))
 		return 0;
-	r = parse_update(argc, argv, &res, &err) < 0 || barco_oci_update(argv[argc - 1], &res, &err) < 0
+	r = parse_update(argc, argv, &res, &err) < 0 ||
+			    barco_oci_update(argv[argc - 1], &res, &err) < 0
 		    ? barco_cmd_oci_fail(g, &err)
 		    : 0;
 	barco_oci_resources_free(&res);

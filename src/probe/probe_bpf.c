@@ -858,8 +858,8 @@ static int try_devcg(const void *arg, struct barco_report *ev, long *ret_value)
 	} else {
 		r = devcg_opens(a->dir, ev);
 	}
-	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\") (detaches the program)",
-				a->dir) < 0 &&
+	if (barco_probe_ev_call(ev, rmdir(a->dir), "rmdir(\"%s\") (detaches the program)", a->dir) <
+		    0 &&
 	    r == 0)
 		r = errno;
 	return r;
@@ -896,10 +896,11 @@ static void devcg_verdict(const void *arg, const struct barco_probe_facts *f,
 	int code = f->child.code;
 
 	if (code == EPROTO)
-		barco_probe_set(ret, BARCO_PROBE_FAIL,
-				"an older program on an ancestor cgroup may override it (see "
-				"bpftool cgroup tree); report it",
-				"a device program attached, and the write to /dev/null went through");
+		barco_probe_set(
+			ret, BARCO_PROBE_FAIL,
+			"an older program on an ancestor cgroup may override it (see "
+			"bpftool cgroup tree); report it",
+			"a device program attached, and the write to /dev/null went through");
 	else
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				code == EINVAL ? "rebuild the kernel with CONFIG_CGROUP_BPF=y"

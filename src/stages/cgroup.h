@@ -60,8 +60,8 @@ struct barco_cgroup {
 struct barco_cgroup_limits {
 	int64_t memory_bytes;
 	int64_t pids_max;
-	uint64_t cpu_weight;   /* 1..10000 (v1: converted to cpu.shares) */
-	uint64_t cpu_shares;   /* 2..262144, when given as such (v2: converted to cpu.weight) */
+	uint64_t cpu_weight; /* 1..10000 (v1: converted to cpu.shares) */
+	uint64_t cpu_shares; /* 2..262144, when given as such (v2: converted to cpu.weight) */
 	/* linux.resources.devices (stages/devices.h); NULL: the device rules stay as they are */
 	const struct barco_device_rule *device_rules;
 	size_t device_rules_len;

@@ -33,20 +33,18 @@ enum {
 
 #define ACC_ALL	       (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)
 #define PROLOGUE_INSNS 6
-#define RULE_INSNS_MAX 9 /* three tests, four for the access, two to return */
+#define RULE_INSNS_MAX 9	 /* three tests, four for the access, two to return */
 #define TO_NEXT	       INT16_MIN /* a jump's offset before it is known: to the next rule */
 /* The kernel keeps at most 64 programs per attach point (BPF_CGROUP_MAX_PROGS). */
-#define ATTACHED_MAX   64
-#define VERIFIER_LOG   4096
+#define ATTACHED_MAX 64
+#define VERIFIER_LOG 4096
 
 /* ---- instructions ---------------------------------------------------------- */
 
 static struct bpf_insn load_word(int dst, int16_t off)
 {
-	return (struct bpf_insn){.code = BPF_LDX | BPF_MEM | BPF_W,
-				 .dst_reg = dst & 0xf,
-				 .src_reg = R1,
-				 .off = off};
+	return (struct bpf_insn){
+		.code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = dst & 0xf, .src_reg = R1, .off = off};
 }
 
 static struct bpf_insn alu32_imm(int op, int dst, int32_t imm)
@@ -82,7 +80,7 @@ static int32_t access_bits(const char *access)
 	int32_t bits = 0;
 
 	for (const char *c = access; *c; c++)
-		bits |= *c == 'r' ? BPF_DEVCG_ACC_READ
+		bits |= *c == 'r'   ? BPF_DEVCG_ACC_READ
 			: *c == 'w' ? BPF_DEVCG_ACC_WRITE
 				    : BPF_DEVCG_ACC_MKNOD;
 	return bits;
@@ -174,8 +172,8 @@ size_t barco_devices_bpf_build(const struct barco_device_rule *rules, size_t n,
 static void verifier_reason(const struct bpf_insn *insns, size_t len, char *buf, size_t size)
 {
 	char log[VERIFIER_LOG] = "";
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = sizeof(log),
-		    .log_level = 1);
+	struct bpf_prog_load_opts opts = {
+		.sz = sizeof(opts), .log_buf = log, .log_size = sizeof(log), .log_level = 1};
 	cleanup_close int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, BARCO_DEVICES_BPF_NAME,
 					     "MIT", insns, len, &opts);
 	size_t end = strlen(log);
@@ -192,8 +190,8 @@ static void verifier_reason(const struct bpf_insn *insns, size_t len, char *buf,
 static int load_program(const struct barco_device_rule *rules, size_t n, size_t *ret_len,
 			struct barco_err *err)
 {
-	cleanup_free struct bpf_insn *insns = calloc(barco_devices_bpf_max_insns(n),
-						     sizeof(*insns));
+	cleanup_free struct bpf_insn *insns =
+		calloc(barco_devices_bpf_max_insns(n), sizeof(*insns));
 	char reason[256] = "";
 	size_t len;
 	int fd;

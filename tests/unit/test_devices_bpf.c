@@ -42,13 +42,16 @@
 #include "stages/devices_bpf.h"
 #include "suites.h"
 
-#define RULE(allow, type, major, minor, access) {allow, type, major, minor, access}
-#define ALLOW(t, ma, mi, acc)			RULE(true, t, ma, mi, acc)
-#define DENY(t, ma, mi, acc)			RULE(false, t, ma, mi, acc)
-#define ACC_R					BPF_DEVCG_ACC_READ
-#define ACC_W					BPF_DEVCG_ACC_WRITE
-#define ACC_M					BPF_DEVCG_ACC_MKNOD
-#define RULES_MAX				16
+#define RULE(allow, type, major, minor, access)                                                    \
+	{                                                                                          \
+		allow, type, major, minor, access                                                  \
+	}
+#define ALLOW(t, ma, mi, acc) RULE(true, t, ma, mi, acc)
+#define DENY(t, ma, mi, acc)  RULE(false, t, ma, mi, acc)
+#define ACC_R		      BPF_DEVCG_ACC_READ
+#define ACC_W		      BPF_DEVCG_ACC_WRITE
+#define ACC_M		      BPF_DEVCG_ACC_MKNOD
+#define RULES_MAX	      16
 
 /* ---- the reference: the rules read one by one ----------------------------------------- */
 
@@ -61,8 +64,7 @@ static unsigned int bits_of(const char *access)
 	return bits;
 }
 
-static bool names_node(const struct barco_device_rule *r, char type, unsigned major,
-		       unsigned minor)
+static bool names_node(const struct barco_device_rule *r, char type, unsigned major, unsigned minor)
 {
 	if (r->type == 'a')
 		return true;
@@ -160,9 +162,10 @@ static int vm_run(const struct bpf_insn *insns, size_t len, const struct bpf_cgr
 		if (BPF_OP(i->code) != BPF_JNE || i->off < 0 || !m.is_set[i->dst_reg] ||
 		    (BPF_SRC(i->code) == BPF_X && !m.is_set[i->src_reg]))
 			break;
-		pc += 1 + (m.reg[i->dst_reg] != (BPF_SRC(i->code) == BPF_K ? imm : m.reg[i->src_reg])
-				   ? (size_t)i->off
-				   : 0);
+		pc += 1 +
+		      (m.reg[i->dst_reg] != (BPF_SRC(i->code) == BPF_K ? imm : m.reg[i->src_reg])
+			       ? (size_t)i->off
+			       : 0);
 	}
 	fprintf(stderr, "\n  interpreter: refused instruction %zu (code 0x%02x)\n", pc,
 		pc < len ? insns[pc].code : 0);
@@ -175,8 +178,8 @@ static int program_allows(const struct barco_device_rule *rules, size_t n, char 
 {
 	struct bpf_insn insns[128];
 	struct bpf_cgroup_dev_ctx ctx = {
-		.access_type = (access << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK
-							     : BPF_DEVCG_DEV_CHAR),
+		.access_type =
+			(access << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
 		.major = major,
 		.minor = minor,
 	};
@@ -360,9 +363,10 @@ static bool agrees(const struct barco_device_rule *rules, size_t n)
 
 					if (got == (int)ref)
 						continue;
-					fprintf(stderr, "\n  %c %u:%u access %u: program %d, "
-						"reference %d\n", types[t], numbers[a],
-						numbers[b], acc, got, ref);
+					fprintf(stderr,
+						"\n  %c %u:%u access %u: program %d, "
+						"reference %d\n",
+						types[t], numbers[a], numbers[b], acc, got, ref);
 					return false;
 				}
 	return true;
@@ -382,7 +386,8 @@ static void test_random_lists(void)
 		if (agrees(rules, n))
 			continue;
 		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "  rule %zu: %s %s\n", i, rules[i].is_allow ? "allow" : "deny",
+			fprintf(stderr, "  rule %zu: %s %s\n", i,
+				rules[i].is_allow ? "allow" : "deny",
 				barco_devices_rule_text(&rules[i], text, sizeof(text)));
 		CU_FAIL("program and reference differ");
 		return;
@@ -417,8 +422,8 @@ struct node {
 };
 
 static const struct node nodes[] = {
-	{'c', 42, 0, NULL}, {'c', 42, 1, NULL}, {'c', 60, 0, NULL}, {'c', 60, 1, NULL},
-	{'b', 42, 0, NULL}, {'b', 42, 1, NULL}, {'b', 60, 0, NULL}, {'b', 60, 1, NULL},
+	{'c', 42, 0, NULL},	  {'c', 42, 1, NULL},	    {'c', 60, 0, NULL}, {'c', 60, 1, NULL},
+	{'b', 42, 0, NULL},	  {'b', 42, 1, NULL},	    {'b', 60, 0, NULL}, {'b', 60, 1, NULL},
 	{'c', 1, 3, "/dev/null"}, {'c', 1, 5, "/dev/zero"},
 };
 
@@ -472,8 +477,8 @@ static int make_nodes(const char *dir)
 		char path[PATH_MAX];
 		mode_t kind = nodes[i].type == 'b' ? S_IFBLK : S_IFCHR;
 
-		(void)snprintf(path, sizeof(path), "%s/%c%u.%u", dir, nodes[i].type,
-			       nodes[i].major, nodes[i].minor);
+		(void)snprintf(path, sizeof(path), "%s/%c%u.%u", dir, nodes[i].type, nodes[i].major,
+			       nodes[i].minor);
 		if (mknod(path, kind | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
 			return -1;
 	}
@@ -615,9 +620,8 @@ static bool attach_case(const char *cgroup, const struct kernel_case *c, char sk
 {
 	struct barco_report rep = {0};
 	struct barco_err err = {0};
-	int r = c->with_defaults
-			? barco_devices_cgroup_v2(cgroup, c->rules, c->n, &rep, &err)
-			: barco_devices_bpf_attach(cgroup, c->rules, c->n, &rep, &err);
+	int r = c->with_defaults ? barco_devices_cgroup_v2(cgroup, c->rules, c->n, &rep, &err)
+				 : barco_devices_bpf_attach(cgroup, c->rules, c->n, &rep, &err);
 
 	if (r == 0)
 		return true;
