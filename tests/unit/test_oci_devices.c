@@ -70,10 +70,38 @@ static void test_refusals_name_the_path(void)
 	barco_test_oci_refusals(refusals, sizeof(refusals) / sizeof(refusals[0]));
 }
 
+/* update --resources: devices is the whole new list; absent, nothing changes. */
+static void test_update_devices(void)
+{
+	static const char doc[] = "{\"pids\":{\"limit\":5},\"devices\":[{\"allow\":false,"
+				  "\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+				  "\"major\":42,\"minor\":0,\"access\":\"r\"}]}";
+	static const char bad[] = "{\"devices\":[{\"access\":\"rwm\"}]}";
+	static const char none[] = "{\"pids\":{\"limit\":5}}";
+	struct barco_oci_resources res = {0};
+	struct barco_err err = {0};
+	char text[64];
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_resources_parse(doc, strlen(doc), &res, &err), 0);
+	CU_ASSERT_EQUAL(res.pids_limit, 5);
+	CU_ASSERT_EQUAL_FATAL(res.device_rules_len, 2);
+	CU_ASSERT_FALSE(res.device_rules[0].is_allow);
+	CU_ASSERT_STRING_EQUAL(barco_devices_rule_text(&res.device_rules[1], text, sizeof(text)),
+			       "c 42:0 r");
+	barco_oci_resources_free(&res);
+	CU_ASSERT_PTR_NULL(res.device_rules);
+	CU_ASSERT_EQUAL(barco_oci_resources_parse(bad, strlen(bad), &res, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "devices[0].allow: missing");
+	CU_ASSERT_PTR_NULL(res.device_rules);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_resources_parse(none, strlen(none), &res, &err), 0);
+	CU_ASSERT_PTR_NULL(res.device_rules);
+}
+
 void barco_test_register_oci_devices(void)
 {
 	CU_pSuite s = barco_test_suite("oci_devices");
 
 	barco_test_add(s, "devices and rules are read", test_devices_read);
 	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
+	barco_test_add(s, "update's devices: the whole new list", test_update_devices);
 }
