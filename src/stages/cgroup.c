@@ -177,7 +177,7 @@ int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout 
 	return 0;
 }
 
-int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
 {
 	static const char path[] = "/proc/self/mountinfo";
 	cleanup_fclose FILE *f = fopen(path, "re");
@@ -191,6 +191,13 @@ int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err
 		return barco_err_errno(err, "read %s", path);
 	if (barco_cgroup_layout_parse(text ? text : "", ret, err) < 0)
 		return barco_err_wrap(err, "%s", path);
+	return 0;
+}
+
+int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+{
+	if (barco_cgroup_layout_read_host(ret, err) < 0)
+		return -1;
 	/* An ordinary user's cgroups are the ones delegated to them, or none. */
 	if (barco_rootless_is())
 		barco_rootless_cgroup_layout(ret);
