@@ -52,7 +52,8 @@ static const char main_usage[] =
 	"\n"
 	"Global options, before COMMAND, as runc's (the OCI commands use them):\n"
 	"  --root DIR              DIR/ID links to the state in /run/barco/ID\n"
-	"                          (default /run/barco)\n"
+	"                          (default /run/barco; an ordinary user's state\n"
+	"                          and default: $XDG_RUNTIME_DIR/barco)\n"
 	"  --log FILE              append each error to FILE too\n"
 	"  --log-format text|json  the format of --log's lines (default text)\n"
 	"  --systemd-cgroup        accepted and ignored: barco writes cgroupfs itself\n"
@@ -115,7 +116,7 @@ static bool parse_global(int argc, char **argv, int *i, struct barco_oci_globals
 
 int main(int argc, char **argv)
 {
-	struct barco_oci_globals g = {.root = BARCO_OCI_ROOT};
+	struct barco_oci_globals g = {.root = NULL};
 	struct barco_err err = {0};
 	int first = 1;
 	const char *verb;

@@ -644,9 +644,10 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 static int refuse_limits_without_cgroup(const struct barco_config *cfg, struct barco_report *rep,
 					struct barco_err *err)
 {
-	const char *asked = cfg->memory_max_bytes ? "--memory"
-			    : cfg->cpu_weight	  ? "--cpu-weight"
-			    : cfg->pids_max > 0	  ? "--pids"
+	bool is_oci = cfg->bundle != NULL;
+	const char *asked = cfg->memory_max_bytes ? (is_oci ? "linux.resources.memory" : "--memory")
+			    : cfg->cpu_weight	  ? (is_oci ? "linux.resources.cpu" : "--cpu-weight")
+			    : cfg->pids_max > 0	  ? (is_oci ? "linux.resources.pids" : "--pids")
 						  : NULL;
 
 	if (asked)

@@ -223,8 +223,8 @@ static void test_default_spec_round_trip(void)
 	char path[4096];
 	char rootfs[4096];
 
-	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, &err), 0);
-	CU_ASSERT_EQUAL(barco_oci_spec_write_default(dir, &err), -1);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, false, &err), 0);
+	CU_ASSERT_EQUAL(barco_oci_spec_write_default(dir, false, &err), -1);
 	CU_ASSERT_EQUAL(err.errnum, EEXIST);
 	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
 	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
