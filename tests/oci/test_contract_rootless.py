@@ -320,3 +320,49 @@ def test_barco_rootless_exec_and_ps(rl, user_rootfs, cids):
     assert reap(pid, timeout=20) == -9
     rl.ok("delete", cid)
     assert_nothing_left(rl, cid, [pid, epid])
+
+
+def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, user_rootfs,
+                                                                   cids, scratch):
+    """CVE-2019-5736 rootless: the user owns the runtime's binary (built in their
+    home), and container root is the user. The attack of test_security.py, from
+    inside the container: /proc/1/exe of the waiting init held O_PATH, reopened
+    O_WRONLY once the init has exec'd. The binary must not be reached: the init
+    ran from a sealed memfd copy (barco, runc) or a read-only mount (EROFS)."""
+    from test_security import ATTACKER, digest, exe_of
+
+    owner = users[0]
+    d = Path(tempfile.mkdtemp(prefix="exe.", dir=owner.home))
+    exe = Path(shutil.copy2(rl.path, d / Path(rl.path).name))
+    for p in (d, exe):
+        os.chown(p, owner.uid, owner.uid)
+    own = Rootless(rl.name, str(exe), owner)
+    before = digest(exe)
+    b = rootless_bundle(own, user_rootfs, "sleep", "3")
+    cid = cids()
+    own.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
+    pid = int((b / "init.pid").read_text())
+    waiting_exe = exe_of(pid)
+    attacker = subprocess.Popen(["runuser", "-u", owner.name, "--", "python3", "-c", ATTACKER,
+                                 str(pid)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    try:
+        held = attacker.stdout.readline().split()
+        assert held[:1] == ["holding"], f"attacker: {held} {attacker.stderr.read()}"
+        own.ok("start", cid)
+        assert wait_for(lambda: exe_of(pid) not in (None, waiting_exe), 10), \
+            f"the init {pid} never exec'd its command"
+        out, err = attacker.communicate("go\n", timeout=30)
+    finally:
+        if attacker.poll() is None:
+            attacker.kill()
+            attacker.wait()
+    assert attacker.returncode == 0, f"attacker: {err}"
+    assert digest(exe) == before
+    assert held[1].startswith("/memfd:") or out.split()[-1] == "EROFS", \
+        f"{rl.name}: the waiting init ran {held[1]}, reopened for writing: {out!r}"
+    if rl.name == "barco":
+        assert held[1].startswith("/memfd:barco"), held
+    reap(pid, timeout=10)
+    own.ok("delete", cid)
+    assert_nothing_left(own, cid, [pid])

@@ -24,7 +24,7 @@ import pytest
 from ocihelp import BARCO, Runtime, assert_nothing_left, create, read_pid_file, reap, text, wait_for
 
 # The attacker, a process of the container: it joins the waiting init's
-# mount and pid namespaces, takes the init's capabilities (what a process
+# mount and pid namespaces (its user namespace first, when it has one), takes the init's capabilities (what a process
 # of that container has), opens /proc/1/exe O_PATH and says what it points
 # to; on "go" (the init has exec'd) it reopens that descriptor O_WRONLY
 # (without O_TRUNC: a runtime that fails the test is not damaged) and
@@ -35,8 +35,12 @@ libc = ctypes.CDLL(None, use_errno=True)
 pid = sys.argv[1]
 caps = {l.split(":")[0]: int(l.split()[1], 16)
         for l in open(f"/proc/{pid}/status") if l.startswith("Cap")}
-fds = {ns: os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY) for ns in ("mnt", "pid")}
-for ns, flag in (("mnt", 0x00020000), ("pid", 0x20000000)):
+joins = [("mnt", 0x00020000), ("pid", 0x20000000)]
+# A rootless container's user namespace first: it owns the others.
+if os.stat(f"/proc/{pid}/ns/user").st_ino != os.stat("/proc/self/ns/user").st_ino:
+    joins.insert(0, ("user", 0x10000000))
+fds = {ns: os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY) for ns, _ in joins}
+for ns, flag in joins:
     fd = fds[ns]
     if libc.setns(fd, flag) != 0:
         sys.exit(f"setns {ns}: {os.strerror(ctypes.get_errno())}")
