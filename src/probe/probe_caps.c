@@ -82,8 +82,10 @@ static int check_root(struct barco_probe_ctx *ctx, const void *arg, struct barco
 	barco_report_add(&ret->evidence, "geteuid() = %d", (int)geteuid());
 	barco_report_add(&ret->evidence, "read /proc/self/uid_map = \"%s\"", map);
 	if (geteuid() != 0)
-		barco_probe_set(ret, BARCO_PROBE_FAIL, "run barco as root (sudo barco ...)",
-				"not root: barco needs root on the host");
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"containers without a user namespace, limits without a delegated "
+				"cgroup and eBPF need root: sudo barco ...",
+				"not root: barco runs rootless, in user namespaces of its own");
 	else if (!is_initial)
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				"run barco on the host: inside a user namespace (a container) its "
