@@ -38,7 +38,7 @@ static const char main_usage[] =
 	"                                       kernel's evidence of the layer that stopped it\n"
 	"  verify --lesson-skip=STAGE           the escapes STAGE prevents: stopped by default,\n"
 	"                                       then shown with STAGE left out (lessons only)\n"
-	"  spec [--bundle DIR]                  write an OCI config.json of barco's defaults\n"
+	"  spec [--bundle DIR] [--rootless]     write an OCI config.json of barco's defaults\n"
 	"  create [--bundle DIR] [OPTIONS] ID   run a bundle's stages through seccomp, the\n"
 	"                                       init waiting for start (OCI)\n"
 	"  start ID                             let a created container execve its command (OCI)\n"
