@@ -841,12 +841,11 @@ void barco_probe_bpf_conclude(const struct barco_probe_run *run,
 #define ATTACH_ROW(id, name, title)                                                                \
 	{                                                                                          \
 		name, title, BARCO_PROBE_BPF, false, barco_probe_check_layers,                     \
-			&(const struct barco_probe_layers)                                         \
-		{                                                                                  \
-			.enabled = attach_target, .attempt = try_attach,                           \
-			.verdict = attach_verdict, .arg = &attaches[id]                            \
-		}                                                                                  \
-		, true                                                                             \
+			&(const struct barco_probe_layers){.enabled = attach_target,               \
+							   .attempt = try_attach,                  \
+							   .verdict = attach_verdict,              \
+							   .arg = &attaches[id]},                  \
+			true                                                                       \
 	}
 
 const struct barco_probe_check barco_probe_bpf_checks[] = {
@@ -854,8 +853,8 @@ const struct barco_probe_check barco_probe_bpf_checks[] = {
 	 barco_probe_check_layers, &bpf_syscall, true},
 	{"bpf.jit", "the JIT compiles programs", BARCO_PROBE_BPF, false, barco_probe_check_layers,
 	 &jit, true},
-	{"bpf.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", BARCO_PROBE_BPF, false, check_btf,
-	 NULL, false},
+	{"bpf.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", BARCO_PROBE_BPF, false, check_btf, NULL,
+	 false},
 	{"bpf.lockdown", "the lockdown mode", BARCO_PROBE_BPF, false, barco_probe_check_layers,
 	 &lockdown, true},
 	{"bpf.tracefs", "tracefs mounted (tracepoint ids for tp/)", BARCO_PROBE_BPF, false,

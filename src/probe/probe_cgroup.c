@@ -574,7 +574,8 @@ void barco_probe_cgroup_conclude(const struct barco_probe_run *run,
 	ret[0].key = "mode";
 	ret[1].key = "use";
 	/* The mode check decides: mountinfo alone can list mounts a container's /sys hides. */
-	if (!mode || mode->status != BARCO_PROBE_PASS || barco_cgroup_layout_read_host(&l, &err) < 0) {
+	if (!mode || mode->status != BARCO_PROBE_PASS ||
+	    barco_cgroup_layout_read_host(&l, &err) < 0) {
 		(void)snprintf(ret[0].value, sizeof(ret[0].value), "unknown");
 		(void)snprintf(ret[1].value, sizeof(ret[1].value), "none: no cgroup hierarchy");
 		return;

@@ -374,8 +374,10 @@ void barco_probe_userns_conclude(const struct barco_probe_run *run,
 }
 
 const struct barco_probe_check barco_probe_userns_checks[] = {
-	{"userns.config", "user namespaces built in", BARCO_PROBE_USERNS, true, check_config, NULL, false},
-	{"userns.max", "user.max_user_namespaces > 0", BARCO_PROBE_USERNS, true, check_max, NULL, false},
+	{"userns.config", "user namespaces built in", BARCO_PROBE_USERNS, true, check_config, NULL,
+	 false},
+	{"userns.max", "user.max_user_namespaces > 0", BARCO_PROBE_USERNS, true, check_max, NULL,
+	 false},
 	{"userns.debian", "kernel.unprivileged_userns_clone (Debian)", BARCO_PROBE_USERNS, false,
 	 check_switch, &debian_switch, false},
 	{"userns.apparmor", "kernel.apparmor_restrict_unprivileged_userns (Ubuntu)",

@@ -87,11 +87,12 @@ static int map_namespaces(const struct barco_oci_spec *spec, struct barco_config
 				     "namespaces stage forks pid 1 there)");
 	cfg->is_userns_host = !spec->ns[BARCO_OCI_NS_USER].is_listed;
 	if (cfg->is_userns_host && barco_rootless_is())
-		return barco_err_set(err, 0,
-				     "linux.namespaces: no user namespace, and uid %u is not root: an "
-				     "ordinary user's container needs one (\"user\" with "
-				     "uidMappings and gidMappings, as 'barco spec --rootless' writes)",
-				     (unsigned)geteuid());
+		return barco_err_set(
+			err, 0,
+			"linux.namespaces: no user namespace, and uid %u is not root: an "
+			"ordinary user's container needs one (\"user\" with "
+			"uidMappings and gidMappings, as 'barco spec --rootless' writes)",
+			(unsigned)geteuid());
 	memcpy(cfg->uidmap, spec->uidmap, sizeof(cfg->uidmap));
 	cfg->uidmap_len = spec->uidmap_len;
 	memcpy(cfg->gidmap, spec->gidmap, sizeof(cfg->gidmap));

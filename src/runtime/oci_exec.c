@@ -74,9 +74,10 @@ struct exec_ctx {
 	uint64_t caps_keep;
 	pid_t init_pid;
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
-	/* The container's cgroups, found before setns(2) (rootless: ours decide, not the container's). */
+	/* The container's cgroups, found before setns(2) (rootless: ours decide, not the
+	 * container's). */
 	struct barco_cgroup_layout layout;
-	int sock;		   /* parent end / child end of the socketpair */
+	int sock; /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 

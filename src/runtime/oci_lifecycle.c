@@ -433,7 +433,8 @@ int barco_oci_ps(FILE *out, const char *id, struct barco_err *err)
 	pid_t pids[4096];
 	size_t n = 0;
 
-	if (barco_oci_state(id, &st, err) < 0 || read_procs(id, st.pid, pids, ARRAY_LEN(pids), &n, err) < 0)
+	if (barco_oci_state(id, &st, err) < 0 ||
+	    read_procs(id, st.pid, pids, ARRAY_LEN(pids), &n, err) < 0)
 		return -1;
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++)

@@ -110,7 +110,7 @@ static struct json_object *linux_section(bool is_rootless)
 	for (size_t i = 0; i < ARRAY_LEN(default_namespaces); i++) {
 		struct json_object *n;
 
-		/* Rootless: a user cannot wire a new network namespace to anything (runc's choice). */
+		/* Rootless: a user could not connect a new network namespace (runc's choice). */
 		if (is_rootless && strcmp(default_namespaces[i], "network") == 0)
 			continue;
 		n = json_object_new_object();
@@ -149,10 +149,10 @@ static struct json_object *default_spec(bool is_rootless)
 	(void)json_object_object_add(spec, "hostname", json_object_new_string("barco"));
 	/* sysfs needs the network namespace's owner: rootless, without one, a bind instead. */
 	for (size_t i = 0; i < barco_mounts_len; i++)
-		(void)json_object_array_add(mounts, is_rootless && strcmp(barco_mounts[i].fstype,
-									  "sysfs") == 0
-							    ? sys_bind()
-							    : mount_entry(&barco_mounts[i]));
+		(void)json_object_array_add(
+			mounts, is_rootless && strcmp(barco_mounts[i].fstype, "sysfs") == 0
+					? sys_bind()
+					: mount_entry(&barco_mounts[i]));
 	(void)json_object_object_add(spec, "mounts", mounts);
 	(void)json_object_object_add(spec, "linux", linux_section(is_rootless));
 	return spec;

@@ -644,11 +644,15 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 static int refuse_limits_without_cgroup(const struct barco_config *cfg, struct barco_report *rep,
 					struct barco_err *err)
 {
-	bool is_oci = cfg->bundle != NULL;
-	const char *asked = cfg->memory_max_bytes ? (is_oci ? "linux.resources.memory" : "--memory")
-			    : cfg->cpu_weight	  ? (is_oci ? "linux.resources.cpu" : "--cpu-weight")
-			    : cfg->pids_max > 0	  ? (is_oci ? "linux.resources.pids" : "--pids")
-						  : NULL;
+	bool is_oci = cfg->bundle != NULL; /* a bundle's limits are named as in config.json */
+	const char *asked = NULL;
+
+	if (cfg->memory_max_bytes)
+		asked = is_oci ? "linux.resources.memory" : "--memory";
+	else if (cfg->cpu_weight)
+		asked = is_oci ? "linux.resources.cpu" : "--cpu-weight";
+	else if (cfg->pids_max > 0)
+		asked = is_oci ? "linux.resources.pids" : "--pids";
 
 	if (asked)
 		return barco_err_set(err, 0,

@@ -205,7 +205,8 @@ static void test_json_output(void)
 		"  \"config_source\": null,\n"
 		"  \"duration_ms\": 1.500,\n"
 		"  \"exit_status\": 1,\n"
-		"  \"counts\": {\"PASS\": 1, \"WARN\": 0, \"FAIL\": 1, \"UNKNOWN\": 0, \"SKIP\": 0},\n"
+		"  \"counts\": {\"PASS\": 1, \"WARN\": 0, \"FAIL\": 1, \"UNKNOWN\": 0, \"SKIP\": "
+		"0},\n"
 		"  \"required_failed\": 1,\n"
 		"  \"sections\": [\n"
 		"    {\"name\": \"userns\", \"title\": \"user namespaces\", \"conclusions\": "
@@ -265,7 +266,8 @@ static void test_text_output(void)
 	barco_probe_set(&results[0], BARCO_PROBE_SKIP, NULL, "needs root: x");
 	plain = render(&run, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
-	CU_ASSERT_PTR_NOT_NULL(strstr(plain, "  SKIP     userns.fake                  needs root: x\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(plain, "  SKIP     userns.fake                  needs root: x\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(plain, "1 PASS, 0 WARN, 0 FAIL, 0 UNKNOWN; 1 SKIP (need "
 					     "root); every required check passed\n"));
 	free(plain);
