@@ -329,7 +329,7 @@ def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, us
     inside the container: /proc/1/exe of the waiting init held O_PATH, reopened
     O_WRONLY once the init has exec'd. The binary must not be reached: the init
     ran from a sealed memfd copy (barco, runc) or a read-only mount (EROFS)."""
-    from test_security import ATTACKER, digest, exe_of
+    from test_security import attack, digest
 
     owner = users[0]
     d = Path(tempfile.mkdtemp(prefix="exe.", dir=owner.home))
@@ -342,21 +342,8 @@ def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, us
     cid = cids()
     own.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
     pid = int((b / "init.pid").read_text())
-    waiting_exe = exe_of(pid)
-    attacker = subprocess.Popen(["runuser", "-u", owner.name, "--", "python3", "-c", ATTACKER,
-                                 str(pid)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-    try:
-        held = attacker.stdout.readline().split()
-        assert held[:1] == ["holding"], f"attacker: {held} {attacker.stderr.read()}"
-        own.ok("start", cid)
-        assert wait_for(lambda: exe_of(pid) not in (None, waiting_exe), 10), \
-            f"the init {pid} never exec'd its command"
-        out, err = attacker.communicate("go\n", timeout=30)
-    finally:
-        if attacker.poll() is None:
-            attacker.kill()
-            attacker.wait()
+    attacker, held, out, err = attack(pid, lambda: own.ok("start", cid),
+                                      ["runuser", "-u", owner.name, "--"])
     assert attacker.returncode == 0, f"attacker: {err}"
     assert digest(exe) == before
     assert held[1].startswith("/memfd:") or out.split()[-1] == "EROFS", \

@@ -109,6 +109,28 @@ def undo_readonly(fd):
     return got
 
 
+def attack(pid, start, prefix=()):
+    """Runs ATTACKER (through PREFIX, e.g. runuser) against the waiting init PID,
+    calls start() once it holds /proc/1/exe, and lets it reopen that once the
+    init has exec'd: (attacker, its "holding" line's words, stdout, stderr)."""
+    waiting_exe = exe_of(pid)
+    attacker = subprocess.Popen([*prefix, sys.executable, "-c", ATTACKER, str(pid)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    try:
+        held = attacker.stdout.readline().split()
+        assert held[:1] == ["holding"], f"attacker: {held} {attacker.stderr.read()}"
+        start()
+        assert wait_for(lambda: exe_of(pid) not in (None, waiting_exe), 10), \
+            f"the init {pid} never exec'd its command"
+        out, err = attacker.communicate("go\n", timeout=30)
+    finally:
+        if attacker.poll() is None:
+            attacker.kill()
+            attacker.wait()
+    return attacker, held, out, err
+
+
 def test_runtime_binary_not_writable_through_proc_exe(rt, bundle, ids, scratch):
     """No user namespace (podman's and containerd's default): a container
     process holding /proc/1/exe of the waiting init cannot reopen it for
@@ -119,21 +141,8 @@ def test_runtime_binary_not_writable_through_proc_exe(rt, bundle, ids, scratch):
     cid = ids()
     create(prt, b, cid)
     pid = read_pid_file(b.pid_file)
-    waiting_exe = exe_of(pid)
     host_fd = os.open(f"/proc/{pid}/exe", os.O_PATH)
-    attacker = subprocess.Popen([sys.executable, "-c", ATTACKER, str(pid)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        held = attacker.stdout.readline().split()
-        assert held[:1] == ["holding"], f"attacker: {held} {attacker.stderr.read()}"
-        prt.ok("start", cid)
-        assert wait_for(lambda: exe_of(pid) not in (None, waiting_exe), 10), \
-            f"the init {pid} never exec'd its command"
-        out, err = attacker.communicate("go\n", timeout=30)
-    finally:
-        if attacker.poll() is None:
-            attacker.kill()
-            attacker.wait()
+    attacker, held, out, err = attack(pid, lambda: prt.ok("start", cid))
     try:
         check_guarded(rt, prt, pid, attacker, held, out, err, host_fd, before)
     finally:

@@ -214,6 +214,21 @@ static void test_refusals(void)
 	}
 }
 
+/* The config.json barco spec wrote in dir, loaded and applied as barco run --bundle does. */
+static int read_back(const char *dir, struct barco_oci_spec **ret_spec, struct barco_config *cfg)
+{
+	static char rootfs[4096];
+	struct barco_err err = {0};
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
+	if (mkdir(path, 0755) < 0 ||
+	    barco_oci_spec_load(dir, ret_spec, rootfs, sizeof(rootfs), &err) < 0)
+		return -1;
+	barco_config_init(cfg);
+	return barco_oci_config_apply(*ret_spec, rootfs, cfg, &err);
+}
+
 /* barco spec's config.json, read back, is barco's own tables: one source for both. */
 static void test_default_spec_round_trip(void)
 {
@@ -221,17 +236,11 @@ static void test_default_spec_round_trip(void)
 	struct barco_oci_spec *spec = NULL;
 	struct barco_config cfg;
 	struct barco_err err = {0};
-	char path[4096];
-	char rootfs[4096];
 
 	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, false, &err), 0);
 	CU_ASSERT_EQUAL(barco_oci_spec_write_default(dir, false, &err), -1);
 	CU_ASSERT_EQUAL(err.errnum, EEXIST);
-	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
-	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
-	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_load(dir, &spec, rootfs, sizeof(rootfs), &err), 0);
-	barco_config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(barco_oci_config_apply(spec, rootfs, &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(read_back(dir, &spec, &cfg), 0);
 	CU_ASSERT_EQUAL(cfg.caps_exact, barco_caps_default_mask());
 	CU_ASSERT_FALSE(cfg.is_userns_host);
 	CU_ASSERT_EQUAL(cfg.uidmap_len, 1);
@@ -263,16 +272,10 @@ static void test_rootless_spec(void)
 	struct barco_oci_spec *spec = NULL;
 	struct barco_config cfg;
 	struct barco_err err = {0};
-	char path[4096];
-	char rootfs[4096];
 	size_t sys = 0;
 
 	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, true, &err), 0);
-	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
-	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
-	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_load(dir, &spec, rootfs, sizeof(rootfs), &err), 0);
-	barco_config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(barco_oci_config_apply(spec, rootfs, &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(read_back(dir, &spec, &cfg), 0);
 	CU_ASSERT_FALSE(cfg.is_userns_host);
 	CU_ASSERT_EQUAL(cfg.ns_flags & CLONE_NEWNET, 0);
 	CU_ASSERT_NOT_EQUAL(cfg.ns_flags & CLONE_NEWNS, 0);
