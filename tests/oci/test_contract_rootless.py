@@ -353,3 +353,43 @@ def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, us
     reap(pid, timeout=10)
     own.ok("delete", cid)
     assert_nothing_left(own, cid, [pid])
+
+
+def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, cids):
+    """A bundle whose maps are the user's range in /etc/subuid and /etc/subgid:
+    written by newuidmap/newgidmap, container root is the range's first id on
+    the host. A range that is not the user's is refused, exit 1, nothing left."""
+    if not shutil.which("newuidmap"):
+        pytest.skip("no newuidmap (Debian package uidmap)")
+    if rl.name == "runc":
+        pytest.skip("runc 1.1.5 cannot here: create chowns exec.fifo to container root's "
+                    "host id, which a user may not (EPERM; FACTS.md)")
+    owner = users[0]
+    start = 1000000000 + secrets.randbelow(1000) * 65536
+    ids = f"{start}-{start + 65535}"
+    subprocess.run(["usermod", "--add-subuids", ids, "--add-subgids", ids, owner.name],
+                   check=True, capture_output=True)
+    try:
+        def ranged(base):
+            def edit(cfg):
+                m = [{"containerID": 0, "hostID": base, "size": 65536}]
+                cfg["linux"]["uidMappings"] = cfg["linux"]["gidMappings"] = m
+            return edit
+
+        b = rootless_bundle(rl, user_rootfs, "sleep", "60", edit=ranged(start))
+        cid = cids()
+        rl.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
+        pid = int((b / "init.pid").read_text())
+        assert os.stat(f"/proc/{pid}").st_uid == start
+        assert Path(f"/proc/{pid}/uid_map").read_text().split() == ["0", str(start), "65536"]
+        rl.ok("delete", cid)
+        assert reap(pid, timeout=20) is not None
+        assert_nothing_left(rl, cid, [pid])
+        b = rootless_bundle(rl, user_rootfs, "true", edit=ranged(start + 65536))
+        cid = cids()
+        r = rl.run("create", "--bundle", b, cid)
+        assert r.returncode == 1, text(r.stderr)
+        assert_nothing_left(rl, cid)
+    finally:
+        subprocess.run(["usermod", "--del-subuids", ids, "--del-subgids", ids, owner.name],
+                       capture_output=True)
