@@ -23,10 +23,15 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 
+/* clang-format off */
 static const char *const status_names[BARCO_PROBE_STATUS_COUNT] = {
-	[BARCO_PROBE_PASS] = "PASS",	   [BARCO_PROBE_WARN] = "WARN", [BARCO_PROBE_FAIL] = "FAIL",
-	[BARCO_PROBE_UNKNOWN] = "UNKNOWN", [BARCO_PROBE_SKIP] = "SKIP",
+	[BARCO_PROBE_PASS] = "PASS",
+	[BARCO_PROBE_WARN] = "WARN",
+	[BARCO_PROBE_FAIL] = "FAIL",
+	[BARCO_PROBE_UNKNOWN] = "UNKNOWN",
+	[BARCO_PROBE_SKIP] = "SKIP",
 };
+/* clang-format on */
 
 const char *barco_probe_status_name(enum barco_probe_status status)
 {

@@ -12,11 +12,15 @@
 #define NAME_WIDTH 27
 
 /* ANSI colours (ECMA-48 SGR), used only on a terminal without NO_COLOR. */
+/* clang-format off */
 static const char *const status_colors[BARCO_PROBE_STATUS_COUNT] = {
-	[BARCO_PROBE_PASS] = "\033[32m", [BARCO_PROBE_WARN] = "\033[33m",
-	[BARCO_PROBE_FAIL] = "\033[31m", [BARCO_PROBE_UNKNOWN] = "\033[35m",
-	[BARCO_PROBE_SKIP] = "\033[36m",
+	[BARCO_PROBE_PASS] = "\033[32m",
+	[BARCO_PROBE_WARN] = "\033[33m",
+	[BARCO_PROBE_FAIL] = "\033[31m",
+	[BARCO_PROBE_UNKNOWN] = "\033[35m",
+	[BARCO_PROBE_SKIP] = "\033[36m", /* cyan: not a failure */
 };
+/* clang-format on */
 #define COLOR_BOLD  "\033[1m"
 #define COLOR_RESET "\033[0m"
 

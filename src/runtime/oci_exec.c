@@ -74,10 +74,10 @@ struct exec_ctx {
 	uint64_t caps_keep;
 	pid_t init_pid;
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
-	/* The container's cgroups, found before setns(2) (rootless: ours decide, not the
-	 * container's). */
-	struct barco_cgroup_layout layout;
-	int sock; /* parent end / child end of the socketpair */
+	/* Decided before setns(2): inside the user namespace we are root. */
+	bool is_rootless;
+	struct barco_cgroup_layout layout; /* the container's cgroups, as its creator saw them */
+	int sock;			   /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 
@@ -244,16 +244,16 @@ static int open_namespaces(struct exec_ctx *x, struct barco_err *err)
  * it enters the user namespace first: setns(2) into the pid namespace
  * needs CAP_SYS_ADMIN in the user namespace that owns it.
  */
-static bool is_entered_by_parent(size_t i)
+static bool is_entered_by_parent(const struct exec_ctx *x, size_t i)
 {
 	return exec_namespaces[i].is_for_children ||
-	       (exec_namespaces[i].type == CLONE_NEWUSER && barco_rootless_is());
+	       (exec_namespaces[i].type == CLONE_NEWUSER && x->is_rootless);
 }
 
 static int enter_namespaces(struct exec_ctx *x, bool is_parent, struct barco_err *err)
 {
 	for (size_t i = 0; i < EXEC_NS_COUNT; i++) {
-		if (x->ns_fds[i] < 0 || is_entered_by_parent(i) != is_parent)
+		if (x->ns_fds[i] < 0 || is_entered_by_parent(x, i) != is_parent)
 			continue;
 		if (setns(x->ns_fds[i], exec_namespaces[i].type) < 0)
 			return barco_err_errno(err, "setns(/proc/%d/ns/%s)", (int)x->init_pid,
@@ -435,7 +435,7 @@ static int spawn(struct exec_ctx *x, int *ret_status, struct barco_err *err)
 
 int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, struct barco_err *err)
 {
-	struct exec_ctx x = {.opts = opts, .sock = -1};
+	struct exec_ctx x = {.opts = opts, .sock = -1, .is_rootless = barco_rootless_is()};
 	struct barco_oci_state st;
 	int r;
 
