@@ -57,6 +57,9 @@ static const char main_usage[] =
 	"  --log FILE              append each error to FILE too\n"
 	"  --log-format text|json  the format of --log's lines (default text)\n"
 	"  --systemd-cgroup        accepted and ignored: barco writes cgroupfs itself\n"
+	"  --rootless true|false|auto\n"
+	"                          accepted: barco is rootless when not run by root\n"
+	"                          (runc's auto), and then skips cgroups not given it\n"
 	"  --debug, --criu PATH    accepted and ignored\n"
 	"\n"
 	"The original barco's flags still work: barco -u UID -m DIR -c CMD [-a ARG] [-v]\n"
@@ -86,7 +89,8 @@ static const struct {
 /* One global option at argv[*i] (and its value); false when it is none of them. */
 static bool parse_global(int argc, char **argv, int *i, struct barco_oci_globals *g)
 {
-	static const char *const with_value[] = {"--root", "--log", "--log-format", "--criu"};
+	static const char *const with_value[] = {"--root", "--log", "--log-format", "--criu",
+						 "--rootless"};
 	const char *a = argv[*i];
 
 	if (strcmp(a, "--systemd-cgroup") == 0 || strcmp(a, "--debug") == 0) {

@@ -198,23 +198,25 @@ def test_rootless_spec_is_runcs_rootless_variant(rl, users):
     assert "resources" not in lx or "devices" not in lx["resources"]
 
 
-def test_rootless_lifecycle(rl, user_rootfs, cids):
+@pytest.mark.parametrize("flags", [(), ("--rootless", "true")], ids=["auto", "rootless-true"])
+def test_rootless_lifecycle(rl, user_rootfs, cids, flags):
     """create, state created, start, exit 7, state stopped, delete: nothing left,
-    the state in the user's runtime directory, the init the user's on the host."""
+    the state in the user's runtime directory, the init the user's on the host.
+    With runc's global --rootless true too (what runc detects by itself)."""
     b = rootless_bundle(rl, user_rootfs, "sh", "-c", "exit 7")
     cid = cids()
-    r = rl.run("create", "--bundle", b, "--pid-file", b / "init.pid", cid, cwd=b)
+    r = rl.run(*flags, "create", "--bundle", b, "--pid-file", b / "init.pid", cid, cwd=b)
     assert r.returncode == 0, text(r.stderr)
     assert r.stdout == b""
     pid = int((b / "init.pid").read_text())
     assert (rl.state_root / cid).exists(), f"no state in {rl.state_root}"
     assert os.stat(f"/proc/{pid}").st_uid == rl.user.uid
     assert rl.status(cid) == "created"
-    rl.ok("start", cid)
+    rl.ok(*flags, "start", cid)
     assert reap(pid, timeout=20) == 7
     assert wait_for(lambda: rl.status(cid) == "stopped")
-    rl.ok("delete", cid)
-    assert rl.run("state", cid).returncode == 1
+    rl.ok(*flags, "delete", cid)
+    assert rl.run(*flags, "state", cid).returncode == 1
     assert_nothing_left(rl, cid, [pid])
 
 
