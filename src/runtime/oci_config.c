@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/parse.h"
@@ -12,6 +13,7 @@
 #include "runtime/oci_seccomp.h"
 #include "stages/cgroup.h"
 #include "stages/mount.h"
+#include "stages/rootless.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -84,6 +86,13 @@ static int map_namespaces(const struct barco_oci_spec *spec, struct barco_config
 				     "linux.namespaces: barco needs a pid namespace (its "
 				     "namespaces stage forks pid 1 there)");
 	cfg->is_userns_host = !spec->ns[BARCO_OCI_NS_USER].is_listed;
+	if (cfg->is_userns_host && barco_rootless_is())
+		return barco_err_set(
+			err, 0,
+			"linux.namespaces: no user namespace, and uid %u is not root: an "
+			"ordinary user's container needs one (\"user\" with "
+			"uidMappings and gidMappings, as 'barco spec --rootless' writes)",
+			(unsigned)geteuid());
 	memcpy(cfg->uidmap, spec->uidmap, sizeof(cfg->uidmap));
 	cfg->uidmap_len = spec->uidmap_len;
 	memcpy(cfg->gidmap, spec->gidmap, sizeof(cfg->gidmap));

@@ -41,6 +41,7 @@
 #include "stages/caps.h"
 #include "stages/cgroup.h"
 #include "stages/exec.h"
+#include "stages/rootless.h"
 #include "stages/seccomp.h"
 
 #ifndef CLONE_NEWTIME
@@ -73,7 +74,10 @@ struct exec_ctx {
 	uint64_t caps_keep;
 	pid_t init_pid;
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
-	int sock;		   /* parent end / child end of the socketpair */
+	/* Decided before setns(2): inside the user namespace we are root. */
+	bool is_rootless;
+	struct barco_cgroup_layout layout; /* the container's cgroups, as its creator saw them */
+	int sock;			   /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 
@@ -235,10 +239,21 @@ static int open_namespaces(struct exec_ctx *x, struct barco_err *err)
 	return 0;
 }
 
-static int enter_namespaces(struct exec_ctx *x, bool is_for_children, struct barco_err *err)
+/*
+ * The parent enters pid and time (they apply to its children). Rootless
+ * it enters the user namespace first: setns(2) into the pid namespace
+ * needs CAP_SYS_ADMIN in the user namespace that owns it.
+ */
+static bool is_entered_by_parent(const struct exec_ctx *x, size_t i)
+{
+	return exec_namespaces[i].is_for_children ||
+	       (exec_namespaces[i].type == CLONE_NEWUSER && x->is_rootless);
+}
+
+static int enter_namespaces(struct exec_ctx *x, bool is_parent, struct barco_err *err)
 {
 	for (size_t i = 0; i < EXEC_NS_COUNT; i++) {
-		if (x->ns_fds[i] < 0 || exec_namespaces[i].is_for_children != is_for_children)
+		if (x->ns_fds[i] < 0 || is_entered_by_parent(x, i) != is_parent)
 			continue;
 		if (setns(x->ns_fds[i], exec_namespaces[i].type) < 0)
 			return barco_err_errno(err, "setns(/proc/%d/ns/%s)", (int)x->init_pid,
@@ -308,15 +323,14 @@ static __attribute__((noreturn)) void run_child(struct exec_ctx *x)
 	_exit(BARCO_EXIT_BARCO);
 }
 
-static int attach_cgroups(const char *id, pid_t pid, struct barco_err *err)
+static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
 	struct barco_cgroup cg;
 	struct barco_report rep = {0};
 
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
-		return -1;
-	barco_cgroup_paths_for(&layout, id, &cg);
+	if (x->layout.mode == BARCO_CGROUP_NONE)
+		return 0; /* rootless, and no cgroup delegated: the container has none */
+	barco_cgroup_paths_for(&x->layout, x->opts->id, &cg);
 	if (barco_cgroup_attach(&cg, pid, false, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;
@@ -379,7 +393,7 @@ static int run_parent(struct exec_ctx *x, pid_t pid, int *ret_status, struct bar
 {
 	const struct barco_oci_exec_opts *o = x->opts;
 
-	if (attach_cgroups(o->id, pid, err) < 0 || write(x->sock, "g", 1) != 1 ||
+	if (attach_cgroups(x, pid, err) < 0 || write(x->sock, "g", 1) != 1 ||
 	    wait_for_execve(x, err) < 0) {
 		(void)kill(pid, SIGKILL);
 		(void)barco_waitpid(pid, NULL);
@@ -421,7 +435,7 @@ static int spawn(struct exec_ctx *x, int *ret_status, struct barco_err *err)
 
 int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, struct barco_err *err)
 {
-	struct exec_ctx x = {.opts = opts, .sock = -1};
+	struct exec_ctx x = {.opts = opts, .sock = -1, .is_rootless = barco_rootless_is()};
 	struct barco_oci_state st;
 	int r;
 
@@ -436,6 +450,8 @@ int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, stru
 	/* The exec'd process enters the container as barco: the same guard as create's. */
 	if (r == 0 && barco_exe_guard_is_needed(&x.cfg))
 		r = barco_exe_guard(err);
+	if (r == 0)
+		r = barco_cgroup_layout_detect(&x.layout, err);
 	if (r == 0)
 		r = open_namespaces(&x, err);
 	if (r == 0)

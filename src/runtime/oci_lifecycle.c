@@ -27,6 +27,7 @@
 #include "runtime/stage.h"
 #include "runtime/state.h"
 #include "stages/cgroup.h"
+#include "stages/ns.h"
 
 static const char *const status_names[] = {
 	[BARCO_OCI_CREATED] = "created",
@@ -320,8 +321,11 @@ int barco_oci_start(const char *id, struct barco_err *err)
 	return release_init(dir_fd, id, err);
 }
 
-/* The host pids in the container's cgroup: the cgroup2 directory, else a v1 hierarchy. */
-static int read_procs(const char *id, pid_t *pids, size_t max, size_t *ret_len,
+/*
+ * The host pids in the container's cgroup: the cgroup2 directory, else a
+ * v1 hierarchy; rootless without a cgroup, those in the init's pid namespace.
+ */
+static int read_procs(const char *id, pid_t init, pid_t *pids, size_t max, size_t *ret_len,
 		      struct barco_err *err)
 {
 	struct barco_cgroup_layout layout;
@@ -332,6 +336,8 @@ static int read_procs(const char *id, pid_t *pids, size_t max, size_t *ret_len,
 
 	if (barco_cgroup_layout_detect(&layout, err) < 0)
 		return -1;
+	if (layout.mode == BARCO_CGROUP_NONE)
+		return barco_ns_pid_members(init, pids, max, ret_len, err);
 	barco_cgroup_paths_for(&layout, id, &cg);
 	for (int i = -1; !f && i < BARCO_CG_V1_COUNT; i++) {
 		const char *dir = i < 0 ? cg.unified_path : cg.v1_path[i];
@@ -362,7 +368,7 @@ int barco_oci_kill(const char *id, int sig, bool all, struct barco_err *err)
 			return barco_err_errno(err, "kill(%d, %d)", (int)st.pid, sig);
 		return 0;
 	}
-	if (read_procs(id, pids, ARRAY_LEN(pids), &n, err) < 0)
+	if (read_procs(id, st.pid, pids, ARRAY_LEN(pids), &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		(void)kill(pids[i], sig);
@@ -427,7 +433,8 @@ int barco_oci_ps(FILE *out, const char *id, struct barco_err *err)
 	pid_t pids[4096];
 	size_t n = 0;
 
-	if (barco_oci_state(id, &st, err) < 0 || read_procs(id, pids, ARRAY_LEN(pids), &n, err) < 0)
+	if (barco_oci_state(id, &st, err) < 0 ||
+	    read_procs(id, st.pid, pids, ARRAY_LEN(pids), &n, err) < 0)
 		return -1;
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++)

@@ -174,6 +174,10 @@ const char *barco_oci_ns_name(enum barco_oci_ns ns);
  * mount table, masked and read-only paths, capability allowlist,
  * namespaces and id maps), with "sh" as the command and "rootfs" as the
  * root, like `runc spec`. An existing config.json is left alone (EEXIST).
+ * is_rootless: as `runc spec --rootless`, for an ordinary user's
+ * container: root inside is the caller (the single-id maps "0 UID 1" and
+ * "0 GID 1"), no network namespace, and /sys a read-only bind of the
+ * host's instead of a sysfs mount.
  */
-int barco_oci_spec_write_default(const char *dir, struct barco_err *err)
+int barco_oci_spec_write_default(const char *dir, bool is_rootless, struct barco_err *err)
 	__attribute__((warn_unused_result));

@@ -177,7 +177,7 @@ int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout 
 	return 0;
 }
 
-int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
 {
 	static const char path[] = "/proc/self/mountinfo";
 	cleanup_fclose FILE *f = fopen(path, "re");
@@ -191,6 +191,13 @@ int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err
 		return barco_err_errno(err, "read %s", path);
 	if (barco_cgroup_layout_parse(text ? text : "", ret, err) < 0)
 		return barco_err_wrap(err, "%s", path);
+	return 0;
+}
+
+int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+{
+	if (barco_cgroup_layout_read_host(ret, err) < 0)
+		return -1;
 	/* An ordinary user's cgroups are the ones delegated to them, or none. */
 	if (barco_rootless_is())
 		barco_rootless_cgroup_layout(ret);
@@ -637,10 +644,15 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 static int refuse_limits_without_cgroup(const struct barco_config *cfg, struct barco_report *rep,
 					struct barco_err *err)
 {
-	const char *asked = cfg->memory_max_bytes ? "--memory"
-			    : cfg->cpu_weight	  ? "--cpu-weight"
-			    : cfg->pids_max > 0	  ? "--pids"
-						  : NULL;
+	bool is_oci = cfg->bundle != NULL; /* a bundle's limits are named as in config.json */
+	const char *asked = NULL;
+
+	if (cfg->memory_max_bytes)
+		asked = is_oci ? "linux.resources.memory" : "--memory";
+	else if (cfg->cpu_weight)
+		asked = is_oci ? "linux.resources.cpu" : "--cpu-weight";
+	else if (cfg->pids_max > 0)
+		asked = is_oci ? "linux.resources.pids" : "--pids";
 
 	if (asked)
 		return barco_err_set(err, 0,

@@ -74,7 +74,14 @@ const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode);
 int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout *ret,
 			      struct barco_err *err) __attribute__((warn_unused_result));
 
-/* Reads /proc/self/mountinfo and parses it. */
+/* Reads /proc/self/mountinfo and parses it: the host's hierarchies. */
+int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The hierarchies barco uses: the host's for root; for an ordinary user
+ * the cgroup2 directory delegated to them, or none (stages/rootless.h).
+ */
 int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
 	__attribute__((warn_unused_result));
 

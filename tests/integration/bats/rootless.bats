@@ -326,3 +326,31 @@ as_delegated() {
 		fail "$(ls -ld "$TEST_ROOT/home-$SINGLE/rootfs")"
 	assert_user_clean "$SINGLE"
 }
+
+@test "rootless: probe makes the namespaces inside a user namespace of the user's; what needs root is SKIP, not FAIL" {
+	local kind
+	as_user "$SINGLE" probe -v kernel userns ns caps
+	# Every required check passes or needs root: the exit status says rootless barco works.
+	assert_success
+	for kind in mnt uts ipc net pid cgroup; do
+		assert_line --regexp "^  PASS +ns\.$kind +unshare\(CLONE_NEW"
+	done
+	assert_line --regexp "^  PASS +kernel\.pivot_root "
+	assert_line --regexp "^  PASS +caps\.bounding "
+	# The evidence shows the user namespace made first, with the map a user may write.
+	assert_line "           | unshare(CLONE_NEWUSER) as uid $SINGLE_UID, as rootless barco does first = 0"
+	assert_line "           | write /proc/self/uid_map = \"0 $SINGLE_UID 1\""
+	assert_line --regexp '^  SKIP +userns\.root +needs root: '
+	assert_line --regexp '^  SKIP +caps\.root +needs root: '
+	assert_line --regexp '^  SKIP +caps\.missing +needs root: '
+	refute_line --regexp '^  FAIL '
+	# The same as JSON: no required check fails, the SKIPs are counted.
+	as_user "$SINGLE" probe --json
+	assert_success
+	assert_equal "$(jq -r '[.exit_status, .required_failed, (.counts.SKIP > 0)] | @tsv' <<<"$output")" \
+		"$(printf '0\t0\ttrue')"
+	assert_equal "$(jq -r '[.sections[].checks[] | select(.name | startswith("ns.")) | .status] | unique | join(",")' <<<"$output")" PASS
+	assert_equal "$(jq -r '.sections[] | select(.name == "cgroup") | .conclusions.use' <<<"$output")" \
+		"none: rootless, and no cgroup is delegated to this user"
+	assert_user_clean "$SINGLE"
+}
