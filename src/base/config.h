@@ -18,6 +18,7 @@
 #define BARCO_GROUPS_MAX   64 /* supplementary groups (OCI process.user.additionalGids) */
 
 struct barco_mount_def;
+struct barco_oci_hooks;
 
 /* A sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward. */
 struct barco_sysctl {
@@ -103,6 +104,7 @@ struct barco_config {
 	 * struct whichever front door filled it.
 	 */
 	const char *bundle;	/* the bundle directory, or NULL */
+	const struct barco_oci_hooks *hooks; /* config.json's "hooks" (runtime/oci_hooks.h), or NULL */
 	bool is_env_exact;	/* env as given: no PATH, HOME, TERM, HOSTNAME added */
 	unsigned long ns_flags; /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
 	struct barco_ns_join {

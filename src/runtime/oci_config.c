@@ -274,6 +274,7 @@ int barco_oci_config_apply(struct barco_oci_spec *spec, const char *rootfs,
 							spec->hostname, "hostname", err) < 0))
 		return -1;
 	cfg->is_rootfs_readonly = spec->is_root_readonly;
+	cfg->hooks = spec->hooks.json ? &spec->hooks : NULL;
 	if (map_process(spec, cfg, err) < 0 || map_mounts(spec, cfg, err) < 0 ||
 	    map_linux(spec, cfg, err) < 0)
 		return -1;

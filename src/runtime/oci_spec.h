@@ -16,6 +16,7 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "runtime/oci_hooks.h"
 
 /* Bounds on what a hostile config.json can make barco allocate. */
 #define BARCO_OCI_FILE_MAX   (4u << 20) /* bytes of config.json */
@@ -120,6 +121,8 @@ struct barco_oci_spec {
 	size_t devices_len;
 	struct barco_device_rule *device_rules;
 	size_t device_rules_len;
+
+	struct barco_oci_hooks hooks; /* "hooks" (oci_hooks.h); all empty when absent */
 
 	struct barco_mount_def
 		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */
