@@ -19,6 +19,7 @@
 
 struct barco_mount_def;
 struct barco_oci_hooks;
+struct barco_cgroup;
 
 /* A sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward. */
 struct barco_sysctl {
@@ -105,6 +106,9 @@ struct barco_config {
 	 */
 	const char *bundle;	/* the bundle directory, or NULL */
 	const struct barco_oci_hooks *hooks; /* config.json's "hooks" (runtime/oci_hooks.h), or NULL */
+	/* linux.cgroupsPath resolved (stages/cgroup.h); NULL: barco/NAME in each hierarchy */
+	const struct barco_cgroup *cgroup_want;
+	bool is_systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
 	bool is_env_exact;	/* env as given: no PATH, HOME, TERM, HOSTNAME added */
 	unsigned long ns_flags; /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
 	struct barco_ns_join {

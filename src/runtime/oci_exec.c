@@ -310,13 +310,11 @@ static __attribute__((noreturn)) void run_child(struct exec_ctx *x)
 
 static int attach_cgroups(const char *id, pid_t pid, struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
 	struct barco_cgroup cg;
 	struct barco_report rep = {0};
 
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
+	if (barco_oci_container_cgroup(id, &cg, err) < 0)
 		return -1;
-	barco_cgroup_paths_for(&layout, id, &cg);
 	if (barco_cgroup_attach(&cg, pid, false, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;

@@ -167,7 +167,7 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 }
 
 int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
-		     const char *console_socket, struct barco_err *err)
+		     const char *console_socket, bool is_systemd_cgroup, struct barco_err *err)
 {
 	struct barco_oci_spec *spec = NULL;
 	struct barco_config cfg;
@@ -183,6 +183,7 @@ int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
 	cfg.bundle = abs_bundle;
 	cfg.is_oci_create = true;
 	cfg.console_socket = console_socket;
+	cfg.is_systemd_cgroup = is_systemd_cgroup;
 	if (barco_oci_config_load(&cfg, &spec, err) < 0)
 		return -1;
 	r = barco_config_finish(&cfg, err);
@@ -398,15 +399,13 @@ int barco_oci_start(const char *id, struct barco_err *err)
 static int read_procs(const char *id, pid_t *pids, size_t max, size_t *ret_len,
 		      struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
 	struct barco_cgroup cg;
 	cleanup_fclose FILE *f = NULL;
 	char path[PATH_MAX + 16];
 	int pid;
 
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
+	if (barco_oci_container_cgroup(id, &cg, err) < 0)
 		return -1;
-	barco_cgroup_paths_for(&layout, id, &cg);
 	for (int i = -1; !f && i < BARCO_CG_V1_COUNT; i++) {
 		const char *dir = i < 0 ? cg.unified_path : cg.v1_path[i];
 
@@ -604,12 +603,7 @@ void barco_oci_root_unlink(const char *root, const char *id)
 
 int barco_oci_container_cgroup(const char *id, struct barco_cgroup *ret, struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
-
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
-		return -1;
-	barco_cgroup_paths_for(&layout, id, ret);
-	return 0;
+	return barco_state_cgroup(id, ret, err);
 }
 
 bool barco_oci_is_frozen(const char *id)

@@ -32,6 +32,7 @@ void barco_oci_spec_free(struct barco_oci_spec *spec)
 	free(spec->devices);
 	free(spec->device_rules);
 	barco_oci_hooks_free(&spec->hooks);
+	free(spec->cgroup_want);
 	json_object_put(spec->json);
 	free(spec);
 }

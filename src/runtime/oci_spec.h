@@ -23,6 +23,7 @@
 #define BARCO_OCI_ARRAY_MAX  1024	/* entries of any one array */
 #define BARCO_OCI_GROUPS_MAX 64		/* process.user.additionalGids */
 
+struct barco_cgroup;
 struct barco_mount_def;
 struct barco_oci_seccomp;
 
@@ -123,6 +124,8 @@ struct barco_oci_spec {
 	size_t device_rules_len;
 
 	struct barco_oci_hooks hooks; /* "hooks" (oci_hooks.h); all empty when absent */
+	/* linux.cgroupsPath placed on this host (barco_oci_config_load); NULL: not given */
+	struct barco_cgroup *cgroup_want;
 
 	struct barco_mount_def
 		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */

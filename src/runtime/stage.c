@@ -34,13 +34,19 @@
 #include "stages/ns.h"
 #include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
+#include "runtime/state.h"
 #include "stages/seccomp.h"
 #include "stages/userns.h"
 
 static int stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
 				struct barco_err *err)
 {
-	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
+	if (barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err) < 0)
+		return -1;
+	/* linux.cgroupsPath: every later verb finds the cgroups through this record. */
+	if (c->cfg->cgroup_want && barco_state_write_cgroup(c->state_dir_fd, &c->cgroup, err) < 0)
+		return -1;
+	return 0;
 }
 
 /*

@@ -24,7 +24,8 @@
 /* Everything barco puts in a state directory. */
 static const char *const state_files[] = {"state.json", "state.json.tmp", "pid",
 					  "pid.tmp",	"ctl.sock",	  "exec.fifo",
-					  "oci.json",	"oci.json.tmp",	  "reports"};
+					  "oci.json",	"oci.json.tmp",	  "reports",
+					  "cgroup.json", "cgroup.json.tmp"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own
@@ -158,7 +159,7 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	if (lock_dir(run_fd, name, &fd) < 0 || (!is_oci_ok && is_oci(fd)))
 		return false;
 	log_info("reclaiming stale container %s", name);
-	barco_cgroup_paths_for(layout, name, &cg);
+	barco_state_cgroup_at(fd, name, layout, &cg);
 	if (barco_cgroup_destroy(&cg, &err) < 0)
 		log_warn("reclaiming %s: %s", name, err.msg);
 	remove_dir(run_fd, name);

@@ -301,7 +301,11 @@ static int cgroup_v1_binds(const struct barco_mount_def *row, const char *path,
 
 	if (barco_cgroup_layout_detect(&layout, err) < 0)
 		return -1;
-	barco_cgroup_paths_for(&layout, cfg->name, &cg);
+	/* Where the cgroups stage made them: linux.cgroupsPath's place, else barco/NAME. */
+	if (cfg->cgroup_want)
+		cg = *cfg->cgroup_want;
+	else
+		barco_cgroup_paths_for(&layout, cfg->name, &cg);
 	if (do_mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", rep,
 		     err) < 0)
 		return -1;
