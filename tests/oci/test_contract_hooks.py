@@ -15,12 +15,13 @@ exits 0 and the init dies after it.
 
 import json
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from ocihelp import create, read_pid_file, reap, text, wait_for, assert_nothing_left
+from ocihelp import BARCO, create, read_pid_file, reap, text, wait_for, assert_nothing_left
 
 KINDS = ("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
          "poststop")
@@ -204,3 +205,35 @@ def test_bad_hooks_refused(rt, bundle, ids, logdir, change, json_path):
     if rt.name == "barco":
         assert logged(logdir) == []
         assert len(err.splitlines()) == 1 and f"config.json: {json_path}" in err, err
+
+
+def test_barco_run_bundle_runs_every_hook(bundle, logdir):
+    """`barco run --bundle` runs each kind once, in the lifecycle's order, with the
+    same state JSON, and passes the command's exit status through."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    b = with_hooks(bundle(), logdir)
+    b.args("sh", "-c", "exit 4")
+    r = subprocess.run([str(BARCO), "run", "--bundle", str(b.path)], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 4, text(r.stderr)
+    kinds = [k for k, _ in logged(logdir)]
+    assert kinds == list(KINDS), kinds
+    states = dict(logged(logdir))
+    assert states["poststart"]["status"] == "running"
+    assert states["poststop"]["status"] == "stopped" and "pid" not in states["poststop"]
+
+
+def test_barco_hook_not_found_names_it(bundle, logdir):
+    """A hook whose program does not exist fails create with the path and why."""
+    b = with_hooks(bundle(), logdir)
+    b.config["hooks"]["createRuntime"][0]["path"] = "/nonexistent/hook"
+    b.save()
+    cid = "oci-" + os.urandom(6).hex()
+    r = subprocess.run([str(BARCO), "create", "--bundle", str(b.path), cid],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    err = text(r.stderr).strip()
+    assert r.returncode == 1, err
+    assert ("hooks.createRuntime[0] /nonexistent/hook: exit status 127, output: execve "
+            "/nonexistent/hook: No such file or directory") in err, err
+    assert subprocess.run([str(BARCO), "state", cid], capture_output=True).returncode == 1
