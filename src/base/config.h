@@ -104,8 +104,9 @@ struct barco_config {
 	 * here). Zero values keep barco's own defaults, so the stages read one
 	 * struct whichever front door filled it.
 	 */
-	const char *bundle;	/* the bundle directory, or NULL */
-	const struct barco_oci_hooks *hooks; /* config.json's "hooks" (runtime/oci_hooks.h), or NULL */
+	const char *bundle; /* the bundle directory, or NULL */
+	const struct barco_oci_hooks
+		*hooks; /* config.json's "hooks" (runtime/oci_hooks.h), or NULL */
 	/* linux.cgroupsPath resolved (stages/cgroup.h); NULL: barco/NAME in each hierarchy */
 	const struct barco_cgroup *cgroup_want;
 	bool is_systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */

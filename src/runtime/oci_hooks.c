@@ -29,7 +29,7 @@
 /* What a hook printed that an error message quotes, at most. */
 #define HOOK_OUTPUT_MAX 512
 /* How often a running hook is looked at. */
-#define HOOK_POLL_NS (5 * 1000 * 1000)
+#define HOOK_POLL_NS 5000000L
 
 static const char *const hook_names[BARCO_OCI_HOOK_COUNT] = {
 	[BARCO_OCI_HOOK_PRESTART] = "prestart",
@@ -60,7 +60,7 @@ static int parse_timeout(struct json_object *v, const char *path, struct barco_o
 	if (found == 0)
 		return 0;
 	/* config.md: "timeout ... MUST be greater than zero". */
-	if (timeout <= 0 || timeout > 24 * 3600)
+	if (timeout <= 0 || timeout > 86400)
 		return barco_err_set(err, 0,
 				     "%s.timeout: %lld seconds; give a number of seconds from 1 to "
 				     "86400",
@@ -164,8 +164,7 @@ char *barco_oci_hooks_state(const struct barco_oci_hooks *hooks, const char *id,
 	(void)json_object_object_add(o, "status", json_object_new_string(status));
 	if (pid > 0)
 		(void)json_object_object_add(o, "pid", json_object_new_int(pid));
-	(void)json_object_object_add(o, "bundle",
-				     json_object_new_string(bundle ? bundle : ""));
+	(void)json_object_object_add(o, "bundle", json_object_new_string(bundle ? bundle : ""));
 	(void)json_object_object_add(o, "annotations",
 				     hooks->annotations ? json_object_get(hooks->annotations)
 							: json_object_new_object());

@@ -37,9 +37,9 @@ enum barco_oci_hook_kind {
 };
 
 struct barco_oci_hook {
-	const char *path;  /* absolute, as the namespace the hook runs in sees it */
-	const char **args; /* argv, NULL-terminated; {path} when not given */
-	const char **env;  /* NULL-terminated; empty when not given */
+	const char *path;   /* absolute, as the namespace the hook runs in sees it */
+	const char **args;  /* argv, NULL-terminated; {path} when not given */
+	const char **env;   /* NULL-terminated; empty when not given */
 	unsigned timeout_s; /* 0: none */
 };
 

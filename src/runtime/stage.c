@@ -172,7 +172,8 @@ static int run_hooks(const struct barco_container *c, enum barco_oci_hook_kind k
 		return 0;
 	state = barco_oci_hooks_state(c->cfg->hooks, c->cfg->name, c->cfg->bundle, status, pid);
 	if (!state)
-		return barco_err_errno(err, "the state JSON for hooks.%s", barco_oci_hook_name(kind));
+		return barco_err_errno(err, "the state JSON for hooks.%s",
+				       barco_oci_hook_name(kind));
 	r = barco_oci_hooks_run(c->cfg->hooks, kind, state, false, rep, err);
 	free(state);
 	return r;
@@ -364,7 +365,8 @@ static int start_container_hooks(struct barco_container *c, int fifo_fd)
 		int fd = openat(c->state_dir_fd, "reports", O_WRONLY | O_APPEND | O_CLOEXEC);
 
 		if (fd >= 0) {
-			dprintf(fd, "start: startContainer hooks, in the container\n%s\n", rep.text);
+			dprintf(fd, "start: startContainer hooks, in the container\n%s\n",
+				rep.text);
 			(void)close(fd);
 		}
 	}

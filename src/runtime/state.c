@@ -22,10 +22,9 @@
 #include "base/util.h"
 
 /* Everything barco puts in a state directory. */
-static const char *const state_files[] = {"state.json", "state.json.tmp", "pid",
-					  "pid.tmp",	"ctl.sock",	  "exec.fifo",
-					  "oci.json",	"oci.json.tmp",	  "reports",
-					  "cgroup.json", "cgroup.json.tmp"};
+static const char *const state_files[] = {
+	"state.json", "state.json.tmp", "pid",	   "pid.tmp",	  "ctl.sock",	    "exec.fifo",
+	"oci.json",   "oci.json.tmp",	"reports", "cgroup.json", "cgroup.json.tmp"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own

@@ -37,7 +37,8 @@ int barco_state_write_cgroup(int dir_fd, const struct barco_cgroup *cg, struct b
 	for (size_t s = 0; s < BARCO_CG_PATHS_MAX; s++) {
 		struct json_object *o = json_object_new_object();
 
-		(void)json_object_object_add(o, "path", json_object_new_string(slot_path(&copy, s)));
+		(void)json_object_object_add(o, "path",
+					     json_object_new_string(slot_path(&copy, s)));
 		(void)json_object_object_add(o, "parents_made",
 					     json_object_new_int(cg->parents_made[s]));
 		(void)json_object_array_add(arr, o);
@@ -54,7 +55,8 @@ int barco_state_write_cgroup(int dir_fd, const struct barco_cgroup *cg, struct b
 /* Fills ret from cgroup.json; false when there is none (or it is unreadable). */
 static bool read_record(int dir_fd, struct barco_cgroup *ret)
 {
-	cleanup_close int fd = dir_fd < 0 ? -1 : openat(dir_fd, "cgroup.json", O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd =
+		dir_fd < 0 ? -1 : openat(dir_fd, "cgroup.json", O_RDONLY | O_CLOEXEC);
 	struct json_object *arr = fd < 0 ? NULL : json_object_from_fd(fd);
 	bool is_ok = arr && json_object_is_type(arr, json_type_array) &&
 		     json_object_array_length(arr) == BARCO_CG_PATHS_MAX;
@@ -63,7 +65,8 @@ static bool read_record(int dir_fd, struct barco_cgroup *ret)
 		struct json_object *o = json_object_array_get_idx(arr, s), *v;
 
 		if (json_object_object_get_ex(o, "path", &v))
-			(void)snprintf(slot_path(ret, s), PATH_MAX, "%s", json_object_get_string(v));
+			(void)snprintf(slot_path(ret, s), PATH_MAX, "%s",
+				       json_object_get_string(v));
 		if (json_object_object_get_ex(o, "parents_made", &v))
 			ret->parents_made[s] = (uint8_t)json_object_get_int(v);
 	}

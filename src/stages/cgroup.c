@@ -409,7 +409,8 @@ static int make_parents(const char *mount, const char *want, bool is_custom, uin
 			*ret_made = 0;
 			return -1;
 		} else {
-			barco_report_add(rep, "mkdir(\"%s\", 0755) = -1 EEXIST (already there)", dir);
+			barco_report_add(rep, "mkdir(\"%s\", 0755) = -1 EEXIST (already there)",
+					 dir);
 		}
 		*p = '/';
 	}
@@ -556,7 +557,8 @@ static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
 }
 
 static int create_v2(struct barco_cgroup *cg, const struct barco_cgroup *want,
-		     const struct barco_config *cfg, struct barco_report *rep, struct barco_err *err)
+		     const struct barco_config *cfg, struct barco_report *rep,
+		     struct barco_err *err)
 {
 	const struct barco_cgroup_limits limits = limits_of(cfg);
 	const char *unified = cg->layout.unified_mount;
@@ -673,11 +675,13 @@ static int make_freezer_dir(struct barco_cgroup *cg, const struct barco_cgroup *
 		}
 	}
 	return make_cgroup_dir(cg->layout.freezer_mount, want->freezer_path, is_custom,
-			       cg->freezer_path, &cg->parents_made[BARCO_CG_SLOT_FREEZER], rep, err);
+			       cg->freezer_path, &cg->parents_made[BARCO_CG_SLOT_FREEZER], rep,
+			       err);
 }
 
 static int create_v1(struct barco_cgroup *cg, const struct barco_cgroup *want,
-		     const struct barco_config *cfg, struct barco_report *rep, struct barco_err *err)
+		     const struct barco_config *cfg, struct barco_report *rep,
+		     struct barco_err *err)
 {
 	const struct barco_cgroup_limits limits = limits_of(cfg);
 	bool is_custom = cfg->cgroup_want != NULL;

@@ -35,10 +35,11 @@ static int check_components(const char *s, const char *what, struct barco_err *e
 		n++;
 	}
 	if (n == 0)
-		return barco_err_set(err, EINVAL,
-				     "linux.cgroupsPath: \"%.128s\" names the root of the hierarchy; "
-				     "name a cgroup below it",
-				     s);
+		return barco_err_set(
+			err, EINVAL,
+			"linux.cgroupsPath: \"%.128s\" names the root of the hierarchy; "
+			"name a cgroup below it",
+			s);
 	return 0;
 }
 
@@ -176,9 +177,9 @@ int barco_cgroup_paths_from(const struct barco_cgroup_layout *layout, const char
 
 	memset(ret_cg, 0, sizeof(*ret_cg));
 	ret_cg->layout = *layout;
-	if (is_systemd ? systemd_inner(cgroups_path, inner, sizeof(inner), err) < 0
-		       : check_components(cgroups_path, "it could lead out of the hierarchy",
-					  err) < 0)
+	if (is_systemd
+		    ? systemd_inner(cgroups_path, inner, sizeof(inner), err) < 0
+		    : check_components(cgroups_path, "it could lead out of the hierarchy", err) < 0)
 		return -1;
 	if (!is_systemd)
 		(void)snprintf(inner, sizeof(inner), "%s", cgroups_path);

@@ -15,7 +15,7 @@
 
 #define DOC(HOOKS)                                                                                 \
 	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"                                \
-	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"annotations\":{\"k\":\"v\"},"            \
+	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"annotations\":{\"k\":\"v\"},"             \
 	"\"hooks\":" HOOKS "}"
 
 static void test_hooks_read(void)
@@ -109,7 +109,8 @@ static void test_hook_gets_state_and_env(void)
 	CU_ASSERT_STRING_EQUAL(got, "yes {\"ociVersion\":\"1.1.0\",\"id\":\"c1\",\"status\":"
 				    "\"creating\",\"pid\":42,\"bundle\":\"/b\",\"annotations\":{"
 				    "\"k\":\"v\"}}\n");
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, "hooks.createRuntime[0]: fork, execve(\"/bin/sh\""));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(rep.text, "hooks.createRuntime[0]: fork, execve(\"/bin/sh\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, "= exit status 0"));
 	(void)close(fd);
 	(void)unlink(path);
@@ -128,7 +129,8 @@ static void test_hook_failure_and_timeout(void)
 	CU_ASSERT_EQUAL(run_sh("exec sleep 20", 1, &rep, &err), -1);
 	CU_ASSERT(barco_now_ns() - start < 5000000000ull);
 	CU_ASSERT_STRING_EQUAL(
-		err.msg, "hooks.createRuntime[0] /bin/sh: killed by SIGKILL after its timeout of 1 s");
+		err.msg,
+		"hooks.createRuntime[0] /bin/sh: killed by SIGKILL after its timeout of 1 s");
 }
 
 void barco_test_register_oci_hooks(void)
