@@ -44,7 +44,8 @@ static int stage_cgroups_parent(struct barco_container *c, struct barco_report *
 	if (barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err) < 0)
 		return -1;
 	/* linux.cgroupsPath: every later verb finds the cgroups through this record. */
-	if (c->cfg->cgroup_want && barco_state_write_cgroup(c->state_dir_fd, &c->cgroup, err) < 0)
+	if (c->cfg->cgroup_want &&
+	    barco_state_write_cgroup(c->state_dir_fd, c->cfg->name, &c->cgroup, err) < 0)
 		return -1;
 	return 0;
 }

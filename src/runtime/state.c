@@ -283,6 +283,12 @@ static int replace_file(int dir_fd, const char *name, const char *file, mode_t m
 	return 0;
 }
 
+int barco_state_write_file(int dir_fd, const char *name, const char *file, const char *text,
+			   struct barco_err *err)
+{
+	return replace_file(dir_fd, name, file, 0600, text, strlen(text), err);
+}
+
 int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
 {
 	char text[16];

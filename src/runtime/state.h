@@ -71,12 +71,16 @@ bool barco_state_is_live(const char *name);
 /* Reclaims every stale container: its cgroups and its state directory. */
 void barco_state_reclaim_all(const struct barco_cgroup_layout *layout);
 
+/* Puts text in the state directory dir_fd (of container name) as file, atomically, mode 0600. */
+int barco_state_write_file(int dir_fd, const char *name, const char *file, const char *text,
+			   struct barco_err *err) __attribute__((warn_unused_result));
+
 /*
  * STATE/cgroup.json: the container's cgroup directories (and the parents
  * made for them), written when linux.cgroupsPath placed them.
  */
-int barco_state_write_cgroup(int dir_fd, const struct barco_cgroup *cg, struct barco_err *err)
-	__attribute__((warn_unused_result));
+int barco_state_write_cgroup(int dir_fd, const char *name, const struct barco_cgroup *cg,
+			     struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
  * The cgroups of container name, the one lookup every verb uses: as

@@ -26,13 +26,12 @@ static char *slot_path(struct barco_cgroup *cg, size_t slot)
 	return cg->v1_path[slot - BARCO_CG_SLOT_V1];
 }
 
-int barco_state_write_cgroup(int dir_fd, const struct barco_cgroup *cg, struct barco_err *err)
+int barco_state_write_cgroup(int dir_fd, const char *name, const struct barco_cgroup *cg,
+			     struct barco_err *err)
 {
 	struct json_object *arr = json_object_new_array();
 	struct barco_cgroup copy = *cg;
-	cleanup_close int fd = -1;
-	const char *text;
-	int r = 0;
+	int r;
 
 	for (size_t s = 0; s < BARCO_CG_PATHS_MAX; s++) {
 		struct json_object *o = json_object_new_object();
@@ -43,11 +42,9 @@ int barco_state_write_cgroup(int dir_fd, const struct barco_cgroup *cg, struct b
 					     json_object_new_int(cg->parents_made[s]));
 		(void)json_object_array_add(arr, o);
 	}
-	text = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
-	fd = openat(dir_fd, "cgroup.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    renameat(dir_fd, "cgroup.json.tmp", dir_fd, "cgroup.json") < 0)
-		r = barco_err_errno(err, "write cgroup.json");
+	r = barco_state_write_file(dir_fd, name, "cgroup.json",
+				   json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+				   err);
 	json_object_put(arr);
 	return r;
 }

@@ -54,6 +54,11 @@ static const char *const mode_names[] = {
 	[BARCO_CGROUP_NONE] = "none",
 };
 
+const char *barco_cgroup_v1_name(size_t ctrl)
+{
+	return ctrl < BARCO_CG_V1_COUNT ? v1_ctrl_names[ctrl] : "";
+}
+
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode)
 {
 	if ((size_t)mode >= ARRAY_LEN(mode_names))

@@ -83,6 +83,9 @@ struct barco_cgroup_limits {
 
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode);
 
+/* "memory", "cpu", "pids", "devices": a v1 controller's name; "" out of range. */
+const char *barco_cgroup_v1_name(size_t ctrl);
+
 /* Parses mountinfo text (the contents of /proc/self/mountinfo). */
 int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout *ret,
 			      struct barco_err *err) __attribute__((warn_unused_result));

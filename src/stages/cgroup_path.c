@@ -10,14 +10,6 @@
 
 #include "stages/cgroup.h"
 
-/* Same as cgroup.c's: v1 controller names as /proc/self/cgroup lists them. */
-static const char *const ctrl_names[BARCO_CG_V1_COUNT] = {
-	[BARCO_CG_V1_MEMORY] = "memory",
-	[BARCO_CG_V1_CPU] = "cpu",
-	[BARCO_CG_V1_PIDS] = "pids",
-	[BARCO_CG_V1_DEVICES] = "devices",
-};
-
 /* Every component a plain name: no "", ".", "..", so the path cannot leave the root. */
 static int check_components(const char *s, const char *what, struct barco_err *err)
 {
@@ -193,8 +185,8 @@ int barco_cgroup_paths_from(const struct barco_cgroup_layout *layout, const char
 		bool is_freezer = c == BARCO_CG_V1_COUNT;
 
 		if (is_relative)
-			relative_base(self_cgroup, is_freezer ? "freezer" : ctrl_names[c], false,
-				      base, sizeof(base));
+			relative_base(self_cgroup, is_freezer ? "freezer" : barco_cgroup_v1_name(c),
+				      false, base, sizeof(base));
 		r |= place(is_freezer ? layout->freezer_mount : layout->v1_mount[c], base, inner,
 			   is_freezer ? ret_cg->freezer_path : ret_cg->v1_path[c], err);
 	}
