@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/log.h"
@@ -14,6 +15,7 @@
 #include "runtime/oci_seccomp.h"
 #include "stages/cgroup.h"
 #include "stages/mount.h"
+#include "stages/rootless.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -297,6 +299,13 @@ static int place_cgroups_path(struct barco_oci_spec *spec, struct barco_config *
 
 	if (!spec->cgroups_path || !spec->cgroups_path[0])
 		return 0;
+	/* As runc rootless: a user gets the cgroup delegated to it (stages/rootless.h), if any. */
+	if (barco_rootless_is()) {
+		log_warn("config.json: linux.cgroupsPath \"%s\" not applied: rootless barco "
+			 "uses the cgroup delegated to uid %u, if any",
+			 spec->cgroups_path, (unsigned)geteuid());
+		return 0;
+	}
 	if (barco_cgroup_layout_detect(&layout, err) < 0)
 		return -1;
 	fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
