@@ -95,7 +95,8 @@ def with_path(b, path, args=("sleep", "60")):
 
 def test_absolute_path_holds_the_container(rt, bundle, ids, unique):
     """An absolute cgroupsPath: /proc/PID/cgroup shows it, the memory limit is in its
-    directory; pause, update, ps and kill --all find it; delete removes the leaf, and
+    directory; exec joins it; pause, update, ps and kill --all find it; delete removes
+    the leaf, and
     barco the parents it made too."""
     cid = ids()
     path = f"/{unique}/sub/{cid}"
@@ -107,6 +108,10 @@ def test_absolute_path_holds_the_container(rt, bundle, ids, unique):
     if not IS_V2:
         assert cgroup_of(pid, "pids") == path and cgroup_of(pid, "freezer") == path
     rt.ok("start", cid)
+    r = rt.ok("exec", cid, "cat", "/proc/self/cgroup")
+    mem = [l for l in text(r.stdout).splitlines()
+           if (l.startswith("0::") if IS_V2 else ":memory:" in l)]
+    assert mem and mem[0].endswith(":" + path), text(r.stdout)
     rt.ok("pause", cid)
     assert rt.status(cid) == "paused"
     rt.ok("resume", cid)
