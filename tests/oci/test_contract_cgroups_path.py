@@ -96,8 +96,7 @@ def with_path(b, path, args=("sleep", "60")):
 def test_absolute_path_holds_the_container(rt, bundle, ids, unique):
     """An absolute cgroupsPath: /proc/PID/cgroup shows it, the memory limit is in its
     directory; exec joins it; pause, update, ps and kill --all find it; delete removes
-    the leaf, and
-    barco the parents it made too."""
+    the leaf, and barco the parents it made too."""
     cid = ids()
     path = f"/{unique}/sub/{cid}"
     b = with_path(bundle(), path)
