@@ -18,6 +18,8 @@
 #define BARCO_GROUPS_MAX   64 /* supplementary groups (OCI process.user.additionalGids) */
 
 struct barco_mount_def;
+struct barco_oci_hooks;
+struct barco_cgroup;
 
 /* A sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward. */
 struct barco_sysctl {
@@ -102,7 +104,12 @@ struct barco_config {
 	 * here). Zero values keep barco's own defaults, so the stages read one
 	 * struct whichever front door filled it.
 	 */
-	const char *bundle;	/* the bundle directory, or NULL */
+	const char *bundle; /* the bundle directory, or NULL */
+	const struct barco_oci_hooks
+		*hooks; /* config.json's "hooks" (runtime/oci_hooks.h), or NULL */
+	/* linux.cgroupsPath resolved (stages/cgroup.h); NULL: barco/NAME in each hierarchy */
+	const struct barco_cgroup *cgroup_want;
+	bool is_systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
 	bool is_env_exact;	/* env as given: no PATH, HOME, TERM, HOSTNAME added */
 	unsigned long ns_flags; /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
 	struct barco_ns_join {

@@ -31,7 +31,7 @@ struct barco_oci_globals {
 	const char *root;
 	const char *log;	/* --log FILE: errors are appended there too */
 	bool is_log_json;	/* --log-format json */
-	bool is_systemd_cgroup; /* accepted: barco writes cgroupfs itself */
+	bool is_systemd_cgroup; /* cgroupsPath is "slice:prefix:name"; barco writes cgroupfs */
 	bool is_given;		/* any of them: an engine is calling */
 };
 

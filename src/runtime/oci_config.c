@@ -1,12 +1,14 @@
 #include "runtime/oci_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/log.h"
 #include "base/parse.h"
 #include "base/util.h"
@@ -283,9 +285,47 @@ int barco_oci_config_apply(struct barco_oci_spec *spec, const char *rootfs,
 							spec->hostname, "hostname", err) < 0))
 		return -1;
 	cfg->is_rootfs_readonly = spec->is_root_readonly;
+	cfg->hooks = spec->hooks.json ? &spec->hooks : NULL;
 	if (map_process(spec, cfg, err) < 0 || map_mounts(spec, cfg, err) < 0 ||
 	    map_linux(spec, cfg, err) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * linux.cgroupsPath placed in this host's hierarchies now, while barco runs
+ * in its caller's cgroup (a relative path starts there, as runc's).
+ */
+static int place_cgroups_path(struct barco_oci_spec *spec, struct barco_config *cfg,
+			      struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+	cleanup_close int fd = -1;
+	char self[4096];
+	size_t n = 0;
+
+	if (!spec->cgroups_path || !spec->cgroups_path[0])
+		return 0;
+	/* As runc rootless: a user gets the cgroup delegated to it (stages/rootless.h), if any. */
+	if (barco_rootless_is()) {
+		log_warn("config.json: linux.cgroupsPath \"%s\" not applied: rootless barco "
+			 "uses the cgroup delegated to uid %u, if any",
+			 spec->cgroups_path, (unsigned)geteuid());
+		return 0;
+	}
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || barco_read_full(fd, self, sizeof(self) - 1, &n) < 0)
+		return barco_err_errno(err, "read /proc/self/cgroup");
+	self[n] = '\0';
+	spec->cgroup_want = malloc(sizeof(*spec->cgroup_want));
+	if (!spec->cgroup_want)
+		return barco_err_errno(err, "linux.cgroupsPath");
+	if (barco_cgroup_paths_from(&layout, spec->cgroups_path, cfg->is_systemd_cgroup, self,
+				    spec->cgroup_want, err) < 0)
+		return -1;
+	cfg->cgroup_want = spec->cgroup_want;
 	return 0;
 }
 
@@ -297,7 +337,8 @@ int barco_oci_config_load(struct barco_config *cfg, struct barco_oci_spec **ret_
 
 	if (barco_oci_spec_load(cfg->bundle, &spec, rootfs, sizeof(rootfs), err) < 0)
 		return -1;
-	if (barco_oci_config_apply(spec, rootfs, cfg, err) < 0) {
+	if (barco_oci_config_apply(spec, rootfs, cfg, err) < 0 ||
+	    place_cgroups_path(spec, cfg, err) < 0) {
 		barco_oci_spec_free(spec);
 		return barco_err_wrap(err, "config.json");
 	}

@@ -76,7 +76,6 @@ struct exec_ctx {
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
 	/* Decided before setns(2): inside the user namespace we are root. */
 	bool is_rootless;
-	struct barco_cgroup_layout layout; /* the container's cgroups, as its creator saw them */
 	int sock;			   /* parent end / child end of the socketpair */
 	bool is_tty;
 };
@@ -328,9 +327,9 @@ static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err 
 	struct barco_cgroup cg;
 	struct barco_report rep = {0};
 
-	if (x->layout.mode == BARCO_CGROUP_NONE)
-		return 0; /* rootless, and no cgroup delegated: the container has none */
-	barco_cgroup_paths_for(&x->layout, x->opts->id, &cg);
+	/* Rootless without a delegated cgroup: the layout is "none", and attach does nothing. */
+	if (barco_oci_container_cgroup(x->opts->id, &cg, err) < 0)
+		return -1;
 	if (barco_cgroup_attach(&cg, pid, false, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;
@@ -450,8 +449,6 @@ int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, stru
 	/* The exec'd process enters the container as barco: the same guard as create's. */
 	if (r == 0 && barco_exe_guard_is_needed(&x.cfg))
 		r = barco_exe_guard(err);
-	if (r == 0)
-		r = barco_cgroup_layout_detect(&x.layout, err);
 	if (r == 0)
 		r = open_namespaces(&x, err);
 	if (r == 0)

@@ -16,12 +16,14 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "runtime/oci_hooks.h"
 
 /* Bounds on what a hostile config.json can make barco allocate. */
 #define BARCO_OCI_FILE_MAX   (4u << 20) /* bytes of config.json */
 #define BARCO_OCI_ARRAY_MAX  1024	/* entries of any one array */
 #define BARCO_OCI_GROUPS_MAX 64		/* process.user.additionalGids */
 
+struct barco_cgroup;
 struct barco_mount_def;
 struct barco_oci_seccomp;
 
@@ -120,6 +122,10 @@ struct barco_oci_spec {
 	size_t devices_len;
 	struct barco_device_rule *device_rules;
 	size_t device_rules_len;
+
+	struct barco_oci_hooks hooks; /* "hooks" (oci_hooks.h); all empty when absent */
+	/* linux.cgroupsPath placed on this host (barco_oci_config_load); NULL: not given */
+	struct barco_cgroup *cgroup_want;
 
 	struct barco_mount_def
 		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */

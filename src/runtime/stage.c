@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <termios.h>
@@ -31,14 +32,22 @@
 #include "stages/mount.h"
 #include "stages/net.h"
 #include "stages/ns.h"
+#include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
+#include "runtime/state.h"
 #include "stages/seccomp.h"
 #include "stages/userns.h"
 
 static int stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
 				struct barco_err *err)
 {
-	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
+	if (barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err) < 0)
+		return -1;
+	/* linux.cgroupsPath: every later verb finds the cgroups through this record. */
+	if (c->cfg->cgroup_want &&
+	    barco_state_write_cgroup(c->state_dir_fd, c->cfg->name, &c->cgroup, err) < 0)
+		return -1;
+	return 0;
 }
 
 /*
@@ -149,6 +158,43 @@ static int stage_hostname_child(struct barco_container *c, struct barco_report *
 	return 0;
 }
 
+/*
+ * An OCI bundle's hooks of kind, with the container's state on stdin
+ * (status and pid as runc gives them: "creating" until the init waits at
+ * exec.fifo; pid as the caller's pid namespace sees the init).
+ */
+static int run_hooks(const struct barco_container *c, enum barco_oci_hook_kind kind,
+		     const char *status, pid_t pid, struct barco_report *rep, struct barco_err *err)
+{
+	char *state;
+	int r;
+
+	if (!barco_oci_hooks_has(c->cfg->hooks, kind))
+		return 0;
+	state = barco_oci_hooks_state(c->cfg->hooks, c->cfg->name, c->cfg->bundle, status, pid);
+	if (!state)
+		return barco_err_errno(err, "the state JSON for hooks.%s",
+				       barco_oci_hook_name(kind));
+	r = barco_oci_hooks_run(c->cfg->hooks, kind, state, false, rep, err);
+	free(state);
+	return r;
+}
+
+/*
+ * runtime.md: prestart (deprecated) and createRuntime hooks run in the
+ * runtime's namespaces once the container's exist, before pivot_root.
+ * barco runs them here, before the container's mounts (runc runs them
+ * after its mounts, before pivot_root: both are inside the spec's window).
+ */
+static int stage_mounts_parent(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err)
+{
+	if (run_hooks(c, BARCO_OCI_HOOK_PRESTART, "creating", c->pid, rep, err) < 0 ||
+	    run_hooks(c, BARCO_OCI_HOOK_CREATE_RUNTIME, "creating", c->pid, rep, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int stage_mounts_child(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
@@ -158,8 +204,13 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 
 	if (fd < 0)
 		return barco_err_errno(err, "open the rootfs (cwd)");
-	r = barco_mount_setup(c->cfg, fd, barco_steal_fd(&c->idmapped_fd), rep, err);
+	r = barco_mount_build(c->cfg, fd, barco_steal_fd(&c->idmapped_fd), rep, err);
 	(void)close(fd);
+	/* createContainer: in the container's namespaces, its mounts made, before pivot_root. */
+	if (r == 0)
+		r = run_hooks(c, BARCO_OCI_HOOK_CREATE_CONTAINER, "creating", getpid(), rep, err);
+	if (r == 0)
+		r = barco_mount_pivot(c->cfg, rep, err);
 	if (r == 0 && c->cfg->is_terminal)
 		r = barco_mount_console(&c->pty_master, &c->pty_slave, rep, err);
 	return r;
@@ -295,6 +346,38 @@ static int take_console(struct barco_container *c, struct barco_report *rep, str
 }
 
 /*
+ * `barco start` has opened exec.fifo: the startContainer hooks run now, in
+ * the container as its command will (its root, identity, seccomp filter).
+ * start reads the fifo: "h" while they run, then "0" to go on, or "E" and
+ * the error, which start reports. Their report lines go to STATE/reports.
+ */
+static int start_container_hooks(struct barco_container *c, int fifo_fd)
+{
+	struct barco_report rep = {0};
+	struct barco_err err = {0};
+	int r;
+
+	if (!barco_oci_hooks_has(c->cfg->hooks, BARCO_OCI_HOOK_START_CONTAINER))
+		return 0;
+	if (write(fifo_fd, "h", 1) != 1)
+		return -1;
+	r = run_hooks(c, BARCO_OCI_HOOK_START_CONTAINER, "created", getpid(), &rep, &err);
+	if (c->state_dir_fd >= 0) {
+		int fd = openat(c->state_dir_fd, "reports", O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (fd >= 0) {
+			dprintf(fd, "start: startContainer hooks, in the container\n%s\n",
+				rep.text);
+			(void)close(fd);
+		}
+	}
+	if (r == 0)
+		return 0;
+	dprintf(fifo_fd, "E%s", err.msg);
+	return -1;
+}
+
+/*
  * `barco create`: no runner stays to see execve, so a command that cannot
  * run fails now; then the init hangs up on create (which exits) and waits
  * in open(2) of exec.fifo, through its O_PATH descriptor (the state
@@ -323,8 +406,8 @@ static int exec_after_start(struct barco_container *c, struct barco_report *rep,
 	barco_close_fd(&c->sock);
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		_exit(BARCO_EXIT_BARCO); /* nobody is left to tell */
+	if (fd < 0 || start_container_hooks(c, fd) < 0 || write(fd, "0", 1) != 1)
+		_exit(BARCO_EXIT_BARCO); /* nobody is left to tell, or start was told */
 	(void)close(fd);
 	return exec_now(c, err);
 }
@@ -341,6 +424,9 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 	barco_report_add(rep, "chdir(\"%s\") = 0", cfg->workdir);
 	if (cfg->is_oci_create)
 		return exec_after_start(c, rep, err);
+	/* barco run --bundle: nothing to wait for; startContainer runs just before execve. */
+	if (run_hooks(c, BARCO_OCI_HOOK_START_CONTAINER, "created", getpid(), rep, err) < 0)
+		return -1;
 	/*
 	 * The parent-death signal is cleared by every uid change, so it is
 	 * set here, after the caps stage switched identity; the check after it
@@ -375,7 +461,7 @@ static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	{BARCO_STAGE_HOSTNAME, "hostname", "set the hostname in the new UTS namespace",
 	 "lessons/04-hostname.md", NULL, stage_hostname_child},
 	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
-	 "lessons/05-mounts.md", NULL, stage_mounts_child},
+	 "lessons/05-mounts.md", stage_mounts_parent, stage_mounts_child},
 	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
 	 "lessons/06-network.md", NULL, stage_network_child},
 	{BARCO_STAGE_CAPS, "caps",

@@ -22,9 +22,9 @@
 #include "base/util.h"
 
 /* Everything barco puts in a state directory. */
-static const char *const state_files[] = {"state.json", "state.json.tmp", "pid",
-					  "pid.tmp",	"ctl.sock",	  "exec.fifo",
-					  "oci.json",	"oci.json.tmp",	  "reports"};
+static const char *const state_files[] = {
+	"state.json", "state.json.tmp", "pid",	   "pid.tmp",	  "ctl.sock",	    "exec.fifo",
+	"oci.json",   "oci.json.tmp",	"reports", "cgroup.json", "cgroup.json.tmp"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own
@@ -158,7 +158,7 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	if (lock_dir(run_fd, name, &fd) < 0 || (!is_oci_ok && is_oci(fd)))
 		return false;
 	log_info("reclaiming stale container %s", name);
-	barco_cgroup_paths_for(layout, name, &cg);
+	barco_state_cgroup_at(fd, name, layout, &cg);
 	if (barco_cgroup_destroy(&cg, &err) < 0)
 		log_warn("reclaiming %s: %s", name, err.msg);
 	remove_dir(run_fd, name);
@@ -281,6 +281,12 @@ static int replace_file(int dir_fd, const char *name, const char *file, mode_t m
 	if ((errno != ENOENT && errno != EINVAL) || renameat(dir_fd, tmp, dir_fd, file) < 0)
 		return barco_err_errno(err, "rename %s/%s/%s", BARCO_RUN_DIR, name, file);
 	return 0;
+}
+
+int barco_state_write_file(int dir_fd, const char *name, const char *file, const char *text,
+			   struct barco_err *err)
+{
+	return replace_file(dir_fd, name, file, 0600, text, strlen(text), err);
 }
 
 int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)

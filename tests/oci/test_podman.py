@@ -196,6 +196,24 @@ def test_memory_limit(podman):
     assert text(r.stdout).strip() == str(64 << 20)
 
 
+def test_cgroup_is_where_podman_asks(podman):
+    """podman --cgroup-manager cgroupfs asks for cgroupsPath /libpod_parent/libpod-ID
+    (measured); the runtime puts the container there, and it is gone after --rm."""
+    name = _name()
+    r = podman.run("sh", "-c", "cat /proc/self/cgroup", opts=["--rm", "--name", name,
+                                                              "--cgroupns", "host"])
+    assert r.returncode == 0, text(r.stderr)
+    lines = text(r.stdout).splitlines()
+    mem = next((l for l in lines if ":memory:" in l), None) or \
+        next(l for l in lines if l.startswith("0::"))
+    path = mem.split(":", 2)[2]
+    assert path.startswith("/libpod_parent/libpod-"), lines
+    cid = path.rsplit("libpod-", 1)[1]
+    assert len(cid) == 64, path
+    base = Path("/sys/fs/cgroup/memory") if ":memory:" in mem else Path("/sys/fs/cgroup")
+    assert wait_for(lambda: not (base / path.lstrip("/")).exists(), 10), f"{path} left"
+
+
 def test_pids_limit(podman):
     r = podman.run("sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || "
                    "cat /sys/fs/cgroup/pids.max", opts=["--rm", "--pids-limit", "17"])

@@ -128,6 +128,8 @@ int main(int argc, char **argv)
 	barco_test_register_verify();
 	barco_test_register_observe();
 	barco_test_register_oci_spec();
+	barco_test_register_oci_hooks();
+	barco_test_register_cgroup_path();
 	barco_test_register_oci_config();
 	barco_test_register_oci_seccomp();
 	barco_test_register_oci_devices();

@@ -26,6 +26,8 @@ void barco_test_register_btf(void);
 void barco_test_register_verify(void);
 void barco_test_register_observe(void);
 void barco_test_register_oci_spec(void);
+void barco_test_register_oci_hooks(void);
+void barco_test_register_cgroup_path(void);
 void barco_test_register_oci_config(void);
 void barco_test_register_rootless(void);
 void barco_test_register_idmap(void);
