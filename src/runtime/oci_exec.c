@@ -76,7 +76,7 @@ struct exec_ctx {
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
 	/* Decided before setns(2): inside the user namespace we are root. */
 	bool is_rootless;
-	int sock;			   /* parent end / child end of the socketpair */
+	int sock; /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 
