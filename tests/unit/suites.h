@@ -27,6 +27,7 @@ void barco_test_register_verify(void);
 void barco_test_register_observe(void);
 void barco_test_register_oci_spec(void);
 void barco_test_register_oci_config(void);
+void barco_test_register_net(void);
 void barco_test_register_rootless(void);
 void barco_test_register_idmap(void);
 void barco_test_register_oci_seccomp(void);
