@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -367,6 +368,31 @@ static int write_name_files(int dir_fd, const struct barco_config *cfg, unsigned
 }
 
 /*
+ * Creates target (O_EXCL) as the owner of the container's "/", as the
+ * runner sees it from inside: on an id-mapped rootfs that is container
+ * root's host uid, the only one the mount maps (host root there would get
+ * EOVERFLOW), and the file lands on disk as the rootfs's own owner.
+ */
+static int create_as_root_owner(const char *target)
+{
+	struct stat root;
+	int fd, saved;
+	uid_t uid;
+	gid_t gid;
+
+	if (stat("/", &root) < 0)
+		return -1;
+	gid = (gid_t)setfsgid(root.st_gid);
+	uid = (uid_t)setfsuid(root.st_uid);
+	fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	saved = errno;
+	(void)setfsuid(uid);
+	(void)setfsgid(gid);
+	errno = saved;
+	return fd;
+}
+
+/*
  * In the container's mount namespace: an fd of target, a regular file; an
  * empty one is made when missing (a mount point, as runc makes). 1: not a
  * regular file (a symlink to a resolver's file, say), left alone.
@@ -374,7 +400,7 @@ static int write_name_files(int dir_fd, const struct barco_config *cfg, unsigned
 static int open_target(const char *target, bool *ret_made, struct barco_report *rep,
 		       struct barco_err *err)
 {
-	int fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = create_as_root_owner(target);
 	struct stat st;
 
 	if (fd >= 0) {
@@ -469,16 +495,24 @@ static int bind_name_files(pid_t pid, int dir_fd, bool *ret_made, struct barco_r
 	return r;
 }
 
-/* The mount points made in the rootfs, as host paths in the state directory's "mountpoints". */
+/*
+ * The mount points made in the rootfs, in the state directory's
+ * "mountpoints": one "UID PATH" line each, PATH on the host, UID the
+ * rootfs's owner there, which is what the file was made as.
+ */
 static int note_mount_points(int dir_fd, const char *rootfs, const bool *made,
 			     struct barco_err *err)
 {
-	char text[3 * 4200] = "";
+	char text[3 * 4220] = "";
 	size_t used = 0;
+	struct stat st;
 
+	if (lstat(rootfs, &st) < 0)
+		return barco_err_errno(err, "lstat %s", rootfs);
 	for (size_t i = 0; i < ARRAY_LEN(name_files); i++)
 		if (made[i])
-			used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s\n",
+			used += (size_t)snprintf(text + used, sizeof(text) - used, "%u %s%s\n",
+						 (unsigned)st.st_uid,
 						 strcmp(rootfs, "/") == 0 ? "" : rootfs,
 						 name_files[i].target);
 	return used ? write_file(dir_fd, "mountpoints", text, err) : 0;
@@ -486,21 +520,27 @@ static int note_mount_points(int dir_fd, const char *rootfs, const bool *made,
 
 /*
  * Removes the mount points note_mount_points() listed, if they are still
- * what barco made: an empty regular file of the host's root (the
- * container's root is another uid and cannot have made it).
+ * what barco made: an empty regular file of the rootfs's owner.
  */
 static void remove_mount_points(int dir_fd, struct barco_report *rep)
 {
 	cleanup_close int fd =
 		dir_fd < 0 ? -1 : openat(dir_fd, "mountpoints", O_RDONLY | O_CLOEXEC);
 	cleanup_fclose FILE *f = fd < 0 ? NULL : fdopen(steal_fd(&fd), "re");
-	char path[4200];
+	char line[4220];
+	unsigned uid;
+	int at;
 	struct stat st;
 
-	while (f && fgets(path, sizeof(path), f)) {
-		path[strcspn(path, "\n")] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *path;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%u %n", &uid, &at) != 1)
+			continue;
+		path = line + at;
 		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 ||
-		    st.st_uid != 0)
+		    st.st_uid != uid)
 			continue;
 		if (unlink(path) == 0)
 			barco_report_add(rep, "unlink(%s) = 0: the mount point barco made", path);
