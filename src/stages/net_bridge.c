@@ -511,10 +511,9 @@ static int note_mount_points(int dir_fd, const char *rootfs, const bool *made,
 		return barco_err_errno(err, "lstat %s", rootfs);
 	for (size_t i = 0; i < ARRAY_LEN(name_files); i++)
 		if (made[i])
-			used += (size_t)snprintf(text + used, sizeof(text) - used, "%u %s%s\n",
-						 (unsigned)st.st_uid,
-						 strcmp(rootfs, "/") == 0 ? "" : rootfs,
-						 name_files[i].target);
+			used += (size_t)snprintf(
+				text + used, sizeof(text) - used, "%u %s%s\n", (unsigned)st.st_uid,
+				strcmp(rootfs, "/") == 0 ? "" : rootfs, name_files[i].target);
 	return used ? write_file(dir_fd, "mountpoints", text, err) : 0;
 }
 
