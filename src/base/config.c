@@ -165,5 +165,8 @@ int barco_config_finish(struct barco_config *cfg, struct barco_err *err)
 		default_hostname(cfg);
 	if (check_ids(cfg, err) < 0 || (!cfg->is_env_exact && fill_default_env(cfg, err) < 0))
 		return -1;
+	if (cfg->ports_len && cfg->net_mode != BARCO_NET_BRIDGE)
+		return barco_err_set(err, 0,
+				     "-p publishes a port of --net=bridge: add --net=bridge");
 	return check_rootfs(cfg, err);
 }

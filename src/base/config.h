@@ -16,6 +16,7 @@
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
 #define BARCO_NS_JOIN_MAX  4  /* network, IPC, UTS, cgroup: the ones barco joins by path */
 #define BARCO_GROUPS_MAX   64 /* supplementary groups (OCI process.user.additionalGids) */
+#define BARCO_PORTS_MAX	   16
 
 struct barco_mount_def;
 struct barco_oci_hooks;
@@ -25,6 +26,14 @@ struct barco_cgroup;
 struct barco_sysctl {
 	const char *key;
 	const char *value;
+};
+
+/* --net=MODE: which network the container gets (stages/net.c). */
+enum barco_net_mode {
+	BARCO_NET_NONE,	  /* a new network namespace with only lo (the default) */
+	BARCO_NET_HOST,	  /* no network namespace of its own: the host's */
+	BARCO_NET_NS,	  /* an existing network namespace: net_ns_path */
+	BARCO_NET_BRIDGE, /* a new one, with a veth pair to the bridge barco0 */
 };
 
 struct barco_idmap {
@@ -83,6 +92,16 @@ struct barco_config {
 	size_t env_len;
 	char hostname_env[BARCO_HOSTNAME_MAX + 10]; /* "HOSTNAME=…", pointed to by env */
 	const char *workdir;			    /* inside the container; "/" by default */
+
+	enum barco_net_mode net_mode;
+	const char *net_ns_path;    /* BARCO_NET_NS: the namespace file (/run/netns/X) */
+	struct barco_port {	    /* -p: published ports (--net=bridge) */
+		uint32_t host_addr; /* IPv4, network order; 0: every local address */
+		uint16_t host_port;
+		uint16_t container_port;
+		bool is_udp;
+	} ports[BARCO_PORTS_MAX];
+	size_t ports_len;
 
 	uint64_t caps_add; /* bit N: capability N */
 	uint64_t caps_drop;

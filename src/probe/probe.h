@@ -39,6 +39,7 @@ enum barco_probe_section {
 	BARCO_PROBE_CAPS,
 	BARCO_PROBE_SECCOMP,
 	BARCO_PROBE_BPF,
+	BARCO_PROBE_NET,
 	BARCO_PROBE_SECTION_COUNT,
 };
 
@@ -163,6 +164,7 @@ BARCO_PROBE_SECTION_CHECKS(cgroup);
 BARCO_PROBE_SECTION_CHECKS(caps);
 BARCO_PROBE_SECTION_CHECKS(seccomp);
 BARCO_PROBE_SECTION_CHECKS(bpf);
+BARCO_PROBE_SECTION_CHECKS(net);
 
 /* A section: its name (the tool's suffix), title, checks and how it concludes. */
 struct barco_probe_section_def {

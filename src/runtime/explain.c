@@ -68,6 +68,14 @@ void barco_explain_look(const struct barco_stage_view *v, struct barco_report *l
 		break;
 	case BARCO_STAGE_NETWORK:
 		barco_report_add(look, "nsenter -t %d -n ip addr", p);
+		/* --net=bridge: its report names the bridge. */
+		if (v->what && strstr(v->what, "master barco0")) {
+			barco_report_add(look, "nsenter -t %d -n ip route", p);
+			barco_report_add(look, "ip -br link show master barco0   # the host ends");
+			barco_report_add(look,
+					 "cat /run/barco/net-leases; nft list table ip barco");
+			barco_report_add(look, "ss -tln   # published ports are DNAT, not sockets");
+		}
 		break;
 	case BARCO_STAGE_CAPS:
 		barco_report_add(look, "grep Cap /proc/%d/status", p);

@@ -31,6 +31,7 @@
 #include "base/cleanup.h"
 #include "stages/exec.h"
 #include "base/log.h"
+#include "stages/net_bridge.h"
 #include "stages/ns.h"
 #include "base/sock.h"
 #include "runtime/relay.h"
@@ -697,6 +698,10 @@ void barco_container_close(struct barco_container *c)
 	}
 	if (barco_cgroup_destroy(&c->cgroup, &err) < 0)
 		log_warn("removing the cgroups of %s: %s", c->cfg->name, err.msg);
+	if (c->cfg->net_mode == BARCO_NET_BRIDGE && c->state_dir_fd >= 0 &&
+	    barco_net_bridge_release(c->cfg->name, BARCO_NET_LEASES, c->state_dir_fd, NULL, &err) <
+		    0)
+		log_warn("removing the network of %s: %s", c->cfg->name, err.msg);
 	if (c->state_dir_fd >= 0) {
 		barco_state_release(c->cfg->name, c->state_dir_fd);
 		c->state_dir_fd = -1;

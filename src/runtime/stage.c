@@ -31,6 +31,7 @@
 #include "stages/init.h"
 #include "stages/mount.h"
 #include "stages/net.h"
+#include "stages/net_bridge.h"
 #include "stages/ns.h"
 #include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
@@ -68,11 +69,37 @@ static void idmap_rootfs(struct barco_container *c, struct barco_report *rep)
 	barco_report_add(rep, "no id-mapped mount: %s", err.msg);
 }
 
+/* --net=ns:PATH: the clone starts in PATH's network namespace (stages/net.c). */
+static int clone_container(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	struct barco_err ignored; /* the clone's error is the one to tell */
+	int saved = -1;
+	int r;
+
+	if (c->cfg->net_mode != BARCO_NET_NS)
+		return barco_runner_clone(c, rep, err);
+	if (barco_net_enter(c->cfg->net_ns_path, &saved, rep, err) < 0)
+		return -1;
+	r = barco_runner_clone(c, rep, err);
+	if (barco_net_leave(saved, r < 0 ? &ignored : err) < 0)
+		return -1;
+	return r;
+}
+
+/* What the namespaces stage unshares: config.json's set or barco's, less net for --net=host/ns. */
+static unsigned long unshare_flags(const struct barco_container *c)
+{
+	unsigned long flags = c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns);
+
+	return barco_net_has_own_ns(c->cfg) ? flags : flags & ~(unsigned long)CLONE_NEWNET;
+}
+
 static int stage_userns_parent(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
 	idmap_rootfs(c, rep);
-	if (barco_runner_clone(c, rep, err) < 0)
+	if (clone_container(c, rep, err) < 0)
 		return -1;
 	/* Into its cgroups before it creates its cgroup namespace (next stage). */
 	if (barco_cgroup_attach(&c->cgroup, c->pid, c->is_in_cgroup2, rep, err) < 0)
@@ -108,8 +135,7 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 	for (size_t i = 0; i < c->cfg->ns_join_len; i++)
 		if (barco_ns_join(c->cfg->ns_join[i].path, c->cfg->ns_join[i].nstype, rep, err) < 0)
 			return -1;
-	if (barco_ns_unshare(c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns),
-			     rep, err) < 0)
+	if (barco_ns_unshare(unshare_flags(c), rep, err) < 0)
 		return -1;
 	/*
 	 * The new PID (and time) namespace is for children only: fork its
@@ -216,6 +242,18 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 	return r;
 }
 
+/* --net=bridge: the runner wires the container up from the host (stages/net_bridge.c). */
+static int stage_network_parent(struct barco_container *c, struct barco_report *rep,
+				struct barco_err *err)
+{
+	struct barco_net_bridge_req req = {c->cfg, c->pid, c->state_dir_fd, BARCO_NET_LEASES,
+					   barco_state_is_live};
+
+	if (c->cfg->net_mode != BARCO_NET_BRIDGE)
+		return 0;
+	return barco_net_bridge_setup(&req, rep, err);
+}
+
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
@@ -225,8 +263,8 @@ static int stage_network_child(struct barco_container *c, struct barco_report *r
 		barco_report_add(rep, "joined the network namespace at %s: left as it is", joined);
 		return 0;
 	}
-	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWNET)) {
-		barco_report_add(rep, "no new network namespace: the host's network is shared");
+	if (!(unshare_flags(c) & CLONE_NEWNET)) {
+		barco_net_report_shared(c->cfg, rep);
 		return 0;
 	}
 	return barco_net_loopback_up(rep, err);
@@ -462,8 +500,8 @@ static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	 "lessons/04-hostname.md", NULL, stage_hostname_child},
 	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
 	 "lessons/05-mounts.md", stage_mounts_parent, stage_mounts_child},
-	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
-	 "lessons/06-network.md", NULL, stage_network_child},
+	{BARCO_STAGE_NETWORK, "network", "--net=bridge: veth, address, route; bring loopback up",
+	 "lessons/06-network.md", stage_network_parent, stage_network_child},
 	{BARCO_STAGE_CAPS, "caps",
 	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
 	 NULL, stage_caps_child},

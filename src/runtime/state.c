@@ -20,11 +20,15 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "base/util.h"
+#include "stages/net_bridge.h"
 
 /* Everything barco puts in a state directory. */
-static const char *const state_files[] = {
-	"state.json", "state.json.tmp", "pid",	   "pid.tmp",	  "ctl.sock",	    "exec.fifo",
-	"oci.json",   "oci.json.tmp",	"reports", "cgroup.json", "cgroup.json.tmp"};
+static const char *const state_files[] = {"state.json",	 "state.json.tmp",  "pid",
+					  "pid.tmp",	 "ctl.sock",	    "exec.fifo",
+					  "oci.json",	 "oci.json.tmp",    "reports",
+					  "cgroup.json", "cgroup.json.tmp", "hosts",
+					  "hostname",	 "resolv.conf",	    "mountpoints",
+					  "ports"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own
@@ -161,6 +165,8 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	barco_state_cgroup_at(fd, name, layout, &cg);
 	if (barco_cgroup_destroy(&cg, &err) < 0)
 		log_warn("reclaiming %s: %s", name, err.msg);
+	if (barco_net_bridge_release(name, BARCO_NET_LEASES, fd, NULL, &err) < 0)
+		log_warn("reclaiming the network of %s: %s", name, err.msg);
 	remove_dir(run_fd, name);
 	return true;
 }

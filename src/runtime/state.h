@@ -27,6 +27,8 @@ const char *barco_state_run_dir(void);
  * could have made or could write it; 0 when it is ours, or absent.
  */
 int barco_state_check_run_dir(struct barco_err *err) __attribute__((warn_unused_result));
+/* --net=bridge (root only): the address leases (stages/net_lease.h). */
+#define BARCO_NET_LEASES BARCO_ROOT_RUN_DIR "/net-leases"
 
 /*
  * Creates and locks /run/barco/NAME; ret_fd holds the lock. Fails with

@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 	barco_test_register_oci_devices();
 	barco_test_register_rootless();
 	barco_test_register_idmap();
+	barco_test_register_net();
 
 	CU_basic_set_mode(argc > 1 && strcmp(argv[1], "-v") == 0 ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
 	CU_basic_run_tests();

@@ -29,6 +29,7 @@ void barco_test_register_oci_spec(void);
 void barco_test_register_oci_hooks(void);
 void barco_test_register_cgroup_path(void);
 void barco_test_register_oci_config(void);
+void barco_test_register_net(void);
 void barco_test_register_rootless(void);
 void barco_test_register_idmap(void);
 void barco_test_register_oci_seccomp(void);

@@ -25,7 +25,7 @@ import pytest
 from conftest import BARCO, REPO, TIMEOUT, assert_nothing_left
 
 SCHEMA = json.loads((REPO / "probes" / "probe.schema.json").read_text())
-SECTIONS = ["kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf"]
+SECTIONS = ["kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf", "net"]
 TOOLS = {s: BARCO.parent / f"barco-probe-{s}" for s in SECTIONS}
 # The name every program the probe loads carries (bpf(2) prog_name).
 PROG_NAME = "barco_probe"
