@@ -76,6 +76,7 @@ struct exec_ctx {
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
 	/* Decided before setns(2): inside the user namespace we are root. */
 	bool is_rootless;
+	struct barco_cgroup cgroup; /* the container's: none for a rootless one without */
 	int sock; /* parent end / child end of the socketpair */
 	bool is_tty;
 };
@@ -324,13 +325,10 @@ static __attribute__((noreturn)) void run_child(struct exec_ctx *x)
 
 static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err *err)
 {
-	struct barco_cgroup cg;
 	struct barco_report rep = {0};
 
 	/* Rootless without a delegated cgroup: the layout is "none", and attach does nothing. */
-	if (barco_oci_container_cgroup(x->opts->id, &cg, err) < 0)
-		return -1;
-	if (barco_cgroup_attach(&cg, pid, false, &rep, err) < 0)
+	if (barco_cgroup_attach(&x->cgroup, pid, false, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;
 }
@@ -449,6 +447,9 @@ int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, stru
 	/* The exec'd process enters the container as barco: the same guard as create's. */
 	if (r == 0 && barco_exe_guard_is_needed(&x.cfg))
 		r = barco_exe_guard(err);
+	/* Before open_namespaces: in the container's user namespace barco is root, not rootless. */
+	if (r == 0)
+		r = barco_oci_container_cgroup(opts->id, &x.cgroup, err);
 	if (r == 0)
 		r = open_namespaces(&x, err);
 	if (r == 0)
