@@ -77,7 +77,7 @@ struct exec_ctx {
 	/* Decided before setns(2): inside the user namespace we are root. */
 	bool is_rootless;
 	struct barco_cgroup cgroup; /* the container's: none for a rootless one without */
-	int sock; /* parent end / child end of the socketpair */
+	int sock;		    /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 
