@@ -34,11 +34,13 @@
 #include "stages/ns.h"
 #include "base/sock.h"
 #include "runtime/relay.h"
+#include "runtime/seccomp_agent.h"
 #include "runtime/state.h"
 
 enum barco_msg_type {
 	BARCO_MSG_CONTINUE = 1, /* runner → container: run your part of `stage` */
 	BARCO_MSG_DONE,		/* container → runner: stage finished (error[] set on failure) */
+	BARCO_MSG_LISTENER,	/* container → runner: a seccomp listener, for the agent */
 };
 
 struct barco_msg {
@@ -285,17 +287,11 @@ static int check_signals(struct barco_container *c, struct barco_err *err)
 	return 0;
 }
 
-/*
- * Waits for the container's answer, or a signal that aborts everything.
- * Returns 1 at end of file: its end of the socket is close-on-exec.
- */
-static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
-		     struct barco_err *err)
+/* Waits until the socket is readable, or a signal aborts everything. */
+static int wait_readable(struct barco_container *c, struct barco_err *err)
 {
 	struct pollfd pfd[2] = {{.fd = c->sock, .events = POLLIN},
 				{.fd = c->signal_fd, .events = POLLIN}};
-	pid_t sender = 0;
-	ssize_t n;
 
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
@@ -303,11 +299,54 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 		if (pfd[1].revents && check_signals(c, err) < 0)
 			return -1;
 		if (pfd[0].revents)
+			return 0;
+	}
+}
+
+/*
+ * The container loaded a profile that notifies and sent its listener
+ * before anything else: the agent gets it now, while the container goes
+ * on (a notified call of barco's own code then waits for the agent).
+ */
+static int pass_listener(struct barco_container *c, pid_t sender, int *listener,
+			 struct barco_report *rep, struct barco_err *err)
+{
+	int r;
+
+	if (*listener < 0)
+		return barco_err_set(err, EPROTO, "a seccomp listener message without its fd");
+	r = barco_seccomp_agent_send(c->cfg, sender, sender, "creating", *listener, rep, err);
+	barco_close_fd(listener);
+	return r;
+}
+
+/*
+ * Receives the container's answer for stage, handing on the seccomp
+ * listener that may come first. Returns 1 at end of file: its end of the
+ * socket is close-on-exec.
+ */
+static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
+		     struct barco_err *err)
+{
+	struct barco_report agent = {0};
+	pid_t sender = 0;
+	int fd = -1;
+	ssize_t n;
+
+	for (;;) {
+		if (wait_readable(c, err) < 0)
+			return -1;
+		n = recv_msg_fds(c->sock, msg, &sender, &fd, 1);
+		if (n <= 0 || msg->type != BARCO_MSG_LISTENER)
 			break;
+		if (pass_listener(c, sender, &fd, &agent, err) < 0)
+			return -1;
 	}
 	/* The exec stage's answer may carry the console's master (terminal: true). */
-	n = recv_msg_fds(c->sock, msg, &sender, stage == BARCO_STAGE_EXEC ? &c->pty_master : NULL,
-			 1);
+	if (stage == BARCO_STAGE_EXEC && fd >= 0)
+		c->pty_master = fd;
+	else
+		barco_close_fd(&fd);
 	/*
 	 * A container that stops with CONTINUEs still unread (sent ahead by
 	 * send_continues_ahead) resets the connection, and Linux 6.1 reports
@@ -327,6 +366,7 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 		c->exit_status = msg->exit_status;
 		return barco_err_set(err, msg->errnum, "%s", msg->error);
 	}
+	barco_report_append(&msg->report, &agent);
 	if (sender > 0 && sender != c->pid) {
 		barco_report_add(&msg->report, "the container process is now pid %d on the host",
 				 (int)sender);
@@ -449,6 +489,21 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 	if (recv_msg(c->sock, &msg, NULL, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
 		return barco_err_set(err, 0, "barco exited before the command started");
 	return 0;
+}
+
+int barco_runner_child_send_listener(struct barco_container *c, int *listener,
+				     struct barco_err *err)
+{
+	struct barco_msg msg;
+	int r;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_LISTENER;
+	barco_report_clear(&msg.report);
+	r = send_msg(c->sock, &msg, listener, 1, err);
+	/* The container must not keep it: it could answer its own notified calls. */
+	barco_close_fd(listener);
+	return r;
 }
 
 int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
