@@ -356,8 +356,8 @@ static int wait_for_execve(struct exec_ctx *x, pid_t pid, struct barco_err *err)
 		if (fd < 0)
 			return barco_err_set(err, 0, "%s", msg);
 		if (strcmp(msg, "seccomp") == 0)
-			n = barco_seccomp_agent_send(&x->cfg, pid, x->init_pid, "running", fd,
-						     &rep, err);
+			n = barco_seccomp_agent_send(&x->cfg, pid, x->init_pid, "running", fd, &rep,
+						     err);
 		else
 			n = barco_oci_send_console(x->opts->console_socket, fd, err);
 		(void)close(fd);

@@ -344,8 +344,8 @@ static int parse_listener(struct barco_oci_seccomp *s, struct json_object *sc,
 			  struct barco_err *err)
 {
 	if (barco_oci_get_string(sc, SECCOMP_PATH, "listenerPath", &s->listener_path, err) < 0 ||
-	    barco_oci_get_string(sc, SECCOMP_PATH, "listenerMetadata", &s->listener_metadata,
-				 err) < 0)
+	    barco_oci_get_string(sc, SECCOMP_PATH, "listenerMetadata", &s->listener_metadata, err) <
+		    0)
 		return -1;
 	if (!s->has_notify) {
 		s->listener_path = s->listener_metadata = NULL;

@@ -40,10 +40,10 @@ struct barco_oci_seccomp {
 	size_t rules_len;	     /* rules added to the filter */
 	char **skipped;		     /* one "PATH: unknown syscall "NAME"" per name skipped */
 	size_t skipped_len;
-	bool has_notify;	     /* a rule answers SCMP_ACT_NOTIFY */
-	const char *listener_path;   /* the agent's socket when has_notify, else NULL */
+	bool has_notify;	       /* a rule answers SCMP_ACT_NOTIFY */
+	const char *listener_path;     /* the agent's socket when has_notify, else NULL */
 	const char *listener_metadata; /* passed to the agent as is, or NULL */
-	void *ctx; /* libseccomp's filter while it is built; NULL after */
+	void *ctx;		       /* libseccomp's filter while it is built; NULL after */
 };
 
 struct barco_oci_spec;

@@ -20,15 +20,15 @@ static struct json_object *container_state(const struct barco_config *cfg, pid_t
 					   const char *status)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *ann = cfg->annotations_json ? json_tokener_parse(cfg->annotations_json)
-							 : NULL;
+	struct json_object *ann =
+		cfg->annotations_json ? json_tokener_parse(cfg->annotations_json) : NULL;
 
 	(void)json_object_object_add(o, "ociVersion", json_object_new_string("1.1.0"));
 	(void)json_object_object_add(o, "id", json_object_new_string(cfg->name));
 	(void)json_object_object_add(o, "status", json_object_new_string(status));
 	(void)json_object_object_add(o, "pid", json_object_new_int((int)init_pid));
-	(void)json_object_object_add(o, "bundle", json_object_new_string(cfg->bundle ? cfg->bundle
-										      : ""));
+	(void)json_object_object_add(o, "bundle",
+				     json_object_new_string(cfg->bundle ? cfg->bundle : ""));
 	(void)json_object_object_add(o, "annotations", ann ? ann : json_object_new_object());
 	return o;
 }

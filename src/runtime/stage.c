@@ -187,8 +187,9 @@ static int hand_listener(struct barco_container *c, int listener, struct barco_r
 {
 	if (listener < 0)
 		return 0;
-	barco_report_add(rep, "sendmsg(runner socket, SCM_RIGHTS [%d]), close(%d): the runner, "
-			      "on the host, passes it to the seccomp agent",
+	barco_report_add(rep,
+			 "sendmsg(runner socket, SCM_RIGHTS [%d]), close(%d): the runner, "
+			 "on the host, passes it to the seccomp agent",
 			 listener, listener);
 	return barco_runner_child_send_listener(c, &listener, err);
 }

@@ -106,8 +106,8 @@ static int set_no_new_privs(const struct barco_config *cfg, struct barco_report 
 	return 0;
 }
 
-int barco_seccomp_apply(const struct barco_config *cfg, int *ret_listener,
-			struct barco_report *rep, struct barco_err *err)
+int barco_seccomp_apply(const struct barco_config *cfg, int *ret_listener, struct barco_report *rep,
+			struct barco_err *err)
 {
 	*ret_listener = -1;
 	if (set_no_new_privs(cfg, rep, err) < 0)

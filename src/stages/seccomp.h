@@ -28,9 +28,8 @@ extern const char barco_seccomp_program_compiler[];
  * notifies (cfg->seccomp_listener_path), else -1; the caller hands it on
  * and closes it.
  */
-int barco_seccomp_apply(const struct barco_config *cfg, int *ret_listener,
-			struct barco_report *rep, struct barco_err *err)
-	__attribute__((warn_unused_result));
+int barco_seccomp_apply(const struct barco_config *cfg, int *ret_listener, struct barco_report *rep,
+			struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
  * Whether cfg's filter is loaded before the caps stage drops capabilities:
