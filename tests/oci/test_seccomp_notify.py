@@ -1,5 +1,5 @@
 """SCMP_ACT_NOTIFY and linux.seccomp.listenerPath: the runtime hands the
-filter's listener to a seccomp agent (seccomp_agent.py) with the container
+filter's listener to a seccomp agent (lesson 08's seccomp_agent.py) with the container
 process state, during create; the container then sees the agent's answers.
 runc 1.1 is the reference: every test here passes against it.
 """
@@ -8,13 +8,16 @@ import errno
 import os
 import platform
 import socket
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from ocihelp import (assert_create_refused, assert_nothing_left, create, read_pid_file, reap,
                      text)
-from seccomp_agent import NR_MKDIR, NR_MKDIRAT, Agent
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lessons" / "code"))
+from seccomp_agent import NR_MKDIR, NR_MKDIRAT, Agent  # noqa: E402 (the lesson's agent)
 
 pytestmark = pytest.mark.skipif(platform.machine() != "x86_64",
                                 reason="the agent's structures are x86_64's")

@@ -1,18 +1,25 @@
-"""A seccomp agent in the standard library (runtime-spec 1.1 seccomp.md,
-seccomp_unotify(2)): it listens on a unix socket (SOCK_STREAM); a runtime
+"""A seccomp agent (lesson 08), in the standard library (runtime-spec 1.1
+config-linux.md "Seccomp", seccomp_unotify(2)): it listens on a unix socket (SOCK_STREAM); a runtime
 connects once per container process and sends the container process state
 as JSON with the listener fd attached (SCM_RIGHTS, named by "fds"); the
 agent then answers each call the filter notifies, with an errno or with a
 success it makes up (nothing is done: the call's effect is the agent's to
-give). x86_64 structure layouts, as lessons/code/seccomp_notify.py.
+give). x86_64 structure layouts, as seccomp_notify.py.
+
+Usage: python3 seccomp_agent.py SOCKET ERRNO   (ERRNO: a name such as EXDEV, or 0)
+It serves until SIGTERM, printing what it receives and answers. The OCI
+tests (tests/oci/test_seccomp_notify.py) use its Agent class.
 """
 
 import ctypes
+import errno as errnos
 import json
 import os
 import select
+import signal
 import socket
 import struct
+import sys
 import threading
 
 NOTIF_RECV, NOTIF_SEND = 0xC0502100, 0xC0182101  # _IOWR('!', 0 and 1, ...)
@@ -25,9 +32,10 @@ libc = ctypes.CDLL(None, use_errno=True)
 class Agent:
     """Answers every notified call with -errno (errno > 0) or with 0 (errno 0)."""
 
-    def __init__(self, path, errno=0):
+    def __init__(self, path, errno=0, verbose=False):
         self.path = str(path)
         self.errno = errno
+        self.verbose = verbose
         self.messages = []  # (state dict, number of fds) per connection
         self.calls = []  # syscall numbers seen
         self.stop = threading.Event()
@@ -47,6 +55,7 @@ class Agent:
             with conn:
                 msg, fds, _, _ = socket.recv_fds(conn, 1 << 16, 4)
             self.messages.append((json.loads(msg), len(fds)))
+            self.say(f"agent: {len(fds)} fd, state {describe(self.messages[-1][0])}")
             for fd in fds[1:]:
                 os.close(fd)
             if fds:
@@ -74,10 +83,16 @@ class Agent:
         notif = ctypes.create_string_buffer(NOTIF_SIZE)  # zeroed, as the kernel requires
         if libc.ioctl(listener, NOTIF_RECV, notif) != 0:
             return  # the caller died meanwhile (ENOENT)
-        nid = struct.unpack_from("=Q", notif.raw, 0)[0]
+        nid, pid = struct.unpack_from("=QI", notif.raw, 0)
         self.calls.append(struct.unpack_from("=i", notif.raw, 16)[0])
+        answer = f"-{errnos.errorcode[self.errno]}" if self.errno else "0, and nothing done"
+        self.say(f"agent: syscall {self.calls[-1]} from pid {pid}: answer {answer}")
         resp = struct.pack("=QqiI", nid, 0, -self.errno, 0)  # struct seccomp_notif_resp
         libc.ioctl(listener, NOTIF_SEND, ctypes.create_string_buffer(resp, len(resp)))
+
+    def say(self, line):
+        if self.verbose:
+            print(line, flush=True)
 
     def close(self):
         self.stop.set()
@@ -88,3 +103,25 @@ class Agent:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+
+
+def describe(msg):
+    st = msg.get("state", {})
+    return (f"fds {msg.get('fds')}, pid {msg.get('pid')}, metadata {msg.get('metadata')!r}, "
+            f"container {st.get('id')} {st.get('status')}, init {st.get('pid')}")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: seccomp_agent.py SOCKET ERRNO")
+    code = int(sys.argv[2]) if sys.argv[2].isdigit() else getattr(errnos, sys.argv[2])
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    agent = Agent(sys.argv[1], code, verbose=True)
+    print(f"agent: listening on {agent.path}", flush=True)
+    done.wait()
+    agent.close()
+
+
+if __name__ == "__main__":
+    main()
