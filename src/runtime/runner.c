@@ -419,6 +419,33 @@ static void send_continues_ahead(struct barco_container *c, enum barco_stage unt
 }
 
 /*
+ * The container process hung up before it answered: it is gone. Says how
+ * it ended, and when the OOM killer of its cgroup killed it, that the
+ * memory limit is too low (a limit below what one process needs kills it
+ * as soon as it is charged, as runc's "unable to set memory limit" says).
+ */
+static int container_died(struct barco_container *c, struct barco_err *err)
+{
+	const char *what = "the container process died";
+	uint64_t limit = c->cfg->memory_max_bytes;
+	bool is_reaped = false;
+	int ws = 0;
+
+	for (int i = 0; i < 100 && !(is_reaped = barco_runner_reap(c, &ws)); i++)
+		(void)usleep(10 * 1000);
+	if (!is_reaped)
+		return barco_err_set(err, 0, "%s", what);
+	if (!WIFSIGNALED(ws))
+		return barco_err_set(err, 0, "%s (exit status %d)", what, WEXITSTATUS(ws));
+	if (WTERMSIG(ws) == SIGKILL && barco_cgroup_oom_kills(&c->cgroup) > 0 && limit > 0)
+		return barco_err_set(err, 0,
+				     "%s: the OOM killer of its cgroup killed it; the memory limit "
+				     "(%llu bytes) is too low",
+				     what, (unsigned long long)limit);
+	return barco_err_set(err, 0, "%s (killed by SIG%s)", what, sigabbrev_np(WTERMSIG(ws)));
+}
+
+/*
  * Runs the runner's part of a stage, has the container run its part, and
  * sets *ret_ns to the time the two parts took (the messages in between
  * are not the stage's).
@@ -447,7 +474,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 	if (r < 0)
 		return -1;
 	if (r > 0)
-		return barco_err_set(err, 0, "the container process died");
+		return container_died(c, err);
 	barco_report_append(rep, &msg.report);
 	*ret_ns += msg.duration_ns;
 	return 0;

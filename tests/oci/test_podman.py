@@ -135,6 +135,9 @@ STATUS_MATRIX = [
     ("bad-podman-option", ["--no-such-option"], ["true"], 125, "", "unknown flag"),
     ("runtime-refuses-input", ["--sysctl", "kernel.shmmax=notanumber"], ["true"], 126, "",
      "invalid argument"),
+    # runc: "unable to set memory limit to 1024"; barco: the OOM killer of the
+    # cgroup killed the process, "the memory limit (1024 bytes) is too low".
+    ("memory-limit-too-low", ["--memory", "1k"], ["true"], 126, "", "memory limit"),
     ("not-executable", [], ["/etc/passwd"], 126, "", "permission denied"),
     ("missing-command", [], ["no-such-command"], 127, "",
      "executable file not found in $path"),
@@ -154,6 +157,8 @@ def test_exit_status_matrix(podman, opts, args, status, out, words):
     assert text(r.stdout) == out, text(r.stderr)
     if words:
         assert words in text(r.stderr).lower(), text(r.stderr)
+    if podman.rt.name == "barco" and "--memory" in opts:
+        assert "the memory limit (1024 bytes) is too low" in text(r.stderr), text(r.stderr)
     assert name not in text(podman("ps", "-a", "--format", "{{.Names}}").stdout)
 
 
