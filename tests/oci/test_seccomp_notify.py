@@ -120,6 +120,13 @@ def test_exec_sends_its_own_listener(rt, bundle, ids, agent):
     assert len(a.messages) == 2, a.messages
     st = a.messages[1][0]["state"]
     assert st["id"] == cid and st["pid"] == pid and a.messages[1][0]["pid"] != pid, st
+    # The agent gone: exec fails, and the container runs on.
+    a.close()
+    r = rt.run("exec", cid, "sh", "-c", "echo ran")
+    assert r.returncode != 0 and b"ran" not in r.stdout, (r.stdout, r.stderr)
+    if rt.name == "barco":
+        assert agent_error(a.path).encode() in r.stderr, r.stderr
+    assert rt.status(cid) == "running"
     rt.ok("kill", cid, "KILL")
     reap(pid)
     rt.ok("delete", cid)
