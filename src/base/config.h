@@ -164,6 +164,10 @@ struct barco_config {
 	unsigned int seccomp_flags;   /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 	char *const *seccomp_skipped; /* unknown syscall names, warned about (oci_config.h) */
 	size_t seccomp_skipped_len;
+	/* SCMP_ACT_NOTIFY: the seccomp agent's socket (NULL: no rule notifies), its metadata */
+	const char *seccomp_listener_path;
+	const char *seccomp_listener_metadata;
+	const char *annotations_json; /* config.json's annotations, for the agent; or NULL */
 	struct barco_rlimit {
 		int resource; /* RLIMIT_*: set by the exec stage, before execve */
 		uint64_t soft;

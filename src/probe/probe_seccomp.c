@@ -230,7 +230,7 @@ static const struct barco_probe_layers notify = {
 	.pass = "a notification was received and answered through the listener",
 	.fail = {BARCO_PROBE_WARN,
 		 "user notification needs a 5.0+ kernel (5.5+ for the full API); "
-		 "barco does not use it yet",
+		 "only OCI bundles whose profile uses SCMP_ACT_NOTIFY need it",
 		 "user notification did not work"},
 };
 

@@ -250,6 +250,11 @@ static void map_seccomp(const struct barco_oci_spec *spec, struct barco_config *
 	cfg->seccomp_flags = spec->seccomp->flags;
 	cfg->seccomp_skipped = spec->seccomp->skipped;
 	cfg->seccomp_skipped_len = spec->seccomp->skipped_len;
+	cfg->seccomp_listener_path = spec->seccomp->listener_path;
+	cfg->seccomp_listener_metadata = spec->seccomp->listener_metadata;
+	if (spec->annotations)
+		cfg->annotations_json =
+			json_object_to_json_string_ext(spec->annotations, JSON_C_TO_STRING_PLAIN);
 }
 
 void barco_oci_config_warn(const struct barco_config *cfg)

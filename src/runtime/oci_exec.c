@@ -38,6 +38,7 @@
 #include "runtime/exe_guard.h"
 #include "runtime/oci_config.h"
 #include "runtime/oci_lifecycle.h"
+#include "runtime/seccomp_agent.h"
 #include "stages/caps.h"
 #include "stages/cgroup.h"
 #include "stages/exec.h"
@@ -286,22 +287,37 @@ static int take_terminal(struct exec_ctx *x, struct barco_err *err)
 	return 0;
 }
 
+/* A profile that notifies: its listener to the parent, which hands it to the agent. */
+static int hand_listener(struct exec_ctx *x, int *listener, struct barco_err *err)
+{
+	int r;
+
+	if (*listener < 0)
+		return 0;
+	r = barco_sock_send(x->sock, "seccomp", 7, listener, 1, err);
+	barco_close_fd(listener);
+	return r;
+}
+
 /* In the child: everything the init's last stages did, then execve. Returns only on failure. */
 static int exec_in_container(struct exec_ctx *x, struct barco_err *err)
 {
 	struct barco_report rep = {0};
 	const struct barco_config *cfg = &x->cfg;
+	int listener = -1;
 
 	if (enter_namespaces(x, false, err) < 0 || (x->is_tty && take_terminal(x, err) < 0) ||
 	    barco_exec_set_rlimits(cfg, &rep, err) < 0)
 		return -1;
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (process.cwd)", cfg->workdir);
-	if ((barco_seccomp_is_early(cfg) && barco_seccomp_load_profile(cfg, &rep, err) < 0) ||
+	if ((barco_seccomp_is_early(cfg) &&
+	     (barco_seccomp_load_profile(cfg, &listener, &rep, err) < 0 ||
+	      hand_listener(x, &listener, err) < 0)) ||
 	    barco_caps_apply(x->caps_keep, cfg->uid, cfg->gid, cfg->groups, cfg->groups_len, &rep,
 			     err) < 0 ||
-	    barco_seccomp_apply(cfg, &rep, err) < 0 ||
-	    barco_exec_check(cfg->argv, cfg->env, err) < 0)
+	    barco_seccomp_apply(cfg, &listener, &rep, err) < 0 ||
+	    hand_listener(x, &listener, err) < 0 || barco_exec_check(cfg->argv, cfg->env, err) < 0)
 		return -1;
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
@@ -334,9 +350,10 @@ static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err 
 }
 
 /* Until the child's end closes (execve happened) or it reports why it could not run. */
-static int wait_for_execve(struct exec_ctx *x, struct barco_err *err)
+static int wait_for_execve(struct exec_ctx *x, pid_t pid, struct barco_err *err)
 {
 	char msg[BARCO_ERR_MSG_MAX + 128];
+	struct barco_report rep = {0};
 
 	for (;;) {
 		int fd = -1;
@@ -349,7 +366,11 @@ static int wait_for_execve(struct exec_ctx *x, struct barco_err *err)
 		msg[n] = '\0';
 		if (fd < 0)
 			return barco_err_set(err, 0, "%s", msg);
-		n = barco_oci_send_console(x->opts->console_socket, fd, err);
+		if (strcmp(msg, "seccomp") == 0)
+			n = barco_seccomp_agent_send(&x->cfg, pid, x->init_pid, "running", fd, &rep,
+						     err);
+		else
+			n = barco_oci_send_console(x->opts->console_socket, fd, err);
 		(void)close(fd);
 		if (n < 0)
 			return -1;
@@ -391,7 +412,7 @@ static int run_parent(struct exec_ctx *x, pid_t pid, int *ret_status, struct bar
 	const struct barco_oci_exec_opts *o = x->opts;
 
 	if (attach_cgroups(x, pid, err) < 0 || write(x->sock, "g", 1) != 1 ||
-	    wait_for_execve(x, err) < 0) {
+	    wait_for_execve(x, pid, err) < 0) {
 		(void)kill(pid, SIGKILL);
 		(void)barco_waitpid(pid, NULL);
 		return -1;

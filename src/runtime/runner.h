@@ -168,6 +168,14 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 			     struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
+ * caps or seccomp stage, in the container: sends the seccomp listener the
+ * profile's filter gave to the runner, which hands it to the seccomp agent
+ * (runtime/seccomp_agent.h) while the container goes on; closes it here.
+ */
+int barco_runner_child_send_listener(struct barco_container *c, int *listener,
+				     struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
  * A child stage function returns this (instead of 0) in a process whose
  * part is over: the runner's child loop exits it quietly. The namespaces
  * stage uses it in the process that forked pid 1.

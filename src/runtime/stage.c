@@ -270,10 +270,27 @@ static int stage_network_child(struct barco_container *c, struct barco_report *r
 	return barco_net_loopback_up(rep, err);
 }
 
+/* A profile that notifies gave a listener: to the runner at once (runtime/seccomp_agent.h). */
+static int hand_listener(struct barco_container *c, int listener, struct barco_report *rep,
+			 struct barco_err *err)
+{
+	if (listener < 0)
+		return 0;
+	barco_report_add(rep,
+			 "sendmsg(runner socket, SCM_RIGHTS [%d]), close(%d): the runner, "
+			 "on the host, passes it to the seccomp agent",
+			 listener, listener);
+	return barco_runner_child_send_listener(c, &listener, err);
+}
+
 static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
 			    struct barco_err *err)
 {
-	if (barco_seccomp_is_early(c->cfg) && barco_seccomp_load_profile(c->cfg, rep, err) < 0)
+	int listener = -1;
+
+	if (barco_seccomp_is_early(c->cfg) &&
+	    (barco_seccomp_load_profile(c->cfg, &listener, rep, err) < 0 ||
+	     hand_listener(c, listener, rep, err) < 0))
 		return -1;
 	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, c->cfg->groups,
 				c->cfg->groups_len, rep, err);
@@ -282,7 +299,11 @@ static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
 static int stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
-	return barco_seccomp_apply(c->cfg, rep, err);
+	int listener = -1;
+
+	if (barco_seccomp_apply(c->cfg, &listener, rep, err) < 0)
+		return -1;
+	return hand_listener(c, listener, rep, err);
 }
 
 /*

@@ -918,6 +918,28 @@ bool barco_cgroup_is_frozen(const struct barco_cgroup *cg)
 	return strncmp(now, "FR", 2) == 0 || now[0] == '1'; /* FROZEN, FREEZING; 1 */
 }
 
+/*
+ * The "oom_kill N" line of v1's memory.oom_control or cgroup2's
+ * memory.events (cgroup-v1/memory.rst, cgroup-v2.rst): how many processes
+ * the OOM killer killed in this cgroup.
+ */
+long barco_cgroup_oom_kills(const struct barco_cgroup *cg)
+{
+	const char *v1 = cg->v1_path[BARCO_CG_V1_MEMORY];
+	char path[PATH_MAX];
+	char text[512];
+	struct barco_err ignored;
+	const char *line;
+
+	if (!(v1[0] ? path_fmt(path, "%s/memory.oom_control", v1)
+		    : cg->unified_path[0] &&
+			      path_fmt(path, "%s/memory.events", cg->unified_path)) ||
+	    cg_read(path, text, sizeof(text), &ignored) < 0)
+		return -1;
+	line = strstr(text, "oom_kill ");
+	return line ? strtol(line + strlen("oom_kill "), NULL, 10) : -1;
+}
+
 /* ---- destroy ------------------------------------------------------------ */
 
 /* Without cgroup.kill: SIGKILL every pid listed in cgroup.procs. */

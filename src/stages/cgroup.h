@@ -181,5 +181,8 @@ int barco_cgroup_freeze(const struct barco_cgroup *cg, bool is_frozen, struct ba
 /* Whether cg is frozen (or freezing); false when it has no freezer. */
 bool barco_cgroup_is_frozen(const struct barco_cgroup *cg);
 
+/* How many processes of cg the OOM killer killed; -1 when unknown. */
+long barco_cgroup_oom_kills(const struct barco_cgroup *cg);
+
 /* The cgroup id (inode of the cgroup2 directory), for eBPF filtering; 0 if none. */
 uint64_t barco_cgroup_id(const struct barco_cgroup *cg);
