@@ -219,8 +219,8 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 static int start_slirp(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 {
 	char dir[4096];
-	struct barco_net_slirp_req req = {c->cfg, c->net_ns_fds[0], c->net_ns_fds[1],
-					  c->state_dir_fd, dir};
+	struct barco_net_slirp_req req = {c->cfg,	   c->net_ns_fds[0], c->net_ns_fds[1],
+					  c->rootfs_fd,	   c->state_dir_fd,  dir};
 	int r;
 
 	if (c->net_ns_fds[0] < 0 || c->net_ns_fds[1] < 0)

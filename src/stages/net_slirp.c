@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -345,18 +346,39 @@ static int publish_ports(const struct barco_config *cfg, const char *sock,
 	return 0;
 }
 
-/* The name files the container binds are missing from the rootfs: noted, to be removed after. */
-static int note_mount_points(const struct barco_net_slirp_req *req, struct barco_err *err)
+/*
+ * The mount points of the name files the container binds, made here when
+ * the rootfs lacks them: an ordinary user owns their rootfs where a
+ * container root of their subordinate range may not write. openat2(2)
+ * with RESOLVE_IN_ROOT: a symlink in the rootfs cannot lead out of it.
+ * What was made is noted, to be removed when the container goes; what
+ * cannot be made here the container tries itself.
+ */
+static int make_mount_points(const struct barco_net_slirp_req *req, struct barco_report *rep,
+			     struct barco_err *err)
 {
+	struct open_how how = {.flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			       .mode = 0644,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	bool made[BARCO_NAME_FILES] = {false};
-	char path[4096 + 32];
-	struct stat st;
+	struct stat root;
 
-	for (size_t i = 0; i < BARCO_NAME_FILES; i++) {
-		(void)snprintf(path, sizeof(path), "%s%s",
-			       strcmp(req->cfg->rootfs, "/") == 0 ? "" : req->cfg->rootfs,
-			       barco_name_files[i].target);
-		made[i] = lstat(path, &st) < 0 && errno == ENOENT;
+	if (fstat(req->rootfs_fd, &root) < 0)
+		return barco_err_errno(err, "fstat %s", req->cfg->rootfs);
+	/* --rootfs /: the host's own /etc, bound read-only; nothing is made in it. */
+	for (size_t i = 0; i < BARCO_NAME_FILES && strcmp(req->cfg->rootfs, "/") != 0; i++) {
+		const char *target = barco_name_files[i].target;
+		int fd = (int)syscall(SYS_openat2, req->rootfs_fd, target + 1, &how, sizeof(how));
+
+		if (fd < 0)
+			continue;
+		/* Root makes it the rootfs owner's, as the container would have. */
+		made[i] = geteuid() != 0 || fchown(fd, root.st_uid, root.st_gid) == 0;
+		(void)close(fd);
+		barco_report_add(rep,
+				 "openat2(rootfs, \"%s\", O_CREAT|O_EXCL, RESOLVE_IN_ROOT) = 0: an "
+				 "empty mount point, uid %u (removed when the container goes)",
+				 target + 1, (unsigned)root.st_uid);
 	}
 	return barco_net_names_note(req->state_dir_fd, req->cfg->rootfs, made, err);
 }
@@ -370,11 +392,6 @@ static void report_started(const struct barco_slirp *s, const char *cmdline, boo
 			 "pipe; its output in %s",
 			 is_sandbox ? " unshare(CLONE_NEWNS), mount(/, MS_REC|MS_PRIVATE)," : "",
 			 slirp_path(), cmdline, (int)s->pid, BARCO_SLIRP_LOG);
-	barco_report_add(rep,
-			 "read(ready pipe) = \"1\": tap0 is up in the container, %s/%d, gateway "
-			 "%s, DNS %s, MTU %d",
-			 BARCO_SLIRP_ADDR, BARCO_SLIRP_PREFIX, BARCO_SLIRP_GATEWAY, BARCO_SLIRP_DNS,
-			 BARCO_SLIRP_MTU);
 	barco_report_add(rep, "the exit pipe's write end stays with barco: when barco exits or "
 			      "is killed, slirp4netns sees it close and exits");
 }
@@ -398,14 +415,23 @@ int barco_net_slirp_start(const struct barco_net_slirp_req *req, struct barco_sl
 				 ARRAY_LEN(argv), args, sizeof(args)) < 0)
 		return barco_err_set(err, E2BIG, "slirp4netns's command line");
 	join_argv(argv, cmdline, sizeof(cmdline));
-	if (note_mount_points(req, err) < 0 || spawn(req, argv, is_sandbox, &ready, ret, err) < 0)
+	if (make_mount_points(req, rep, err) < 0 ||
+	    spawn(req, argv, is_sandbox, &ready, ret, err) < 0)
 		return -1;
-	if (wait_ready(ready, ret, req->state_dir_fd, err) < 0 ||
-	    publish_ports(req->cfg, sock, rep, err) < 0) {
+	report_started(ret, cmdline, is_sandbox, rep);
+	if (wait_ready(ready, ret, req->state_dir_fd, err) < 0) {
 		barco_net_slirp_stop(ret);
 		return -1;
 	}
-	report_started(ret, cmdline, is_sandbox, rep);
+	barco_report_add(rep,
+			 "read(ready pipe) = \"1\": tap0 is up in the container, %s/%d, gateway "
+			 "%s, DNS %s, MTU %d",
+			 BARCO_SLIRP_ADDR, BARCO_SLIRP_PREFIX, BARCO_SLIRP_GATEWAY, BARCO_SLIRP_DNS,
+			 BARCO_SLIRP_MTU);
+	if (publish_ports(req->cfg, sock, rep, err) < 0) {
+		barco_net_slirp_stop(ret);
+		return -1;
+	}
 	return 0;
 }
 

@@ -57,6 +57,7 @@ struct barco_net_slirp_req {
 	const struct barco_config *cfg;
 	int netns_fd;	       /* the container's network namespace */
 	int userns_fd;	       /* its user namespace */
+	int rootfs_fd;	       /* the rootfs, O_PATH (the name files' mount points) */
 	int state_dir_fd;      /* where the log and the API socket go */
 	const char *state_dir; /* its path (the API socket is named by path) */
 };
