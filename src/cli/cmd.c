@@ -64,10 +64,11 @@ static int rootless_prepare(struct barco_config *cfg, struct barco_err *err)
 				     "--userns=host needs root on the host: without a user "
 				     "namespace an ordinary user's container has no privileges");
 	if (cfg->net_mode == BARCO_NET_BRIDGE)
-		return barco_err_set(err, 0,
-				     "--net=bridge needs root on the host (a bridge, veth pairs and "
-				     "NAT rules are the host's): use --net=slirp4netns, a network "
-				     "stack of the user's own (apt-get install slirp4netns)");
+		return barco_err_set(
+			err, 0,
+			"--net=bridge needs root on the host (a bridge, veth pairs and "
+			"NAT rules are the host's): use --net=slirp4netns, a network "
+			"stack of the user's own (apt-get install slirp4netns)");
 	if (barco_rootless_default_maps(cfg, &is_subid, err) < 0)
 		return -1;
 	log_info("rootless (uid %u): %s", (unsigned)geteuid(),

@@ -691,7 +691,7 @@ static void kill_and_reap(pid_t *pid)
 
 void barco_container_detach(struct barco_container *c)
 {
-	int *fds[] = {&c->sock,		&c->rootfs_fd,	&c->exec_fifo_fd, &c->state_dir_fd,
+	int *fds[] = {&c->sock,	      &c->rootfs_fd,   &c->exec_fifo_fd,  &c->state_dir_fd,
 		      &c->pty_master, &c->idmapped_fd, &c->net_ns_fds[0], &c->net_ns_fds[1]};
 
 	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */

@@ -219,8 +219,8 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 static int start_slirp(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
 {
 	char dir[4096];
-	struct barco_net_slirp_req req = {c->cfg,	   c->net_ns_fds[0], c->net_ns_fds[1],
-					  c->rootfs_fd,	   c->state_dir_fd,  dir};
+	struct barco_net_slirp_req req = {c->cfg,	c->net_ns_fds[0], c->net_ns_fds[1],
+					  c->rootfs_fd, c->state_dir_fd,  dir};
 	int r;
 
 	if (c->net_ns_fds[0] < 0 || c->net_ns_fds[1] < 0)
@@ -267,7 +267,7 @@ static int stage_network_child(struct barco_container *c, struct barco_report *r
 		return -1;
 	if (c->cfg->net_mode != BARCO_NET_SLIRP)
 		return 0;
-	/* Without the mounts stage, / and /dev may still propagate to the host's: no tmpfs there. */
+	/* Without the mounts stage, /dev may propagate to the host's: no tmpfs there. */
 	if (c->cfg->lesson_skip == BARCO_LESSON_SKIP_MOUNTS) {
 		barco_report_add(rep, "--lesson-skip=mounts: no name files bound");
 		return 0;

@@ -25,10 +25,9 @@
 
 /* Everything barco puts in a state directory. */
 static const char *const state_files[] = {
-	"state.json", "state.json.tmp", "pid",		"pid.tmp", "ctl.sock",
-	"exec.fifo",  "oci.json",	"oci.json.tmp", "reports", "hosts",
-	"hostname",   "resolv.conf",	"mountpoints",	"ports",   "slirp.sock",
-	"slirp4netns.log"};
+	"state.json",  "state.json.tmp", "pid",	       "pid.tmp",	 "ctl.sock", "exec.fifo",
+	"oci.json",    "oci.json.tmp",	 "reports",    "hosts",		 "hostname", "resolv.conf",
+	"mountpoints", "ports",		 "slirp.sock", "slirp4netns.log"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own

@@ -22,10 +22,8 @@ static const struct barco_flag_name if_flag_names[] = {
 };
 
 static const char *const mode_names[] = {
-	[BARCO_NET_NONE] = "none",
-	[BARCO_NET_HOST] = "host",
-	[BARCO_NET_NS] = "ns:PATH",
-	[BARCO_NET_BRIDGE] = "bridge",
+	[BARCO_NET_NONE] = "none",	   [BARCO_NET_HOST] = "host",
+	[BARCO_NET_NS] = "ns:PATH",	   [BARCO_NET_BRIDGE] = "bridge",
 	[BARCO_NET_SLIRP] = "slirp4netns",
 };
 

@@ -368,8 +368,8 @@ static int bind_name_files(pid_t pid, int dir_fd, bool *ret_made, struct barco_r
 	if (own < 0 || cwd < 0 || target < 0)
 		return barco_err_errno(err, "open %s, /proc/self/ns/mnt, the cwd", path);
 	for (size_t i = 0; i < BARCO_NAME_FILES && r == 0; i++) {
-		trees[i] =
-			open_tree(dir_fd, barco_name_files[i].file, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		trees[i] = open_tree(dir_fd, barco_name_files[i].file,
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (trees[i] < 0)
 			r = barco_err_errno(err, "open_tree(state/%s)", barco_name_files[i].file);
 	}

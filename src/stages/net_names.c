@@ -79,8 +79,10 @@ static int open_target(const char *target, bool *ret_made, struct barco_report *
 				 "when the container goes)",
 				 target);
 	} else if (errno == EACCES || errno == EPERM || errno == EROFS) {
-		barco_report_add(rep, "%s: none in the rootfs, and no mount point can be made "
-				      "(%s): left alone", target, strerrorname_np(errno));
+		barco_report_add(rep,
+				 "%s: none in the rootfs, and no mount point can be made "
+				 "(%s): left alone",
+				 target, strerrorname_np(errno));
 		return -2;
 	} else if (errno != EEXIST) {
 		return barco_err_errno(err, "create the mount point %s", target);
@@ -114,7 +116,8 @@ int barco_net_names_attach(const int *trees, const char *from, bool *ret_made,
 			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 		(void)close(fd);
 		if (r < 0)
-			return barco_err_errno(err, "move_mount(%s onto %s)", barco_name_files[i].file,
+			return barco_err_errno(err, "move_mount(%s onto %s)",
+					       barco_name_files[i].file,
 					       barco_name_files[i].target);
 		barco_report_add(rep, "open_tree(%s/%s, OPEN_TREE_CLONE), move_mount onto %s = 0",
 				 from, barco_name_files[i].file, barco_name_files[i].target);
@@ -128,7 +131,6 @@ void barco_net_names_close(int *trees)
 		if (trees[i] >= 0)
 			(void)close(trees[i]);
 }
-
 
 /*
  * The mount points made in the rootfs, in the state directory's

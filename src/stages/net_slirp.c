@@ -79,8 +79,7 @@ struct argv_buf {
 	bool is_full;
 };
 
-__attribute__((format(printf, 2, 3))) static void add_arg(struct argv_buf *a, const char *fmt,
-							  ...)
+__attribute__((format(printf, 2, 3))) static void add_arg(struct argv_buf *a, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -157,8 +156,8 @@ static _Noreturn void exec_slirp(const int *fds, int log_fd, char *const *argv, 
 	 * shared), that umount propagates back and takes the host's mounts
 	 * with it. A namespace of its own, private throughout, contains it.
 	 */
-	if (is_sandbox && (unshare(CLONE_NEWNS) < 0 ||
-			   mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+	if (is_sandbox &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
 		_exit(126);
 	/* Above 10 first, so that no dup2 below lands on a descriptor still to be moved. */
 	for (int i = 0; i < 4; i++)
@@ -190,8 +189,7 @@ static void last_log_line(int dir_fd, char *buf, size_t size)
 }
 
 /* Waits for the "1" on the ready pipe; EOF or the timeout is a failure. */
-static int wait_ready(int ready_fd, const struct barco_slirp *s, int dir_fd,
-		      struct barco_err *err)
+static int wait_ready(int ready_fd, const struct barco_slirp *s, int dir_fd, struct barco_err *err)
 {
 	struct pollfd pfd = {.fd = ready_fd, .events = POLLIN};
 	char c = 0, why[256];
@@ -309,6 +307,7 @@ static int api_call(const char *path, const char *request, char *reply, size_t s
 	size_t used = 0;
 	ssize_t n;
 
+	reply[0] = '\0';
 	if (fd < 0)
 		return barco_err_errno(err, "socket(AF_UNIX)");
 	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path) >=
@@ -326,8 +325,8 @@ static int api_call(const char *path, const char *request, char *reply, size_t s
 }
 
 /* -p: one add_hostfwd per port, through the API socket. */
-static int publish_ports(const struct barco_config *cfg, const char *sock,
-			 struct barco_report *rep, struct barco_err *err)
+static int publish_ports(const struct barco_config *cfg, const char *sock, struct barco_report *rep,
+			 struct barco_err *err)
 {
 	for (size_t i = 0; i < cfg->ports_len; i++) {
 		const struct barco_port *p = &cfg->ports[i];
@@ -472,8 +471,8 @@ int barco_net_slirp_bind_names(const struct barco_config *cfg, struct barco_repo
 	int r;
 
 	name_texts(cfg, texts);
-	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0755") <
-	    0)
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=16k,mode=0755") < 0)
 		return barco_err_errno(err, "mount(tmpfs, /dev) for the name files");
 	r = write_and_clone(texts, trees, err);
 	if (umount2("/dev", MNT_DETACH) < 0 && r == 0)

@@ -144,15 +144,21 @@ static void test_parse_port(void)
 static void test_slirp_argv(void)
 {
 	char buf[1024], *argv[24];
-	int argc = barco_net_slirp_argv("/run/barco/c/slirp.sock", true, argv, 24, buf, sizeof(buf));
-	static const char *const want[] = {
-		"slirp4netns",	     "--configure",
-		"--mtu=65520",	     "--disable-host-loopback",
-		"--enable-sandbox",  "--enable-seccomp",
-		"--netns-type=path", "--userns-path=/proc/self/fd/4",
-		"--ready-fd=5",	     "--exit-fd=6",
-		"--api-socket=/run/barco/c/slirp.sock",
-		"/proc/self/fd/3",   "tap0"};
+	int argc =
+		barco_net_slirp_argv("/run/barco/c/slirp.sock", true, argv, 24, buf, sizeof(buf));
+	static const char *const want[] = {"slirp4netns",
+					   "--configure",
+					   "--mtu=65520",
+					   "--disable-host-loopback",
+					   "--enable-sandbox",
+					   "--enable-seccomp",
+					   "--netns-type=path",
+					   "--userns-path=/proc/self/fd/4",
+					   "--ready-fd=5",
+					   "--exit-fd=6",
+					   "--api-socket=/run/barco/c/slirp.sock",
+					   "/proc/self/fd/3",
+					   "tap0"};
 
 	CU_ASSERT_EQUAL_FATAL(argc, (int)(sizeof(want) / sizeof(want[0])));
 	for (int i = 0; i < argc; i++)
