@@ -310,13 +310,6 @@ assert_all_gone() {
 
 # ---- NAT and published ports (nft, in the test's namespace)
 
-# fetch URL: an HTTP GET from the test's namespace (bounded: 3 s).
-fetch() {
-	nsenter --net="/run/netns/$TEST_NETNS" /usr/bin/python3 -c \
-		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
-}
-
-httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait'
 
 @test "-p 8080:80: a busybox httpd answers on the published port; the table goes with it" {
 	local n
@@ -329,7 +322,7 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 	ip -n "$TEST_NETNS" link set d0 up
 	ip -n "$TEST_NETNS" link set d1 up
 	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run --rootfs "$ROOTFS" --name "$n" \
-		--net=bridge -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c "$httpd_cmd" \
+		--net=bridge -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c "$HTTPD_CMD" \
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
 	BG_PIDS+=("$!")
 	wait_until 30 has_addr "$n" || fail "no address for $n: $(cat "$TEST_ROOT/out.$n.err")"

@@ -18,27 +18,13 @@ setup_file() {
 	[ -x /usr/bin/slirp4netns ] || skip "no slirp4netns (apt-get install slirp4netns)"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun (modprobe tun)"
 	setup_suite_rootfs
-	RANGED=bsl${RANDOM}r
-	SINGLE=bsl${RANDOM}s
-	SUB_START=$((1200000000 + (RANDOM % 1000) * 65536))
-	useradd -M -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /usr/sbin/nologin "$RANGED"
-	useradd -M -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /usr/sbin/nologin "$SINGLE"
-	usermod --add-subuids "$SUB_START-$((SUB_START + 65535))" \
-		--add-subgids "$SUB_START-$((SUB_START + 65535))" "$RANGED"
-	export RANGED SINGLE SUB_START
+	make_test_users bsl 1200000000
 	local u
 	for u in "$RANGED" "$SINGLE"; do
-		install -d -m 0700 -o "$u" -g "$u" "$TEST_ROOT/home-$u"
 		# A rootfs of the user's own: the name files' mount points can be made in it.
 		cp -a "$ROOTFS" "$TEST_ROOT/rootfs-$u"
 		chown -R "$u:$u" "$TEST_ROOT/rootfs-$u"
 	done
-	export USER_BARCO="$BARCO"
-	if ! runuser -u "$SINGLE" -- test -x "$BARCO"; then
-		cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
-		chmod 755 "$TEST_ROOT/bin"
-		USER_BARCO="$TEST_ROOT/bin/barco"
-	fi
 	mknod -m 0666 "$TEST_ROOT/tun" c 10 200
 	mknod -m 0600 "$TEST_ROOT/tun-0600" c 10 200
 	mkdir -p "$TEST_ROOT/www"
@@ -46,13 +32,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local u
-	for u in ${RANGED:-} ${SINGLE:-}; do
-		pkill -KILL -u "$u" 2>/dev/null || true
-		rm -rf --one-file-system "/tmp/barco-$(id -u "$u" 2>/dev/null)"
-		wait_until 20 no_process_of "$u" || true
-		userdel "$u" || echo "# userdel $u failed: remove it by hand" >&3
-	done
+	remove_test_users
 	teardown_suite_rootfs
 }
 
@@ -66,10 +46,6 @@ teardown() {
 	show_stderr
 	[ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true
 	[ -z "$TEST_NETNS" ] || ip netns del "$TEST_NETNS" 2>/dev/null || true
-}
-
-no_process_of() {
-	! pgrep -u "$1" >/dev/null
 }
 
 # make_netns: the test's namespace, 192.0.2.1/24 on a veth end in it, and an
@@ -88,12 +64,6 @@ make_netns() {
 	SERVER_PID=$!
 	wait_until 10 fetch "http://192.0.2.1:$PAGE_PORT/" >/dev/null 2>&1 ||
 		fail "the test's HTTP server is not up"
-}
-
-# fetch URL: an HTTP GET from the test's namespace (bounded: 3 s).
-fetch() {
-	nsenter --net="/run/netns/$TEST_NETNS" /usr/bin/python3 -c \
-		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
 }
 
 # run_slirp [-N] ARGS... -- CMD...: `barco run --net=slirp4netns` as root, in the test's namespace.
@@ -193,8 +163,7 @@ assert_slirp_gone() {
 	n=$(cname)
 	make_netns
 	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run -v --rootfs "$ROOTFS" --name "$n" \
-		--net=slirp4netns -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c \
-		'trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait' \
+		--net=slirp4netns -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c "$HTTPD_CMD" \
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
 	BG_PIDS+=("$!")
 	wait_until 20 fetch http://192.0.2.1:8080/ || fail "nothing answers on 192.0.2.1:8080: $(cat "$TEST_ROOT/out.$n.err")"
@@ -314,8 +283,7 @@ assert_slirp_gone() {
 	# -p: the container's httpd, published by the user's slirp4netns.
 	n=$(cname p)
 	(user_barco "$TEST_ROOT/tun" "$RANGED" run -v --rootfs "$TEST_ROOT/rootfs-$RANGED" --name "$n" \
-		--net=slirp4netns -p 8080:80 -- /bin/sh -c \
-		'trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait' \
+		--net=slirp4netns -p 8080:80 -- /bin/sh -c "$HTTPD_CMD" \
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&-) &
 	BG_PIDS+=("$!")
 	wait_until 20 fetch http://192.0.2.1:8080/ || fail "nothing answers on 192.0.2.1:8080: $(cat "$TEST_ROOT/out.$n.err")"
