@@ -314,7 +314,13 @@ assert_slirp_gone() {
 	assert_nothing_left "$n"
 }
 
-@test "probe: slirp4netns is found (net.rootless)" {
+@test "probe: slirp4netns is found (net.rootless); for a user, only with a /dev/net/tun they may open" {
 	run_barco probe
 	assert_line --regexp '^  PASS +net\.rootless +found: slirp4netns'
+	make_netns
+	as_user_slirp "$SINGLE" probe
+	assert_line --regexp '^  PASS +net\.rootless +found: slirp4netns'
+	as_user_slirp "$SINGLE" --tun "$TEST_ROOT/tun-0600" probe
+	assert_line --regexp '^  WARN +net\.rootless +found: slirp4netns, but this user cannot open /dev/net/tun'
+	assert_line --partial "chmod 0666 /dev/net/tun"
 }
