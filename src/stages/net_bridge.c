@@ -175,6 +175,24 @@ static int link_up(struct nl_sock *sk, const char *ifname, int master, struct ba
 	return nl_done(rtnl_link_change(sk, now, change, 0), rep, err, "RTM_NEWLINK %s up", ifname);
 }
 
+/*
+ * -p from the host's own 127.0.0.1: the output chain's DNAT sends the
+ * packet to barco0 with its loopback source, which routing refuses on any
+ * link but lo unless that link has route_localnet (ip-sysctl.rst); the
+ * table's postrouting chain then masquerades it to 10.88.0.1, so the
+ * answer comes back. barco0's own setting, in this network namespace only.
+ */
+static int allow_loopback_dnat(struct barco_report *rep, struct barco_err *err)
+{
+	static const char path[] = "/proc/sys/net/ipv4/conf/" BARCO_BRIDGE_NAME "/route_localnet";
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return barco_err_errno(err, "write %s", path);
+	barco_report_add(rep, "write %s = 1: -p answers on 127.0.0.1 too", path);
+	return 0;
+}
+
 /* barco0, made on first use with the gateway address; *ret_ifindex is its index. */
 static int ensure_bridge(struct nl_sock *sk, int *ret_ifindex, struct barco_report *rep,
 			 struct barco_err *err)
@@ -207,7 +225,8 @@ static int ensure_bridge(struct nl_sock *sk, int *ret_ifindex, struct barco_repo
 	if (r < 0)
 		return nl_done(r, rep, err, "RTM_GETLINK %s", BARCO_BRIDGE_NAME);
 	*ret_ifindex = rtnl_link_get_ifindex(br);
-	if (add_addr(sk, *ret_ifindex, BARCO_BRIDGE_NAME, BARCO_NET_GATEWAY, rep, err) < 0)
+	if (add_addr(sk, *ret_ifindex, BARCO_BRIDGE_NAME, BARCO_NET_GATEWAY, rep, err) < 0 ||
+	    allow_loopback_dnat(rep, err) < 0)
 		return -1;
 	return link_up(sk, BARCO_BRIDGE_NAME, 0, rep, err);
 }

@@ -311,7 +311,7 @@ assert_all_gone() {
 # ---- NAT and published ports (nft, in the test's namespace)
 
 
-@test "-p 8080:80: a busybox httpd answers on the published port; the table goes with it" {
+@test "-p 8080:80: a busybox httpd answers on the published port, 127.0.0.1 too; the table goes with it" {
 	local n
 	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
 	n=$(cname)
@@ -335,6 +335,15 @@ assert_all_gone() {
 	assert_output "hello from $n"
 	run fetch http://10.88.0.1:8081/
 	assert_failure # published on 192.0.2.1 only
+	# From the namespace's own 127.0.0.1 (its lo up, as a host's is): barco0's
+	# route_localnet, and masquerade.
+	ip -n "$TEST_NETNS" link set lo up
+	run fetch http://127.0.0.1:8080/
+	assert_output "hello from $n"
+	run fetch http://127.0.0.1:8081/
+	assert_failure
+	assert_equal "$(ip netns exec "$TEST_NETNS" cat /proc/sys/net/ipv4/conf/barco0/route_localnet)" 1
+	assert_equal "$(ip netns exec "$TEST_NETNS" cat /proc/sys/net/ipv4/conf/all/route_localnet)" 0
 	ip -n "$TEST_NETNS" link del d0
 	run nsenter --net="/run/netns/$TEST_NETNS" nft list map ip barco ports
 	# nft names the protocol ("tcp") where the kernel kept the set's
