@@ -232,11 +232,12 @@ static int check_rootless_tools(struct barco_probe_ctx *ctx, const void *arg,
 				       found[0] ? ", " : "", strrchr(tools[i], '/') + 1);
 	}
 	if (found[0] && !tun_is_usable(ret))
-		barco_probe_set(ret, BARCO_PROBE_WARN,
-				"as root: chmod 0666 /dev/net/tun (udev's mode), or modprobe tun when "
-				"it is missing",
-				"found: %s, but this user cannot open /dev/net/tun (its tap device)",
-				found);
+		barco_probe_set(
+			ret, BARCO_PROBE_WARN,
+			"as root: chmod 0666 /dev/net/tun (udev's mode), or modprobe tun when "
+			"it is missing",
+			"found: %s, but this user cannot open /dev/net/tun (its tap device)",
+			found);
 	else if (found[0])
 		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "found: %s", found);
 	else
