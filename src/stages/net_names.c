@@ -12,6 +12,8 @@
 #include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -154,9 +156,32 @@ int barco_net_names_note(int dir_fd, const char *rootfs, const bool *made, struc
 }
 
 /*
- * Removes the mount points barco_net_names_note() listed, if they are still
- * what barco made: an empty regular file of the rootfs's owner.
+ * Removes path if it is still what barco made: an empty regular file of
+ * uid. Its directory is opened with RESOLVE_NO_SYMLINKS: the container may
+ * have made its /etc a symlink to "/etc" meanwhile, which on the host is
+ * the host's.
  */
+static void remove_mount_point(char *path, unsigned uid, struct barco_report *rep)
+{
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_NO_SYMLINKS};
+	char *slash = strrchr(path, '/');
+	cleanup_close int dir = -1;
+	struct stat st;
+
+	if (!slash || slash == path)
+		return;
+	*slash = '\0';
+	dir = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	*slash = '/';
+	if (dir < 0 || fstatat(dir, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size != 0 || st.st_uid != uid)
+		return;
+	if (unlinkat(dir, slash + 1, 0) == 0)
+		barco_report_add(rep, "unlink(%s) = 0: the mount point barco made", path);
+}
+
+/* Removes the mount points barco_net_names_note() listed (remove_mount_point). */
 void barco_net_names_remove(int dir_fd, struct barco_report *rep)
 {
 	struct barco_report scratch;
@@ -166,23 +191,14 @@ void barco_net_names_remove(int dir_fd, struct barco_report *rep)
 	char line[4220];
 	unsigned uid;
 	int at;
-	struct stat st;
 
 	if (!rep) {
 		barco_report_clear(&scratch);
 		rep = &scratch;
 	}
 	while (f && fgets(line, sizeof(line), f)) {
-		const char *path;
-
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%u %n", &uid, &at) != 1)
-			continue;
-		path = line + at;
-		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 ||
-		    st.st_uid != uid)
-			continue;
-		if (unlink(path) == 0)
-			barco_report_add(rep, "unlink(%s) = 0: the mount point barco made", path);
+		if (sscanf(line, "%u %n", &uid, &at) == 1)
+			remove_mount_point(line + at, uid, rep);
 	}
 }

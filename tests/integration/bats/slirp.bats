@@ -225,6 +225,25 @@ assert_slirp_gone() {
 	assert_nothing_left "$n"
 }
 
+@test "--net=slirp4netns: a container that turns its /etc into a symlink cannot have barco remove a host file" {
+	local n rootfs=$TEST_ROOT/rootfs-sym victim=$TEST_ROOT/victim
+	n=$(cname)
+	make_netns
+	cp -a "$ROOTFS" "$rootfs"
+	rm -f "$rootfs/etc/resolv.conf"
+	# An empty file of the rootfs's owner, where the symlink will lead on the host.
+	mkdir -p "$victim"
+	install -o "$(stat -c %u "$rootfs")" -g "$(stat -c %g "$rootfs")" -m 0644 /dev/null "$victim/resolv.conf"
+	run --separate-stderr nsenter --net="/run/netns/$TEST_NETNS" timeout -k 5 "$BARCO_TIMEOUT" \
+		"$BARCO" run --rootfs "$rootfs" --name "$n" --net=slirp4netns -- \
+		/bin/sh -c "mv /etc /etc.real && ln -s $victim /etc"
+	assert_success
+	[ -L "$rootfs/etc" ] || fail "the container did not make /etc a symlink"
+	[ -e "$victim/resolv.conf" ] || fail "barco removed $victim/resolv.conf through the container's symlink"
+	rm -rf "$rootfs" "$victim"
+	assert_nothing_left "$n"
+}
+
 @test "barco step --until=network --net=slirp4netns, then delete: slirp4netns gone" {
 	local n pid
 	n=$(cname)
