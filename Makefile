@@ -77,9 +77,11 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # The layout work left it at 2,740,112 bytes under the first cap, 2,876,056;
 # then exec/pause/update, seccomp profiles compiled by libseccomp at create,
 # devices, rootless with id-mapped mounts and --net (libnl-route: 110 KB of
-# its code, its static dependencies besides) made 3,469,544 (2026-12-07). The
-# cap is that and 1%: a guard against growth nobody chose, not a budget.
-BARCO_MAX_BYTES := 3504240
+# its code, its static dependencies besides) made 3,469,544 (2026-12-07);
+# --net=slirp4netns (net_slirp.c, net_names.c and their reports' text: no
+# new library, json-c was linked already) 3,513,112 (2026-12-07). The cap
+# is that and 1%: a guard against growth nobody chose, not a budget.
+BARCO_MAX_BYTES := 3548243
 STATIC_LIBS ?= yes
 ifeq ($(STATIC_LIBS),yes)
 STATIC_PKG_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)
