@@ -70,7 +70,7 @@ int barco_net_slirp_check(struct barco_err *err)
 	return 0;
 }
 
-/* Appends one argument (printf-formatted) to argv, its text to buf. */
+/* An argv being built: its strings live in buf; is_full once anything did not fit. */
 struct argv_buf {
 	char **argv;
 	size_t max, argc;
@@ -79,6 +79,7 @@ struct argv_buf {
 	bool is_full;
 };
 
+/* Appends one argument (printf-formatted) to argv, its text to buf. */
 __attribute__((format(printf, 2, 3))) static void add_arg(struct argv_buf *a, const char *fmt, ...)
 {
 	va_list ap;
