@@ -71,7 +71,7 @@ _barco_option_value()
         --lesson-skip)
             mapfile -t COMPREPLY < <(compgen -W "cgroups userns hostname mounts pivot_root caps \
                 seccomp" -- "$cur") ;;
-        --net) mapfile -t COMPREPLY < <(compgen -W "none bridge host ns:" -- "$cur") ;;
+        --net) mapfile -t COMPREPLY < <(compgen -W "none bridge slirp4netns host ns:" -- "$cur") ;;
         --rootfs | --workdir)
             if declare -F _filedir >/dev/null; then _filedir -d; else
                 mapfile -t COMPREPLY < <(compgen -d -- "$cur")

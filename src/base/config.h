@@ -34,6 +34,7 @@ enum barco_net_mode {
 	BARCO_NET_HOST,	  /* no network namespace of its own: the host's */
 	BARCO_NET_NS,	  /* an existing network namespace: net_ns_path */
 	BARCO_NET_BRIDGE, /* a new one, with a veth pair to the bridge barco0 */
+	BARCO_NET_SLIRP,  /* a new one, with a tap device served by slirp4netns (rootless) */
 };
 
 struct barco_idmap {
@@ -95,7 +96,7 @@ struct barco_config {
 
 	enum barco_net_mode net_mode;
 	const char *net_ns_path;    /* BARCO_NET_NS: the namespace file (/run/netns/X) */
-	struct barco_port {	    /* -p: published ports (--net=bridge) */
+	struct barco_port {	    /* -p: published ports (bridge, slirp4netns) */
 		uint32_t host_addr; /* IPv4, network order; 0: every local address */
 		uint16_t host_port;
 		uint16_t container_port;

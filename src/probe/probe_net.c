@@ -208,6 +208,13 @@ static int check_br_netfilter(struct barco_probe_ctx *ctx, const void *arg,
 	return 0;
 }
 
+/* Both make their tap device through /dev/net/tun, which the user must be able to open. */
+static bool tun_is_usable(struct barco_probe_result *ret)
+{
+	return barco_probe_ev_call(&ret->evidence, access("/dev/net/tun", R_OK | W_OK),
+				   "access(\"/dev/net/tun\", R_OK|W_OK)") == 0;
+}
+
 /* Rootless networking: a user-mode stack, slirp4netns or pasta (passt), on the PATH. */
 static int check_rootless_tools(struct barco_probe_ctx *ctx, const void *arg,
 				struct barco_probe_result *ret, struct barco_err *err)
@@ -224,7 +231,14 @@ static int check_rootless_tools(struct barco_probe_ctx *ctx, const void *arg,
 			(void)snprintf(found + strlen(found), sizeof(found) - strlen(found), "%s%s",
 				       found[0] ? ", " : "", strrchr(tools[i], '/') + 1);
 	}
-	if (found[0])
+	if (found[0] && !tun_is_usable(ret))
+		barco_probe_set(
+			ret, BARCO_PROBE_WARN,
+			"as root: chmod 0666 /dev/net/tun (udev's mode), or modprobe tun when "
+			"it is missing",
+			"found: %s, but this user cannot open /dev/net/tun (its tap device)",
+			found);
+	else if (found[0])
 		barco_probe_set(ret, BARCO_PROBE_PASS, NULL, "found: %s", found);
 	else
 		barco_probe_set(ret, BARCO_PROBE_WARN,

@@ -7,6 +7,8 @@
 #include "base/util.h"
 #include "lessons.h"
 #include "runtime/stage.h"
+#include "runtime/state.h"
+#include "stages/net_slirp.h"
 
 const char *barco_explain_why(enum barco_stage stage)
 {
@@ -75,6 +77,14 @@ void barco_explain_look(const struct barco_stage_view *v, struct barco_report *l
 			barco_report_add(look,
 					 "cat /run/barco/net-leases; nft list table ip barco");
 			barco_report_add(look, "ss -tln   # published ports are DNAT, not sockets");
+		}
+		/* --net=slirp4netns: its report names the program. */
+		if (v->what && strstr(v->what, "execve(\"" BARCO_SLIRP4NETNS "\"")) {
+			barco_report_add(look, "ps -o pid,user,args -C slirp4netns");
+			barco_report_add(look, "cat %s/%s/" BARCO_SLIRP_LOG, BARCO_RUN_DIR,
+					 v->name);
+			barco_report_add(look,
+					 "ss -tlnp | grep slirp4netns   # -p: its own sockets");
 		}
 		break;
 	case BARCO_STAGE_CAPS:

@@ -32,6 +32,7 @@
 #include "stages/exec.h"
 #include "base/log.h"
 #include "stages/net_bridge.h"
+#include "stages/net_names.h"
 #include "stages/ns.h"
 #include "base/sock.h"
 #include "runtime/relay.h"
@@ -129,6 +130,17 @@ static int injected(const struct barco_stage_def *def, struct barco_err *err)
 	return barco_err_set(err, EIO, "fault injected (BARCO_FAULT=%s)", def->name);
 }
 
+/* The answer, with the namespace descriptors a stage opened for the runner (then closed here). */
+static void send_done(struct barco_container *c, const struct barco_msg *msg)
+{
+	struct barco_err err;
+	bool has_fds = c->net_ns_fds[0] >= 0 && c->net_ns_fds[1] >= 0;
+
+	(void)send_msg(c->sock, msg, has_fds ? c->net_ns_fds : NULL, has_fds ? 2 : 0, &err);
+	barco_close_fd(&c->net_ns_fds[0]);
+	barco_close_fd(&c->net_ns_fds[1]);
+}
+
 /* In the container: wait for CONTINUE, run the stage's part, answer DONE. */
 static _Noreturn void child_loop(struct barco_container *c)
 {
@@ -159,7 +171,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
 						     : barco_exec_status_for_errno(err.errnum);
 		(void)snprintf(msg.error, sizeof(msg.error), "%s", r < 0 ? err.msg : "");
-		(void)send_msg(c->sock, &msg, NULL, 0, &err);
+		send_done(c, &msg);
 		if (r < 0)
 			_exit(msg.exit_status);
 	}
@@ -337,7 +349,11 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 	for (;;) {
 		if (wait_readable(c, err) < 0)
 			return -1;
-		n = recv_msg_fds(c->sock, msg, &sender, &fd, 1);
+		/* The namespaces stage's answer carries the namespaces for slirp4netns. */
+		if (stage == BARCO_STAGE_NAMESPACES)
+			n = recv_msg_fds(c->sock, msg, &sender, c->net_ns_fds, 2);
+		else
+			n = recv_msg_fds(c->sock, msg, &sender, &fd, 1);
 		if (n <= 0 || msg->type != BARCO_MSG_LISTENER)
 			break;
 		if (pass_listener(c, sender, &fd, &agent, err) < 0)
@@ -708,6 +724,8 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	c->stages = stages;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = c->idmapped_fd = -1;
 	c->exec_fifo_fd = c->pty_master = c->pty_slave = -1;
+	c->net_ns_fds[0] = c->net_ns_fds[1] = -1;
+	barco_slirp_init(&c->slirp);
 	c->pid_file_pid = -1;
 	c->created = (long long)time(NULL);
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
@@ -753,8 +771,8 @@ static void kill_and_reap(pid_t *pid)
 
 void barco_container_detach(struct barco_container *c)
 {
-	int *fds[] = {&c->sock,		&c->rootfs_fd,	&c->exec_fifo_fd,
-		      &c->state_dir_fd, &c->pty_master, &c->idmapped_fd};
+	int *fds[] = {&c->sock,	      &c->rootfs_fd,   &c->exec_fifo_fd,  &c->state_dir_fd,
+		      &c->pty_master, &c->idmapped_fd, &c->net_ns_fds[0], &c->net_ns_fds[1]};
 
 	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */
 	c->pid = c->first_pid = 0;
@@ -780,6 +798,11 @@ void barco_container_close(struct barco_container *c)
 	}
 	if (barco_cgroup_destroy(&c->cgroup, &err) < 0)
 		log_warn("removing the cgroups of %s: %s", c->cfg->name, err.msg);
+	/* After the container: slirp4netns ends with it. */
+	if (c->slirp.pid > 0)
+		barco_net_slirp_stop(&c->slirp);
+	if (c->cfg->net_mode == BARCO_NET_SLIRP)
+		barco_net_names_remove(c->state_dir_fd, NULL);
 	if (c->cfg->net_mode == BARCO_NET_BRIDGE && c->state_dir_fd >= 0 &&
 	    barco_net_bridge_release(c->cfg->name, BARCO_NET_LEASES, c->state_dir_fd, NULL, &err) <
 		    0)

@@ -32,7 +32,9 @@
 #include "stages/mount.h"
 #include "stages/net.h"
 #include "stages/net_bridge.h"
+#include "stages/net_slirp.h"
 #include "stages/ns.h"
+#include "runtime/lesson_skip.h"
 #include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
 #include "runtime/state.h"
@@ -119,6 +121,27 @@ static int stage_userns_child(struct barco_container *c, struct barco_report *re
 	return barco_userns_become_root(rep, err);
 }
 
+/*
+ * --net=slirp4netns: the runner starts slirp4netns on this process's
+ * network and user namespaces. It cannot open /proc/PID/ns/ itself when
+ * it is an ordinary user: since its setresuid(2) (userns stage) and until
+ * its execve(2), this process is not dumpable, and /proc/PID/ns/ of a
+ * process that is not dumpable is closed to all but host root
+ * (ptrace_may_access(), proc(5)). So it passes them with its answer.
+ */
+static int pass_namespaces(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	c->net_ns_fds[0] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	c->net_ns_fds[1] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (c->net_ns_fds[0] < 0 || c->net_ns_fds[1] < 0)
+		return barco_err_errno(err, "open /proc/self/ns/net, /proc/self/ns/user");
+	barco_report_add(rep,
+			 "open(\"/proc/self/ns/net\"), open(\"/proc/self/ns/user\"): passed to "
+			 "the runner with this answer (SCM_RIGHTS), for slirp4netns");
+	return 0;
+}
+
 static int stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
 				  struct barco_err *err)
 {
@@ -149,7 +172,7 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 		return BARCO_STAGE_HANDOFF;
 	barco_report_add(rep, "fork() = 0: this process is pid %d of the new pid namespace",
 			 (int)getpid());
-	return 0;
+	return c->cfg->net_mode == BARCO_NET_SLIRP ? pass_namespaces(c, rep, err) : 0;
 }
 
 /* The namespace file the namespaces stage joined for nstype (CLONE_NEW*), or NULL. */
@@ -242,13 +265,36 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 	return r;
 }
 
-/* --net=bridge: the runner wires the container up from the host (stages/net_bridge.c). */
+/* --net=slirp4netns: the runner starts it on the namespaces the container passed. */
+static int start_slirp(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+{
+	char dir[4096];
+	struct barco_net_slirp_req req = {c->cfg,	c->net_ns_fds[0], c->net_ns_fds[1],
+					  c->rootfs_fd, c->state_dir_fd,  dir};
+	int r;
+
+	if (c->net_ns_fds[0] < 0 || c->net_ns_fds[1] < 0)
+		return barco_err_set(err, EPROTO, "the container passed no namespaces");
+	(void)snprintf(dir, sizeof(dir), "%s/%s", BARCO_RUN_DIR, c->cfg->name);
+	r = barco_net_slirp_start(&req, &c->slirp, rep, err);
+	/* slirp4netns holds them now, or failed. */
+	barco_close_fd(&c->net_ns_fds[0]);
+	barco_close_fd(&c->net_ns_fds[1]);
+	return r;
+}
+
+/*
+ * --net=bridge: the runner wires the container up from the host
+ * (stages/net_bridge.c); --net=slirp4netns: it starts slirp4netns.
+ */
 static int stage_network_parent(struct barco_container *c, struct barco_report *rep,
 				struct barco_err *err)
 {
 	struct barco_net_bridge_req req = {c->cfg, c->pid, c->state_dir_fd, BARCO_NET_LEASES,
 					   barco_state_is_live};
 
+	if (c->cfg->net_mode == BARCO_NET_SLIRP)
+		return start_slirp(c, rep, err);
 	if (c->cfg->net_mode != BARCO_NET_BRIDGE)
 		return 0;
 	return barco_net_bridge_setup(&req, rep, err);
@@ -267,7 +313,16 @@ static int stage_network_child(struct barco_container *c, struct barco_report *r
 		barco_net_report_shared(c->cfg, rep);
 		return 0;
 	}
-	return barco_net_loopback_up(rep, err);
+	if (barco_net_loopback_up(rep, err) < 0)
+		return -1;
+	if (c->cfg->net_mode != BARCO_NET_SLIRP)
+		return 0;
+	/* Without the mounts stage, /dev may propagate to the host's: no tmpfs there. */
+	if (c->cfg->lesson_skip == BARCO_LESSON_SKIP_MOUNTS) {
+		barco_report_add(rep, "--lesson-skip=mounts: no name files bound");
+		return 0;
+	}
+	return barco_net_slirp_bind_names(c->cfg, rep, err);
 }
 
 /* A profile that notifies gave a listener: to the runner at once (runtime/seccomp_agent.h). */
@@ -521,7 +576,8 @@ static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	 "lessons/04-hostname.md", NULL, stage_hostname_child},
 	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
 	 "lessons/05-mounts.md", stage_mounts_parent, stage_mounts_child},
-	{BARCO_STAGE_NETWORK, "network", "--net=bridge: veth, address, route; bring loopback up",
+	{BARCO_STAGE_NETWORK, "network",
+	 "bring loopback up; --net=bridge: veth, address, route; --net=slirp4netns: tap0",
 	 "lessons/06-network.md", stage_network_parent, stage_network_child},
 	{BARCO_STAGE_CAPS, "caps",
 	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",

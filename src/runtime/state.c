@@ -21,6 +21,7 @@
 #include "base/parse.h"
 #include "base/util.h"
 #include "stages/net_bridge.h"
+#include "stages/net_names.h"
 
 /* Everything barco puts in a state directory. */
 static const char *const state_files[] = {"state.json",	 "state.json.tmp",  "pid",
@@ -28,7 +29,7 @@ static const char *const state_files[] = {"state.json",	 "state.json.tmp",  "pid
 					  "oci.json",	 "oci.json.tmp",    "reports",
 					  "cgroup.json", "cgroup.json.tmp", "hosts",
 					  "hostname",	 "resolv.conf",	    "mountpoints",
-					  "ports"};
+					  "ports",	 "slirp.sock",	    "slirp4netns.log"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own
@@ -167,6 +168,8 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 		log_warn("reclaiming %s: %s", name, err.msg);
 	if (barco_net_bridge_release(name, BARCO_NET_LEASES, fd, NULL, &err) < 0)
 		log_warn("reclaiming the network of %s: %s", name, err.msg);
+	/* --net=slirp4netns's mount points (its slirp4netns ended with the dead runner). */
+	barco_net_names_remove(fd, NULL);
 	remove_dir(run_fd, name);
 	return true;
 }

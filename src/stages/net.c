@@ -22,10 +22,9 @@ static const struct barco_flag_name if_flag_names[] = {
 };
 
 static const char *const mode_names[] = {
-	[BARCO_NET_NONE] = "none",
-	[BARCO_NET_HOST] = "host",
-	[BARCO_NET_NS] = "ns:PATH",
-	[BARCO_NET_BRIDGE] = "bridge",
+	[BARCO_NET_NONE] = "none",	   [BARCO_NET_HOST] = "host",
+	[BARCO_NET_NS] = "ns:PATH",	   [BARCO_NET_BRIDGE] = "bridge",
+	[BARCO_NET_SLIRP] = "slirp4netns",
 };
 
 const char *barco_net_mode_name(enum barco_net_mode mode)
@@ -35,7 +34,8 @@ const char *barco_net_mode_name(enum barco_net_mode mode)
 
 bool barco_net_has_own_ns(const struct barco_config *cfg)
 {
-	return cfg->net_mode == BARCO_NET_NONE || cfg->net_mode == BARCO_NET_BRIDGE;
+	return cfg->net_mode == BARCO_NET_NONE || cfg->net_mode == BARCO_NET_BRIDGE ||
+	       cfg->net_mode == BARCO_NET_SLIRP;
 }
 
 /* A network namespace file: /run/netns/NAME (ip netns add) or /proc/PID/ns/net. */
@@ -77,7 +77,7 @@ int barco_net_parse_mode(const char *arg, struct barco_config *cfg, struct barco
 	}
 	return barco_err_set(err, 0,
 			     "invalid --net '%s': the modes are none (the default), bridge, "
-			     "host and ns:PATH",
+			     "slirp4netns, host and ns:PATH",
 			     arg);
 }
 

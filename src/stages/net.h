@@ -8,14 +8,17 @@
 #include "base/err.h"
 #include "base/report.h"
 
-/* Parses --net=MODE into cfg: none, host, bridge or ns:PATH (a network namespace file). */
+/*
+ * Parses --net=MODE into cfg: none, host, bridge, slirp4netns or ns:PATH
+ * (a network namespace file).
+ */
 int barco_net_parse_mode(const char *arg, struct barco_config *cfg, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
-/* The --net names, for messages: "none", "host", "ns:PATH", "bridge". */
+/* The --net names, for messages: "none", "host", "ns:PATH", "bridge", "slirp4netns". */
 const char *barco_net_mode_name(enum barco_net_mode mode);
 
-/* True when the container gets a network namespace of its own (none, bridge). */
+/* True when the container gets a network namespace of its own (none, bridge, slirp4netns). */
 bool barco_net_has_own_ns(const struct barco_config *cfg);
 
 /*

@@ -21,6 +21,7 @@
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "stages/net_names.h"
 #include "stages/net_nat.h"
 
 /* libnl's objects are reference counted: these drop ours at the end of a scope. */
@@ -174,6 +175,24 @@ static int link_up(struct nl_sock *sk, const char *ifname, int master, struct ba
 	return nl_done(rtnl_link_change(sk, now, change, 0), rep, err, "RTM_NEWLINK %s up", ifname);
 }
 
+/*
+ * -p from the host's own 127.0.0.1: the output chain's DNAT sends the
+ * packet to barco0 with its loopback source, which routing refuses on any
+ * link but lo unless that link has route_localnet (ip-sysctl.rst); the
+ * table's postrouting chain then masquerades it to 10.88.0.1, so the
+ * answer comes back. barco0's own setting, in this network namespace only.
+ */
+static int allow_loopback_dnat(struct barco_report *rep, struct barco_err *err)
+{
+	static const char path[] = "/proc/sys/net/ipv4/conf/" BARCO_BRIDGE_NAME "/route_localnet";
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return barco_err_errno(err, "write %s", path);
+	barco_report_add(rep, "write %s = 1: -p answers on 127.0.0.1 too", path);
+	return 0;
+}
+
 /* barco0, made on first use with the gateway address; *ret_ifindex is its index. */
 static int ensure_bridge(struct nl_sock *sk, int *ret_ifindex, struct barco_report *rep,
 			 struct barco_err *err)
@@ -206,7 +225,8 @@ static int ensure_bridge(struct nl_sock *sk, int *ret_ifindex, struct barco_repo
 	if (r < 0)
 		return nl_done(r, rep, err, "RTM_GETLINK %s", BARCO_BRIDGE_NAME);
 	*ret_ifindex = rtnl_link_get_ifindex(br);
-	if (add_addr(sk, *ret_ifindex, BARCO_BRIDGE_NAME, BARCO_NET_GATEWAY, rep, err) < 0)
+	if (add_addr(sk, *ret_ifindex, BARCO_BRIDGE_NAME, BARCO_NET_GATEWAY, rep, err) < 0 ||
+	    allow_loopback_dnat(rep, err) < 0)
 		return -1;
 	return link_up(sk, BARCO_BRIDGE_NAME, 0, rep, err);
 }
@@ -304,27 +324,6 @@ static unsigned long long own_netns(void)
 	return stat("/proc/self/ns/net", &st) == 0 ? (unsigned long long)st.st_ino : 0;
 }
 
-/* The name files: in the state directory, bound over these paths in the container. */
-static const struct {
-	const char *file;
-	const char *target;
-} name_files[] = {
-	{"hosts", "/etc/hosts"},
-	{"hostname", "/etc/hostname"},
-	{"resolv.conf", "/etc/resolv.conf"},
-};
-
-static int write_file(int dir_fd, const char *file, const char *text, struct barco_err *err)
-{
-	cleanup_close int fd =
-		openat(dir_fd, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	size_t len = strlen(text);
-
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		return barco_err_errno(err, "write %s in the state directory", file);
-	return 0;
-}
-
 /* The host's nameservers, less those on its loopback (a stub resolver is not reachable). */
 static void resolv_conf(char *buf, size_t size)
 {
@@ -354,108 +353,17 @@ static int write_name_files(int dir_fd, const struct barco_config *cfg, unsigned
 
 	(void)snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n",
 		       barco_lease_addr(offset, addr, sizeof(addr)), cfg->hostname);
-	if (write_file(dir_fd, "hosts", text, err) < 0)
+	if (barco_net_names_write(dir_fd, "hosts", text, err) < 0)
 		return -1;
 	(void)snprintf(text, sizeof(text), "%s\n", cfg->hostname);
-	if (write_file(dir_fd, "hostname", text, err) < 0)
+	if (barco_net_names_write(dir_fd, "hostname", text, err) < 0)
 		return -1;
 	resolv_conf(text, sizeof(text));
-	if (write_file(dir_fd, "resolv.conf", text, err) < 0)
+	if (barco_net_names_write(dir_fd, "resolv.conf", text, err) < 0)
 		return -1;
 	barco_report_add(rep, "wrote hosts (%s %s), hostname, resolv.conf in the state directory",
 			 addr, cfg->hostname);
 	return 0;
-}
-
-/*
- * Creates target (O_EXCL) as the owner of the container's "/", as the
- * runner sees it from inside: on an id-mapped rootfs that is container
- * root's host uid, the only one the mount maps (host root there would get
- * EOVERFLOW), and the file lands on disk as the rootfs's own owner.
- */
-static int create_as_root_owner(const char *target)
-{
-	struct stat root;
-	int fd, saved;
-	uid_t uid;
-	gid_t gid;
-
-	if (stat("/", &root) < 0)
-		return -1;
-	gid = (gid_t)setfsgid(root.st_gid);
-	uid = (uid_t)setfsuid(root.st_uid);
-	fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	saved = errno;
-	(void)setfsuid(uid);
-	(void)setfsgid(gid);
-	errno = saved;
-	return fd;
-}
-
-/*
- * In the container's mount namespace: an fd of target, a regular file; an
- * empty one is made when missing (a mount point, as runc makes). 1: not a
- * regular file (a symlink to a resolver's file, say), left alone.
- */
-static int open_target(const char *target, bool *ret_made, struct barco_report *rep,
-		       struct barco_err *err)
-{
-	int fd = create_as_root_owner(target);
-	struct stat st;
-
-	if (fd >= 0) {
-		(void)close(fd);
-		*ret_made = true;
-		barco_report_add(rep,
-				 "%s: none in the rootfs, an empty mount point made (removed "
-				 "when the container goes)",
-				 target);
-	} else if (errno != EEXIST) {
-		return barco_err_errno(err, "create the mount point %s", target);
-	}
-	fd = open(target, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return barco_err_errno(err, "open %s (in the container)", target);
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		return fd;
-	(void)close(fd);
-	barco_report_add(rep, "%s: not a regular file in the rootfs, left alone", target);
-	return -2;
-}
-
-/*
- * With the runner in the container's mount namespace: each tree over its
- * target; ret_made[i]: its mount point was made here.
- */
-static int attach_trees(const int *trees, bool *ret_made, struct barco_report *rep,
-			struct barco_err *err)
-{
-	for (size_t i = 0; i < ARRAY_LEN(name_files); i++) {
-		int fd = open_target(name_files[i].target, &ret_made[i], rep, err);
-		int r;
-
-		if (fd == -2)
-			continue;
-		if (fd < 0)
-			return -1;
-		r = move_mount(trees[i], "", fd, "",
-			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-		(void)close(fd);
-		if (r < 0)
-			return barco_err_errno(err, "move_mount(%s onto %s)", name_files[i].file,
-					       name_files[i].target);
-		barco_report_add(rep,
-				 "open_tree(state/%s, OPEN_TREE_CLONE), move_mount onto %s = 0",
-				 name_files[i].file, name_files[i].target);
-	}
-	return 0;
-}
-
-static void close_trees(int *trees)
-{
-	for (size_t i = 0; i < ARRAY_LEN(name_files); i++)
-		if (trees[i] >= 0)
-			(void)close(trees[i]);
 }
 
 /*
@@ -467,7 +375,7 @@ static void close_trees(int *trees)
 static int bind_name_files(pid_t pid, int dir_fd, bool *ret_made, struct barco_report *rep,
 			   struct barco_err *err)
 {
-	int trees[ARRAY_LEN(name_files)] = {-1, -1, -1};
+	int trees[BARCO_NAME_FILES] = {-1, -1, -1};
 	cleanup_close int own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	cleanup_close int target = -1;
@@ -478,72 +386,21 @@ static int bind_name_files(pid_t pid, int dir_fd, bool *ret_made, struct barco_r
 	target = open(path, O_RDONLY | O_CLOEXEC);
 	if (own < 0 || cwd < 0 || target < 0)
 		return barco_err_errno(err, "open %s, /proc/self/ns/mnt, the cwd", path);
-	for (size_t i = 0; i < ARRAY_LEN(name_files) && r == 0; i++) {
-		trees[i] =
-			open_tree(dir_fd, name_files[i].file, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	for (size_t i = 0; i < BARCO_NAME_FILES && r == 0; i++) {
+		trees[i] = open_tree(dir_fd, barco_name_files[i].file,
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (trees[i] < 0)
-			r = barco_err_errno(err, "open_tree(state/%s)", name_files[i].file);
+			r = barco_err_errno(err, "open_tree(state/%s)", barco_name_files[i].file);
 	}
 	if (r == 0 && setns(target, CLONE_NEWNS) < 0)
 		r = barco_err_errno(err, "setns(%s, CLONE_NEWNS)", path);
 	else if (r == 0) {
-		r = attach_trees(trees, ret_made, rep, err);
+		r = barco_net_names_attach(trees, "state", ret_made, rep, err);
 		if (setns(own, CLONE_NEWNS) < 0 || fchdir(cwd) < 0)
 			r = barco_err_errno(err, "setns back to the runner's mount namespace");
 	}
-	close_trees(trees);
+	barco_net_names_close(trees);
 	return r;
-}
-
-/*
- * The mount points made in the rootfs, in the state directory's
- * "mountpoints": one "UID PATH" line each, PATH on the host, UID the
- * rootfs's owner there, which is what the file was made as.
- */
-static int note_mount_points(int dir_fd, const char *rootfs, const bool *made,
-			     struct barco_err *err)
-{
-	char text[3 * 4220] = "";
-	size_t used = 0;
-	struct stat st;
-
-	if (lstat(rootfs, &st) < 0)
-		return barco_err_errno(err, "lstat %s", rootfs);
-	for (size_t i = 0; i < ARRAY_LEN(name_files); i++)
-		if (made[i])
-			used += (size_t)snprintf(
-				text + used, sizeof(text) - used, "%u %s%s\n", (unsigned)st.st_uid,
-				strcmp(rootfs, "/") == 0 ? "" : rootfs, name_files[i].target);
-	return used ? write_file(dir_fd, "mountpoints", text, err) : 0;
-}
-
-/*
- * Removes the mount points note_mount_points() listed, if they are still
- * what barco made: an empty regular file of the rootfs's owner.
- */
-static void remove_mount_points(int dir_fd, struct barco_report *rep)
-{
-	cleanup_close int fd =
-		dir_fd < 0 ? -1 : openat(dir_fd, "mountpoints", O_RDONLY | O_CLOEXEC);
-	cleanup_fclose FILE *f = fd < 0 ? NULL : fdopen(steal_fd(&fd), "re");
-	char line[4220];
-	unsigned uid;
-	int at;
-	struct stat st;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *path;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%u %n", &uid, &at) != 1)
-			continue;
-		path = line + at;
-		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 ||
-		    st.st_uid != uid)
-			continue;
-		if (unlink(path) == 0)
-			barco_report_add(rep, "unlink(%s) = 0: the mount point barco made", path);
-	}
 }
 
 int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_report *rep,
@@ -552,7 +409,7 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 	cleanup_close int lock = -1;
 	cleanup_nlsock struct nl_sock *sk = NULL;
 	struct barco_lease lease;
-	bool made[ARRAY_LEN(name_files)] = {false};
+	bool made[BARCO_NAME_FILES] = {false};
 	char addr[16];
 	int bridge = 0, r;
 
@@ -571,7 +428,7 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 	if (write_name_files(req->state_dir_fd, req->cfg, lease.offset, rep, err) < 0)
 		return -1;
 	r = bind_name_files(req->pid, req->state_dir_fd, made, rep, err);
-	return note_mount_points(req->state_dir_fd, req->cfg->rootfs, made, err) < 0 ? -1 : r;
+	return barco_net_names_note(req->state_dir_fd, req->cfg->rootfs, made, err) < 0 ? -1 : r;
 }
 
 /*
@@ -612,7 +469,7 @@ int barco_net_bridge_release(const char *name, const char *lease_path, int state
 		barco_report_clear(&scratch);
 		rep = &scratch;
 	}
-	remove_mount_points(state_dir_fd, rep);
+	barco_net_names_remove(state_dir_fd, rep);
 	if (barco_lease_lock(lease_path, &lock, err) < 0)
 		return -1;
 	r = barco_lease_drop(lock, name, &lease, &left, err);

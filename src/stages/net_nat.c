@@ -36,6 +36,8 @@ static const char *const table_script[] = {
 	"add rule ip barco output fib daddr type local dnat ip to meta l4proto . th dport map "
 	"@ports",
 	"add rule ip barco postrouting ip saddr 10.88.0.0/16 oifname != \"barco0\" masquerade",
+	/* -p from 127.0.0.1 (barco0 has route_localnet): the container answers 10.88.0.1. */
+	"add rule ip barco postrouting ip saddr 127.0.0.0/8 oifname \"barco0\" masquerade",
 };
 
 static int parse_port_number(const char *s, const char *arg, uint16_t *ret, struct barco_err *err)

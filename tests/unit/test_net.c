@@ -10,13 +10,14 @@
 #include "stages/net.h"
 #include "stages/net_lease.h"
 #include "stages/net_nat.h"
+#include "stages/net_slirp.h"
 #include "suites.h"
 
 /* Every name parses back to its mode; ns:PATH and bad words are refused as such. */
 static void test_mode_names_round_trip(void)
 {
 	static const enum barco_net_mode modes[] = {BARCO_NET_NONE, BARCO_NET_HOST,
-						    BARCO_NET_BRIDGE};
+						    BARCO_NET_BRIDGE, BARCO_NET_SLIRP};
 	struct barco_err err = {0};
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -139,6 +140,70 @@ static void test_parse_port(void)
 	CU_ASSERT_EQUAL(cfg.ports_len, 3);
 }
 
+/* slirp4netns's command line: the fds barco passes, sandbox for root, the API socket for -p. */
+static void test_slirp_argv(void)
+{
+	char buf[1024], *argv[24];
+	int argc =
+		barco_net_slirp_argv("/run/barco/c/slirp.sock", true, argv, 24, buf, sizeof(buf));
+	static const char *const want[] = {"slirp4netns",
+					   "--configure",
+					   "--mtu=65520",
+					   "--disable-host-loopback",
+					   "--enable-sandbox",
+					   "--enable-seccomp",
+					   "--netns-type=path",
+					   "--userns-path=/proc/self/fd/4",
+					   "--ready-fd=5",
+					   "--exit-fd=6",
+					   "--api-socket=/run/barco/c/slirp.sock",
+					   "/proc/self/fd/3",
+					   "tap0"};
+
+	CU_ASSERT_EQUAL_FATAL(argc, (int)(sizeof(want) / sizeof(want[0])));
+	for (int i = 0; i < argc; i++)
+		CU_ASSERT_STRING_EQUAL(argv[i], want[i]);
+	CU_ASSERT_PTR_NULL(argv[argc]);
+	/* Rootless, no -p: neither the sandbox nor a socket. */
+	argc = barco_net_slirp_argv(NULL, false, argv, 24, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(argc, 11);
+	for (int i = 0; i < argc; i++) {
+		CU_ASSERT_PTR_NULL(strstr(argv[i], "sandbox"));
+		CU_ASSERT_PTR_NULL(strstr(argv[i], "api-socket"));
+	}
+	/* Too small a buffer, or too few slots: refused, not truncated. */
+	CU_ASSERT_EQUAL(barco_net_slirp_argv(NULL, false, argv, 24, buf, 40), -1);
+	CU_ASSERT_EQUAL(barco_net_slirp_argv(NULL, false, argv, 5, buf, sizeof(buf)), -1);
+}
+
+/* add_hostfwd requests, and slirp4netns's answers. */
+static void test_slirp_hostfwd(void)
+{
+	struct barco_port p = {.host_port = 8080, .container_port = 80};
+	struct barco_err err = {0};
+	char json[512];
+	int id = 0;
+
+	barco_net_slirp_hostfwd_json(&p, json, sizeof(json));
+	CU_ASSERT_STRING_EQUAL(json, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": "
+				     "\"tcp\", \"host_addr\": \"0.0.0.0\", \"host_port\": 8080, "
+				     "\"guest_addr\": \"10.0.2.100\", \"guest_port\": 80}}");
+	p.is_udp = true;
+	p.host_addr = htonl(0xc0000201); /* 192.0.2.1 */
+	barco_net_slirp_hostfwd_json(&p, json, sizeof(json));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"proto\": \"udp\", \"host_addr\": \"192.0.2.1\""));
+	CU_ASSERT_EQUAL(barco_net_slirp_parse_reply("{\"return\": {\"id\": 42}}", &id, &err), 0);
+	CU_ASSERT_EQUAL(id, 42);
+	CU_ASSERT_EQUAL(barco_net_slirp_parse_reply("{\"error\": {\"desc\": \"bad request: "
+						    "add_hostfwd: slirp_add_hostfwd failed\"}}",
+						    &id, &err),
+			-1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "slirp_add_hostfwd failed"));
+	CU_ASSERT_EQUAL(barco_net_slirp_parse_reply("", &id, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "slirp4netns answered nothing"));
+	CU_ASSERT_EQUAL(barco_net_slirp_parse_reply("{\"return\": {}}", &id, &err), -1);
+}
+
 void barco_test_register_net(void)
 {
 	CU_pSuite s = barco_test_suite("net");
@@ -148,4 +213,6 @@ void barco_test_register_net(void)
 	barco_test_add(s, "the lowest free offset", test_lease_free_offset);
 	barco_test_add(s, "take and drop leases", test_lease_take_drop);
 	barco_test_add(s, "-p values", test_parse_port);
+	barco_test_add(s, "slirp4netns's command line", test_slirp_argv);
+	barco_test_add(s, "slirp4netns's add_hostfwd", test_slirp_hostfwd);
 }

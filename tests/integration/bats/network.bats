@@ -325,15 +325,8 @@ all_have_addr() {
 
 # ---- NAT and published ports (nft, in the test's namespace)
 
-# fetch URL: an HTTP GET from the test's namespace (bounded: 3 s).
-fetch() {
-	nsenter --net="/run/netns/$TEST_NETNS" /usr/bin/python3 -c \
-		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
-}
 
-httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait'
-
-@test "-p 8080:80: a busybox httpd answers on the published port; the table goes with it" {
+@test "-p 8080:80: a busybox httpd answers on the published port, 127.0.0.1 too; the table goes with it" {
 	local n
 	[ -x /usr/sbin/nft ] || skip "no nft (apt-get install nftables)"
 	n=$(cname)
@@ -344,7 +337,7 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 	ip -n "$TEST_NETNS" link set d0 up
 	ip -n "$TEST_NETNS" link set d1 up
 	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run --rootfs "$ROOTFS" --name "$n" \
-		--net=bridge -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c "$httpd_cmd" \
+		--net=bridge -p 8080:80 -p 192.0.2.1:8081:80 -- /bin/sh -c "$HTTPD_CMD" \
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
 	BG_PIDS+=("$!")
 	wait_until 30 has_addr "$n" || fail "no address for $n: $(cat "$TEST_ROOT/out.$n.err")"
@@ -357,6 +350,15 @@ httpd_cmd='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" 
 	assert_output "hello from $n"
 	run fetch http://10.88.0.1:8081/
 	assert_failure # published on 192.0.2.1 only
+	# From the namespace's own 127.0.0.1 (its lo up, as a host's is): barco0's
+	# route_localnet, and masquerade.
+	ip -n "$TEST_NETNS" link set lo up
+	run fetch http://127.0.0.1:8080/
+	assert_output "hello from $n"
+	run fetch http://127.0.0.1:8081/
+	assert_failure
+	assert_equal "$(ip netns exec "$TEST_NETNS" cat /proc/sys/net/ipv4/conf/barco0/route_localnet)" 1
+	assert_equal "$(ip netns exec "$TEST_NETNS" cat /proc/sys/net/ipv4/conf/all/route_localnet)" 0
 	ip -n "$TEST_NETNS" link del d0
 	run nsenter --net="/run/netns/$TEST_NETNS" nft list map ip barco ports
 	# nft names the protocol ("tcp") where the kernel kept the set's
