@@ -287,15 +287,23 @@ static int take_terminal(struct exec_ctx *x, struct barco_err *err)
 	return 0;
 }
 
-/* A profile that notifies: its listener to the parent, which hands it to the agent. */
+/*
+ * A profile that notifies: its listener to the parent, which hands it to
+ * the agent and answers "k". Only then may the command run: an agent that
+ * never got the listener could not answer its calls (the parent kills this
+ * process when the handoff fails).
+ */
 static int hand_listener(struct exec_ctx *x, int *listener, struct barco_err *err)
 {
+	char ack = 0;
 	int r;
 
 	if (*listener < 0)
 		return 0;
 	r = barco_sock_send(x->sock, "seccomp", 7, listener, 1, err);
 	barco_close_fd(listener);
+	if (r == 0 && (read(x->sock, &ack, 1) != 1 || ack != 'k'))
+		r = barco_err_set(err, EPROTO, "the seccomp agent did not get the listener");
 	return r;
 }
 
@@ -366,10 +374,12 @@ static int wait_for_execve(struct exec_ctx *x, pid_t pid, struct barco_err *err)
 		msg[n] = '\0';
 		if (fd < 0)
 			return barco_err_set(err, 0, "%s", msg);
-		if (strcmp(msg, "seccomp") == 0)
+		if (strcmp(msg, "seccomp") == 0) {
 			n = barco_seccomp_agent_send(&x->cfg, pid, x->init_pid, "running", fd, &rep,
 						     err);
-		else
+			if (n == 0 && write(x->sock, "k", 1) != 1)
+				n = barco_err_errno(err, "answer the exec process");
+		} else
 			n = barco_oci_send_console(x->opts->console_socket, fd, err);
 		(void)close(fd);
 		if (n < 0)
