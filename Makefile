@@ -9,6 +9,8 @@ PKG_CONFIG ?= pkg-config
 # The libraries barco links; feature areas (*.mk) add theirs to PKGS, and
 # pkg-config is asked once they have (below the includes).
 PKGS := libseccomp libcap json-c
+# --net=bridge: netlink through libnl-route-3 (it ships the static archives bin/barco needs).
+PKGS += libnl-route-3.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
@@ -74,11 +76,12 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # under (issue 15; tests/integration/pytest/test_hardening.py checks it).
 # The layout work left it at 2,740,112 bytes under the first cap, 2,876,056;
 # then exec/pause/update, seccomp profiles compiled by libseccomp at create,
-# devices, and rootless with id-mapped mounts; with --net (libnl-route: 110 KB
-# of its code, its static dependencies besides, on a branch still) it measured
-# 3,469,544 (2026-12-07). The cap is that and 1%: a guard against growth
-# nobody chose, not a budget.
-BARCO_MAX_BYTES := 3504240
+# devices, rootless with id-mapped mounts and --net (libnl-route: 110 KB of
+# its code, its static dependencies besides) made 3,469,544 (2026-12-07);
+# hooks, cgroupsPath, rootless OCI, the seccomp agent and --net=slirp4netns
+# (no new library) 3,593,072 (session 6). The cap is the last and 1%: a
+# guard against growth nobody chose, not a budget.
+BARCO_MAX_BYTES := 3629002
 STATIC_LIBS ?= yes
 ifeq ($(STATIC_LIBS),yes)
 STATIC_PKG_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)

@@ -71,6 +71,7 @@ _barco_option_value()
         --lesson-skip)
             mapfile -t COMPREPLY < <(compgen -W "cgroups userns hostname mounts pivot_root caps \
                 seccomp" -- "$cur") ;;
+        --net) mapfile -t COMPREPLY < <(compgen -W "none bridge slirp4netns host ns:" -- "$cur") ;;
         --rootfs | --workdir)
             if declare -F _filedir >/dev/null; then _filedir -d; else
                 mapfile -t COMPREPLY < <(compgen -d -- "$cur")
@@ -80,7 +81,7 @@ _barco_option_value()
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             fi ;;
         --name | --hostname | --uid | --gid | --uidmap | --gidmap | --memory | --cpu-weight | \
-            --pids | --env | --cap-add | --cap-drop) ;;
+            --pids | --env | --cap-add | --cap-drop | --publish | -p) ;;
         *) return 1 ;;
     esac
     return 0

@@ -2,7 +2,7 @@
 # (probes/barco-probe-SECTION.c) on top of the probe library in src/probe/*.c,
 # which `barco probe` runs in-process. Included by the Makefile.
 
-PROBE_SECTIONS := kernel userns ns cgroup caps seccomp bpf
+PROBE_SECTIONS := kernel userns ns cgroup caps seccomp bpf net
 PROBE_BINS := $(addprefix bin/barco-probe-,$(PROBE_SECTIONS))
 EXTRA_BINS += $(PROBE_BINS)
 

@@ -38,7 +38,7 @@ static const char main_usage[] =
 	"                                       kernel's evidence of the layer that stopped it\n"
 	"  verify --lesson-skip=STAGE           the escapes STAGE prevents: stopped by default,\n"
 	"                                       then shown with STAGE left out (lessons only)\n"
-	"  spec [--bundle DIR]                  write an OCI config.json of barco's defaults\n"
+	"  spec [--bundle DIR] [--rootless]     write an OCI config.json of barco's defaults\n"
 	"  create [--bundle DIR] [OPTIONS] ID   run a bundle's stages through seccomp, the\n"
 	"                                       init waiting for start (OCI)\n"
 	"  start ID                             let a created container execve its command (OCI)\n"
@@ -52,10 +52,15 @@ static const char main_usage[] =
 	"\n"
 	"Global options, before COMMAND, as runc's (the OCI commands use them):\n"
 	"  --root DIR              DIR/ID links to the state in /run/barco/ID\n"
-	"                          (default /run/barco)\n"
+	"                          (default /run/barco; an ordinary user's state\n"
+	"                          and default: $XDG_RUNTIME_DIR/barco)\n"
 	"  --log FILE              append each error to FILE too\n"
 	"  --log-format text|json  the format of --log's lines (default text)\n"
-	"  --systemd-cgroup        accepted and ignored: barco writes cgroupfs itself\n"
+	"  --systemd-cgroup        linux.cgroupsPath is slice:prefix:name (placed as\n"
+	"                          systemd would, written with cgroupfs)\n"
+	"  --rootless true|false|auto\n"
+	"                          accepted: barco is rootless when not run by root\n"
+	"                          (runc's auto), and then skips cgroups not given it\n"
 	"  --debug, --criu PATH    accepted and ignored\n"
 	"\n"
 	"The original barco's flags still work: barco -u UID -m DIR -c CMD [-a ARG] [-v]\n"
@@ -85,7 +90,8 @@ static const struct {
 /* One global option at argv[*i] (and its value); false when it is none of them. */
 static bool parse_global(int argc, char **argv, int *i, struct barco_oci_globals *g)
 {
-	static const char *const with_value[] = {"--root", "--log", "--log-format", "--criu"};
+	static const char *const with_value[] = {"--root", "--log", "--log-format", "--criu",
+						 "--rootless"};
 	const char *a = argv[*i];
 
 	if (strcmp(a, "--systemd-cgroup") == 0 || strcmp(a, "--debug") == 0) {
@@ -115,7 +121,7 @@ static bool parse_global(int argc, char **argv, int *i, struct barco_oci_globals
 
 int main(int argc, char **argv)
 {
-	struct barco_oci_globals g = {.root = BARCO_OCI_ROOT};
+	struct barco_oci_globals g = {.root = NULL};
 	struct barco_err err = {0};
 	int first = 1;
 	const char *verb;

@@ -9,11 +9,11 @@
 # for the boot and the suites, default 2400), VM_BUILD_TIMEOUT (seconds for
 # an image build, default 1800), VM_MEMORY (MiB), VM_CPUS, VM_ACCEL
 # (auto, kvm or tcg), VM_KVM_PROBE_TIMEOUT (seconds, default 20),
-# VM_CPU_MODEL (qemu -cpu), VM_TCG_THREAD, VM_QEMU and VM_REBUILD=1 are
-# passed on (vm/run says what each does).
+# VM_CPU_MODEL (qemu -cpu), VM_TCG_THREAD, VM_QEMU, VM_REBUILD=1 and
+# VM_TESTS=PATH (one bats file or directory only) are passed on (vm/run says what each does).
 
 VM_ENV := $(foreach v,VM_CACHE VM_TIMEOUT VM_BUILD_TIMEOUT VM_MEMORY VM_CPUS VM_ACCEL \
-	VM_KVM_PROBE_TIMEOUT VM_CPU_MODEL VM_TCG_THREAD VM_QEMU VM_REBUILD VM_SOURCES,\
+	VM_KVM_PROBE_TIMEOUT VM_CPU_MODEL VM_TCG_THREAD VM_QEMU VM_REBUILD VM_SOURCES VM_TESTS,\
 	$(if $($(v)),$(v)='$($(v))'))
 
 # vm/run checks VM_ACCEL too; here a wrong value stops make before it

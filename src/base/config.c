@@ -165,5 +165,9 @@ int barco_config_finish(struct barco_config *cfg, struct barco_err *err)
 		default_hostname(cfg);
 	if (check_ids(cfg, err) < 0 || (!cfg->is_env_exact && fill_default_env(cfg, err) < 0))
 		return -1;
+	if (cfg->ports_len && cfg->net_mode != BARCO_NET_BRIDGE && cfg->net_mode != BARCO_NET_SLIRP)
+		return barco_err_set(err, 0,
+				     "-p publishes a port of --net=bridge or --net=slirp4netns: "
+				     "add one of them");
 	return check_rootfs(cfg, err);
 }

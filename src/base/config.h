@@ -16,13 +16,25 @@
 #define BARCO_RLIMITS_MAX  16 /* RLIM_NLIMITS */
 #define BARCO_NS_JOIN_MAX  4  /* network, IPC, UTS, cgroup: the ones barco joins by path */
 #define BARCO_GROUPS_MAX   64 /* supplementary groups (OCI process.user.additionalGids) */
+#define BARCO_PORTS_MAX	   16
 
 struct barco_mount_def;
+struct barco_oci_hooks;
+struct barco_cgroup;
 
 /* A sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward. */
 struct barco_sysctl {
 	const char *key;
 	const char *value;
+};
+
+/* --net=MODE: which network the container gets (stages/net.c). */
+enum barco_net_mode {
+	BARCO_NET_NONE,	  /* a new network namespace with only lo (the default) */
+	BARCO_NET_HOST,	  /* no network namespace of its own: the host's */
+	BARCO_NET_NS,	  /* an existing network namespace: net_ns_path */
+	BARCO_NET_BRIDGE, /* a new one, with a veth pair to the bridge barco0 */
+	BARCO_NET_SLIRP,  /* a new one, with a tap device served by slirp4netns (rootless) */
 };
 
 struct barco_idmap {
@@ -82,6 +94,16 @@ struct barco_config {
 	char hostname_env[BARCO_HOSTNAME_MAX + 10]; /* "HOSTNAME=…", pointed to by env */
 	const char *workdir;			    /* inside the container; "/" by default */
 
+	enum barco_net_mode net_mode;
+	const char *net_ns_path;    /* BARCO_NET_NS: the namespace file (/run/netns/X) */
+	struct barco_port {	    /* -p: published ports (bridge, slirp4netns) */
+		uint32_t host_addr; /* IPv4, network order; 0: every local address */
+		uint16_t host_port;
+		uint16_t container_port;
+		bool is_udp;
+	} ports[BARCO_PORTS_MAX];
+	size_t ports_len;
+
 	uint64_t caps_add; /* bit N: capability N */
 	uint64_t caps_drop;
 	enum barco_seccomp_mode seccomp;
@@ -102,7 +124,12 @@ struct barco_config {
 	 * here). Zero values keep barco's own defaults, so the stages read one
 	 * struct whichever front door filled it.
 	 */
-	const char *bundle;	/* the bundle directory, or NULL */
+	const char *bundle; /* the bundle directory, or NULL */
+	const struct barco_oci_hooks
+		*hooks; /* config.json's "hooks" (runtime/oci_hooks.h), or NULL */
+	/* linux.cgroupsPath resolved (stages/cgroup.h); NULL: barco/NAME in each hierarchy */
+	const struct barco_cgroup *cgroup_want;
+	bool is_systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
 	bool is_env_exact;	/* env as given: no PATH, HOME, TERM, HOSTNAME added */
 	unsigned long ns_flags; /* CLONE_NEW* the namespaces stage unshares; 0: barco's set */
 	struct barco_ns_join {
@@ -138,6 +165,10 @@ struct barco_config {
 	unsigned int seccomp_flags;   /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 	char *const *seccomp_skipped; /* unknown syscall names, warned about (oci_config.h) */
 	size_t seccomp_skipped_len;
+	/* SCMP_ACT_NOTIFY: the seccomp agent's socket (NULL: no rule notifies), its metadata */
+	const char *seccomp_listener_path;
+	const char *seccomp_listener_metadata;
+	const char *annotations_json; /* config.json's annotations, for the agent; or NULL */
 	struct barco_rlimit {
 		int resource; /* RLIMIT_*: set by the exec stage, before execve */
 		uint64_t soft;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "stages/caps.h"
+#include "stages/net.h"
+#include "stages/net_nat.h"
 #include "base/parse.h"
 #include "stages/seccomp.h"
 #include "runtime/lesson_skip.h"
@@ -31,6 +33,14 @@ const char barco_run_usage[] =
 	"  --uidmap IN:OUT:COUNT user id map, repeatable (default 0:100000:65536)\n"
 	"  --gidmap IN:OUT:COUNT group id map, repeatable (default 0:100000:65536)\n"
 	"  --userns=host         no user namespace: container root is host root (unsafe)\n"
+	"  --net=MODE            none (default: a network namespace with only lo),\n"
+	"                        bridge (eth0 on the bridge barco0, NAT; root only),\n"
+	"                        slirp4netns (tap0 served by slirp4netns, a user-mode\n"
+	"                        network stack: for ordinary users, and root),\n"
+	"                        host (the host's), ns:PATH (join that namespace)\n"
+	"  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]\n"
+	"                        publish a port of a --net=bridge or --net=slirp4netns\n"
+	"                        container (repeatable)\n"
 	"  --memory SIZE         memory limit, e.g. 256M (K, M, G suffixes)\n"
 	"  --cpu-weight N        CPU weight, 1..10000 (default: the kernel's, 100)\n"
 	"  --pids N              maximum number of processes\n"
@@ -115,6 +125,7 @@ enum {
 	OPT_INIT,
 	OPT_BUNDLE,
 	OPT_LESSON_SKIP,
+	OPT_NET,
 };
 
 static const struct option run_options[] = {
@@ -139,6 +150,8 @@ static const struct option run_options[] = {
 	{"tty", no_argument, NULL, 't'},
 	{"bundle", required_argument, NULL, OPT_BUNDLE},
 	{"lesson-skip", required_argument, NULL, OPT_LESSON_SKIP},
+	{"net", required_argument, NULL, OPT_NET},
+	{"publish", required_argument, NULL, 'p'},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"diff", no_argument, NULL, OPT_DIFF},
@@ -297,6 +310,10 @@ static int apply_run_option(struct barco_config *cfg, int opt, const char *arg,
 					     arg);
 		cfg->is_userns_host = true;
 		return 0;
+	case OPT_NET:
+		return barco_net_parse_mode(arg, cfg, err);
+	case 'p':
+		return barco_net_parse_port(arg, cfg, err);
 	}
 	return apply_process_option(cfg, opt, arg, err);
 }
@@ -406,7 +423,7 @@ int barco_cli_parse_run(int argc, char **argv, struct barco_config *cfg, int *re
 	opterr = 0;
 	if (step)
 		*step = (struct barco_step_options){.until = -1};
-	while ((opt = getopt_long(argc, argv, step ? "+vqhit" : "+vqht", run_options, NULL)) !=
+	while ((opt = getopt_long(argc, argv, step ? "+vqhitp:" : "+vqhtp:", run_options, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'v':

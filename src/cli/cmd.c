@@ -11,6 +11,7 @@
 #include "runtime/lesson_skip.h"
 #include "runtime/oci_config.h"
 #include "runtime/rootfs.h"
+#include "stages/net_slirp.h"
 #include "stages/rootless.h"
 #include "base/exit_status.h"
 
@@ -62,6 +63,12 @@ static int rootless_prepare(struct barco_config *cfg, struct barco_err *err)
 		return barco_err_set(err, 0,
 				     "--userns=host needs root on the host: without a user "
 				     "namespace an ordinary user's container has no privileges");
+	if (cfg->net_mode == BARCO_NET_BRIDGE)
+		return barco_err_set(
+			err, 0,
+			"--net=bridge needs root on the host (a bridge, veth pairs and "
+			"NAT rules are the host's): use --net=slirp4netns, a network "
+			"stack of the user's own (apt-get install slirp4netns)");
 	if (barco_rootless_default_maps(cfg, &is_subid, err) < 0)
 		return -1;
 	log_info("rootless (uid %u): %s", (unsigned)geteuid(),
@@ -118,7 +125,9 @@ bool barco_cmd_prepare(struct barco_config *cfg, int parsed, const struct barco_
 		return false;
 	}
 	if ((barco_rootless_is() && rootless_prepare(cfg, &err) < 0) ||
-	    barco_config_finish(cfg, &err) < 0 || ensure_rootfs(cfg, &err) < 0 ||
+	    barco_config_finish(cfg, &err) < 0 ||
+	    (cfg->net_mode == BARCO_NET_SLIRP && barco_net_slirp_check(&err) < 0) ||
+	    ensure_rootfs(cfg, &err) < 0 ||
 	    (barco_exe_guard_is_needed(cfg) && barco_exe_guard(&err) < 0)) {
 		(void)barco_cmd_fail(&err, BARCO_EXIT_BARCO);
 		return false;

@@ -21,15 +21,17 @@ int barco_cmd_lesson(int argc, char **argv);
 int barco_cmd_verify(int argc, char **argv);
 int barco_cmd_spec(int argc, char **argv);
 
-/* --root's default, the same for every verb (podman calls `state` without it). */
-#define BARCO_OCI_ROOT "/run/barco"
-
 /* runc's global options, given before the verb (OCI.md "Who calls what"). */
 struct barco_oci_globals {
-	const char *root;	/* --root: ROOT/ID links to barco's state in /run/barco/ID */
+	/*
+	 * --root: ROOT/ID links to barco's state in /run/barco/ID (an ordinary
+	 * user's: $XDG_RUNTIME_DIR/barco/ID, runtime/state.h); NULL, the
+	 * default for every verb (podman calls `state` without it): none.
+	 */
+	const char *root;
 	const char *log;	/* --log FILE: errors are appended there too */
 	bool is_log_json;	/* --log-format json */
-	bool is_systemd_cgroup; /* accepted: barco writes cgroupfs itself */
+	bool is_systemd_cgroup; /* cgroupsPath is "slice:prefix:name"; barco writes cgroupfs */
 	bool is_given;		/* any of them: an engine is calling */
 };
 

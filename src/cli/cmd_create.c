@@ -72,7 +72,8 @@ int barco_cmd_create(int argc, char **argv, const struct barco_oci_globals *g)
 	}
 	if (optind != argc - 1)
 		return barco_cmd_oci_usage(g, create_usage);
-	if (barco_oci_create(bundle, argv[optind], pid_file, console, &err) < 0)
+	if (barco_oci_create(bundle, argv[optind], pid_file, console, g->is_systemd_cgroup, &err) <
+	    0)
 		return barco_cmd_oci_fail(g, &err);
 	if (barco_oci_root_link(g->root, argv[optind], &err) < 0) {
 		struct barco_err ignored;

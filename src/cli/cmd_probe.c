@@ -26,7 +26,7 @@ static const char probe_usage[] =
 	"failed. Colour only on a terminal, never with NO_COLOR. See docs/probes.md.\n";
 
 static const char sections_help[] =
-	"  SECTION        kernel, userns, ns, cgroup, caps, seccomp, bpf (default: all)\n";
+	"  SECTION        kernel, userns, ns, cgroup, caps, seccomp, bpf, net (default: all)\n";
 
 struct probe_opts {
 	bool is_json;

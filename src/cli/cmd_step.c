@@ -239,7 +239,6 @@ static int advance_remote(const char *name, uint32_t until, bool is_json, bool i
 {
 	struct step_client sc = {
 		.name = name, .is_json = is_json, .last_stage = -1, .until = until};
-	struct barco_cgroup_layout layout;
 	struct barco_err err = {0};
 	struct barco_step_diff sd;
 	cleanup_close int sigfd = -1;
@@ -247,8 +246,8 @@ static int advance_remote(const char *name, uint32_t until, bool is_json, bool i
 	int status;
 
 	/* The cgroup paths the explanations show. */
-	if (barco_cgroup_layout_detect(&layout, &err) == 0)
-		barco_cgroup_paths_for(&layout, name, &sc.cgroup);
+	if (barco_state_cgroup(name, &sc.cgroup, &err) < 0)
+		memset(&sc.cgroup, 0, sizeof(sc.cgroup));
 	if (is_diff)
 		start_diff(&sc, &sd);
 	sigfd = block_forwarded_signals(&saved);

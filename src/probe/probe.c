@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "base/util.h"
 
@@ -22,6 +23,16 @@ static size_t count_checks(const bool sections[BARCO_PROBE_SECTION_COUNT])
 		if (sections[s])
 			n += *barco_probe_section_get((enum barco_probe_section)s)->len;
 	return n;
+}
+
+/* An ordinary user's result of a check that needs root: not a failure of rootless barco's. */
+static void needs_root(struct barco_probe_result *ret)
+{
+	char summary[BARCO_PROBE_SUMMARY_MAX], hint[BARCO_PROBE_HINT_MAX];
+
+	(void)snprintf(summary, sizeof(summary), "%s", ret->summary);
+	(void)snprintf(hint, sizeof(hint), "%s", ret->hint);
+	barco_probe_set(ret, BARCO_PROBE_SKIP, hint, "needs root: %s", summary);
 }
 
 static void run_one(struct barco_probe_ctx *ctx, const struct barco_probe_check *check,
@@ -41,6 +52,8 @@ static void run_one(struct barco_probe_ctx *ctx, const struct barco_probe_check 
 				"probing failed: %s", msg);
 		ret->is_broken = true;
 	}
+	if (check->needs_root && geteuid() != 0 && !barco_probe_status_is_ok(ret->status))
+		needs_root(ret);
 	/* Every non-PASS result names a fix; a check that forgot one points to the docs. */
 	if (ret->status != BARCO_PROBE_PASS && ret->hint[0] == '\0')
 		(void)snprintf(ret->hint, sizeof(ret->hint), "see docs/probes.md, check %s",
@@ -138,8 +151,7 @@ int barco_probe_exit_status(const struct barco_probe_run *run)
 		if (r->is_broken)
 			return BARCO_PROBE_EXIT_BROKEN;
 		/* A required check passes with PASS or WARN (works, with a caveat). */
-		if (run->checks[i]->is_required && r->status != BARCO_PROBE_PASS &&
-		    r->status != BARCO_PROBE_WARN)
+		if (run->checks[i]->is_required && !barco_probe_status_is_ok(r->status))
 			status = BARCO_PROBE_EXIT_REQUIRED;
 	}
 	return status;

@@ -26,6 +26,7 @@ enum barco_probe_status {
 	BARCO_PROBE_WARN,
 	BARCO_PROBE_FAIL,
 	BARCO_PROBE_UNKNOWN,
+	BARCO_PROBE_SKIP, /* needs root on the host, and barco runs as an ordinary user */
 	BARCO_PROBE_STATUS_COUNT,
 };
 
@@ -38,6 +39,7 @@ enum barco_probe_section {
 	BARCO_PROBE_CAPS,
 	BARCO_PROBE_SECCOMP,
 	BARCO_PROBE_BPF,
+	BARCO_PROBE_NET,
 	BARCO_PROBE_SECTION_COUNT,
 };
 
@@ -116,6 +118,12 @@ struct barco_probe_check {
 	int (*fn)(struct barco_probe_ctx *ctx, const void *arg, struct barco_probe_result *ret,
 		  struct barco_err *err);
 	const void *arg;
+	/*
+	 * What it checks needs root on the host (a capability, a cgroup, bpf(2)):
+	 * for an ordinary user a result that does not pass becomes SKIP, "needs
+	 * root", since rootless barco does without it.
+	 */
+	bool needs_root;
 };
 
 #define BARCO_PROBE_CONCLUSIONS_MAX 4
@@ -156,6 +164,7 @@ BARCO_PROBE_SECTION_CHECKS(cgroup);
 BARCO_PROBE_SECTION_CHECKS(caps);
 BARCO_PROBE_SECTION_CHECKS(seccomp);
 BARCO_PROBE_SECTION_CHECKS(bpf);
+BARCO_PROBE_SECTION_CHECKS(net);
 
 /* A section: its name (the tool's suffix), title, checks and how it concludes. */
 struct barco_probe_section_def {
@@ -183,6 +192,9 @@ int barco_probe_section_from_name(const char *name, enum barco_probe_section *re
 				  struct barco_err *err) __attribute__((warn_unused_result));
 
 const char *barco_probe_status_name(enum barco_probe_status status);
+
+/* PASS, WARN (works, with a caveat) and SKIP: a required check with one of these does not fail. */
+bool barco_probe_status_is_ok(enum barco_probe_status status);
 
 /* The conclusions of each section (src/probe/probe_SECTION.c). */
 void barco_probe_userns_conclude(const struct barco_probe_run *run,
@@ -240,6 +252,9 @@ const char *barco_probe_errno_name(int errnum);
 
 /* Reads a small file into buf (NUL-terminated, trailing newline removed); -1 with errno. */
 int barco_probe_read_file(const char *path, char *buf, size_t size);
+
+/* Writes text to path (a /proc file), with the write in ev; -1 with errno. */
+int barco_probe_write_text(const char *path, const char *text, struct barco_report *ev);
 
 /* Reads a sysctl holding one integer; -1 with errno (ENODATA: not a number). */
 int barco_probe_read_long(const char *path, long *ret);
@@ -327,8 +342,21 @@ void barco_probe_ctx_finish(struct barco_probe_ctx *ctx);
 /* True when the child exited with 0; else appends why not to ev. */
 bool barco_probe_child_ok(const struct barco_probe_child *child, struct barco_report *ev);
 
-/* In a child: unshare a mount namespace and make it private, so mounts die with it. */
+/*
+ * In a child: unshare a mount namespace and make it private, so mounts die
+ * with it; as an ordinary user inside a new user namespace first
+ * (barco_probe_as_rootless).
+ */
 int barco_probe_private_mounts(struct barco_report *ev);
+
+/*
+ * In a child, for an ordinary user: what rootless barco does before any
+ * other namespace, a new user namespace owned by the caller with the one
+ * map it may write itself ("0 UID 1", setgroups denied), so that the
+ * namespaces created next are owned by it. Nothing for root. Returns 0 or
+ * an errno value, with the steps in ev.
+ */
+int barco_probe_as_rootless(struct barco_report *ev);
 
 /* ---- kernel config (src/probe/probe_kconfig.c) --------------------------------------- */
 

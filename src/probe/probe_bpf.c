@@ -991,26 +991,26 @@ void barco_probe_bpf_conclude(const struct barco_probe_run *run,
 #define ATTACH_ROW(id, name, title)                                                                \
 	{                                                                                          \
 		name, title, BARCO_PROBE_BPF, false, barco_probe_check_layers,                     \
-			&(const struct barco_probe_layers)                                         \
-		{                                                                                  \
-			.enabled = attach_target, .attempt = try_attach,                           \
-			.verdict = attach_verdict, .arg = &attaches[id]                            \
-		}                                                                                  \
+			&(const struct barco_probe_layers){.enabled = attach_target,               \
+							   .attempt = try_attach,                  \
+							   .verdict = attach_verdict,              \
+							   .arg = &attaches[id]},                  \
+			true                                                                       \
 	}
 
 const struct barco_probe_check barco_probe_bpf_checks[] = {
 	{"bpf.syscall", "the bpf(2) syscall loads a program", BARCO_PROBE_BPF, false,
-	 barco_probe_check_layers, &bpf_syscall},
+	 barco_probe_check_layers, &bpf_syscall, true},
 	{"bpf.jit", "the JIT compiles programs", BARCO_PROBE_BPF, false, barco_probe_check_layers,
-	 &jit},
-	{"bpf.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", BARCO_PROBE_BPF, false, check_btf,
-	 NULL},
+	 &jit, true},
+	{"bpf.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", BARCO_PROBE_BPF, false, check_btf, NULL,
+	 false},
 	{"bpf.lockdown", "the lockdown mode", BARCO_PROBE_BPF, false, barco_probe_check_layers,
-	 &lockdown},
+	 &lockdown, true},
 	{"bpf.tracefs", "tracefs mounted (tracepoint ids for tp/)", BARCO_PROBE_BPF, false,
-	 check_tracefs, NULL},
+	 check_tracefs, NULL, false},
 	{"bpf.cgroup_device", "cgroup device programs (linux.resources.devices on cgroup v2)",
-	 BARCO_PROBE_BPF, false, barco_probe_check_layers, &cgroup_device},
+	 BARCO_PROBE_BPF, false, barco_probe_check_layers, &cgroup_device, true},
 	ATTACH_ROW(TP_SYS_ENTER, "bpf.tp.sys_enter", "tp/raw_syscalls/sys_enter"),
 	ATTACH_ROW(TP_SYS_EXIT, "bpf.tp.sys_exit", "tp/raw_syscalls/sys_exit"),
 	ATTACH_ROW(TP_SIGNAL, "bpf.tp.signal_generate", "tp/signal/signal_generate"),

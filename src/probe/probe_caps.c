@@ -82,8 +82,10 @@ static int check_root(struct barco_probe_ctx *ctx, const void *arg, struct barco
 	barco_report_add(&ret->evidence, "geteuid() = %d", (int)geteuid());
 	barco_report_add(&ret->evidence, "read /proc/self/uid_map = \"%s\"", map);
 	if (geteuid() != 0)
-		barco_probe_set(ret, BARCO_PROBE_FAIL, "run barco as root (sudo barco ...)",
-				"not root: barco needs root on the host");
+		barco_probe_set(ret, BARCO_PROBE_FAIL,
+				"containers without a user namespace, limits without a delegated "
+				"cgroup and eBPF need root: sudo barco ...",
+				"not root: barco runs rootless, in user namespaces of its own");
 	else if (!is_initial)
 		barco_probe_set(ret, BARCO_PROBE_FAIL,
 				"run barco on the host: inside a user namespace (a container) its "
@@ -127,7 +129,10 @@ static int check_last_cap(struct barco_probe_ctx *ctx, const void *arg,
 static int try_bounding(const void *arg, struct barco_report *ev, long *ret_value)
 {
 	char bnd[32];
+	int r = barco_probe_as_rootless(ev);
 
+	if (r)
+		return r;
 	if (barco_probe_ev_call(ev, prctl(PR_CAPBSET_READ, CAP_SYS_MODULE, 0, 0, 0),
 				"prctl(PR_CAPBSET_READ, CAP_SYS_MODULE)") < 0)
 		return errno;
@@ -159,10 +164,15 @@ static void cap_freep(cap_t *c)
 /* Raise CAP_NET_BIND_SERVICE into the ambient set, see it, clear it (prctl(2) PR_CAP_AMBIENT). */
 static int try_ambient(const void *arg, struct barco_report *ev, long *ret_value)
 {
-	__attribute__((cleanup(cap_freep))) cap_t caps = cap_get_proc();
+	__attribute__((cleanup(cap_freep))) cap_t caps = NULL;
 	const cap_value_t cap = CAP_NET_BIND_SERVICE;
 	char amb[32];
+	int r = barco_probe_as_rootless(ev);
 
+	if (r)
+		return r;
+	/* After barco_probe_as_rootless: the sets the caller has in its new user namespace. */
+	caps = cap_get_proc();
 	if (!caps || cap_set_flag(caps, CAP_INHERITABLE, 1, &cap, CAP_SET) < 0)
 		return errno ? errno : ENOMEM;
 	if (barco_probe_ev_call(ev, cap_set_proc(caps),
@@ -286,14 +296,14 @@ static int check_missing(struct barco_probe_ctx *ctx, const void *arg,
 
 const struct barco_probe_check barco_probe_caps_checks[] = {
 	{"caps.root", "barco runs as root of the initial user namespace", BARCO_PROBE_CAPS, true,
-	 check_root, NULL},
+	 check_root, NULL, true},
 	{"caps.last_cap", "capabilities this kernel knows (cap_last_cap)", BARCO_PROBE_CAPS, true,
-	 check_last_cap, NULL},
+	 check_last_cap, NULL, false},
 	{"caps.bounding", "dropping from the bounding set", BARCO_PROBE_CAPS, true,
-	 barco_probe_check_layers, &bounding},
+	 barco_probe_check_layers, &bounding, false},
 	{"caps.ambient", "the ambient set: raise and clear", BARCO_PROBE_CAPS, true,
-	 barco_probe_check_layers, &ambient},
+	 barco_probe_check_layers, &ambient, false},
 	{"caps.missing", "capabilities barco lacks here, and what that limits", BARCO_PROBE_CAPS,
-	 true, check_missing, NULL},
+	 true, check_missing, NULL, true},
 };
 const size_t barco_probe_caps_checks_len = ARRAY_LEN(barco_probe_caps_checks);

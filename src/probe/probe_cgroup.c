@@ -92,7 +92,7 @@ static void read_layout(struct barco_cgroup_layout *ret, bool is_full, struct ba
 	struct barco_err err = {0};
 	char msg[BARCO_ERR_MSG_MAX + 64];
 
-	if (barco_cgroup_layout_detect(ret, &err) < 0) {
+	if (barco_cgroup_layout_read_host(ret, &err) < 0) {
 		barco_report_add(ev, "mountinfo: %s", barco_err_str(&err, msg, sizeof(msg)));
 		memset(ret, 0, sizeof(*ret));
 		return;
@@ -574,13 +574,18 @@ void barco_probe_cgroup_conclude(const struct barco_probe_run *run,
 	ret[0].key = "mode";
 	ret[1].key = "use";
 	/* The mode check decides: mountinfo alone can list mounts a container's /sys hides. */
-	if (!mode || mode->status != BARCO_PROBE_PASS || barco_cgroup_layout_detect(&l, &err) < 0) {
+	if (!mode || mode->status != BARCO_PROBE_PASS ||
+	    barco_cgroup_layout_read_host(&l, &err) < 0) {
 		(void)snprintf(ret[0].value, sizeof(ret[0].value), "unknown");
 		(void)snprintf(ret[1].value, sizeof(ret[1].value), "none: no cgroup hierarchy");
 		return;
 	}
 	(void)snprintf(ret[0].value, sizeof(ret[0].value), "%s", barco_cgroup_mode_name(l.mode));
-	if (l.mode == BARCO_CGROUP_V2)
+	/* What barco uses: for an ordinary user only a delegated directory (=> rootless cgroup). */
+	if (barco_cgroup_layout_detect(&l, &err) < 0 || l.mode == BARCO_CGROUP_NONE)
+		(void)snprintf(ret[1].value, sizeof(ret[1].value),
+			       "none: rootless, and no cgroup is delegated to this user");
+	else if (l.mode == BARCO_CGROUP_V2)
 		(void)snprintf(ret[1].value, sizeof(ret[1].value),
 			       "cgroup2 %.300s/barco/NAME: memory.max, cpu.weight, pids.max",
 			       l.unified_mount);
@@ -596,18 +601,18 @@ void barco_probe_cgroup_conclude(const struct barco_probe_run *run,
 
 const struct barco_probe_check barco_probe_cgroup_checks[] = {
 	{"cgroup.mode", "cgroup mode from filesystem types and mountinfo", BARCO_PROBE_CGROUP, true,
-	 check_mode, NULL},
+	 check_mode, NULL, false},
 	{"cgroup.memory", "memory controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
-	 barco_probe_check_layers, CTRL(ctrl_memory)},
+	 barco_probe_check_layers, CTRL(ctrl_memory), true},
 	{"cgroup.cpu", "cpu controller: a cgroup made and weighted", BARCO_PROBE_CGROUP, true,
-	 barco_probe_check_layers, CTRL(ctrl_cpu)},
+	 barco_probe_check_layers, CTRL(ctrl_cpu), true},
 	{"cgroup.pids", "pids controller: a cgroup made and limited", BARCO_PROBE_CGROUP, true,
-	 barco_probe_check_layers, CTRL(ctrl_pids)},
+	 barco_probe_check_layers, CTRL(ctrl_pids), true},
 	{"cgroup.unified", "a cgroup2 directory for the container's identity (eBPF)",
-	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &unified},
+	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &unified, true},
 	{"cgroup.clone_into", "clone3(CLONE_INTO_CGROUP): a child started in its cgroup2 directory",
-	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &clone_into},
+	 BARCO_PROBE_CGROUP, false, barco_probe_check_layers, &clone_into, true},
 	{"cgroup.psi", "pressure stall information (PSI)", BARCO_PROBE_CGROUP, false, check_psi,
-	 NULL},
+	 NULL, false},
 };
 const size_t barco_probe_cgroup_checks_len = ARRAY_LEN(barco_probe_cgroup_checks);

@@ -206,12 +206,12 @@ static const struct barco_probe_layers pivot_root = {
 };
 
 const struct barco_probe_check barco_probe_kernel_checks[] = {
-	{"kernel.version", "kernel release", BARCO_PROBE_KERNEL, false, check_version, NULL},
+	{"kernel.version", "kernel release", BARCO_PROBE_KERNEL, false, check_version, NULL, false},
 	{"kernel.config", "kernel build configuration readable", BARCO_PROBE_KERNEL, false,
-	 check_config, NULL},
+	 check_config, NULL, false},
 	{"kernel.overlayfs", "overlayfs can be mounted", BARCO_PROBE_KERNEL, false,
-	 barco_probe_check_layers, &overlayfs},
+	 barco_probe_check_layers, &overlayfs, false},
 	{"kernel.pivot_root", "pivot_root(2) into a new root", BARCO_PROBE_KERNEL, true,
-	 barco_probe_check_layers, &pivot_root},
+	 barco_probe_check_layers, &pivot_root, false},
 };
 const size_t barco_probe_kernel_checks_len = ARRAY_LEN(barco_probe_kernel_checks);

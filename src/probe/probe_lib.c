@@ -23,18 +23,27 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 
+/* clang-format off */
 static const char *const status_names[BARCO_PROBE_STATUS_COUNT] = {
 	[BARCO_PROBE_PASS] = "PASS",
 	[BARCO_PROBE_WARN] = "WARN",
 	[BARCO_PROBE_FAIL] = "FAIL",
 	[BARCO_PROBE_UNKNOWN] = "UNKNOWN",
+	[BARCO_PROBE_SKIP] = "SKIP",
 };
+/* clang-format on */
 
 const char *barco_probe_status_name(enum barco_probe_status status)
 {
 	if ((unsigned int)status >= BARCO_PROBE_STATUS_COUNT)
 		return "UNKNOWN";
 	return status_names[status];
+}
+
+bool barco_probe_status_is_ok(enum barco_probe_status status)
+{
+	return status == BARCO_PROBE_PASS || status == BARCO_PROBE_WARN ||
+	       status == BARCO_PROBE_SKIP;
 }
 
 /* ---- evidence helpers ------------------------------------------------------- */
@@ -123,8 +132,50 @@ int barco_probe_read_long(const char *path, long *ret)
 	return 0;
 }
 
+int barco_probe_write_text(const char *path, const char *text, struct barco_report *ev)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return barco_probe_ev_fail(ev, errno, "open(\"%s\", O_WRONLY)", path);
+	n = write(fd, text, strlen(text));
+	if (n < 0)
+		return barco_probe_ev_fail(ev, errno, "write %s = \"%s\"", path, text);
+	barco_report_add(ev, "write %s = \"%s\"", path, text);
+	return 0;
+}
+
+int barco_probe_as_rootless(struct barco_report *ev)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[32];
+
+	if (uid == 0)
+		return 0;
+	if (barco_probe_ev_call(ev, unshare(CLONE_NEWUSER),
+				"unshare(CLONE_NEWUSER) as uid %d, as rootless barco does first",
+				(int)uid) < 0)
+		return errno;
+	/* user_namespaces(7): without CAP_SETGID outside, setgroups must be denied first. */
+	if (barco_probe_write_text("/proc/self/setgroups", "deny", ev) < 0)
+		return errno;
+	(void)snprintf(map, sizeof(map), "0 %d 1", (int)uid);
+	if (barco_probe_write_text("/proc/self/uid_map", map, ev) < 0)
+		return errno;
+	(void)snprintf(map, sizeof(map), "0 %d 1", (int)gid);
+	if (barco_probe_write_text("/proc/self/gid_map", map, ev) < 0)
+		return errno;
+	return 0;
+}
+
 int barco_probe_private_mounts(struct barco_report *ev)
 {
+	int r = barco_probe_as_rootless(ev);
+
+	if (r)
+		return r;
 	if (barco_probe_ev_call(ev, unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)") < 0)
 		return errno;
 	/* mount_namespaces(7): shared propagation would carry our mounts back to the host. */

@@ -69,6 +69,13 @@ static int try_unshare(const void *arg, struct barco_report *ev, long *ret_value
 
 	(void)snprintf(path, sizeof(path), "/proc/self/ns/%s", k->proc_name);
 	read_link(path, before, sizeof(before));
+	/* As an ordinary user, in a user namespace of its own first, as rootless barco does. */
+	if (k->flag != CLONE_NEWUSER) {
+		int r = barco_probe_as_rootless(ev);
+
+		if (r)
+			return r;
+	}
 	if (barco_probe_ev_call(ev, unshare((int)k->flag), "unshare(%s)", k->flag_name) < 0)
 		return errno;
 	if (k->is_for_children)
@@ -149,19 +156,20 @@ static const struct barco_probe_layers kinds[NS_COUNT] = {
 
 const struct barco_probe_check barco_probe_ns_checks[] = {
 	{"ns.mnt", "mount namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
-	 &kinds[NS_MNT]},
+	 &kinds[NS_MNT], false},
 	{"ns.uts", "UTS namespace (hostname)", BARCO_PROBE_NS, true, barco_probe_check_layers,
-	 &kinds[NS_UTS]},
-	{"ns.ipc", "IPC namespace", BARCO_PROBE_NS, true, barco_probe_check_layers, &kinds[NS_IPC]},
+	 &kinds[NS_UTS], false},
+	{"ns.ipc", "IPC namespace", BARCO_PROBE_NS, true, barco_probe_check_layers, &kinds[NS_IPC],
+	 false},
 	{"ns.net", "network namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
-	 &kinds[NS_NET]},
+	 &kinds[NS_NET], false},
 	{"ns.pid", "PID namespace (a child is pid 1)", BARCO_PROBE_NS, true,
-	 barco_probe_check_layers, &kinds[NS_PID]},
+	 barco_probe_check_layers, &kinds[NS_PID], false},
 	{"ns.cgroup", "cgroup namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
-	 &kinds[NS_CGROUP]},
+	 &kinds[NS_CGROUP], false},
 	{"ns.time", "time namespace (optional: barco uses it when present)", BARCO_PROBE_NS, false,
-	 barco_probe_check_layers, &kinds[NS_TIME]},
+	 barco_probe_check_layers, &kinds[NS_TIME], false},
 	{"ns.user", "user namespace", BARCO_PROBE_NS, true, barco_probe_check_layers,
-	 &kinds[NS_USER]},
+	 &kinds[NS_USER], false},
 };
 const size_t barco_probe_ns_checks_len = ARRAY_LEN(barco_probe_ns_checks);

@@ -12,12 +12,15 @@
 #define NAME_WIDTH 27
 
 /* ANSI colours (ECMA-48 SGR), used only on a terminal without NO_COLOR. */
+/* clang-format off */
 static const char *const status_colors[BARCO_PROBE_STATUS_COUNT] = {
 	[BARCO_PROBE_PASS] = "\033[32m",
 	[BARCO_PROBE_WARN] = "\033[33m",
 	[BARCO_PROBE_FAIL] = "\033[31m",
 	[BARCO_PROBE_UNKNOWN] = "\033[35m",
+	[BARCO_PROBE_SKIP] = "\033[36m", /* cyan: not a failure */
 };
+/* clang-format on */
 #define COLOR_BOLD  "\033[1m"
 #define COLOR_RESET "\033[0m"
 
@@ -35,7 +38,7 @@ static void count(const struct barco_probe_run *run, size_t ret[BARCO_PROBE_STAT
 		enum barco_probe_status s = run->results[i].status;
 
 		ret[s]++;
-		if (run->checks[i]->is_required && s != BARCO_PROBE_PASS && s != BARCO_PROBE_WARN)
+		if (run->checks[i]->is_required && !barco_probe_status_is_ok(s))
 			(*ret_required_failed)++;
 	}
 }
@@ -61,9 +64,7 @@ static void print_check(FILE *out, const struct barco_probe_check *c,
 
 	fprintf(out, "  %s%-7s%s  %-*s  %s%s\n", on, barco_probe_status_name(r->status), off,
 		NAME_WIDTH, c->name, r->summary,
-		c->is_required && r->status != BARCO_PROBE_PASS && r->status != BARCO_PROBE_WARN
-			? " (required)"
-			: "");
+		c->is_required && !barco_probe_status_is_ok(r->status) ? " (required)" : "");
 	if (!is_detailed)
 		return;
 	print_lines(out, "           | ", r->evidence.text);
@@ -99,6 +100,8 @@ void barco_probe_print_text(FILE *out, const struct barco_probe_run *run, bool i
 	}
 	fprintf(out, "\n%zu PASS, %zu WARN, %zu FAIL, %zu UNKNOWN; ", counts[BARCO_PROBE_PASS],
 		counts[BARCO_PROBE_WARN], counts[BARCO_PROBE_FAIL], counts[BARCO_PROBE_UNKNOWN]);
+	if (counts[BARCO_PROBE_SKIP])
+		fprintf(out, "%zu SKIP (need root); ", counts[BARCO_PROBE_SKIP]);
 	if (required_failed)
 		fprintf(out, "%zu required check%s did not pass\n", required_failed,
 			required_failed == 1 ? "" : "s");
@@ -193,11 +196,12 @@ void barco_probe_print_json(FILE *out, const struct barco_probe_run *run)
 	fprintf(out,
 		",\n  \"duration_ms\": %.3f,\n  \"exit_status\": %d,\n  \"counts\": {\"PASS\": "
 		"%zu, "
-		"\"WARN\": %zu, \"FAIL\": %zu, \"UNKNOWN\": %zu},\n  \"required_failed\": %zu,\n"
+		"\"WARN\": %zu, \"FAIL\": %zu, \"UNKNOWN\": %zu, \"SKIP\": %zu},\n  "
+		"\"required_failed\": %zu,\n"
 		"  \"sections\": [",
 		ms(run->duration_ns), barco_probe_exit_status(run), counts[BARCO_PROBE_PASS],
 		counts[BARCO_PROBE_WARN], counts[BARCO_PROBE_FAIL], counts[BARCO_PROBE_UNKNOWN],
-		required_failed);
+		counts[BARCO_PROBE_SKIP], required_failed);
 	for (int s = 0; s < BARCO_PROBE_SECTION_COUNT; s++) {
 		if (!run->sections[s])
 			continue;

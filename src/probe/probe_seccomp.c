@@ -230,7 +230,7 @@ static const struct barco_probe_layers notify = {
 	.pass = "a notification was received and answered through the listener",
 	.fail = {BARCO_PROBE_WARN,
 		 "user notification needs a 5.0+ kernel (5.5+ for the full API); "
-		 "barco does not use it yet",
+		 "only OCI bundles whose profile uses SCMP_ACT_NOTIFY need it",
 		 "user notification did not work"},
 };
 
@@ -257,14 +257,14 @@ static int check_logged(struct barco_probe_ctx *ctx, const void *arg,
 
 const struct barco_probe_check barco_probe_seccomp_checks[] = {
 	{"seccomp.filter", "a filter loads and takes effect", BARCO_PROBE_SECCOMP, true,
-	 barco_probe_check_layers, &filter},
+	 barco_probe_check_layers, &filter, false},
 	{"seccomp.status", "this process's own seccomp state", BARCO_PROBE_SECCOMP, false,
-	 check_status, NULL},
+	 check_status, NULL, false},
 	{"seccomp.actions", "each action (SECCOMP_GET_ACTION_AVAIL)", BARCO_PROBE_SECCOMP, true,
-	 check_actions, NULL},
+	 check_actions, NULL, false},
 	{"seccomp.notify", "user notification: a round trip", BARCO_PROBE_SECCOMP, false,
-	 barco_probe_check_layers, &notify},
+	 barco_probe_check_layers, &notify, false},
 	{"seccomp.logged", "actions the kernel logs (actions_logged)", BARCO_PROBE_SECCOMP, false,
-	 check_logged, NULL},
+	 check_logged, NULL, false},
 };
 const size_t barco_probe_seccomp_checks_len = ARRAY_LEN(barco_probe_seccomp_checks);

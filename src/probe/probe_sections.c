@@ -42,6 +42,10 @@ static const struct barco_probe_section_def section_defs[BARCO_PROBE_SECTION_COU
 			     .conclude = barco_probe_bpf_conclude,
 			     .prepare = barco_probe_bpf_prepare,
 			     .runs_first = true},
+	[BARCO_PROBE_NET] = {.name = "net",
+			     .title = "networking",
+			     .checks = barco_probe_net_checks,
+			     .len = &barco_probe_net_checks_len},
 };
 
 const struct barco_probe_section_def *barco_probe_section_get(enum barco_probe_section s)
@@ -61,6 +65,6 @@ int barco_probe_section_from_name(const char *name, enum barco_probe_section *re
 		}
 	}
 	return barco_err_set(
-		err, 0, "unknown section '%s' (kernel, userns, ns, cgroup, caps, seccomp, bpf)",
-		name);
+		err, 0,
+		"unknown section '%s' (kernel, userns, ns, cgroup, caps, seccomp, bpf, net)", name);
 }

@@ -152,20 +152,6 @@ static int use_capability(struct barco_report *ev)
 	return 0;
 }
 
-static int write_text(const char *path, const char *text, struct barco_report *ev)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return (int)barco_probe_ev_fail(ev, errno, "open(\"%s\", O_WRONLY)", path);
-	n = write(fd, text, strlen(text));
-	if (n < 0)
-		return (int)barco_probe_ev_fail(ev, errno, "write %s = \"%s\"", path, text);
-	barco_report_add(ev, "write %s = \"%s\"", path, text);
-	return 0;
-}
-
 static void send_report(int fd, const struct barco_report *rep)
 {
 	ssize_t n = write(fd, rep, sizeof(*rep));
@@ -198,10 +184,10 @@ static int write_maps(pid_t pid, struct barco_report *ev)
 	char path[64];
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	if (write_text(path, ROOT_MAP, ev) < 0)
+	if (barco_probe_write_text(path, ROOT_MAP, ev) < 0)
 		return errno;
 	(void)snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	if (write_text(path, ROOT_MAP, ev) < 0)
+	if (barco_probe_write_text(path, ROOT_MAP, ev) < 0)
 		return errno;
 	return 0;
 }
@@ -303,28 +289,11 @@ static int drop_to_nobody(struct barco_report *ev)
 
 static int try_unprivileged(const void *arg, struct barco_report *ev, long *ret_value)
 {
-	char map[32];
-	uid_t uid;
-	gid_t gid;
 	int r = drop_to_nobody(ev);
 
-	if (r)
-		return r;
-	uid = geteuid();
-	gid = getegid();
-	if (barco_probe_ev_call(ev, unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER) as %d:%d",
-				(int)uid, (int)gid) < 0)
-		return errno;
-	/* user_namespaces(7): without CAP_SETGID outside, setgroups must be denied first. */
-	if (write_text("/proc/self/setgroups", "deny", ev) < 0)
-		return errno;
-	(void)snprintf(map, sizeof(map), "0 %d 1", (int)uid);
-	if (write_text("/proc/self/uid_map", map, ev) < 0)
-		return errno;
-	(void)snprintf(map, sizeof(map), "0 %d 1", (int)gid);
-	if (write_text("/proc/self/gid_map", map, ev) < 0)
-		return errno;
-	return use_capability(ev);
+	if (r == 0)
+		r = barco_probe_as_rootless(ev);
+	return r ? r : use_capability(ev);
 }
 
 static const struct barco_probe_layers unprivileged = {
@@ -405,15 +374,17 @@ void barco_probe_userns_conclude(const struct barco_probe_run *run,
 }
 
 const struct barco_probe_check barco_probe_userns_checks[] = {
-	{"userns.config", "user namespaces built in", BARCO_PROBE_USERNS, true, check_config, NULL},
-	{"userns.max", "user.max_user_namespaces > 0", BARCO_PROBE_USERNS, true, check_max, NULL},
+	{"userns.config", "user namespaces built in", BARCO_PROBE_USERNS, true, check_config, NULL,
+	 false},
+	{"userns.max", "user.max_user_namespaces > 0", BARCO_PROBE_USERNS, true, check_max, NULL,
+	 false},
 	{"userns.debian", "kernel.unprivileged_userns_clone (Debian)", BARCO_PROBE_USERNS, false,
-	 check_switch, &debian_switch},
+	 check_switch, &debian_switch, false},
 	{"userns.apparmor", "kernel.apparmor_restrict_unprivileged_userns (Ubuntu)",
-	 BARCO_PROBE_USERNS, false, check_switch, &apparmor_switch},
+	 BARCO_PROBE_USERNS, false, check_switch, &apparmor_switch, false},
 	{"userns.root", "root creates one, writes the maps, uses a capability inside",
-	 BARCO_PROBE_USERNS, true, barco_probe_check_layers, &as_root},
+	 BARCO_PROBE_USERNS, true, barco_probe_check_layers, &as_root, true},
 	{"userns.unprivileged", "an unprivileged user (nobody) does the same", BARCO_PROBE_USERNS,
-	 false, barco_probe_check_layers, &unprivileged},
+	 false, barco_probe_check_layers, &unprivileged, false},
 };
 const size_t barco_probe_userns_checks_len = ARRAY_LEN(barco_probe_userns_checks);

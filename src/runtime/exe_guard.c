@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -38,14 +40,10 @@ bool barco_exe_guard_is_needed(const struct barco_config *cfg)
 	struct stat st;
 
 	/*
-	 * Rootless, the maps are the kernel's and newuidmap's to check: they
-	 * never give container root a host id the user could not use anyway,
-	 * and open_tree needs CAP_SYS_ADMIN the user lacks. A barco binary the
-	 * user owns is theirs to protect (install it root-owned); crun's
-	 * sealed memfd would cover that case and is not done yet.
+	 * Rootless too: a single-id map makes container root the user, who
+	 * owns a barco built in their home; a subordinate range covers no file
+	 * of the user's.
 	 */
-	if (geteuid() != 0)
-		return false;
 	if (cfg->is_userns_host || stat("/proc/self/exe", &st) < 0)
 		return true;
 	return idmap_covers(cfg->uidmap, cfg->uidmap_len, st.st_uid) ||
@@ -106,9 +104,64 @@ static int open_readonly_self(struct barco_err *err)
 	return fd;
 }
 
-static int reexec_readonly(struct barco_err *err)
+/* The seals that make a memfd's contents final (memfd_create(2), fcntl(2) "File Sealing"). */
+#define EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* linux/memfd.h, 6.3: executable even where vm.memfd_noexec says not */
+#endif
+
+/* Whether barco runs from a memfd whose contents are sealed (F_GET_SEALS on its inode). */
+static bool exe_is_sealed(void)
 {
-	cleanup_close int fd = open_readonly_self(err);
+	cleanup_close int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int seals = fd < 0 ? -1 : fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & EXE_SEALS) == EXE_SEALS;
+}
+
+static int copy_self(int to, struct barco_err *err)
+{
+	cleanup_close int from = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	off_t at = 0;
+
+	if (from < 0 || fstat(from, &st) < 0)
+		return barco_err_errno(err, "open /proc/self/exe");
+	while (at < st.st_size)
+		if (sendfile(to, from, &at, (size_t)(st.st_size - at)) <= 0)
+			return barco_err_errno(err, "copying barco's binary into a memfd");
+	return 0;
+}
+
+/*
+ * Rootless: a user cannot make the read-only bind (open_tree needs
+ * CAP_SYS_ADMIN), so crun's answer: a copy of the binary in a memfd,
+ * sealed against every change. The container can reach only the copy.
+ */
+static int open_sealed_self(struct barco_err *err)
+{
+	int fd = memfd_create("barco", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+	/* Before 6.3 MFD_EXEC is unknown (EINVAL), and every memfd may be executed. */
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("barco", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return barco_err_errno(err, "memfd_create(\"barco\", MFD_ALLOW_SEALING)");
+	if (copy_self(fd, err) < 0) {
+		(void)close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_ADD_SEALS, EXE_SEALS) < 0) {
+		barco_err_errno(err, "fcntl(F_ADD_SEALS, F_SEAL_WRITE|…) on barco's memfd copy");
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int reexec_protected(struct barco_err *err)
+{
+	cleanup_close int fd = geteuid() == 0 ? open_readonly_self(err) : open_sealed_self(err);
 	cleanup_free char *buf = NULL;
 	cleanup_free char **argv = NULL;
 
@@ -122,9 +175,9 @@ static int reexec_readonly(struct barco_err *err)
 	if (setenv(GUARD_ENV, "1", 1) < 0)
 		return barco_err_errno(err, "setenv(%s)", GUARD_ENV);
 	(void)fflush(NULL);
-	/* The mount is dissolved when fd closes at exec; the new image keeps it alive. */
+	/* The mount (the memfd) goes when fd closes at exec; the new image keeps it alive. */
 	(void)syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
-	barco_err_errno(err, "execveat(barco's read-only binary)");
+	barco_err_errno(err, "execveat(barco's protected binary)");
 	(void)unsetenv(GUARD_ENV);
 	return -1;
 }
@@ -137,7 +190,7 @@ int barco_exe_guard(struct barco_err *err)
 	(void)unsetenv(GUARD_ENV);
 	if (exe_is_readonly(&is_readonly, err) < 0)
 		return barco_err_wrap(err, "protecting barco's binary");
-	if (is_readonly) {
+	if (is_readonly || exe_is_sealed()) {
 		/* execveat(fd, "") named the process after the fd ("3"): barco again. */
 		if (was_reexecuted)
 			(void)prctl(PR_SET_NAME, program_invocation_short_name);
@@ -146,8 +199,8 @@ int barco_exe_guard(struct barco_err *err)
 	if (was_reexecuted)
 		return barco_err_set(err, EROFS,
 				     "protecting barco's binary: still writable after re-executing "
-				     "from a read-only bind mount");
-	if (reexec_readonly(err) < 0)
+				     "from a read-only bind mount or a sealed memfd");
+	if (reexec_protected(err) < 0)
 		return barco_err_wrap(err, "protecting barco's binary (CVE-2019-5736)");
 	return 0;
 }

@@ -12,16 +12,23 @@
  * MOUNT_ATTR_RDONLY): /proc/PID/exe then leads to a mount nobody can make
  * writable, and a reopen for writing fails with EROFS, as with runc 1.1.5.
  *
- * Why not crun's sealed memfd (memfd_create, copy, F_SEAL_WRITE, fexecve)?
- * barco is a 3 MiB static binary: a memfd copies it on every create and
- * exec and keeps that copy in memory for as long as the waiting init
- * lives, where the bind shares the page cache of the file itself and costs
- * two system calls. What the bind needs, CAP_SYS_ADMIN and Linux 5.12
- * (mount_setattr), barco has whenever the guard is needed: only root runs
- * containers without a user namespace. The re-execution itself (about
- * 1 ms: a second start of barco) is paid only when container root could
- * write the binary, never with a user namespace that maps root elsewhere.
- * lessons/12-oci.md tells the attack.
+ * Why not crun's sealed memfd (memfd_create, copy, F_SEAL_WRITE, fexecve)
+ * for root too? barco is a 3 MiB static binary: a memfd copies it on every
+ * create and exec and keeps that copy in memory for as long as the waiting
+ * init lives, where the bind shares the page cache of the file itself and
+ * costs two system calls. The bind needs CAP_SYS_ADMIN and Linux 5.12
+ * (mount_setattr): root has them.
+ *
+ * Rootless, the guard matters when the user's id maps cover the binary's
+ * owner: with the single-id map container root is the user, and a barco
+ * built in the user's home is theirs. A user cannot make the bind
+ * (open_tree needs CAP_SYS_ADMIN over the mount), so there the sealed
+ * memfd it is (F_SEAL_SEAL|SHRINK|GROW|WRITE): /proc/PID/exe leads to a
+ * copy no one can change, and never to the file.
+ *
+ * The re-execution itself (about 1 ms: a second start of barco) is paid
+ * only when container root could write the binary, never with a user
+ * namespace that maps root elsewhere. lessons/12-oci.md tells the attack.
  */
 #include <stdbool.h>
 

@@ -7,6 +7,8 @@
 #include "base/util.h"
 #include "lessons.h"
 #include "runtime/stage.h"
+#include "runtime/state.h"
+#include "stages/net_slirp.h"
 
 const char *barco_explain_why(enum barco_stage stage)
 {
@@ -68,6 +70,22 @@ void barco_explain_look(const struct barco_stage_view *v, struct barco_report *l
 		break;
 	case BARCO_STAGE_NETWORK:
 		barco_report_add(look, "nsenter -t %d -n ip addr", p);
+		/* --net=bridge: its report names the bridge. */
+		if (v->what && strstr(v->what, "master barco0")) {
+			barco_report_add(look, "nsenter -t %d -n ip route", p);
+			barco_report_add(look, "ip -br link show master barco0   # the host ends");
+			barco_report_add(look,
+					 "cat /run/barco/net-leases; nft list table ip barco");
+			barco_report_add(look, "ss -tln   # published ports are DNAT, not sockets");
+		}
+		/* --net=slirp4netns: its report names the program. */
+		if (v->what && strstr(v->what, "execve(\"" BARCO_SLIRP4NETNS "\"")) {
+			barco_report_add(look, "ps -o pid,user,args -C slirp4netns");
+			barco_report_add(look, "cat %s/%s/" BARCO_SLIRP_LOG, BARCO_RUN_DIR,
+					 v->name);
+			barco_report_add(look,
+					 "ss -tlnp | grep slirp4netns   # -p: its own sockets");
+		}
 		break;
 	case BARCO_STAGE_CAPS:
 		barco_report_add(look, "grep Cap /proc/%d/status", p);

@@ -1,17 +1,21 @@
 #include "runtime/oci_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/log.h"
 #include "base/parse.h"
 #include "base/util.h"
 #include "runtime/oci_seccomp.h"
 #include "stages/cgroup.h"
 #include "stages/mount.h"
+#include "stages/rootless.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -84,6 +88,13 @@ static int map_namespaces(const struct barco_oci_spec *spec, struct barco_config
 				     "linux.namespaces: barco needs a pid namespace (its "
 				     "namespaces stage forks pid 1 there)");
 	cfg->is_userns_host = !spec->ns[BARCO_OCI_NS_USER].is_listed;
+	if (cfg->is_userns_host && barco_rootless_is())
+		return barco_err_set(
+			err, 0,
+			"linux.namespaces: no user namespace, and uid %u is not root: an "
+			"ordinary user's container needs one (\"user\" with "
+			"uidMappings and gidMappings, as 'barco spec --rootless' writes)",
+			(unsigned)geteuid());
 	memcpy(cfg->uidmap, spec->uidmap, sizeof(cfg->uidmap));
 	cfg->uidmap_len = spec->uidmap_len;
 	memcpy(cfg->gidmap, spec->gidmap, sizeof(cfg->gidmap));
@@ -239,6 +250,11 @@ static void map_seccomp(const struct barco_oci_spec *spec, struct barco_config *
 	cfg->seccomp_flags = spec->seccomp->flags;
 	cfg->seccomp_skipped = spec->seccomp->skipped;
 	cfg->seccomp_skipped_len = spec->seccomp->skipped_len;
+	cfg->seccomp_listener_path = spec->seccomp->listener_path;
+	cfg->seccomp_listener_metadata = spec->seccomp->listener_metadata;
+	if (spec->annotations)
+		cfg->annotations_json =
+			json_object_to_json_string_ext(spec->annotations, JSON_C_TO_STRING_PLAIN);
 }
 
 void barco_oci_config_warn(const struct barco_config *cfg)
@@ -274,9 +290,47 @@ int barco_oci_config_apply(struct barco_oci_spec *spec, const char *rootfs,
 							spec->hostname, "hostname", err) < 0))
 		return -1;
 	cfg->is_rootfs_readonly = spec->is_root_readonly;
+	cfg->hooks = spec->hooks.json ? &spec->hooks : NULL;
 	if (map_process(spec, cfg, err) < 0 || map_mounts(spec, cfg, err) < 0 ||
 	    map_linux(spec, cfg, err) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * linux.cgroupsPath placed in this host's hierarchies now, while barco runs
+ * in its caller's cgroup (a relative path starts there, as runc's).
+ */
+static int place_cgroups_path(struct barco_oci_spec *spec, struct barco_config *cfg,
+			      struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+	cleanup_close int fd = -1;
+	char self[4096];
+	size_t n = 0;
+
+	if (!spec->cgroups_path || !spec->cgroups_path[0])
+		return 0;
+	/* As runc rootless: a user gets the cgroup delegated to it (stages/rootless.h), if any. */
+	if (barco_rootless_is()) {
+		log_warn("config.json: linux.cgroupsPath \"%s\" not applied: rootless barco "
+			 "uses the cgroup delegated to uid %u, if any",
+			 spec->cgroups_path, (unsigned)geteuid());
+		return 0;
+	}
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || barco_read_full(fd, self, sizeof(self) - 1, &n) < 0)
+		return barco_err_errno(err, "read /proc/self/cgroup");
+	self[n] = '\0';
+	spec->cgroup_want = malloc(sizeof(*spec->cgroup_want));
+	if (!spec->cgroup_want)
+		return barco_err_errno(err, "linux.cgroupsPath");
+	if (barco_cgroup_paths_from(&layout, spec->cgroups_path, cfg->is_systemd_cgroup, self,
+				    spec->cgroup_want, err) < 0)
+		return -1;
+	cfg->cgroup_want = spec->cgroup_want;
 	return 0;
 }
 
@@ -288,7 +342,8 @@ int barco_oci_config_load(struct barco_config *cfg, struct barco_oci_spec **ret_
 
 	if (barco_oci_spec_load(cfg->bundle, &spec, rootfs, sizeof(rootfs), err) < 0)
 		return -1;
-	if (barco_oci_config_apply(spec, rootfs, cfg, err) < 0) {
+	if (barco_oci_config_apply(spec, rootfs, cfg, err) < 0 ||
+	    place_cgroups_path(spec, cfg, err) < 0) {
 		barco_oci_spec_free(spec);
 		return barco_err_wrap(err, "config.json");
 	}

@@ -38,9 +38,11 @@
 #include "runtime/exe_guard.h"
 #include "runtime/oci_config.h"
 #include "runtime/oci_lifecycle.h"
+#include "runtime/seccomp_agent.h"
 #include "stages/caps.h"
 #include "stages/cgroup.h"
 #include "stages/exec.h"
+#include "stages/rootless.h"
 #include "stages/seccomp.h"
 
 #ifndef CLONE_NEWTIME
@@ -73,7 +75,10 @@ struct exec_ctx {
 	uint64_t caps_keep;
 	pid_t init_pid;
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
-	int sock;		   /* parent end / child end of the socketpair */
+	/* Decided before setns(2): inside the user namespace we are root. */
+	bool is_rootless;
+	struct barco_cgroup cgroup; /* the container's: none for a rootless one without */
+	int sock;		    /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 
@@ -235,10 +240,21 @@ static int open_namespaces(struct exec_ctx *x, struct barco_err *err)
 	return 0;
 }
 
-static int enter_namespaces(struct exec_ctx *x, bool is_for_children, struct barco_err *err)
+/*
+ * The parent enters pid and time (they apply to its children). Rootless
+ * it enters the user namespace first: setns(2) into the pid namespace
+ * needs CAP_SYS_ADMIN in the user namespace that owns it.
+ */
+static bool is_entered_by_parent(const struct exec_ctx *x, size_t i)
+{
+	return exec_namespaces[i].is_for_children ||
+	       (exec_namespaces[i].type == CLONE_NEWUSER && x->is_rootless);
+}
+
+static int enter_namespaces(struct exec_ctx *x, bool is_parent, struct barco_err *err)
 {
 	for (size_t i = 0; i < EXEC_NS_COUNT; i++) {
-		if (x->ns_fds[i] < 0 || exec_namespaces[i].is_for_children != is_for_children)
+		if (x->ns_fds[i] < 0 || is_entered_by_parent(x, i) != is_parent)
 			continue;
 		if (setns(x->ns_fds[i], exec_namespaces[i].type) < 0)
 			return barco_err_errno(err, "setns(/proc/%d/ns/%s)", (int)x->init_pid,
@@ -271,22 +287,45 @@ static int take_terminal(struct exec_ctx *x, struct barco_err *err)
 	return 0;
 }
 
+/*
+ * A profile that notifies: its listener to the parent, which hands it to
+ * the agent and answers "k". Only then may the command run: an agent that
+ * never got the listener could not answer its calls (the parent kills this
+ * process when the handoff fails).
+ */
+static int hand_listener(struct exec_ctx *x, int *listener, struct barco_err *err)
+{
+	char ack = 0;
+	int r;
+
+	if (*listener < 0)
+		return 0;
+	r = barco_sock_send(x->sock, "seccomp", 7, listener, 1, err);
+	barco_close_fd(listener);
+	if (r == 0 && (read(x->sock, &ack, 1) != 1 || ack != 'k'))
+		r = barco_err_set(err, EPROTO, "the seccomp agent did not get the listener");
+	return r;
+}
+
 /* In the child: everything the init's last stages did, then execve. Returns only on failure. */
 static int exec_in_container(struct exec_ctx *x, struct barco_err *err)
 {
 	struct barco_report rep = {0};
 	const struct barco_config *cfg = &x->cfg;
+	int listener = -1;
 
 	if (enter_namespaces(x, false, err) < 0 || (x->is_tty && take_terminal(x, err) < 0) ||
 	    barco_exec_set_rlimits(cfg, &rep, err) < 0)
 		return -1;
 	if (chdir(cfg->workdir) < 0)
 		return barco_err_errno(err, "chdir(\"%s\") (process.cwd)", cfg->workdir);
-	if ((barco_seccomp_is_early(cfg) && barco_seccomp_load_profile(cfg, &rep, err) < 0) ||
+	if ((barco_seccomp_is_early(cfg) &&
+	     (barco_seccomp_load_profile(cfg, &listener, &rep, err) < 0 ||
+	      hand_listener(x, &listener, err) < 0)) ||
 	    barco_caps_apply(x->caps_keep, cfg->uid, cfg->gid, cfg->groups, cfg->groups_len, &rep,
 			     err) < 0 ||
-	    barco_seccomp_apply(cfg, &rep, err) < 0 ||
-	    barco_exec_check(cfg->argv, cfg->env, err) < 0)
+	    barco_seccomp_apply(cfg, &listener, &rep, err) < 0 ||
+	    hand_listener(x, &listener, err) < 0 || barco_exec_check(cfg->argv, cfg->env, err) < 0)
 		return -1;
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return barco_err_errno(err, "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
@@ -308,24 +347,21 @@ static __attribute__((noreturn)) void run_child(struct exec_ctx *x)
 	_exit(BARCO_EXIT_BARCO);
 }
 
-static int attach_cgroups(const char *id, pid_t pid, struct barco_err *err)
+static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
-	struct barco_cgroup cg;
 	struct barco_report rep = {0};
 
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
-		return -1;
-	barco_cgroup_paths_for(&layout, id, &cg);
-	if (barco_cgroup_attach(&cg, pid, false, &rep, err) < 0)
+	/* Rootless without a delegated cgroup: the layout is "none", and attach does nothing. */
+	if (barco_cgroup_attach(&x->cgroup, pid, false, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;
 }
 
 /* Until the child's end closes (execve happened) or it reports why it could not run. */
-static int wait_for_execve(struct exec_ctx *x, struct barco_err *err)
+static int wait_for_execve(struct exec_ctx *x, pid_t pid, struct barco_err *err)
 {
 	char msg[BARCO_ERR_MSG_MAX + 128];
+	struct barco_report rep = {0};
 
 	for (;;) {
 		int fd = -1;
@@ -338,7 +374,13 @@ static int wait_for_execve(struct exec_ctx *x, struct barco_err *err)
 		msg[n] = '\0';
 		if (fd < 0)
 			return barco_err_set(err, 0, "%s", msg);
-		n = barco_oci_send_console(x->opts->console_socket, fd, err);
+		if (strcmp(msg, "seccomp") == 0) {
+			n = barco_seccomp_agent_send(&x->cfg, pid, x->init_pid, "running", fd, &rep,
+						     err);
+			if (n == 0 && write(x->sock, "k", 1) != 1)
+				n = barco_err_errno(err, "answer the exec process");
+		} else
+			n = barco_oci_send_console(x->opts->console_socket, fd, err);
 		(void)close(fd);
 		if (n < 0)
 			return -1;
@@ -379,8 +421,8 @@ static int run_parent(struct exec_ctx *x, pid_t pid, int *ret_status, struct bar
 {
 	const struct barco_oci_exec_opts *o = x->opts;
 
-	if (attach_cgroups(o->id, pid, err) < 0 || write(x->sock, "g", 1) != 1 ||
-	    wait_for_execve(x, err) < 0) {
+	if (attach_cgroups(x, pid, err) < 0 || write(x->sock, "g", 1) != 1 ||
+	    wait_for_execve(x, pid, err) < 0) {
 		(void)kill(pid, SIGKILL);
 		(void)barco_waitpid(pid, NULL);
 		return -1;
@@ -421,7 +463,7 @@ static int spawn(struct exec_ctx *x, int *ret_status, struct barco_err *err)
 
 int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, struct barco_err *err)
 {
-	struct exec_ctx x = {.opts = opts, .sock = -1};
+	struct exec_ctx x = {.opts = opts, .sock = -1, .is_rootless = barco_rootless_is()};
 	struct barco_oci_state st;
 	int r;
 
@@ -436,6 +478,9 @@ int barco_oci_exec(const struct barco_oci_exec_opts *opts, int *ret_status, stru
 	/* The exec'd process enters the container as barco: the same guard as create's. */
 	if (r == 0 && barco_exe_guard_is_needed(&x.cfg))
 		r = barco_exe_guard(err);
+	/* Before open_namespaces: in the container's user namespace barco is root, not rootless. */
+	if (r == 0)
+		r = barco_oci_container_cgroup(opts->id, &x.cgroup, err);
 	if (r == 0)
 		r = open_namespaces(&x, err);
 	if (r == 0)

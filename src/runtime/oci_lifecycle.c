@@ -23,10 +23,12 @@
 #include "runtime/exe_guard.h"
 #include "runtime/explain.h"
 #include "runtime/oci_config.h"
+#include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
 #include "runtime/stage.h"
 #include "runtime/state.h"
 #include "stages/cgroup.h"
+#include "stages/ns.h"
 
 static const char *const status_names[] = {
 	[BARCO_OCI_CREATED] = "created",
@@ -79,8 +81,9 @@ int barco_oci_write_pid_file(const char *path, pid_t pid, struct barco_err *err)
 
 /* oci.json: what state needs and barco's state.json does not hold. */
 static int write_oci_json(int dir_fd, const char *bundle, pid_t pid,
-			  struct json_object *annotations, struct barco_err *err)
+			  const struct barco_oci_spec *spec, struct barco_err *err)
 {
+	struct json_object *annotations = spec->annotations;
 	struct json_object *o = json_object_new_object();
 	unsigned long long start = 0;
 	cleanup_close int fd = -1;
@@ -97,6 +100,9 @@ static int write_oci_json(int dir_fd, const char *bundle, pid_t pid,
 	(void)json_object_object_add(o, "annotations",
 				     annotations ? json_object_get(annotations)
 						 : json_object_new_object());
+	/* start runs poststart, delete poststop: config.json's hooks as create read them. */
+	if (spec->hooks.json)
+		(void)json_object_object_add(o, "hooks", json_object_get(spec->hooks.json));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	fd = openat(dir_fd, "oci.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
@@ -147,11 +153,14 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 		return -1;
 	}
 	if (barco_runner_advance(&c, BARCO_STAGE_EXEC, save_report, reports, err) < 0 ||
-	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec->annotations, err) < 0 ||
+	    write_oci_json(c.state_dir_fd, bundle, c.pid, spec, err) < 0 ||
 	    (cfg->is_terminal &&
 	     barco_oci_send_console(cfg->console_socket, c.pty_master, err) < 0) ||
 	    (pid_file && barco_oci_write_pid_file(pid_file, c.pid, err) < 0)) {
 		barco_container_close(&c);
+		/* As runc: a container destroyed during create gets its poststop hooks. */
+		barco_oci_hooks_run_after(cfg->hooks, BARCO_OCI_HOOK_POSTSTOP, cfg->name, bundle,
+					  "stopped", 0, NULL);
 		return -1;
 	}
 	barco_container_detach(&c);
@@ -159,7 +168,7 @@ static int create_container(struct barco_config *cfg, struct barco_oci_spec *spe
 }
 
 int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
-		     const char *console_socket, struct barco_err *err)
+		     const char *console_socket, bool is_systemd_cgroup, struct barco_err *err)
 {
 	struct barco_oci_spec *spec = NULL;
 	struct barco_config cfg;
@@ -175,6 +184,7 @@ int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
 	cfg.bundle = abs_bundle;
 	cfg.is_oci_create = true;
 	cfg.console_socket = console_socket;
+	cfg.is_systemd_cgroup = is_systemd_cgroup;
 	if (barco_oci_config_load(&cfg, &spec, err) < 0)
 		return -1;
 	r = barco_config_finish(&cfg, err);
@@ -285,27 +295,87 @@ void barco_oci_state_print(FILE *out, const struct barco_oci_state *st)
 	json_object_put(o);
 }
 
-/* Waits up to 10 s for the init's byte: it has passed the fifo and goes on to execve. */
+/*
+ * The copy of config.json's hooks create kept in oci.json, for poststart
+ * and poststop; *ret_doc holds what their strings point into (json_object_put).
+ * Nothing to run when it cannot be read: delete must still delete.
+ */
+static void read_oci_hooks(int dir_fd, struct barco_oci_hooks *ret, struct json_object **ret_doc)
+{
+	cleanup_close int fd = openat(dir_fd, "oci.json", O_RDONLY | O_CLOEXEC);
+	struct json_object *doc = fd < 0 ? NULL : json_object_from_fd(fd);
+	struct json_object *hooks = NULL;
+	struct barco_err err;
+
+	memset(ret, 0, sizeof(*ret));
+	*ret_doc = doc;
+	if (!doc || !json_object_object_get_ex(doc, "hooks", &hooks))
+		return;
+	if (barco_oci_hooks_parse(hooks, ret, &err) < 0) {
+		log_warn("oci.json: %s: no poststart or poststop hooks run", err.msg);
+		return;
+	}
+	if (json_object_object_get_ex(doc, "annotations", &hooks))
+		ret->annotations = hooks;
+}
+
+/* poststart: run (warnings only), and their report lines appended to STATE/reports. */
+static void append_hook_report(int dir_fd, const struct barco_oci_hooks *hooks,
+			       enum barco_oci_hook_kind kind, const struct barco_oci_state *st,
+			       const char *status)
+{
+	struct barco_report rep = {0};
+	cleanup_close int fd = -1;
+
+	if (!barco_oci_hooks_has(hooks, kind))
+		return;
+	barco_oci_hooks_run_after(hooks, kind, st->id, st->bundle, status, st->pid, &rep);
+	fd = openat(dir_fd, "reports", O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd >= 0)
+		dprintf(fd, "start: %s hooks, on the host\n%s\n", barco_oci_hook_name(kind),
+			rep.text);
+}
+
+/*
+ * Waits up to 10 s for the init's byte: "0", it has passed the fifo and
+ * goes on to execve; "h", it runs the startContainer hooks first (as long
+ * as they take), then "0", or "E" and why they failed (oci_hooks.h).
+ */
 static int release_init(int dir_fd, const char *id, struct barco_err *err)
 {
 	cleanup_close int fd = openat(dir_fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct pollfd pfd = {.events = POLLIN};
-	char byte;
+	char msg[BARCO_ERR_MSG_MAX] = "";
+	size_t len = 0;
+	ssize_t n;
 
 	if (fd < 0)
 		return barco_err_errno(err, "open %s/%s/exec.fifo", BARCO_RUN_DIR, id);
 	pfd.fd = fd;
-	if (poll(&pfd, 1, 10000) <= 0 || read(fd, &byte, 1) != 1)
+	if (poll(&pfd, 1, 10000) <= 0 || read(fd, msg, 1) != 1)
 		return barco_err_set(err, ETIMEDOUT, "container \"%s\": the init did not start",
 				     id);
 	(void)unlinkat(dir_fd, "exec.fifo", 0);
-	return 0;
+	if (msg[0] != 'h')
+		return 0;
+	/* The init closes its end before execve, or exits: read to the end. */
+	while (len < sizeof(msg) - 1 && poll(&pfd, 1, -1) > 0 &&
+	       (n = read(fd, msg + len, sizeof(msg) - 1 - len)) > 0)
+		len += (size_t)n;
+	msg[len] = '\0';
+	if (msg[0] == '0')
+		return 0;
+	return barco_err_set(err, 0, "container \"%s\": %s", id,
+			     msg[0] == 'E' ? msg + 1 : "the init exited before its command ran");
 }
 
 int barco_oci_start(const char *id, struct barco_err *err)
 {
 	struct barco_oci_state st;
+	struct barco_oci_hooks hooks;
+	struct json_object *doc = NULL;
 	cleanup_close int dir_fd = -1;
+	int r;
 
 	if (barco_oci_state(id, &st, err) < 0)
 		return -1;
@@ -317,22 +387,31 @@ int barco_oci_start(const char *id, struct barco_err *err)
 	dir_fd = open_state_dir(id, err);
 	if (dir_fd < 0)
 		return -1;
-	return release_init(dir_fd, id, err);
+	read_oci_hooks(dir_fd, &hooks, &doc);
+	r = release_init(dir_fd, id, err);
+	if (r == 0)
+		append_hook_report(dir_fd, &hooks, BARCO_OCI_HOOK_POSTSTART, &st, "running");
+	barco_oci_hooks_free(&hooks);
+	json_object_put(doc);
+	return r;
 }
 
-/* The host pids in the container's cgroup: the cgroup2 directory, else a v1 hierarchy. */
-static int read_procs(const char *id, pid_t *pids, size_t max, size_t *ret_len,
+/*
+ * The host pids in the container's cgroup: the cgroup2 directory, else a
+ * v1 hierarchy; rootless without a cgroup, those in the init's pid namespace.
+ */
+static int read_procs(const char *id, pid_t init, pid_t *pids, size_t max, size_t *ret_len,
 		      struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
 	struct barco_cgroup cg;
 	cleanup_fclose FILE *f = NULL;
 	char path[PATH_MAX + 16];
 	int pid;
 
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
+	if (barco_oci_container_cgroup(id, &cg, err) < 0)
 		return -1;
-	barco_cgroup_paths_for(&layout, id, &cg);
+	if (cg.layout.mode == BARCO_CGROUP_NONE)
+		return barco_ns_pid_members(init, pids, max, ret_len, err);
 	for (int i = -1; !f && i < BARCO_CG_V1_COUNT; i++) {
 		const char *dir = i < 0 ? cg.unified_path : cg.v1_path[i];
 
@@ -362,7 +441,7 @@ int barco_oci_kill(const char *id, int sig, bool all, struct barco_err *err)
 			return barco_err_errno(err, "kill(%d, %d)", (int)st.pid, sig);
 		return 0;
 	}
-	if (read_procs(id, pids, ARRAY_LEN(pids), &n, err) < 0)
+	if (read_procs(id, st.pid, pids, ARRAY_LEN(pids), &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		(void)kill(pids[i], sig);
@@ -387,6 +466,8 @@ int barco_oci_delete(const char *id, bool force, struct barco_err *err)
 {
 	struct barco_oci_state st;
 	struct barco_cgroup_layout layout;
+	struct barco_oci_hooks hooks;
+	struct json_object *doc = NULL;
 	unsigned long long start = 0;
 
 	cleanup_close int dir_fd = open_state_dir(id, err);
@@ -416,8 +497,17 @@ int barco_oci_delete(const char *id, bool force, struct barco_err *err)
 	}
 	if (barco_cgroup_layout_detect(&layout, err) < 0)
 		return -1;
-	if (barco_state_reclaim(id, &layout, true) != 1)
+	read_oci_hooks(dir_fd, &hooks, &doc);
+	if (barco_state_reclaim(id, &layout, true) != 1) {
+		barco_oci_hooks_free(&hooks);
+		json_object_put(doc);
 		return barco_err_set(err, EBUSY, "container \"%s\" is still in use", id);
+	}
+	/* runtime.md: poststop once the container is deleted, before delete returns. */
+	barco_oci_hooks_run_after(&hooks, BARCO_OCI_HOOK_POSTSTOP, id, st.bundle, "stopped", 0,
+				  NULL);
+	barco_oci_hooks_free(&hooks);
+	json_object_put(doc);
 	return 0;
 }
 
@@ -427,7 +517,8 @@ int barco_oci_ps(FILE *out, const char *id, struct barco_err *err)
 	pid_t pids[4096];
 	size_t n = 0;
 
-	if (barco_oci_state(id, &st, err) < 0 || read_procs(id, pids, ARRAY_LEN(pids), &n, err) < 0)
+	if (barco_oci_state(id, &st, err) < 0 ||
+	    read_procs(id, st.pid, pids, ARRAY_LEN(pids), &n, err) < 0)
 		return -1;
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++)
@@ -519,12 +610,7 @@ void barco_oci_root_unlink(const char *root, const char *id)
 
 int barco_oci_container_cgroup(const char *id, struct barco_cgroup *ret, struct barco_err *err)
 {
-	struct barco_cgroup_layout layout;
-
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
-		return -1;
-	barco_cgroup_paths_for(&layout, id, ret);
-	return 0;
+	return barco_state_cgroup(id, ret, err);
 }
 
 bool barco_oci_is_frozen(const char *id)

@@ -42,7 +42,7 @@ const char *barco_oci_status_name(enum barco_oci_status s);
  * on failure.
  */
 int barco_oci_create(const char *bundle, const char *id, const char *pid_file,
-		     const char *console_socket, struct barco_err *err)
+		     const char *console_socket, bool is_systemd_cgroup, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
 /* Lets a created container's init execve its command. */

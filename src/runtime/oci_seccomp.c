@@ -32,6 +32,7 @@ static const struct {
 	{"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
 	{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
 	{"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+	{"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
 };
 
 static const struct {
@@ -81,11 +82,6 @@ static int parse_action(struct json_object *v, const char *path, const char *key
 	has_errno = barco_oci_get_uint(v, path, errno_key, 0xffff, &errno_ret, err);
 	if (has_errno < 0)
 		return -1;
-	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return barco_err_set(err, 0,
-				     "%s: SCMP_ACT_NOTIFY is not supported yet (no seccomp "
-				     "listener)",
-				     barco_oci_path_key(p, path, key));
 	for (size_t i = 0; i < ARRAY_LEN(seccomp_actions); i++) {
 		if (strcmp(name, seccomp_actions[i].name) != 0)
 			continue;
@@ -257,6 +253,23 @@ static int add_rules(struct barco_oci_seccomp *s, int nr, uint32_t action,
 	return 0;
 }
 
+/*
+ * The container hands its listener to barco with sendmsg(2) right after
+ * loading the filter: a notified sendmsg would wait for an agent that has
+ * not got the listener yet (runc refuses write(2), its carrier, likewise).
+ */
+static int check_notified(struct barco_oci_seccomp *s, const char *name, const char *path,
+			  struct barco_err *err)
+{
+	s->has_notify = true;
+	if (strcmp(name, "sendmsg") == 0)
+		return barco_err_set(err, 0,
+				     "%s: SCMP_ACT_NOTIFY cannot be used for sendmsg (the "
+				     "container hands the listener to barco with it)",
+				     path);
+	return 0;
+}
+
 static int parse_syscall(struct barco_oci_spec *spec, struct json_object *v, const char *path,
 			 struct barco_err *err)
 {
@@ -283,6 +296,8 @@ static int parse_syscall(struct barco_oci_spec *spec, struct json_object *v, con
 		int nr = seccomp_syscall_resolve_name(names[i]);
 
 		barco_oci_path_index(p, base, i);
+		if (action == SCMP_ACT_NOTIFY && check_notified(s, names[i], p, err) < 0)
+			return -1;
 		if (nr == __NR_SCMP_ERROR ? skip_name(s, p, names[i], err) < 0
 					  : add_rules(s, nr, action, &conds, p, err) < 0)
 			return -1;
@@ -318,20 +333,52 @@ static int export_program(struct barco_oci_seccomp *s, struct barco_err *err)
 	return 0;
 }
 
+/*
+ * listenerPath and listenerMetadata (runtime-spec 1.1): the agent's socket,
+ * read only when a rule notifies. The listener fd itself is the kernel's
+ * answer to SECCOMP_FILTER_FLAG_NEW_LISTENER (seccomp_unotify(2)); with
+ * TSYNC the kernel wants TSYNC_ESRCH too, since a TSYNC failure would
+ * otherwise be reported as a thread id where the fd belongs.
+ */
+static int parse_listener(struct barco_oci_seccomp *s, struct json_object *sc,
+			  struct barco_err *err)
+{
+	if (barco_oci_get_string(sc, SECCOMP_PATH, "listenerPath", &s->listener_path, err) < 0 ||
+	    barco_oci_get_string(sc, SECCOMP_PATH, "listenerMetadata", &s->listener_metadata, err) <
+		    0)
+		return -1;
+	if (!s->has_notify) {
+		s->listener_path = s->listener_metadata = NULL;
+		return 0;
+	}
+	if (!s->listener_path || !s->listener_path[0])
+		return barco_err_set(err, 0,
+				     SECCOMP_PATH ".listenerPath: missing (SCMP_ACT_NOTIFY needs "
+						  "the unix socket of a seccomp agent)");
+	if (strlen(s->listener_path) >= BARCO_OCI_LISTENER_PATH_MAX)
+		return barco_err_set(err, ENAMETOOLONG,
+				     SECCOMP_PATH ".listenerPath: longer than %d bytes (a unix "
+						  "socket's sun_path)",
+				     BARCO_OCI_LISTENER_PATH_MAX - 1);
+	s->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	if (s->flags & SECCOMP_FILTER_FLAG_TSYNC)
+		s->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	return 0;
+}
+
 static int compile(struct barco_oci_spec *spec, struct json_object *sc, struct barco_err *err)
 {
 	struct barco_oci_seccomp *s = spec->seccomp;
 	uint32_t default_action = 0;
-	const char *listener = NULL;
 
 	if (parse_action(sc, SECCOMP_PATH, "defaultAction", "defaultErrnoRet", &default_action,
-			 err) < 0 ||
-	    barco_oci_get_string(sc, SECCOMP_PATH, "listenerPath", &listener, err) < 0)
+			 err) < 0)
 		return -1;
-	if (listener && listener[0])
+	/* Every call would wait for an agent, barco's own sendmsg of the listener first. */
+	if (default_action == SCMP_ACT_NOTIFY)
 		return barco_err_set(err, 0,
-				     SECCOMP_PATH ".listenerPath: a seccomp listener is not "
-						  "supported yet");
+				     SECCOMP_PATH ".defaultAction: SCMP_ACT_NOTIFY cannot be the "
+						  "default action (as runc)");
 	s->ctx = seccomp_init(default_action);
 	if (!s->ctx)
 		return barco_err_set(err, EINVAL, SECCOMP_PATH ": seccomp_init");
@@ -339,7 +386,8 @@ static int compile(struct barco_oci_spec *spec, struct json_object *sc, struct b
 	(void)seccomp_attr_set(s->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (add_architectures(s, sc, err) < 0 || parse_flags(s, sc, err) < 0 ||
 	    barco_oci_each_object(sc, SECCOMP_PATH, "syscalls", BARCO_OCI_ARRAY_MAX, parse_syscall,
-				  spec, err) < 0)
+				  spec, err) < 0 ||
+	    parse_listener(s, sc, err) < 0)
 		return -1;
 	return export_program(s, err);
 }

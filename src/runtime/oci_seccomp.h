@@ -11,13 +11,24 @@
  * are ANDed unless two of them test the same argument, which libseccomp
  * cannot AND: then each condition becomes a rule of its own (so they are
  * alternatives); a rule whose action is the default action changes nothing
- * and is left out. SCMP_ACT_NOTIFY (a listener) is not supported.
+ * and is left out.
+ *
+ * SCMP_ACT_NOTIFY hands a call to a seccomp agent (seccomp_unotify(2)): the
+ * filter is then loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER, the container
+ * process sends the listener fd it gets to barco's runtime side over their
+ * socketpair, and barco sends it on to the agent at listenerPath
+ * (runtime/seccomp_agent.h). Not as the default action, nor for sendmsg(2),
+ * the call that carries the listener out.
  */
 #include <json-c/json.h>
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
+
+/* sizeof(sockaddr_un.sun_path): the longest listenerPath, with its NUL. */
+#define BARCO_OCI_LISTENER_PATH_MAX 108
 
 /* How many rules (a name times its split conditions) one profile may add. */
 #define BARCO_OCI_SECCOMP_RULES_MAX 8192
@@ -29,7 +40,10 @@ struct barco_oci_seccomp {
 	size_t rules_len;	     /* rules added to the filter */
 	char **skipped;		     /* one "PATH: unknown syscall "NAME"" per name skipped */
 	size_t skipped_len;
-	void *ctx; /* libseccomp's filter while it is built; NULL after */
+	bool has_notify;	       /* a rule answers SCMP_ACT_NOTIFY */
+	const char *listener_path;     /* the agent's socket when has_notify, else NULL */
+	const char *listener_metadata; /* passed to the agent as is, or NULL */
+	void *ctx;		       /* libseccomp's filter while it is built; NULL after */
 };
 
 struct barco_oci_spec;

@@ -32,6 +32,8 @@ void barco_oci_spec_free(struct barco_oci_spec *spec)
 	barco_oci_seccomp_free(spec->seccomp);
 	free(spec->devices);
 	free(spec->device_rules);
+	barco_oci_hooks_free(&spec->hooks);
+	free(spec->cgroup_want);
 	json_object_put(spec->json);
 	free(spec);
 }
@@ -164,6 +166,19 @@ static int parse_annotations(struct barco_oci_spec *spec, struct barco_err *err)
 	return 0;
 }
 
+static int parse_hooks(struct barco_oci_spec *spec, struct barco_err *err)
+{
+	struct json_object *obj = NULL;
+	int found = barco_oci_get(spec->json, "", "hooks", json_type_object, &obj, err);
+
+	if (found <= 0)
+		return found;
+	if (barco_oci_hooks_parse(obj, &spec->hooks, err) < 0)
+		return -1;
+	spec->hooks.annotations = spec->annotations;
+	return 0;
+}
+
 /* sethostname(2) would rename the host without a uts namespace of the container's own. */
 static int check_hostname_uts(const struct barco_oci_spec *spec, struct barco_err *err)
 {
@@ -188,7 +203,7 @@ int barco_oci_spec_parse(const char *text, size_t len, struct barco_oci_spec **r
 	    parse_root(spec, err) < 0 || barco_oci_parse_process(spec, err) < 0 ||
 	    parse_hostname(spec, err) < 0 || barco_oci_parse_mounts(spec, err) < 0 ||
 	    barco_oci_parse_linux(spec, err) < 0 || parse_annotations(spec, err) < 0 ||
-	    check_hostname_uts(spec, err) < 0)
+	    parse_hooks(spec, err) < 0 || check_hostname_uts(spec, err) < 0)
 		return -1;
 	*ret = steal_pointer(&spec);
 	return 0;

@@ -16,12 +16,14 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "runtime/oci_hooks.h"
 
 /* Bounds on what a hostile config.json can make barco allocate. */
 #define BARCO_OCI_FILE_MAX   (4u << 20) /* bytes of config.json */
 #define BARCO_OCI_ARRAY_MAX  1024	/* entries of any one array */
 #define BARCO_OCI_GROUPS_MAX 64		/* process.user.additionalGids */
 
+struct barco_cgroup;
 struct barco_mount_def;
 struct barco_oci_seccomp;
 
@@ -121,6 +123,10 @@ struct barco_oci_spec {
 	struct barco_device_rule *device_rules;
 	size_t device_rules_len;
 
+	struct barco_oci_hooks hooks; /* "hooks" (oci_hooks.h); all empty when absent */
+	/* linux.cgroupsPath placed on this host (barco_oci_config_load); NULL: not given */
+	struct barco_cgroup *cgroup_want;
+
 	struct barco_mount_def
 		*mount_rows; /* mounts as the mounts stage reads them (oci_config.c) */
 };
@@ -180,6 +186,10 @@ const char *barco_oci_ns_name(enum barco_oci_ns ns);
  * mount table, masked and read-only paths, capability allowlist,
  * namespaces and id maps), with "sh" as the command and "rootfs" as the
  * root, like `runc spec`. An existing config.json is left alone (EEXIST).
+ * is_rootless: as `runc spec --rootless`, for an ordinary user's
+ * container: root inside is the caller (the single-id maps "0 UID 1" and
+ * "0 GID 1"), no network namespace, and /sys a read-only bind of the
+ * host's instead of a sysfs mount.
  */
-int barco_oci_spec_write_default(const char *dir, struct barco_err *err)
+int barco_oci_spec_write_default(const char *dir, bool is_rootless, struct barco_err *err)
 	__attribute__((warn_unused_result));

@@ -77,34 +77,57 @@ static struct json_object *mount_entry(const struct barco_mount_def *row)
 	return m;
 }
 
-static struct json_object *idmap(void)
+/* The read-only recursive bind of the host's /sys that runc's rootless spec has. */
+static struct json_object *sys_bind(void)
+{
+	static const char *const options[] = {"rbind", "nosuid", "noexec", "nodev", "ro"};
+	struct json_object *m = json_object_new_object();
+
+	(void)json_object_object_add(m, "destination", json_object_new_string("/sys"));
+	(void)json_object_object_add(m, "type", json_object_new_string("none"));
+	(void)json_object_object_add(m, "source", json_object_new_string("/sys"));
+	(void)json_object_object_add(m, "options", strings(options, ARRAY_LEN(options)));
+	return m;
+}
+
+static struct json_object *idmap(int64_t host_id, int64_t size)
 {
 	struct json_object *arr = json_object_new_array();
 	struct json_object *m = json_object_new_object();
 
-	/* barco's default map (base/config.c): container root is host uid 100000. */
 	(void)json_object_object_add(m, "containerID", json_object_new_int(0));
-	(void)json_object_object_add(m, "hostID", json_object_new_int(100000));
-	(void)json_object_object_add(m, "size", json_object_new_int(65536));
+	(void)json_object_object_add(m, "hostID", json_object_new_int64(host_id));
+	(void)json_object_object_add(m, "size", json_object_new_int64(size));
 	(void)json_object_array_add(arr, m);
 	return arr;
 }
 
-static struct json_object *linux_section(void)
+static struct json_object *linux_section(bool is_rootless)
 {
 	struct json_object *lx = json_object_new_object();
 	struct json_object *ns = json_object_new_array();
 
 	for (size_t i = 0; i < ARRAY_LEN(default_namespaces); i++) {
-		struct json_object *n = json_object_new_object();
+		struct json_object *n;
 
+		/* Rootless: a user could not connect a new network namespace (runc's choice). */
+		if (is_rootless && strcmp(default_namespaces[i], "network") == 0)
+			continue;
+		n = json_object_new_object();
 		(void)json_object_object_add(n, "type",
 					     json_object_new_string(default_namespaces[i]));
 		(void)json_object_array_add(ns, n);
 	}
 	(void)json_object_object_add(lx, "namespaces", ns);
-	(void)json_object_object_add(lx, "uidMappings", idmap());
-	(void)json_object_object_add(lx, "gidMappings", idmap());
+	/*
+	 * barco's default map (base/config.c): container root is host uid
+	 * 100000. Rootless: the caller, the one map a user may write without
+	 * newuidmap (user_namespaces(7)), as runc spec --rootless.
+	 */
+	(void)json_object_object_add(lx, "uidMappings",
+				     is_rootless ? idmap(geteuid(), 1) : idmap(100000, 65536));
+	(void)json_object_object_add(lx, "gidMappings",
+				     is_rootless ? idmap(getegid(), 1) : idmap(100000, 65536));
 	(void)json_object_object_add(lx, "maskedPaths",
 				     strings(barco_masked_paths, barco_masked_paths_len));
 	(void)json_object_object_add(lx, "readonlyPaths",
@@ -112,7 +135,7 @@ static struct json_object *linux_section(void)
 	return lx;
 }
 
-static struct json_object *default_spec(void)
+static struct json_object *default_spec(bool is_rootless)
 {
 	struct json_object *spec = json_object_new_object();
 	struct json_object *root = json_object_new_object();
@@ -124,10 +147,14 @@ static struct json_object *default_spec(void)
 	(void)json_object_object_add(spec, "root", root);
 	(void)json_object_object_add(spec, "process", process());
 	(void)json_object_object_add(spec, "hostname", json_object_new_string("barco"));
+	/* sysfs needs the network namespace's owner: rootless, without one, a bind instead. */
 	for (size_t i = 0; i < barco_mounts_len; i++)
-		(void)json_object_array_add(mounts, mount_entry(&barco_mounts[i]));
+		(void)json_object_array_add(
+			mounts, is_rootless && strcmp(barco_mounts[i].fstype, "sysfs") == 0
+					? sys_bind()
+					: mount_entry(&barco_mounts[i]));
 	(void)json_object_object_add(spec, "mounts", mounts);
-	(void)json_object_object_add(spec, "linux", linux_section());
+	(void)json_object_object_add(spec, "linux", linux_section(is_rootless));
 	return spec;
 }
 
@@ -146,11 +173,11 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-int barco_oci_spec_write_default(const char *dir, struct barco_err *err)
+int barco_oci_spec_write_default(const char *dir, bool is_rootless, struct barco_err *err)
 {
 	cleanup_close int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cleanup_close int fd = -1;
-	struct json_object *spec = default_spec();
+	struct json_object *spec = default_spec(is_rootless);
 	const char *text;
 	int r = 0;
 

@@ -43,7 +43,6 @@ int barco_oci_update(const char *id, const struct barco_oci_resources *res, stru
 		.device_rules = res->device_rules,
 		.device_rules_len = res->device_rules_len,
 	};
-	struct barco_cgroup_layout layout;
 	struct barco_oci_state st;
 	struct barco_cgroup cg;
 	struct barco_report rep = {0};
@@ -52,9 +51,8 @@ int barco_oci_update(const char *id, const struct barco_oci_resources *res, stru
 		return -1;
 	if (st.status == BARCO_OCI_STOPPED)
 		return barco_err_set(err, 0, "container \"%s\": container not running", id);
-	if (barco_cgroup_layout_detect(&layout, err) < 0)
+	if (barco_oci_container_cgroup(id, &cg, err) < 0)
 		return -1;
-	barco_cgroup_paths_for(&layout, id, &cg);
 	if (barco_cgroup_update(&cg, &limits, &rep, err) < 0)
 		return barco_err_wrap(err, "update \"%s\"", id);
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
 #include "runtime/lesson_skip.h"
 #include "runtime/stage.h"
@@ -95,6 +96,9 @@ static int finish(struct barco_container *c, struct barco_tracer *tracer,
 		barco_trace_stop(tracer, trace);
 	barco_trace_close(tracer);
 	barco_container_close(c);
+	/* runtime.md: poststop once the container is gone (runc runs them after a failure too). */
+	barco_oci_hooks_run_after(c->cfg->hooks, BARCO_OCI_HOOK_POSTSTOP, c->cfg->name,
+				  c->cfg->bundle, "stopped", 0, NULL);
 	return status;
 }
 
@@ -112,6 +116,8 @@ int barco_run_container(const struct barco_config *cfg, const int *stdio,
 		*ret_status = finish(&c, tracer, trace, c.exit_status);
 		return -1;
 	}
+	barco_oci_hooks_run_after(cfg->hooks, BARCO_OCI_HOOK_POSTSTART, cfg->name, cfg->bundle,
+				  "running", c.pid, NULL);
 	if (barco_runner_wait(&c, ret_status, err) < 0) {
 		*ret_status = finish(&c, tracer, trace, BARCO_EXIT_BARCO);
 		return -1;

@@ -31,14 +31,18 @@
 #include "base/cleanup.h"
 #include "stages/exec.h"
 #include "base/log.h"
+#include "stages/net_bridge.h"
+#include "stages/net_names.h"
 #include "stages/ns.h"
 #include "base/sock.h"
 #include "runtime/relay.h"
+#include "runtime/seccomp_agent.h"
 #include "runtime/state.h"
 
 enum barco_msg_type {
 	BARCO_MSG_CONTINUE = 1, /* runner → container: run your part of `stage` */
 	BARCO_MSG_DONE,		/* container → runner: stage finished (error[] set on failure) */
+	BARCO_MSG_LISTENER,	/* container → runner: a seccomp listener, for the agent */
 };
 
 struct barco_msg {
@@ -126,6 +130,17 @@ static int injected(const struct barco_stage_def *def, struct barco_err *err)
 	return barco_err_set(err, EIO, "fault injected (BARCO_FAULT=%s)", def->name);
 }
 
+/* The answer, with the namespace descriptors a stage opened for the runner (then closed here). */
+static void send_done(struct barco_container *c, const struct barco_msg *msg)
+{
+	struct barco_err err;
+	bool has_fds = c->net_ns_fds[0] >= 0 && c->net_ns_fds[1] >= 0;
+
+	(void)send_msg(c->sock, msg, has_fds ? c->net_ns_fds : NULL, has_fds ? 2 : 0, &err);
+	barco_close_fd(&c->net_ns_fds[0]);
+	barco_close_fd(&c->net_ns_fds[1]);
+}
+
 /* In the container: wait for CONTINUE, run the stage's part, answer DONE. */
 static _Noreturn void child_loop(struct barco_container *c)
 {
@@ -156,7 +171,7 @@ static _Noreturn void child_loop(struct barco_container *c)
 		msg.exit_status = !c->exec_attempted ? BARCO_EXIT_BARCO
 						     : barco_exec_status_for_errno(err.errnum);
 		(void)snprintf(msg.error, sizeof(msg.error), "%s", r < 0 ? err.msg : "");
-		(void)send_msg(c->sock, &msg, NULL, 0, &err);
+		send_done(c, &msg);
 		if (r < 0)
 			_exit(msg.exit_status);
 	}
@@ -285,17 +300,11 @@ static int check_signals(struct barco_container *c, struct barco_err *err)
 	return 0;
 }
 
-/*
- * Waits for the container's answer, or a signal that aborts everything.
- * Returns 1 at end of file: its end of the socket is close-on-exec.
- */
-static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
-		     struct barco_err *err)
+/* Waits until the socket is readable, or a signal aborts everything. */
+static int wait_readable(struct barco_container *c, struct barco_err *err)
 {
 	struct pollfd pfd[2] = {{.fd = c->sock, .events = POLLIN},
 				{.fd = c->signal_fd, .events = POLLIN}};
-	pid_t sender = 0;
-	ssize_t n;
 
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
@@ -303,11 +312,58 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 		if (pfd[1].revents && check_signals(c, err) < 0)
 			return -1;
 		if (pfd[0].revents)
+			return 0;
+	}
+}
+
+/*
+ * The container loaded a profile that notifies and sent its listener
+ * before anything else: the agent gets it now, while the container goes
+ * on (a notified call of barco's own code then waits for the agent).
+ */
+static int pass_listener(struct barco_container *c, pid_t sender, int *listener,
+			 struct barco_report *rep, struct barco_err *err)
+{
+	int r;
+
+	if (*listener < 0)
+		return barco_err_set(err, EPROTO, "a seccomp listener message without its fd");
+	r = barco_seccomp_agent_send(c->cfg, sender, sender, "creating", *listener, rep, err);
+	barco_close_fd(listener);
+	return r;
+}
+
+/*
+ * Receives the container's answer for stage, handing on the seccomp
+ * listener that may come first. Returns 1 at end of file: its end of the
+ * socket is close-on-exec.
+ */
+static int wait_done(struct barco_container *c, enum barco_stage stage, struct barco_msg *msg,
+		     struct barco_err *err)
+{
+	struct barco_report agent = {0};
+	pid_t sender = 0;
+	int fd = -1;
+	ssize_t n;
+
+	for (;;) {
+		if (wait_readable(c, err) < 0)
+			return -1;
+		/* The namespaces stage's answer carries the namespaces for slirp4netns. */
+		if (stage == BARCO_STAGE_NAMESPACES)
+			n = recv_msg_fds(c->sock, msg, &sender, c->net_ns_fds, 2);
+		else
+			n = recv_msg_fds(c->sock, msg, &sender, &fd, 1);
+		if (n <= 0 || msg->type != BARCO_MSG_LISTENER)
 			break;
+		if (pass_listener(c, sender, &fd, &agent, err) < 0)
+			return -1;
 	}
 	/* The exec stage's answer may carry the console's master (terminal: true). */
-	n = recv_msg_fds(c->sock, msg, &sender, stage == BARCO_STAGE_EXEC ? &c->pty_master : NULL,
-			 1);
+	if (stage == BARCO_STAGE_EXEC && fd >= 0)
+		c->pty_master = fd;
+	else
+		barco_close_fd(&fd);
 	/*
 	 * A container that stops with CONTINUEs still unread (sent ahead by
 	 * send_continues_ahead) resets the connection, and Linux 6.1 reports
@@ -327,6 +383,7 @@ static int wait_done(struct barco_container *c, enum barco_stage stage, struct b
 		c->exit_status = msg->exit_status;
 		return barco_err_set(err, msg->errnum, "%s", msg->error);
 	}
+	barco_report_append(&msg->report, &agent);
 	if (sender > 0 && sender != c->pid) {
 		barco_report_add(&msg->report, "the container process is now pid %d on the host",
 				 (int)sender);
@@ -379,6 +436,33 @@ static void send_continues_ahead(struct barco_container *c, enum barco_stage unt
 }
 
 /*
+ * The container process hung up before it answered: it is gone. Says how
+ * it ended, and when the OOM killer of its cgroup killed it, that the
+ * memory limit is too low (a limit below what one process needs kills it
+ * as soon as it is charged, as runc's "unable to set memory limit" says).
+ */
+static int container_died(struct barco_container *c, struct barco_err *err)
+{
+	const char *what = "the container process died";
+	uint64_t limit = c->cfg->memory_max_bytes;
+	bool is_reaped = false;
+	int ws = 0;
+
+	for (int i = 0; i < 100 && !(is_reaped = barco_runner_reap(c, &ws)); i++)
+		(void)usleep(10 * 1000);
+	if (!is_reaped)
+		return barco_err_set(err, 0, "%s", what);
+	if (!WIFSIGNALED(ws))
+		return barco_err_set(err, 0, "%s (exit status %d)", what, WEXITSTATUS(ws));
+	if (WTERMSIG(ws) == SIGKILL && barco_cgroup_oom_kills(&c->cgroup) > 0 && limit > 0)
+		return barco_err_set(err, 0,
+				     "%s: the OOM killer of its cgroup killed it; the memory limit "
+				     "(%llu bytes) is too low",
+				     what, (unsigned long long)limit);
+	return barco_err_set(err, 0, "%s (killed by SIG%s)", what, sigabbrev_np(WTERMSIG(ws)));
+}
+
+/*
  * Runs the runner's part of a stage, has the container run its part, and
  * sets *ret_ns to the time the two parts took (the messages in between
  * are not the stage's).
@@ -407,7 +491,7 @@ static int run_stage(struct barco_container *c, const struct barco_stage_def *de
 	if (r < 0)
 		return -1;
 	if (r > 0)
-		return barco_err_set(err, 0, "the container process died");
+		return container_died(c, err);
 	barco_report_append(rep, &msg.report);
 	*ret_ns += msg.duration_ns;
 	return 0;
@@ -449,6 +533,21 @@ int barco_runner_child_ready(struct barco_container *c, const struct barco_repor
 	if (recv_msg(c->sock, &msg, NULL, NULL) <= 0 || msg.type != BARCO_MSG_CONTINUE)
 		return barco_err_set(err, 0, "barco exited before the command started");
 	return 0;
+}
+
+int barco_runner_child_send_listener(struct barco_container *c, int *listener,
+				     struct barco_err *err)
+{
+	struct barco_msg msg;
+	int r;
+
+	memset(&msg, 0, offsetof(struct barco_msg, report));
+	msg.type = BARCO_MSG_LISTENER;
+	barco_report_clear(&msg.report);
+	r = send_msg(c->sock, &msg, listener, 1, err);
+	/* The container must not keep it: it could answer its own notified calls. */
+	barco_close_fd(listener);
+	return r;
 }
 
 int barco_container_save_state(struct barco_container *c, const char *stage, struct barco_err *err)
@@ -625,6 +724,8 @@ int barco_container_open(struct barco_container *c, const struct barco_config *c
 	c->stages = stages;
 	c->sock = c->state_dir_fd = c->signal_fd = c->tty_fd = c->rootfs_fd = c->idmapped_fd = -1;
 	c->exec_fifo_fd = c->pty_master = c->pty_slave = -1;
+	c->net_ns_fds[0] = c->net_ns_fds[1] = -1;
+	barco_slirp_init(&c->slirp);
 	c->pid_file_pid = -1;
 	c->created = (long long)time(NULL);
 	for (int i = 0; i < BARCO_STDIO_FDS; i++)
@@ -670,8 +771,8 @@ static void kill_and_reap(pid_t *pid)
 
 void barco_container_detach(struct barco_container *c)
 {
-	int *fds[] = {&c->sock,		&c->rootfs_fd,	&c->exec_fifo_fd,
-		      &c->state_dir_fd, &c->pty_master, &c->idmapped_fd};
+	int *fds[] = {&c->sock,	      &c->rootfs_fd,   &c->exec_fifo_fd,  &c->state_dir_fd,
+		      &c->pty_master, &c->idmapped_fd, &c->net_ns_fds[0], &c->net_ns_fds[1]};
 
 	/* The process that forked pid 1 was reaped at the exec stage; pid 1 is left running. */
 	c->pid = c->first_pid = 0;
@@ -697,6 +798,15 @@ void barco_container_close(struct barco_container *c)
 	}
 	if (barco_cgroup_destroy(&c->cgroup, &err) < 0)
 		log_warn("removing the cgroups of %s: %s", c->cfg->name, err.msg);
+	/* After the container: slirp4netns ends with it. */
+	if (c->slirp.pid > 0)
+		barco_net_slirp_stop(&c->slirp);
+	if (c->cfg->net_mode == BARCO_NET_SLIRP)
+		barco_net_names_remove(c->state_dir_fd, NULL);
+	if (c->cfg->net_mode == BARCO_NET_BRIDGE && c->state_dir_fd >= 0 &&
+	    barco_net_bridge_release(c->cfg->name, BARCO_NET_LEASES, c->state_dir_fd, NULL, &err) <
+		    0)
+		log_warn("removing the network of %s: %s", c->cfg->name, err.msg);
 	if (c->state_dir_fd >= 0) {
 		barco_state_release(c->cfg->name, c->state_dir_fd);
 		c->state_dir_fd = -1;

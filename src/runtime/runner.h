@@ -17,6 +17,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/report.h"
+#include "stages/net_slirp.h"
 
 /*
  * The stages, in order, and the shape of a row of the table the runner is
@@ -91,6 +92,15 @@ struct barco_container {
 
 	/* The rootfs's id-mapped clone (stages/idmap.h), made before the clone; or -1. */
 	int idmapped_fd;
+
+	/*
+	 * --net=slirp4netns: the container's network and user namespaces,
+	 * opened by its pid 1 and passed with its answer to the namespaces
+	 * stage (0: net, 1: user); -1 otherwise. The slirp4netns the runner
+	 * started at the network stage.
+	 */
+	int net_ns_fds[2];
+	struct barco_slirp slirp;
 };
 
 /*
@@ -166,6 +176,14 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
  */
 int barco_runner_child_ready(struct barco_container *c, const struct barco_report *rep,
 			     struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * caps or seccomp stage, in the container: sends the seccomp listener the
+ * profile's filter gave to the runner, which hands it to the seccomp agent
+ * (runtime/seccomp_agent.h) while the container goes on; closes it here.
+ */
+int barco_runner_child_send_listener(struct barco_container *c, int *listener,
+				     struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
  * A child stage function returns this (instead of 0) in a process whose

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <termios.h>
@@ -30,15 +31,26 @@
 #include "stages/init.h"
 #include "stages/mount.h"
 #include "stages/net.h"
+#include "stages/net_bridge.h"
+#include "stages/net_slirp.h"
 #include "stages/ns.h"
+#include "runtime/lesson_skip.h"
+#include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
+#include "runtime/state.h"
 #include "stages/seccomp.h"
 #include "stages/userns.h"
 
 static int stage_cgroups_parent(struct barco_container *c, struct barco_report *rep,
 				struct barco_err *err)
 {
-	return barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err);
+	if (barco_cgroup_create(&c->layout, c->cfg->name, c->cfg, &c->cgroup, rep, err) < 0)
+		return -1;
+	/* linux.cgroupsPath: every later verb finds the cgroups through this record. */
+	if (c->cfg->cgroup_want &&
+	    barco_state_write_cgroup(c->state_dir_fd, c->cfg->name, &c->cgroup, err) < 0)
+		return -1;
+	return 0;
 }
 
 /*
@@ -59,11 +71,37 @@ static void idmap_rootfs(struct barco_container *c, struct barco_report *rep)
 	barco_report_add(rep, "no id-mapped mount: %s", err.msg);
 }
 
+/* --net=ns:PATH: the clone starts in PATH's network namespace (stages/net.c). */
+static int clone_container(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	struct barco_err ignored; /* the clone's error is the one to tell */
+	int saved = -1;
+	int r;
+
+	if (c->cfg->net_mode != BARCO_NET_NS)
+		return barco_runner_clone(c, rep, err);
+	if (barco_net_enter(c->cfg->net_ns_path, &saved, rep, err) < 0)
+		return -1;
+	r = barco_runner_clone(c, rep, err);
+	if (barco_net_leave(saved, r < 0 ? &ignored : err) < 0)
+		return -1;
+	return r;
+}
+
+/* What the namespaces stage unshares: config.json's set or barco's, less net for --net=host/ns. */
+static unsigned long unshare_flags(const struct barco_container *c)
+{
+	unsigned long flags = c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns);
+
+	return barco_net_has_own_ns(c->cfg) ? flags : flags & ~(unsigned long)CLONE_NEWNET;
+}
+
 static int stage_userns_parent(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
 	idmap_rootfs(c, rep);
-	if (barco_runner_clone(c, rep, err) < 0)
+	if (clone_container(c, rep, err) < 0)
 		return -1;
 	/* Into its cgroups before it creates its cgroup namespace (next stage). */
 	if (barco_cgroup_attach(&c->cgroup, c->pid, c->is_in_cgroup2, rep, err) < 0)
@@ -83,6 +121,27 @@ static int stage_userns_child(struct barco_container *c, struct barco_report *re
 	return barco_userns_become_root(rep, err);
 }
 
+/*
+ * --net=slirp4netns: the runner starts slirp4netns on this process's
+ * network and user namespaces. It cannot open /proc/PID/ns/ itself when
+ * it is an ordinary user: since its setresuid(2) (userns stage) and until
+ * its execve(2), this process is not dumpable, and /proc/PID/ns/ of a
+ * process that is not dumpable is closed to all but host root
+ * (ptrace_may_access(), proc(5)). So it passes them with its answer.
+ */
+static int pass_namespaces(struct barco_container *c, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	c->net_ns_fds[0] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	c->net_ns_fds[1] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (c->net_ns_fds[0] < 0 || c->net_ns_fds[1] < 0)
+		return barco_err_errno(err, "open /proc/self/ns/net, /proc/self/ns/user");
+	barco_report_add(rep,
+			 "open(\"/proc/self/ns/net\"), open(\"/proc/self/ns/user\"): passed to "
+			 "the runner with this answer (SCM_RIGHTS), for slirp4netns");
+	return 0;
+}
+
 static int stage_namespaces_child(struct barco_container *c, struct barco_report *rep,
 				  struct barco_err *err)
 {
@@ -99,8 +158,7 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 	for (size_t i = 0; i < c->cfg->ns_join_len; i++)
 		if (barco_ns_join(c->cfg->ns_join[i].path, c->cfg->ns_join[i].nstype, rep, err) < 0)
 			return -1;
-	if (barco_ns_unshare(c->cfg->ns_flags ? c->cfg->ns_flags : barco_ns_flags(c->has_time_ns),
-			     rep, err) < 0)
+	if (barco_ns_unshare(unshare_flags(c), rep, err) < 0)
 		return -1;
 	/*
 	 * The new PID (and time) namespace is for children only: fork its
@@ -114,7 +172,7 @@ static int stage_namespaces_child(struct barco_container *c, struct barco_report
 		return BARCO_STAGE_HANDOFF;
 	barco_report_add(rep, "fork() = 0: this process is pid %d of the new pid namespace",
 			 (int)getpid());
-	return 0;
+	return c->cfg->net_mode == BARCO_NET_SLIRP ? pass_namespaces(c, rep, err) : 0;
 }
 
 /* The namespace file the namespaces stage joined for nstype (CLONE_NEW*), or NULL. */
@@ -149,6 +207,43 @@ static int stage_hostname_child(struct barco_container *c, struct barco_report *
 	return 0;
 }
 
+/*
+ * An OCI bundle's hooks of kind, with the container's state on stdin
+ * (status and pid as runc gives them: "creating" until the init waits at
+ * exec.fifo; pid as the caller's pid namespace sees the init).
+ */
+static int run_hooks(const struct barco_container *c, enum barco_oci_hook_kind kind,
+		     const char *status, pid_t pid, struct barco_report *rep, struct barco_err *err)
+{
+	char *state;
+	int r;
+
+	if (!barco_oci_hooks_has(c->cfg->hooks, kind))
+		return 0;
+	state = barco_oci_hooks_state(c->cfg->hooks, c->cfg->name, c->cfg->bundle, status, pid);
+	if (!state)
+		return barco_err_errno(err, "the state JSON for hooks.%s",
+				       barco_oci_hook_name(kind));
+	r = barco_oci_hooks_run(c->cfg->hooks, kind, state, false, rep, err);
+	free(state);
+	return r;
+}
+
+/*
+ * runtime.md: prestart (deprecated) and createRuntime hooks run in the
+ * runtime's namespaces once the container's exist, before pivot_root.
+ * barco runs them here, before the container's mounts (runc runs them
+ * after its mounts, before pivot_root: both are inside the spec's window).
+ */
+static int stage_mounts_parent(struct barco_container *c, struct barco_report *rep,
+			       struct barco_err *err)
+{
+	if (run_hooks(c, BARCO_OCI_HOOK_PRESTART, "creating", c->pid, rep, err) < 0 ||
+	    run_hooks(c, BARCO_OCI_HOOK_CREATE_RUNTIME, "creating", c->pid, rep, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int stage_mounts_child(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
@@ -158,11 +253,51 @@ static int stage_mounts_child(struct barco_container *c, struct barco_report *re
 
 	if (fd < 0)
 		return barco_err_errno(err, "open the rootfs (cwd)");
-	r = barco_mount_setup(c->cfg, fd, barco_steal_fd(&c->idmapped_fd), rep, err);
+	r = barco_mount_build(c->cfg, fd, barco_steal_fd(&c->idmapped_fd), rep, err);
 	(void)close(fd);
+	/* createContainer: in the container's namespaces, its mounts made, before pivot_root. */
+	if (r == 0)
+		r = run_hooks(c, BARCO_OCI_HOOK_CREATE_CONTAINER, "creating", getpid(), rep, err);
+	if (r == 0)
+		r = barco_mount_pivot(c->cfg, rep, err);
 	if (r == 0 && c->cfg->is_terminal)
 		r = barco_mount_console(&c->pty_master, &c->pty_slave, rep, err);
 	return r;
+}
+
+/* --net=slirp4netns: the runner starts it on the namespaces the container passed. */
+static int start_slirp(struct barco_container *c, struct barco_report *rep, struct barco_err *err)
+{
+	char dir[4096];
+	struct barco_net_slirp_req req = {c->cfg,	c->net_ns_fds[0], c->net_ns_fds[1],
+					  c->rootfs_fd, c->state_dir_fd,  dir};
+	int r;
+
+	if (c->net_ns_fds[0] < 0 || c->net_ns_fds[1] < 0)
+		return barco_err_set(err, EPROTO, "the container passed no namespaces");
+	(void)snprintf(dir, sizeof(dir), "%s/%s", BARCO_RUN_DIR, c->cfg->name);
+	r = barco_net_slirp_start(&req, &c->slirp, rep, err);
+	/* slirp4netns holds them now, or failed. */
+	barco_close_fd(&c->net_ns_fds[0]);
+	barco_close_fd(&c->net_ns_fds[1]);
+	return r;
+}
+
+/*
+ * --net=bridge: the runner wires the container up from the host
+ * (stages/net_bridge.c); --net=slirp4netns: it starts slirp4netns.
+ */
+static int stage_network_parent(struct barco_container *c, struct barco_report *rep,
+				struct barco_err *err)
+{
+	struct barco_net_bridge_req req = {c->cfg, c->pid, c->state_dir_fd, BARCO_NET_LEASES,
+					   barco_state_is_live};
+
+	if (c->cfg->net_mode == BARCO_NET_SLIRP)
+		return start_slirp(c, rep, err);
+	if (c->cfg->net_mode != BARCO_NET_BRIDGE)
+		return 0;
+	return barco_net_bridge_setup(&req, rep, err);
 }
 
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
@@ -174,17 +309,43 @@ static int stage_network_child(struct barco_container *c, struct barco_report *r
 		barco_report_add(rep, "joined the network namespace at %s: left as it is", joined);
 		return 0;
 	}
-	if (c->cfg->ns_flags && !(c->cfg->ns_flags & CLONE_NEWNET)) {
-		barco_report_add(rep, "no new network namespace: the host's network is shared");
+	if (!(unshare_flags(c) & CLONE_NEWNET)) {
+		barco_net_report_shared(c->cfg, rep);
 		return 0;
 	}
-	return barco_net_loopback_up(rep, err);
+	if (barco_net_loopback_up(rep, err) < 0)
+		return -1;
+	if (c->cfg->net_mode != BARCO_NET_SLIRP)
+		return 0;
+	/* Without the mounts stage, /dev may propagate to the host's: no tmpfs there. */
+	if (c->cfg->lesson_skip == BARCO_LESSON_SKIP_MOUNTS) {
+		barco_report_add(rep, "--lesson-skip=mounts: no name files bound");
+		return 0;
+	}
+	return barco_net_slirp_bind_names(c->cfg, rep, err);
+}
+
+/* A profile that notifies gave a listener: to the runner at once (runtime/seccomp_agent.h). */
+static int hand_listener(struct barco_container *c, int listener, struct barco_report *rep,
+			 struct barco_err *err)
+{
+	if (listener < 0)
+		return 0;
+	barco_report_add(rep,
+			 "sendmsg(runner socket, SCM_RIGHTS [%d]), close(%d): the runner, "
+			 "on the host, passes it to the seccomp agent",
+			 listener, listener);
+	return barco_runner_child_send_listener(c, &listener, err);
 }
 
 static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
 			    struct barco_err *err)
 {
-	if (barco_seccomp_is_early(c->cfg) && barco_seccomp_load_profile(c->cfg, rep, err) < 0)
+	int listener = -1;
+
+	if (barco_seccomp_is_early(c->cfg) &&
+	    (barco_seccomp_load_profile(c->cfg, &listener, rep, err) < 0 ||
+	     hand_listener(c, listener, rep, err) < 0))
 		return -1;
 	return barco_caps_apply(c->caps_keep, c->cfg->uid, c->cfg->gid, c->cfg->groups,
 				c->cfg->groups_len, rep, err);
@@ -193,7 +354,11 @@ static int stage_caps_child(struct barco_container *c, struct barco_report *rep,
 static int stage_seccomp_child(struct barco_container *c, struct barco_report *rep,
 			       struct barco_err *err)
 {
-	return barco_seccomp_apply(c->cfg, rep, err);
+	int listener = -1;
+
+	if (barco_seccomp_apply(c->cfg, &listener, rep, err) < 0)
+		return -1;
+	return hand_listener(c, listener, rep, err);
 }
 
 /*
@@ -295,6 +460,38 @@ static int take_console(struct barco_container *c, struct barco_report *rep, str
 }
 
 /*
+ * `barco start` has opened exec.fifo: the startContainer hooks run now, in
+ * the container as its command will (its root, identity, seccomp filter).
+ * start reads the fifo: "h" while they run, then "0" to go on, or "E" and
+ * the error, which start reports. Their report lines go to STATE/reports.
+ */
+static int start_container_hooks(struct barco_container *c, int fifo_fd)
+{
+	struct barco_report rep = {0};
+	struct barco_err err = {0};
+	int r;
+
+	if (!barco_oci_hooks_has(c->cfg->hooks, BARCO_OCI_HOOK_START_CONTAINER))
+		return 0;
+	if (write(fifo_fd, "h", 1) != 1)
+		return -1;
+	r = run_hooks(c, BARCO_OCI_HOOK_START_CONTAINER, "created", getpid(), &rep, &err);
+	if (c->state_dir_fd >= 0) {
+		int fd = openat(c->state_dir_fd, "reports", O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (fd >= 0) {
+			dprintf(fd, "start: startContainer hooks, in the container\n%s\n",
+				rep.text);
+			(void)close(fd);
+		}
+	}
+	if (r == 0)
+		return 0;
+	dprintf(fifo_fd, "E%s", err.msg);
+	return -1;
+}
+
+/*
  * `barco create`: no runner stays to see execve, so a command that cannot
  * run fails now; then the init hangs up on create (which exits) and waits
  * in open(2) of exec.fifo, through its O_PATH descriptor (the state
@@ -323,8 +520,8 @@ static int exec_after_start(struct barco_container *c, struct barco_report *rep,
 	barco_close_fd(&c->sock);
 	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", c->exec_fifo_fd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1)
-		_exit(BARCO_EXIT_BARCO); /* nobody is left to tell */
+	if (fd < 0 || start_container_hooks(c, fd) < 0 || write(fd, "0", 1) != 1)
+		_exit(BARCO_EXIT_BARCO); /* nobody is left to tell, or start was told */
 	(void)close(fd);
 	return exec_now(c, err);
 }
@@ -341,6 +538,9 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 	barco_report_add(rep, "chdir(\"%s\") = 0", cfg->workdir);
 	if (cfg->is_oci_create)
 		return exec_after_start(c, rep, err);
+	/* barco run --bundle: nothing to wait for; startContainer runs just before execve. */
+	if (run_hooks(c, BARCO_OCI_HOOK_START_CONTAINER, "created", getpid(), rep, err) < 0)
+		return -1;
 	/*
 	 * The parent-death signal is cleared by every uid change, so it is
 	 * set here, after the caps stage switched identity; the check after it
@@ -375,9 +575,10 @@ static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	{BARCO_STAGE_HOSTNAME, "hostname", "set the hostname in the new UTS namespace",
 	 "lessons/04-hostname.md", NULL, stage_hostname_child},
 	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
-	 "lessons/05-mounts.md", NULL, stage_mounts_child},
-	{BARCO_STAGE_NETWORK, "network", "bring loopback up in the new network namespace",
-	 "lessons/06-network.md", NULL, stage_network_child},
+	 "lessons/05-mounts.md", stage_mounts_parent, stage_mounts_child},
+	{BARCO_STAGE_NETWORK, "network",
+	 "bring loopback up; --net=bridge: veth, address, route; --net=slirp4netns: tap0",
+	 "lessons/06-network.md", stage_network_parent, stage_network_child},
 	{BARCO_STAGE_CAPS, "caps",
 	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
 	 NULL, stage_caps_child},

@@ -20,11 +20,16 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "base/util.h"
+#include "stages/net_bridge.h"
+#include "stages/net_names.h"
 
 /* Everything barco puts in a state directory. */
-static const char *const state_files[] = {"state.json", "state.json.tmp", "pid",
-					  "pid.tmp",	"ctl.sock",	  "exec.fifo",
-					  "oci.json",	"oci.json.tmp",	  "reports"};
+static const char *const state_files[] = {"state.json",	 "state.json.tmp",  "pid",
+					  "pid.tmp",	 "ctl.sock",	    "exec.fifo",
+					  "oci.json",	 "oci.json.tmp",    "reports",
+					  "cgroup.json", "cgroup.json.tmp", "hosts",
+					  "hostname",	 "resolv.conf",	    "mountpoints",
+					  "ports",	 "slirp.sock",	    "slirp4netns.log"};
 
 /*
  * Root's containers live in /run/barco. Anyone else's in their own
@@ -158,9 +163,13 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	if (lock_dir(run_fd, name, &fd) < 0 || (!is_oci_ok && is_oci(fd)))
 		return false;
 	log_info("reclaiming stale container %s", name);
-	barco_cgroup_paths_for(layout, name, &cg);
+	barco_state_cgroup_at(fd, name, layout, &cg);
 	if (barco_cgroup_destroy(&cg, &err) < 0)
 		log_warn("reclaiming %s: %s", name, err.msg);
+	if (barco_net_bridge_release(name, BARCO_NET_LEASES, fd, NULL, &err) < 0)
+		log_warn("reclaiming the network of %s: %s", name, err.msg);
+	/* --net=slirp4netns's mount points (its slirp4netns ended with the dead runner). */
+	barco_net_names_remove(fd, NULL);
 	remove_dir(run_fd, name);
 	return true;
 }
@@ -283,6 +292,12 @@ static int replace_file(int dir_fd, const char *name, const char *file, mode_t m
 	return 0;
 }
 
+int barco_state_write_file(int dir_fd, const char *name, const char *file, const char *text,
+			   struct barco_err *err)
+{
+	return replace_file(dir_fd, name, file, 0600, text, strlen(text), err);
+}
+
 int barco_state_write_pid(int dir_fd, const char *name, pid_t pid, struct barco_err *err)
 {
 	char text[16];
@@ -401,5 +416,88 @@ int barco_state_read(const char *name, struct barco_state *ret, struct barco_err
 	text[n] = '\0';
 	if (barco_state_parse(text, ret, err) < 0)
 		return barco_err_wrap(err, "%s", path);
+	return 0;
+}
+
+/*
+ * ---- STATE/cgroup.json: where a container's cgroups are, when linux.cgroupsPath
+ * put them somewhere else than barco/NAME. Every verb that needs the cgroups
+ * of an existing container (state, pause, resume, update, kill --all, ps,
+ * exec, delete, reclaiming a stale one) asks barco_state_cgroup_at.
+ */
+/* The directories of a cgroup in parents_made's order (stages/cgroup.h). */
+static char *slot_path(struct barco_cgroup *cg, size_t slot)
+{
+	if (slot == BARCO_CG_SLOT_UNIFIED)
+		return cg->unified_path;
+	if (slot == BARCO_CG_SLOT_FREEZER)
+		return cg->freezer_path;
+	return cg->v1_path[slot - BARCO_CG_SLOT_V1];
+}
+
+int barco_state_write_cgroup(int dir_fd, const char *name, const struct barco_cgroup *cg,
+			     struct barco_err *err)
+{
+	struct json_object *arr = json_object_new_array();
+	struct barco_cgroup copy = *cg;
+	int r;
+
+	for (size_t s = 0; s < BARCO_CG_PATHS_MAX; s++) {
+		struct json_object *o = json_object_new_object();
+
+		(void)json_object_object_add(o, "path",
+					     json_object_new_string(slot_path(&copy, s)));
+		(void)json_object_object_add(o, "parents_made",
+					     json_object_new_int(cg->parents_made[s]));
+		(void)json_object_array_add(arr, o);
+	}
+	r = barco_state_write_file(dir_fd, name, "cgroup.json",
+				   json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+				   err);
+	json_object_put(arr);
+	return r;
+}
+
+/* Fills ret from cgroup.json; false when there is none (or it is unreadable). */
+static bool read_record(int dir_fd, struct barco_cgroup *ret)
+{
+	cleanup_close int fd =
+		dir_fd < 0 ? -1 : openat(dir_fd, "cgroup.json", O_RDONLY | O_CLOEXEC);
+	struct json_object *arr = fd < 0 ? NULL : json_object_from_fd(fd);
+	bool is_ok = arr && json_object_is_type(arr, json_type_array) &&
+		     json_object_array_length(arr) == BARCO_CG_PATHS_MAX;
+
+	for (size_t s = 0; is_ok && s < BARCO_CG_PATHS_MAX; s++) {
+		struct json_object *o = json_object_array_get_idx(arr, s), *v;
+
+		if (json_object_object_get_ex(o, "path", &v))
+			(void)snprintf(slot_path(ret, s), PATH_MAX, "%s",
+				       json_object_get_string(v));
+		if (json_object_object_get_ex(o, "parents_made", &v))
+			ret->parents_made[s] = (uint8_t)json_object_get_int(v);
+	}
+	json_object_put(arr);
+	return is_ok;
+}
+
+void barco_state_cgroup_at(int dir_fd, const char *name, const struct barco_cgroup_layout *layout,
+			   struct barco_cgroup *ret)
+{
+	barco_cgroup_paths_for(layout, name, ret);
+	if (read_record(dir_fd, ret))
+		log_debug("%s: cgroups as cgroup.json records them", name);
+}
+
+int barco_state_cgroup(const char *name, struct barco_cgroup *ret, struct barco_err *err)
+{
+	struct barco_cgroup_layout layout;
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+
+	if (barco_cgroup_layout_detect(&layout, err) < 0)
+		return -1;
+	(void)snprintf(path, sizeof(path), "%s/%s", BARCO_RUN_DIR, name);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	barco_state_cgroup_at(fd, name, &layout, ret);
 	return 0;
 }

@@ -27,6 +27,8 @@ const char *barco_state_run_dir(void);
  * could have made or could write it; 0 when it is ours, or absent.
  */
 int barco_state_check_run_dir(struct barco_err *err) __attribute__((warn_unused_result));
+/* --net=bridge (root only): the address leases (stages/net_lease.h). */
+#define BARCO_NET_LEASES BARCO_ROOT_RUN_DIR "/net-leases"
 
 /*
  * Creates and locks /run/barco/NAME; ret_fd holds the lock. Fails with
@@ -70,6 +72,29 @@ bool barco_state_is_live(const char *name);
 
 /* Reclaims every stale container: its cgroups and its state directory. */
 void barco_state_reclaim_all(const struct barco_cgroup_layout *layout);
+
+/* Puts text in the state directory dir_fd (of container name) as file, atomically, mode 0600. */
+int barco_state_write_file(int dir_fd, const char *name, const char *file, const char *text,
+			   struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * STATE/cgroup.json: the container's cgroup directories (and the parents
+ * made for them), written when linux.cgroupsPath placed them.
+ */
+int barco_state_write_cgroup(int dir_fd, const char *name, const struct barco_cgroup *cg,
+			     struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
+ * The cgroups of container name, the one lookup every verb uses: as
+ * cgroup.json in its state directory dir_fd records them, else barco/NAME
+ * in each hierarchy (dir_fd -1: no record).
+ */
+void barco_state_cgroup_at(int dir_fd, const char *name, const struct barco_cgroup_layout *layout,
+			   struct barco_cgroup *ret);
+
+/* The same for container name on this host's layout, its state directory opened here. */
+int barco_state_cgroup(const char *name, struct barco_cgroup *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /* Writes state.json atomically (a temporary file, then rename). */
 int barco_state_write(int dir_fd, const struct barco_state *st, struct barco_err *err)

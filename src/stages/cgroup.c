@@ -54,6 +54,11 @@ static const char *const mode_names[] = {
 	[BARCO_CGROUP_NONE] = "none",
 };
 
+const char *barco_cgroup_v1_name(size_t ctrl)
+{
+	return ctrl < BARCO_CG_V1_COUNT ? v1_ctrl_names[ctrl] : "";
+}
+
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode)
 {
 	if ((size_t)mode >= ARRAY_LEN(mode_names))
@@ -177,7 +182,7 @@ int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout 
 	return 0;
 }
 
-int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
 {
 	static const char path[] = "/proc/self/mountinfo";
 	cleanup_fclose FILE *f = fopen(path, "re");
@@ -191,6 +196,13 @@ int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err
 		return barco_err_errno(err, "read %s", path);
 	if (barco_cgroup_layout_parse(text ? text : "", ret, err) < 0)
 		return barco_err_wrap(err, "%s", path);
+	return 0;
+}
+
+int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
+{
+	if (barco_cgroup_layout_read_host(ret, err) < 0)
+		return -1;
 	/* An ordinary user's cgroups are the ones delegated to them, or none. */
 	if (barco_rootless_is())
 		barco_rootless_cgroup_layout(ret);
@@ -283,20 +295,24 @@ uint64_t barco_cgroup_id(const struct barco_cgroup *cg)
  * The distinct directories of cg, the cgroup2 one first (its cgroup.kill
  * empties everything at once); co-mounted v1 controllers share a directory.
  */
-static size_t distinct_paths(const struct barco_cgroup *cg, const char *out[BARCO_CG_PATHS_MAX])
+static size_t distinct_paths(const struct barco_cgroup *cg, const char *out[BARCO_CG_PATHS_MAX],
+			     size_t ret_slots[BARCO_CG_PATHS_MAX])
 {
 	const char *all[BARCO_CG_PATHS_MAX] = {cg->unified_path, cg->freezer_path};
 	size_t n = 0;
 
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++)
-		all[2 + c] = cg->v1_path[c];
+		all[BARCO_CG_SLOT_V1 + c] = cg->v1_path[c];
 	for (size_t c = 0; c < BARCO_CG_PATHS_MAX; c++) {
 		bool is_seen = all[c][0] == '\0';
 
 		for (size_t i = 0; i < c && !is_seen; i++)
 			is_seen = strcmp(all[i], all[c]) == 0;
-		if (!is_seen)
-			out[n++] = all[c];
+		if (is_seen)
+			continue;
+		if (ret_slots)
+			ret_slots[n] = c;
+		out[n++] = all[c];
 	}
 	return n;
 }
@@ -356,41 +372,95 @@ static int cg_read(const char *path, char *buf, size_t size, struct barco_err *e
 	return 0;
 }
 
-/* mkdir(2) of a shared parent: already there is fine. */
-static int mkdir_parent(const char *path, struct barco_report *rep, struct barco_err *err)
+/*
+ * rmdir(2) of the made deepest parents of leaf, deepest first; one still in
+ * use (another container's cgroup in it) stops the climb, as it should.
+ */
+static void remove_parents(const char *leaf, unsigned made)
 {
-	if (mkdir(path, CG_DIR_MODE) == 0) {
-		barco_report_add(rep, "mkdir(\"%s\", 0755) = 0", path);
-		return 0;
+	char dir[PATH_MAX];
+
+	(void)snprintf(dir, sizeof(dir), "%s", leaf);
+	for (unsigned i = 0; i < made; i++) {
+		char *slash = strrchr(dir, '/');
+
+		if (!slash || slash == dir)
+			return;
+		*slash = '\0';
+		if (rmdir(dir) < 0) {
+			log_debug("rmdir %s: %s (left)", dir, strerror(errno));
+			return;
+		}
 	}
-	if (errno != EEXIST)
-		return barco_err_errno(err, "mkdir %s", path);
-	barco_report_add(rep, "mkdir(\"%s\", 0755) = -1 EEXIST (already there)", path);
-	return 0;
 }
 
 /*
- * mkdir(2) of <mount>/barco and of <mount>/barco/NAME. The container's
- * directory is recorded in ret_path only once made, so a rollback never
- * removes a cgroup that belongs to another container of the same name.
+ * mkdir(2) of every missing directory between the hierarchy's root (mount)
+ * and want's parent. With is_custom (cgroupsPath) *ret_made counts those
+ * made, so that destroy removes them and nothing that was there before;
+ * barco's own shared parent ("barco") is never counted.
  */
-static int make_cgroup_dir(const char *mount, const char *name, char ret_path[PATH_MAX],
-			   struct barco_report *rep, struct barco_err *err)
+static int make_parents(const char *mount, const char *want, bool is_custom, uint8_t *ret_made,
+			struct barco_report *rep, struct barco_err *err)
 {
-	char parent[PATH_MAX];
-	char path[PATH_MAX];
+	size_t mlen = strlen(mount);
+	char dir[PATH_MAX];
 
-	if (!path_fmt(parent, "%s/" CG_PARENT, mount) || !path_fmt(path, "%s/%s", parent, name))
-		return barco_err_set(err, ENAMETOOLONG, "cgroup path under %s", mount);
-	if (mkdir_parent(parent, rep, err) < 0)
-		return -1;
-	if (mkdir(path, CG_DIR_MODE) < 0) {
-		if (errno == EEXIST)
-			return barco_err_errno(err, "cgroup %s already exists", path);
-		return barco_err_errno(err, "mkdir %s", path);
+	*ret_made = 0;
+	if (strncmp(want, mount, mlen) != 0 || want[mlen] != '/' || !path_fmt(dir, "%s", want))
+		return barco_err_set(err, EINVAL, "cgroup %s is not under %s", want, mount);
+	for (char *p = strchr(dir + mlen + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, CG_DIR_MODE) == 0) {
+			barco_report_add(rep, "mkdir(\"%s\", 0755) = 0", dir);
+			*ret_made += is_custom;
+		} else if (errno != EEXIST) {
+			barco_err_errno(err, "mkdir %s", dir);
+			*p = '/';
+			remove_parents(want, *ret_made);
+			*ret_made = 0;
+			return -1;
+		} else {
+			barco_report_add(rep, "mkdir(\"%s\", 0755) = -1 EEXIST (already there)",
+					 dir);
+		}
+		*p = '/';
 	}
-	barco_report_add(rep, "mkdir(\"%s\", 0755) = 0", path);
-	memcpy(ret_path, path, sizeof(path));
+	return 0;
+}
+
+static int make_leaf(const char *want, char ret_path[PATH_MAX], uint8_t *made,
+		     struct barco_report *rep, struct barco_err *err);
+
+/*
+ * mkdir(2) of want, the container's own directory (its parents first). It
+ * is recorded in ret_path only once made, so a rollback never removes a
+ * cgroup that belongs to another container of the same name.
+ */
+static int make_cgroup_dir(const char *mount, const char *want, bool is_custom,
+			   char ret_path[PATH_MAX], uint8_t *ret_made, struct barco_report *rep,
+			   struct barco_err *err)
+{
+	if (want[0] == '\0')
+		return barco_err_set(err, ENAMETOOLONG, "cgroup path under %s", mount);
+	if (make_parents(mount, want, is_custom, ret_made, rep, err) < 0)
+		return -1;
+	return make_leaf(want, ret_path, ret_made, rep, err);
+}
+
+/* The container's directory itself; on failure the parents made for it go. */
+static int make_leaf(const char *want, char ret_path[PATH_MAX], uint8_t *made,
+		     struct barco_report *rep, struct barco_err *err)
+{
+	if (mkdir(want, CG_DIR_MODE) < 0) {
+		barco_err_errno(err, errno == EEXIST ? "cgroup %s already exists" : "mkdir %s",
+				want);
+		remove_parents(want, *made);
+		*made = 0;
+		return -1;
+	}
+	barco_report_add(rep, "mkdir(\"%s\", 0755) = 0", want);
+	(void)snprintf(ret_path, PATH_MAX, "%s", want);
 	return 0;
 }
 
@@ -426,11 +496,13 @@ static int enable_controllers(const char *dir, const char *available, struct bar
 	return cg_write(dir, "cgroup.subtree_control", value, false, rep, err);
 }
 
-static int enable_v2_controllers(const char *unified, struct barco_report *rep,
+/* In the root and every directory down to want's parent (made already). */
+static int enable_v2_controllers(const char *unified, const char *want, struct barco_report *rep,
 				 struct barco_err *err)
 {
 	char path[PATH_MAX];
 	char available[CG_SMALL_FILE_MAX] = "";
+	char dir[PATH_MAX];
 
 	if (!path_fmt(path, "%s/cgroup.controllers", unified))
 		return barco_err_set(err, ENAMETOOLONG, "%s/cgroup.controllers", unified);
@@ -438,9 +510,14 @@ static int enable_v2_controllers(const char *unified, struct barco_report *rep,
 		return -1;
 	if (enable_controllers(unified, available, rep, err) < 0)
 		return -1;
-	if (!path_fmt(path, "%s/" CG_PARENT, unified))
-		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
-	return enable_controllers(path, available, rep, err);
+	(void)snprintf(dir, sizeof(dir), "%s", want);
+	for (char *p = strchr(dir + strlen(unified) + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (enable_controllers(dir, available, rep, err) < 0)
+			return -1;
+		*p = '/';
+	}
+	return 0;
 }
 
 /* "max" for -1 (no limit), else the number. */
@@ -511,17 +588,23 @@ static struct barco_cgroup_limits limits_of(const struct barco_config *cfg)
 	};
 }
 
-static int create_v2(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
-		     struct barco_report *rep, struct barco_err *err)
+static int create_v2(struct barco_cgroup *cg, const struct barco_cgroup *want,
+		     const struct barco_config *cfg, struct barco_report *rep,
+		     struct barco_err *err)
 {
 	const struct barco_cgroup_limits limits = limits_of(cfg);
 	const char *unified = cg->layout.unified_mount;
-	char parent[PATH_MAX];
+	bool is_custom = cfg->cgroup_want != NULL;
+	uint8_t *made = &cg->parents_made[BARCO_CG_SLOT_UNIFIED];
 
-	if (!path_fmt(parent, "%s/" CG_PARENT, unified))
-		return barco_err_set(err, ENAMETOOLONG, "%s/" CG_PARENT, unified);
-	if (mkdir_parent(parent, rep, err) < 0 || enable_v2_controllers(unified, rep, err) < 0 ||
-	    make_cgroup_dir(unified, name, cg->unified_path, rep, err) < 0 ||
+	if (make_parents(unified, want->unified_path, is_custom, made, rep, err) < 0)
+		return -1;
+	if (enable_v2_controllers(unified, want->unified_path, rep, err) < 0) {
+		remove_parents(want->unified_path, *made);
+		*made = 0;
+		return -1;
+	}
+	if (make_leaf(want->unified_path, cg->unified_path, made, rep, err) < 0 ||
 	    write_v2_limits(cg->unified_path, &limits, rep, err) < 0)
 		return -1;
 	return write_v2_devices(cg->unified_path, &limits, rep, err);
@@ -593,8 +676,8 @@ static int write_v1_limits(const struct barco_cgroup *cg, const struct barco_cgr
 }
 
 /* Controllers co-mounted in one hierarchy share one directory: make it once. */
-static int make_v1_dir(struct barco_cgroup *cg, size_t ctrl, const char *name,
-		       struct barco_report *rep, struct barco_err *err)
+static int make_v1_dir(struct barco_cgroup *cg, size_t ctrl, const struct barco_cgroup *want,
+		       bool is_custom, struct barco_report *rep, struct barco_err *err)
 {
 	for (size_t d = 0; d < ctrl; d++) {
 		if (cg->v1_path[d][0] &&
@@ -603,12 +686,14 @@ static int make_v1_dir(struct barco_cgroup *cg, size_t ctrl, const char *name,
 			return 0;
 		}
 	}
-	return make_cgroup_dir(cg->layout.v1_mount[ctrl], name, cg->v1_path[ctrl], rep, err);
+	return make_cgroup_dir(cg->layout.v1_mount[ctrl], want->v1_path[ctrl], is_custom,
+			       cg->v1_path[ctrl], &cg->parents_made[BARCO_CG_SLOT_V1 + ctrl], rep,
+			       err);
 }
 
 /* The v1 freezer, for `pause`: its own hierarchy, or one it shares with a limit's. */
-static int make_freezer_dir(struct barco_cgroup *cg, const char *name, struct barco_report *rep,
-			    struct barco_err *err)
+static int make_freezer_dir(struct barco_cgroup *cg, const struct barco_cgroup *want,
+			    bool is_custom, struct barco_report *rep, struct barco_err *err)
 {
 	if (cg->layout.freezer_mount[0] == '\0')
 		return 0;
@@ -619,13 +704,17 @@ static int make_freezer_dir(struct barco_cgroup *cg, const char *name, struct ba
 			return 0;
 		}
 	}
-	return make_cgroup_dir(cg->layout.freezer_mount, name, cg->freezer_path, rep, err);
+	return make_cgroup_dir(cg->layout.freezer_mount, want->freezer_path, is_custom,
+			       cg->freezer_path, &cg->parents_made[BARCO_CG_SLOT_FREEZER], rep,
+			       err);
 }
 
-static int create_v1(struct barco_cgroup *cg, const char *name, const struct barco_config *cfg,
-		     struct barco_report *rep, struct barco_err *err)
+static int create_v1(struct barco_cgroup *cg, const struct barco_cgroup *want,
+		     const struct barco_config *cfg, struct barco_report *rep,
+		     struct barco_err *err)
 {
 	const struct barco_cgroup_limits limits = limits_of(cfg);
+	bool is_custom = cfg->cgroup_want != NULL;
 
 	for (size_t c = 0; c < BARCO_CG_V1_COUNT; c++) {
 		if (cg->layout.v1_mount[c][0] == '\0') {
@@ -637,14 +726,16 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 					v1_ctrl_names[c], v1_ctrl_names[c]);
 			continue;
 		}
-		if (make_v1_dir(cg, c, name, rep, err) < 0)
+		if (make_v1_dir(cg, c, want, is_custom, rep, err) < 0)
 			return -1;
 	}
-	if (make_freezer_dir(cg, name, rep, err) < 0)
+	if (make_freezer_dir(cg, want, is_custom, rep, err) < 0)
 		return -1;
 	/* Hybrid: a cgroup2 directory too, only as the container's identity for eBPF. */
 	if (cg->layout.mode == BARCO_CGROUP_HYBRID &&
-	    make_cgroup_dir(cg->layout.unified_mount, name, cg->unified_path, rep, err) < 0)
+	    make_cgroup_dir(cg->layout.unified_mount, want->unified_path, is_custom,
+			    cg->unified_path, &cg->parents_made[BARCO_CG_SLOT_UNIFIED], rep,
+			    err) < 0)
 		return -1;
 	return write_v1_limits(cg, &limits, rep, err);
 }
@@ -653,10 +744,15 @@ static int create_v1(struct barco_cgroup *cg, const char *name, const struct bar
 static int refuse_limits_without_cgroup(const struct barco_config *cfg, struct barco_report *rep,
 					struct barco_err *err)
 {
-	const char *asked = cfg->memory_max_bytes ? "--memory"
-			    : cfg->cpu_weight	  ? "--cpu-weight"
-			    : cfg->pids_max > 0	  ? "--pids"
-						  : NULL;
+	bool is_oci = cfg->bundle != NULL; /* a bundle's limits are named as in config.json */
+	const char *asked = NULL;
+
+	if (cfg->memory_max_bytes)
+		asked = is_oci ? "linux.resources.memory" : "--memory";
+	else if (cfg->cpu_weight)
+		asked = is_oci ? "linux.resources.cpu" : "--cpu-weight";
+	else if (cfg->pids_max > 0)
+		asked = is_oci ? "linux.resources.pids" : "--pids";
 
 	if (asked)
 		return barco_err_set(err, 0,
@@ -673,19 +769,30 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 			const struct barco_config *cfg, struct barco_cgroup *ret_cg,
 			struct barco_report *rep, struct barco_err *err)
 {
+	struct barco_cgroup *want = NULL;
 	int r;
 
 	memset(ret_cg, 0, sizeof(*ret_cg));
 	if (!is_valid_name(name))
 		return barco_err_set(err, EINVAL, "invalid cgroup name \"%s\"", name ? name : "");
 	ret_cg->layout = *layout;
+	if (layout->mode != BARCO_CGROUP_NONE) {
+		want = malloc(sizeof(*want));
+		if (!want)
+			return barco_err_errno(err, "cgroup paths");
+		/* linux.cgroupsPath, resolved when config.json was read; else barco/NAME. */
+		if (cfg->cgroup_want)
+			memcpy(want, cfg->cgroup_want, sizeof(*want));
+		else
+			barco_cgroup_paths_for(layout, name, want);
+	}
 	switch (layout->mode) {
 	case BARCO_CGROUP_V2:
-		r = create_v2(ret_cg, name, cfg, rep, err);
+		r = create_v2(ret_cg, want, cfg, rep, err);
 		break;
 	case BARCO_CGROUP_HYBRID:
 	case BARCO_CGROUP_V1:
-		r = create_v1(ret_cg, name, cfg, rep, err);
+		r = create_v1(ret_cg, want, cfg, rep, err);
 		break;
 	case BARCO_CGROUP_NONE:
 		r = refuse_limits_without_cgroup(cfg, rep, err);
@@ -695,6 +802,7 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 				  barco_cgroup_mode_name(layout->mode));
 		break;
 	}
+	free(want);
 	if (r < 0) {
 		struct barco_err ignored;
 
@@ -707,7 +815,7 @@ int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_uni
 			struct barco_report *rep, struct barco_err *err)
 {
 	const char *paths[BARCO_CG_PATHS_MAX];
-	size_t n = distinct_paths(cg, paths);
+	size_t n = distinct_paths(cg, paths, NULL);
 	char v[CG_VALUE_MAX];
 
 	if (pid <= 0)
@@ -828,6 +936,28 @@ bool barco_cgroup_is_frozen(const struct barco_cgroup *cg)
 	return strncmp(now, "FR", 2) == 0 || now[0] == '1'; /* FROZEN, FREEZING; 1 */
 }
 
+/*
+ * The "oom_kill N" line of v1's memory.oom_control or cgroup2's
+ * memory.events (cgroup-v1/memory.rst, cgroup-v2.rst): how many processes
+ * the OOM killer killed in this cgroup.
+ */
+long barco_cgroup_oom_kills(const struct barco_cgroup *cg)
+{
+	const char *v1 = cg->v1_path[BARCO_CG_V1_MEMORY];
+	char path[PATH_MAX];
+	char text[512];
+	struct barco_err ignored;
+	const char *line;
+
+	if (!(v1[0] ? path_fmt(path, "%s/memory.oom_control", v1)
+		    : cg->unified_path[0] &&
+			      path_fmt(path, "%s/memory.events", cg->unified_path)) ||
+	    cg_read(path, text, sizeof(text), &ignored) < 0)
+		return -1;
+	line = strstr(text, "oom_kill ");
+	return line ? strtol(line + strlen("oom_kill "), NULL, 10) : -1;
+}
+
 /* ---- destroy ------------------------------------------------------------ */
 
 /* Without cgroup.kill: SIGKILL every pid listed in cgroup.procs. */
@@ -888,14 +1018,18 @@ static int remove_cgroup(const char *dir, struct barco_err *err)
 int barco_cgroup_destroy(struct barco_cgroup *cg, struct barco_err *err)
 {
 	const char *paths[BARCO_CG_PATHS_MAX];
-	size_t n = distinct_paths(cg, paths);
+	size_t slots[BARCO_CG_PATHS_MAX];
+	size_t n = distinct_paths(cg, paths, slots);
 	struct barco_err later;
 	int r = 0;
 
 	/* Every directory is tried; the first failure is the one reported. */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (remove_cgroup(paths[i], r == 0 ? err : &later) < 0)
 			r = -1;
+		else
+			remove_parents(paths[i], cg->parents_made[slots[i]]);
+	}
 	memset(cg, 0, sizeof(*cg));
 	return r;
 }

@@ -48,12 +48,28 @@ struct barco_cgroup_layout {
 	char freezer_mount[PATH_MAX];		    /* v1 freezer: pause without limits */
 };
 
+/* The distinct directories of one container: cgroup2, each v1 controller, the v1 freezer. */
+#define BARCO_CG_PATHS_MAX (BARCO_CG_V1_COUNT + 2)
+
+/* Index of each directory in parents_made (v1 controller c: BARCO_CG_SLOT_V1 + c). */
+enum {
+	BARCO_CG_SLOT_UNIFIED,
+	BARCO_CG_SLOT_FREEZER,
+	BARCO_CG_SLOT_V1,
+};
+
 /* One container's cgroups: directories that exist while it runs. */
 struct barco_cgroup {
 	struct barco_cgroup_layout layout;
 	char unified_path[PATH_MAX];		   /* "" when not created */
 	char v1_path[BARCO_CG_V1_COUNT][PATH_MAX]; /* "" when not created */
 	char freezer_path[PATH_MAX];		   /* "" when not created */
+	/*
+	 * How many of each directory's deepest parents barco made for it
+	 * (linux.cgroupsPath only): destroy removes those, if empty, and never
+	 * a parent that was there before.
+	 */
+	uint8_t parents_made[BARCO_CG_PATHS_MAX];
 };
 
 /* Limits to write: 0 leaves one as it is, -1 lifts it ("max"). */
@@ -67,16 +83,23 @@ struct barco_cgroup_limits {
 	size_t device_rules_len;
 };
 
-/* The distinct directories of one container: cgroup2, each v1 controller, the v1 freezer. */
-#define BARCO_CG_PATHS_MAX (BARCO_CG_V1_COUNT + 2)
-
 const char *barco_cgroup_mode_name(enum barco_cgroup_mode mode);
+
+/* "memory", "cpu", "pids", "devices": a v1 controller's name; "" out of range. */
+const char *barco_cgroup_v1_name(size_t ctrl);
 
 /* Parses mountinfo text (the contents of /proc/self/mountinfo). */
 int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout *ret,
 			      struct barco_err *err) __attribute__((warn_unused_result));
 
-/* Reads /proc/self/mountinfo and parses it. */
+/* Reads /proc/self/mountinfo and parses it: the host's hierarchies. */
+int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The hierarchies barco uses: the host's for root; for an ordinary user
+ * the cgroup2 directory delegated to them, or none (stages/rootless.h).
+ */
 int barco_cgroup_layout_detect(struct barco_cgroup_layout *ret, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
@@ -122,6 +145,25 @@ void barco_cgroup_paths_for(const struct barco_cgroup_layout *layout, const char
 			    struct barco_cgroup *ret_cg);
 
 /*
+ * linux.cgroupsPath (config-linux.md "Cgroups path") into the directories
+ * of each hierarchy, as runc 1.1's cgroupfs driver places them:
+ *   "/a/b"          ROOT/a/b, ROOT each hierarchy's mount
+ *   "a/b"           the caller's own cgroup in that hierarchy (self_cgroup,
+ *                   /proc/self/cgroup's text), then a/b; on cgroup v2 its
+ *                   parent (runc's fs2: the caller's own cgroup holds
+ *                   processes, so no controller can be enabled below it)
+ *   "s.slice:p:n"   with is_systemd (--systemd-cgroup): ROOT/s.slice/p-n.scope,
+ *                   "a-b.slice" nesting as a.slice/a-b.slice: the path runc's
+ *                   systemd driver gets from systemd, made here with
+ *                   cgroupfs (barco does not talk to systemd over D-Bus)
+ * A "." or ".." component, or the root itself, is refused; errors start
+ * with "linux.cgroupsPath: ".
+ */
+int barco_cgroup_paths_from(const struct barco_cgroup_layout *layout, const char *cgroups_path,
+			    bool is_systemd, const char *self_cgroup, struct barco_cgroup *ret_cg,
+			    struct barco_err *err) __attribute__((warn_unused_result));
+
+/*
  * Writes limits to the cgroups of a container that exists (`update`): the
  * same files create writes, memory+swap kept equal to memory on v1; device
  * rules replace the list (v1: written again from "deny all"; v2: a new
@@ -142,6 +184,9 @@ int barco_cgroup_freeze(const struct barco_cgroup *cg, bool is_frozen, struct ba
 
 /* Whether cg is frozen (or freezing); false when it has no freezer. */
 bool barco_cgroup_is_frozen(const struct barco_cgroup *cg);
+
+/* How many processes of cg the OOM killer killed; -1 when unknown. */
+long barco_cgroup_oom_kills(const struct barco_cgroup *cg);
 
 /* The cgroup id (inode of the cgroup2 directory), for eBPF filtering; 0 if none. */
 uint64_t barco_cgroup_id(const struct barco_cgroup *cg);

@@ -301,7 +301,11 @@ static int cgroup_v1_binds(const struct barco_mount_def *row, const char *path,
 
 	if (barco_cgroup_layout_detect(&layout, err) < 0)
 		return -1;
-	barco_cgroup_paths_for(&layout, cfg->name, &cg);
+	/* Where the cgroups stage made them: linux.cgroupsPath's place, else barco/NAME. */
+	if (cfg->cgroup_want)
+		cg = *cfg->cgroup_want;
+	else
+		barco_cgroup_paths_for(&layout, cfg->name, &cg);
 	if (do_mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", rep,
 		     err) < 0)
 		return -1;
@@ -631,7 +635,7 @@ static int write_sysctls(const struct barco_config *cfg, struct barco_report *re
 	return 0;
 }
 
-int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
+int barco_mount_build(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
 		      struct barco_report *rep, struct barco_err *err)
 {
 	bool is_host_root = strcmp(cfg->rootfs, "/") == 0;
@@ -653,6 +657,14 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmappe
 	if (mount_table(root, cfg, rep, err) < 0 || bind_dev_nodes(root, rep, err) < 0 ||
 	    barco_devices_create(root, cfg, rep, err) < 0 || make_dev_links(root, rep, err) < 0)
 		return barco_err_wrap(err, "preparing mounts in %s", cfg->rootfs);
+	return 0;
+}
+
+int barco_mount_pivot(const struct barco_config *cfg, struct barco_report *rep,
+		      struct barco_err *err)
+{
+	const char *root = ".";
+
 	if (cfg->is_lesson_chroot ? chroot_into(rep, err) < 0 : pivot_into(root, rep, err) < 0)
 		return barco_err_wrap(err, "pivoting into %s", cfg->rootfs);
 	if (write_sysctls(cfg, rep, err) < 0 || mask_paths(cfg, rep, err) < 0 ||
@@ -661,6 +673,14 @@ int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmappe
 	if (cfg->is_rootfs_readonly && remount_ro("/", rep, err) < 0)
 		return barco_err_wrap(err, "making the root read-only");
 	return 0;
+}
+
+int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
+		      struct barco_report *rep, struct barco_err *err)
+{
+	if (barco_mount_build(cfg, rootfs_fd, idmapped_fd, rep, err) < 0)
+		return -1;
+	return barco_mount_pivot(cfg, rep, err);
 }
 
 int barco_mount_console(int *ret_master, int *ret_slave, struct barco_report *rep,

@@ -69,6 +69,20 @@ int barco_mount_console(int *ret_master, int *ret_slave, struct barco_report *re
  * idmapped_fd: the rootfs's id-mapped clone (stages/idmap.h), attached
  * instead of a plain clone, or -1; closed here either way.
  */
+int barco_mount_build(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
+		      struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The second half of the mounts stage, after barco_mount_build (and the
+ * OCI createContainer hooks, which see the mounts before the root
+ * changes): pivot_root into the cwd, sysctls, masked and read-only paths,
+ * a read-only root.
+ */
+int barco_mount_pivot(const struct barco_config *cfg, struct barco_report *rep,
+		      struct barco_err *err) __attribute__((warn_unused_result));
+
+/* The whole mounts stage: barco_mount_build, then barco_mount_pivot. */
 int barco_mount_setup(const struct barco_config *cfg, int rootfs_fd, int idmapped_fd,
 		      struct barco_report *rep, struct barco_err *err)
 	__attribute__((warn_unused_result));

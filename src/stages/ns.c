@@ -1,12 +1,16 @@
 #include "stages/ns.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/util.h"
 
 #ifndef CLONE_NEWTIME
@@ -69,5 +73,38 @@ int barco_ns_unshare(unsigned long flags, struct barco_report *rep, struct barco
 	if (unshare((int)flags) < 0)
 		return barco_err_errno(err, "unshare(%s)", names);
 	barco_report_add(rep, "unshare(%s) = 0", names);
+	return 0;
+}
+
+/* The pid namespace of /proc/PID, as st_dev and st_ino of its ns/pid (namespaces(7)). */
+static int pid_ns_of(pid_t pid, struct stat *ret)
+{
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, ret);
+}
+
+int barco_ns_pid_members(pid_t pid, pid_t *ret_pids, size_t max, size_t *ret_len,
+			 struct barco_err *err)
+{
+	cleanup_closedir DIR *proc = opendir("/proc");
+	struct stat want, st;
+	struct dirent *e;
+
+	*ret_len = 0;
+	if (!proc)
+		return barco_err_errno(err, "open /proc");
+	if (pid_ns_of(pid, &want) < 0)
+		return barco_err_errno(err, "stat /proc/%d/ns/pid", (int)pid);
+	while ((e = readdir(proc)) && *ret_len < max) {
+		char *end;
+		long p = strtol(e->d_name, &end, 10);
+
+		/* A process that exits meanwhile is simply not listed. */
+		if (*end == '\0' && p > 0 && pid_ns_of((pid_t)p, &st) == 0 &&
+		    st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+			ret_pids[(*ret_len)++] = (pid_t)p;
+	}
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "base/err.h"
 #include "base/report.h"
 
@@ -29,3 +30,12 @@ int barco_ns_unshare(unsigned long flags, struct barco_report *rep, struct barco
 /* The kind of namespace files in /proc/PID/ns that barco creates, in display order. */
 extern const char *const barco_ns_names[];
 extern const size_t barco_ns_names_len;
+
+/*
+ * The host pids of the processes in pid's pid namespace (those whose
+ * /proc/PID/ns/pid is the same namespace; nested pid namespaces' are
+ * not): what a container holds when it has no cgroup to list them
+ * (rootless without a delegated cgroup). At most max; -1 with err.
+ */
+int barco_ns_pid_members(pid_t pid, pid_t *ret_pids, size_t max, size_t *ret_len,
+			 struct barco_err *err) __attribute__((warn_unused_result));

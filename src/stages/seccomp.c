@@ -26,19 +26,31 @@ const size_t barco_seccomp_program_len = ARRAY_LEN(seccomp_bpf);
 const struct barco_seccomp_counts barco_seccomp_program_counts = SECCOMP_BPF_COUNTS;
 const char barco_seccomp_program_compiler[] = SECCOMP_BPF_COMPILER;
 
+/*
+ * With SECCOMP_FILTER_FLAG_NEW_LISTENER, seccomp(2) returns the listener:
+ * the fd on which a supervisor receives the calls the filter notifies
+ * (seccomp_unotify(2)); it goes to *ret_listener (close-on-exec, as the
+ * kernel makes it), -1 without the flag.
+ */
 static int load_program(const struct sock_filter *program, size_t len, unsigned int flags,
-			struct barco_report *rep, struct barco_err *err)
+			int *ret_listener, struct barco_report *rep, struct barco_err *err)
 {
 	struct sock_fprog prog = {
 		.len = (unsigned short)len,
 		/* seccomp(2) only reads the program; the cast drops const for its struct */
 		.filter = (struct sock_filter *)program,
 	};
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
+	if (r < 0)
 		return barco_err_errno(err, "seccomp(SECCOMP_SET_MODE_FILTER, %#x, …)", flags);
-	barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, %#x, {%zu BPF instructions}) = 0",
-			 flags, len);
+	barco_report_add(rep, "seccomp(SECCOMP_SET_MODE_FILTER, %#x, {%zu BPF instructions}) = %ld",
+			 flags, len, r);
+	*ret_listener = -1;
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		*ret_listener = (int)r;
+		barco_report_add(rep, "fd %ld is the listener of the calls the filter notifies", r);
+	}
 	return 0;
 }
 
@@ -54,18 +66,21 @@ static int load_default_filter(struct barco_report *rep, struct barco_err *err)
 			 "seccomp filter: compiled at build time by %s; %zu names absent on this "
 			 "architecture and %zu names unknown to it skipped",
 			 barco_seccomp_program_compiler, counts->not_on_arch, counts->unknown);
-	return load_program(barco_seccomp_program, barco_seccomp_program_len, 0, rep, err);
+	int no_listener;
+
+	return load_program(barco_seccomp_program, barco_seccomp_program_len, 0, &no_listener, rep,
+			    err);
 }
 
-int barco_seccomp_load_profile(const struct barco_config *cfg, struct barco_report *rep,
-			       struct barco_err *err)
+int barco_seccomp_load_profile(const struct barco_config *cfg, int *ret_listener,
+			       struct barco_report *rep, struct barco_err *err)
 {
 	barco_report_add(rep,
 			 "seccomp filter: config.json's linux.seccomp, compiled by libseccomp "
 			 "when barco read it (%zu unknown syscall names skipped)",
 			 cfg->seccomp_skipped_len);
-	return load_program(cfg->seccomp_program, cfg->seccomp_program_len, cfg->seccomp_flags, rep,
-			    err);
+	return load_program(cfg->seccomp_program, cfg->seccomp_program_len, cfg->seccomp_flags,
+			    ret_listener, rep, err);
 }
 
 bool barco_seccomp_is_early(const struct barco_config *cfg)
@@ -91,9 +106,10 @@ static int set_no_new_privs(const struct barco_config *cfg, struct barco_report 
 	return 0;
 }
 
-int barco_seccomp_apply(const struct barco_config *cfg, struct barco_report *rep,
+int barco_seccomp_apply(const struct barco_config *cfg, int *ret_listener, struct barco_report *rep,
 			struct barco_err *err)
 {
+	*ret_listener = -1;
 	if (set_no_new_privs(cfg, rep, err) < 0)
 		return -1;
 	switch (cfg->seccomp) {
@@ -102,7 +118,7 @@ int barco_seccomp_apply(const struct barco_config *cfg, struct barco_report *rep
 		return 0;
 	case BARCO_SECCOMP_PROFILE:
 		if (!barco_seccomp_is_early(cfg))
-			return barco_seccomp_load_profile(cfg, rep, err);
+			return barco_seccomp_load_profile(cfg, ret_listener, rep, err);
 		barco_report_add(rep, "seccomp filter: loaded by the caps stage, before it dropped "
 				      "CAP_SYS_ADMIN (needed without no_new_privs)");
 		return 0;

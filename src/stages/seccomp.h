@@ -24,8 +24,11 @@ extern const char barco_seccomp_program_compiler[];
  * Sets no_new_privs (unless cfg->is_new_privs_allowed) and loads cfg's
  * filter: none when unconfined, barco's own by default, an OCI bundle's
  * profile (unless barco_seccomp_is_early said the caps stage loaded it).
+ * *ret_listener: the listener fd when this call loaded a profile that
+ * notifies (cfg->seccomp_listener_path), else -1; the caller hands it on
+ * and closes it.
  */
-int barco_seccomp_apply(const struct barco_config *cfg, struct barco_report *rep,
+int barco_seccomp_apply(const struct barco_config *cfg, int *ret_listener, struct barco_report *rep,
 			struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
@@ -34,9 +37,10 @@ int barco_seccomp_apply(const struct barco_config *cfg, struct barco_report *rep
  */
 bool barco_seccomp_is_early(const struct barco_config *cfg);
 
-/* Loads an OCI bundle's compiled profile (cfg->seccomp_program). */
-int barco_seccomp_load_profile(const struct barco_config *cfg, struct barco_report *rep,
-			       struct barco_err *err) __attribute__((warn_unused_result));
+/* Loads an OCI bundle's compiled profile (cfg->seccomp_program); *ret_listener as above. */
+int barco_seccomp_load_profile(const struct barco_config *cfg, int *ret_listener,
+			       struct barco_report *rep, struct barco_err *err)
+	__attribute__((warn_unused_result));
 
 /* "default" / "unconfined" → mode. */
 int barco_seccomp_mode_from_name(const char *name, enum barco_seccomp_mode *ret,

@@ -24,7 +24,7 @@ import pytest
 from ocihelp import BARCO, Runtime, assert_nothing_left, create, read_pid_file, reap, text, wait_for
 
 # The attacker, a process of the container: it joins the waiting init's
-# mount and pid namespaces, takes the init's capabilities (what a process
+# mount and pid namespaces (its user namespace first, when it has one), takes the init's capabilities (what a process
 # of that container has), opens /proc/1/exe O_PATH and says what it points
 # to; on "go" (the init has exec'd) it reopens that descriptor O_WRONLY
 # (without O_TRUNC: a runtime that fails the test is not damaged) and
@@ -35,8 +35,12 @@ libc = ctypes.CDLL(None, use_errno=True)
 pid = sys.argv[1]
 caps = {l.split(":")[0]: int(l.split()[1], 16)
         for l in open(f"/proc/{pid}/status") if l.startswith("Cap")}
-fds = {ns: os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY) for ns in ("mnt", "pid")}
-for ns, flag in (("mnt", 0x00020000), ("pid", 0x20000000)):
+joins = [("mnt", 0x00020000), ("pid", 0x20000000)]
+# A rootless container's user namespace first: it owns the others.
+if os.stat(f"/proc/{pid}/ns/user").st_ino != os.stat("/proc/self/ns/user").st_ino:
+    joins.insert(0, ("user", 0x10000000))
+fds = {ns: os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY) for ns, _ in joins}
+for ns, flag in joins:
     fd = fds[ns]
     if libc.setns(fd, flag) != 0:
         sys.exit(f"setns {ns}: {os.strerror(ctypes.get_errno())}")
@@ -105,6 +109,28 @@ def undo_readonly(fd):
     return got
 
 
+def attack(pid, start, prefix=()):
+    """Runs ATTACKER (through PREFIX, e.g. runuser) against the waiting init PID,
+    calls start() once it holds /proc/1/exe, and lets it reopen that once the
+    init has exec'd: (attacker, its "holding" line's words, stdout, stderr)."""
+    waiting_exe = exe_of(pid)
+    attacker = subprocess.Popen([*prefix, sys.executable, "-c", ATTACKER, str(pid)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    try:
+        held = attacker.stdout.readline().split()
+        assert held[:1] == ["holding"], f"attacker: {held} {attacker.stderr.read()}"
+        start()
+        assert wait_for(lambda: exe_of(pid) not in (None, waiting_exe), 10), \
+            f"the init {pid} never exec'd its command"
+        out, err = attacker.communicate("go\n", timeout=30)
+    finally:
+        if attacker.poll() is None:
+            attacker.kill()
+            attacker.wait()
+    return attacker, held, out, err
+
+
 def test_runtime_binary_not_writable_through_proc_exe(rt, bundle, ids, scratch):
     """No user namespace (podman's and containerd's default): a container
     process holding /proc/1/exe of the waiting init cannot reopen it for
@@ -115,21 +141,8 @@ def test_runtime_binary_not_writable_through_proc_exe(rt, bundle, ids, scratch):
     cid = ids()
     create(prt, b, cid)
     pid = read_pid_file(b.pid_file)
-    waiting_exe = exe_of(pid)
     host_fd = os.open(f"/proc/{pid}/exe", os.O_PATH)
-    attacker = subprocess.Popen([sys.executable, "-c", ATTACKER, str(pid)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        held = attacker.stdout.readline().split()
-        assert held[:1] == ["holding"], f"attacker: {held} {attacker.stderr.read()}"
-        prt.ok("start", cid)
-        assert wait_for(lambda: exe_of(pid) not in (None, waiting_exe), 10), \
-            f"the init {pid} never exec'd its command"
-        out, err = attacker.communicate("go\n", timeout=30)
-    finally:
-        if attacker.poll() is None:
-            attacker.kill()
-            attacker.wait()
+    attacker, held, out, err = attack(pid, lambda: prt.ok("start", cid))
     try:
         check_guarded(rt, prt, pid, attacker, held, out, err, host_fd, before)
     finally:

@@ -128,12 +128,15 @@ int main(int argc, char **argv)
 	barco_test_register_verify();
 	barco_test_register_observe();
 	barco_test_register_oci_spec();
+	barco_test_register_oci_hooks();
+	barco_test_register_cgroup_path();
 	barco_test_register_oci_config();
 	barco_test_register_oci_seccomp();
 	barco_test_register_oci_devices();
 	barco_test_register_devices_bpf();
 	barco_test_register_rootless();
 	barco_test_register_idmap();
+	barco_test_register_net();
 
 	CU_basic_set_mode(argc > 1 && strcmp(argv[1], "-v") == 0 ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
 	CU_basic_run_tests();

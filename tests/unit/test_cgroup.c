@@ -414,6 +414,25 @@ static void test_fake_hybrid_create_destroy(void)
 	CU_ASSERT_EQUAL(barco_cgroup_destroy(&saved, &f.err), 0);
 }
 
+/* The OOM killer's count: v1 memory.oom_control where there is a memory path, else memory.events.
+ */
+static void test_oom_kills(void)
+{
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup cg = {0};
+
+	CU_ASSERT_EQUAL(barco_cgroup_oom_kills(&cg), -1);
+	(void)snprintf(cg.unified_path, PATH_MAX, "%s", f.root);
+	CU_ASSERT_EQUAL(barco_cgroup_oom_kills(&cg), -1); /* no memory controller there */
+	barco_test_write_file(f.root, "memory.events",
+			      "low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\noom_group_kill 0\n");
+	CU_ASSERT_EQUAL(barco_cgroup_oom_kills(&cg), 2);
+	(void)snprintf(cg.v1_path[BARCO_CG_V1_MEMORY], PATH_MAX, "%s", f.root);
+	barco_test_write_file(f.root, "memory.oom_control",
+			      "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+	CU_ASSERT_EQUAL(barco_cgroup_oom_kills(&cg), 1);
+}
+
 static void test_fake_hybrid_failure_rolls_back(void)
 {
 	cleanup_fake struct fake f = {.root = barco_test_tmpdir(), .cfg = {.pids_max = 20}};
@@ -942,6 +961,7 @@ void barco_test_register_cgroup(void)
 		{"fake v2: partial controllers", test_fake_v2_partial_controllers},
 		{"fake v2: rollback", test_fake_v2_missing_limit_file_rolls_back},
 		{"fake v2: exists", test_fake_v2_exists_is_error},
+		{"the OOM killer's count", test_oom_kills},
 		{"fake hybrid: create/destroy", test_fake_hybrid_create_destroy},
 		{"fake hybrid: rollback", test_fake_hybrid_failure_rolls_back},
 		{"fake hybrid: unified exists", test_fake_hybrid_unified_exists},

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "runtime/oci_config.h"
@@ -213,6 +214,21 @@ static void test_refusals(void)
 	}
 }
 
+/* The config.json barco spec wrote in dir, loaded and applied as barco run --bundle does. */
+static int read_back(const char *dir, struct barco_oci_spec **ret_spec, struct barco_config *cfg)
+{
+	static char rootfs[4096];
+	struct barco_err err = {0};
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
+	if (mkdir(path, 0755) < 0 ||
+	    barco_oci_spec_load(dir, ret_spec, rootfs, sizeof(rootfs), &err) < 0)
+		return -1;
+	barco_config_init(cfg);
+	return barco_oci_config_apply(*ret_spec, rootfs, cfg, &err);
+}
+
 /* barco spec's config.json, read back, is barco's own tables: one source for both. */
 static void test_default_spec_round_trip(void)
 {
@@ -220,17 +236,11 @@ static void test_default_spec_round_trip(void)
 	struct barco_oci_spec *spec = NULL;
 	struct barco_config cfg;
 	struct barco_err err = {0};
-	char path[4096];
-	char rootfs[4096];
 
-	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, &err), 0);
-	CU_ASSERT_EQUAL(barco_oci_spec_write_default(dir, &err), -1);
+	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, false, &err), 0);
+	CU_ASSERT_EQUAL(barco_oci_spec_write_default(dir, false, &err), -1);
 	CU_ASSERT_EQUAL(err.errnum, EEXIST);
-	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
-	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0);
-	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_load(dir, &spec, rootfs, sizeof(rootfs), &err), 0);
-	barco_config_init(&cfg);
-	CU_ASSERT_EQUAL_FATAL(barco_oci_config_apply(spec, rootfs, &cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(read_back(dir, &spec, &cfg), 0);
 	CU_ASSERT_EQUAL(cfg.caps_exact, barco_caps_default_mask());
 	CU_ASSERT_FALSE(cfg.is_userns_host);
 	CU_ASSERT_EQUAL(cfg.uidmap_len, 1);
@@ -252,6 +262,43 @@ static void test_default_spec_round_trip(void)
 	barco_test_rmtree(dir);
 }
 
+/*
+ * barco spec --rootless, read back: runc's rootless changes to barco's
+ * defaults (the caller as root inside, no network namespace, /sys bound).
+ */
+static void test_rootless_spec(void)
+{
+	cleanup_free char *dir = barco_test_tmpdir();
+	struct barco_oci_spec *spec = NULL;
+	struct barco_config cfg;
+	struct barco_err err = {0};
+	size_t sys = 0;
+
+	CU_ASSERT_EQUAL_FATAL(barco_oci_spec_write_default(dir, true, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(read_back(dir, &spec, &cfg), 0);
+	CU_ASSERT_FALSE(cfg.is_userns_host);
+	CU_ASSERT_EQUAL(cfg.ns_flags & CLONE_NEWNET, 0);
+	CU_ASSERT_NOT_EQUAL(cfg.ns_flags & CLONE_NEWNS, 0);
+	CU_ASSERT_EQUAL(cfg.uidmap_len, 1);
+	CU_ASSERT_EQUAL(cfg.uidmap[0].inside, 0);
+	CU_ASSERT_EQUAL(cfg.uidmap[0].outside, geteuid());
+	CU_ASSERT_EQUAL(cfg.uidmap[0].count, 1);
+	CU_ASSERT_EQUAL(cfg.gidmap_len, 1);
+	CU_ASSERT_EQUAL(cfg.gidmap[0].outside, getegid());
+	CU_ASSERT_EQUAL_FATAL(cfg.mounts_len, barco_mounts_len);
+	for (size_t i = 0; i < cfg.mounts_len; i++) {
+		CU_ASSERT_STRING_NOT_EQUAL(cfg.mounts[i].fstype, "sysfs");
+		if (strcmp(cfg.mounts[i].target, "/sys") != 0)
+			continue;
+		sys++;
+		CU_ASSERT_EQUAL(cfg.mounts[i].flags & (MS_BIND | MS_REC | MS_RDONLY),
+				MS_BIND | MS_REC | MS_RDONLY);
+	}
+	CU_ASSERT_EQUAL(sys, 1);
+	barco_oci_spec_free(spec);
+	barco_test_rmtree(dir);
+}
+
 void barco_test_register_oci_config(void)
 {
 	static const struct barco_test tests[] = {
@@ -262,6 +309,7 @@ void barco_test_register_oci_config(void)
 		{"a terminal and --console-socket go together, as in runc",
 		 test_terminal_and_console_socket},
 		{"barco spec round trip", test_default_spec_round_trip},
+		{"barco spec --rootless: runc's rootless variant", test_rootless_spec},
 	};
 
 	barco_test_suite_add("oci_config", tests, ARRAY_LEN(tests));

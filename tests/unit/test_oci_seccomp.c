@@ -3,14 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 
 #include "base/config.h"
 #include "runtime/oci_seccomp.h"
 #include "runtime/oci_spec.h"
+#include "runtime/seccomp_agent.h"
 #include "stages/seccomp.h"
 #include "suites.h"
 
@@ -78,7 +81,18 @@ static const struct barco_test_refusal refusals[] = {
 	{DOC("{\"defaultAction\":\"SCMP_ACT_FOO\"}"),
 	 "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_FOO\""},
 	{DOC("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}"),
-	 "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported yet"},
+	 "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+	     "\"action\":\"SCMP_ACT_NOTIFY\"}]}"),
+	 "linux.seccomp.listenerPath: missing (SCMP_ACT_NOTIFY needs"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/a.sock\","
+	     "\"syscalls\":[{\"names\":[\"mkdir\",\"sendmsg\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}"),
+	 "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for sendmsg"},
+	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/"
+	     "0123456789012345678901234567890123456789012345678901234567890123456789"
+	     "0123456789012345678901234567890123456789\","
+	     "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}"),
+	 "linux.seccomp.listenerPath: longer than 107 bytes"},
 	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1}"),
 	 "linux.seccomp.defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one"},
 	{DOC("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":65536}"),
@@ -89,8 +103,6 @@ static const struct barco_test_refusal refusals[] = {
 	 "linux.seccomp.architectures[0]: unknown architecture \"x86_64\""},
 	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_X\"]}"),
 	 "linux.seccomp.flags[0]: unknown seccomp flag"},
-	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\"}"),
-	 "linux.seccomp.listenerPath: a seccomp listener is not supported yet"},
 	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}"),
 	 "linux.seccomp.syscalls: expected an array, found an object"},
 	{DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"action\":\"SCMP_ACT_KILL\"}]"
@@ -135,6 +147,7 @@ static int profile_filters_child(const void *arg)
 	struct barco_config cfg;
 	struct barco_report rep = {0};
 	struct barco_err err = {0};
+	int listener = -1;
 
 	barco_config_init(&cfg);
 	cfg.seccomp = BARCO_SECCOMP_PROFILE;
@@ -143,7 +156,7 @@ static int profile_filters_child(const void *arg)
 	if (!mkdtemp(dir))
 		return 100;
 	(void)snprintf(path, sizeof(path), "%s/d", dir);
-	if (barco_seccomp_apply(&cfg, &rep, &err) < 0)
+	if (barco_seccomp_apply(&cfg, &listener, &rep, &err) < 0)
 		return 101;
 	if (mkdir(path, 0755) != -1 || errno != EXDEV)
 		return 1;
@@ -166,6 +179,106 @@ static void test_profile_filters(void)
 	barco_oci_spec_free(spec);
 }
 
+/* mkdir goes to the agent; listenerPath alone, with no rule that notifies, is ignored. */
+#define NOTIFY_PROFILE                                                                             \
+	DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\","          \
+	    "\"listenerMetadata\":\"answer=EXDEV\",\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\"],"     \
+	    "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}")
+
+static void test_notify_profile_compiles(void)
+{
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(NOTIFY_PROFILE);
+	struct barco_oci_spec *quiet = barco_test_oci_parse_ok(
+		DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/a.sock\"}"));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(quiet);
+	CU_ASSERT(spec->seccomp->has_notify);
+	CU_ASSERT_STRING_EQUAL(spec->seccomp->listener_path, "/run/agent.sock");
+	CU_ASSERT_STRING_EQUAL(spec->seccomp->listener_metadata, "answer=EXDEV");
+	/* The kernel wants TSYNC_ESRCH beside TSYNC when it returns a listener. */
+	CU_ASSERT_EQUAL(spec->seccomp->flags, SECCOMP_FILTER_FLAG_TSYNC |
+						      SECCOMP_FILTER_FLAG_NEW_LISTENER |
+						      SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
+	CU_ASSERT(!quiet->seccomp->has_notify);
+	CU_ASSERT_PTR_NULL(quiet->seccomp->listener_path);
+	CU_ASSERT_EQUAL(quiet->seccomp->flags, 0);
+	barco_oci_spec_free(spec);
+	barco_oci_spec_free(quiet);
+}
+
+/* The caller's mkdir, as the listener shows it, answered with EXDEV (seccomp_unotify(2)). */
+static int answer_one(int listener)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+
+	memset(&req, 0, sizeof(req));
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+		return 12;
+#ifdef SYS_mkdir
+	if (req.data.nr != SYS_mkdir)
+		return 13;
+#endif
+	resp = (struct seccomp_notif_resp){.id = req.id, .error = -EXDEV};
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? 14 : 0;
+}
+
+/* In a child: load the profile as the stages do; a grandchild's mkdir reaches us. */
+static int notify_child(const void *arg)
+{
+	const struct barco_oci_spec *spec = arg;
+	struct barco_config cfg;
+	struct barco_report rep = {0};
+	struct barco_err err = {0};
+	int listener = -1, r, ws = 0;
+	pid_t pid;
+
+	barco_config_init(&cfg);
+	cfg.seccomp = BARCO_SECCOMP_PROFILE;
+	cfg.seccomp_program = spec->seccomp->program;
+	cfg.seccomp_program_len = spec->seccomp->program_len;
+	cfg.seccomp_flags = spec->seccomp->flags;
+	if (barco_seccomp_apply(&cfg, &listener, &rep, &err) < 0 || listener < 0)
+		return 11;
+	pid = fork();
+	if (pid == 0)
+		_exit(mkdir("/nonexistent-barco-dir", 0755) == -1 && errno == EXDEV ? 0 : 1);
+	r = answer_one(listener);
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid)
+		return 15;
+	return r ? r : (WIFEXITED(ws) ? WEXITSTATUS(ws) : 16);
+}
+
+static void test_notify_profile_gives_a_listener(void)
+{
+	struct barco_oci_spec *spec = barco_test_oci_parse_ok(NOTIFY_PROFILE);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+	CU_ASSERT_EQUAL(barco_test_run_in_child(notify_child, spec), 0);
+	barco_oci_spec_free(spec);
+}
+
+static void test_agent_state_json(void)
+{
+	struct barco_config cfg;
+	char *text;
+
+	barco_config_init(&cfg);
+	(void)snprintf(cfg.name, sizeof(cfg.name), "web");
+	cfg.bundle = "/b";
+	cfg.seccomp_listener_metadata = "m";
+	cfg.annotations_json = "{\"a\":\"1\"}";
+	text = barco_seccomp_agent_state(&cfg, 42, 7, "creating");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(text, "{\"ociVersion\":\"1.1.0\",\"fds\":[\"seccompFd\"],"
+				     "\"pid\":42,\"metadata\":\"m\",\"state\":{"
+				     "\"ociVersion\":\"1.1.0\",\"id\":\"web\","
+				     "\"status\":\"creating\",\"pid\":7,\"bundle\":\"/b\","
+				     "\"annotations\":{\"a\":\"1\"}}}");
+	free(text);
+}
+
 void barco_test_register_oci_seccomp(void)
 {
 	CU_pSuite s = barco_test_suite("oci_seccomp");
@@ -176,4 +289,8 @@ void barco_test_register_oci_seccomp(void)
 	barco_test_add(s, "no linux.seccomp, no profile", test_no_seccomp_key);
 	barco_test_add(s, "refusals name the JSON path", test_refusals_name_the_path);
 	barco_test_add(s, "the compiled profile filters", test_profile_filters);
+	barco_test_add(s, "a notifying profile compiles", test_notify_profile_compiles);
+	barco_test_add(s, "a notifying profile gives a listener",
+		       test_notify_profile_gives_a_listener);
+	barco_test_add(s, "the agent's containerProcessState", test_agent_state_json);
 }

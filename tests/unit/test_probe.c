@@ -153,8 +153,8 @@ static int fake_check(struct barco_probe_ctx *ctx, const void *arg, struct barco
 }
 
 static const struct barco_probe_check fake_checks[] = {
-	{"userns.fake", "a \"quoted\" title", BARCO_PROBE_USERNS, true, fake_check, NULL},
-	{"bpf.fake", "plain", BARCO_PROBE_BPF, false, fake_check, NULL},
+	{"userns.fake", "a \"quoted\" title", BARCO_PROBE_USERNS, true, fake_check, NULL, false},
+	{"bpf.fake", "plain", BARCO_PROBE_BPF, false, fake_check, NULL, false},
 };
 
 static void fake_run(struct barco_probe_run *run, const struct barco_probe_check **checks,
@@ -205,7 +205,8 @@ static void test_json_output(void)
 		"  \"config_source\": null,\n"
 		"  \"duration_ms\": 1.500,\n"
 		"  \"exit_status\": 1,\n"
-		"  \"counts\": {\"PASS\": 1, \"WARN\": 0, \"FAIL\": 1, \"UNKNOWN\": 0},\n"
+		"  \"counts\": {\"PASS\": 1, \"WARN\": 0, \"FAIL\": 1, \"UNKNOWN\": 0, \"SKIP\": "
+		"0},\n"
 		"  \"required_failed\": 1,\n"
 		"  \"sections\": [\n"
 		"    {\"name\": \"userns\", \"title\": \"user namespaces\", \"conclusions\": "
@@ -261,6 +262,15 @@ static void test_text_output(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(color, "\033[32mPASS   \033[0m"));
 	free(plain);
 	free(color);
+	/* A check that needs root, for an ordinary user: counted apart, not a failure. */
+	barco_probe_set(&results[0], BARCO_PROBE_SKIP, NULL, "needs root: x");
+	plain = render(&run, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(plain, "  SKIP     userns.fake                  needs root: x\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(plain, "1 PASS, 0 WARN, 0 FAIL, 0 UNKNOWN; 1 SKIP (need "
+					     "root); every required check passed\n"));
+	free(plain);
 }
 
 static void test_exit_status(void)
@@ -272,6 +282,8 @@ static void test_exit_status(void)
 	fake_run(&run, checks, results);
 	CU_ASSERT_EQUAL(barco_probe_exit_status(&run), BARCO_PROBE_EXIT_REQUIRED);
 	results[0].status = BARCO_PROBE_WARN; /* works, with a caveat */
+	CU_ASSERT_EQUAL(barco_probe_exit_status(&run), BARCO_PROBE_EXIT_OK);
+	results[0].status = BARCO_PROBE_SKIP; /* needs root, and barco runs rootless */
 	CU_ASSERT_EQUAL(barco_probe_exit_status(&run), BARCO_PROBE_EXIT_OK);
 	results[0].status = BARCO_PROBE_UNKNOWN;
 	CU_ASSERT_EQUAL(barco_probe_exit_status(&run), BARCO_PROBE_EXIT_REQUIRED);
@@ -480,6 +492,7 @@ static void test_section_names_and_statuses(void)
 	CU_ASSERT_STRING_EQUAL(barco_probe_status_name(BARCO_PROBE_WARN), "WARN");
 	CU_ASSERT_STRING_EQUAL(barco_probe_status_name(BARCO_PROBE_FAIL), "FAIL");
 	CU_ASSERT_STRING_EQUAL(barco_probe_status_name(BARCO_PROBE_UNKNOWN), "UNKNOWN");
+	CU_ASSERT_STRING_EQUAL(barco_probe_status_name(BARCO_PROBE_SKIP), "SKIP");
 	CU_ASSERT_STRING_EQUAL(barco_probe_status_name(BARCO_PROBE_STATUS_COUNT), "UNKNOWN");
 }
 

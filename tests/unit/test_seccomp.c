@@ -178,11 +178,12 @@ static int load(enum barco_seccomp_mode mode, struct barco_report *rep)
 {
 	struct barco_report scratch = {0};
 	struct barco_err err = {0};
+	int listener = -1;
 	struct barco_config cfg;
 
 	barco_config_init(&cfg);
 	cfg.seccomp = mode;
-	if (barco_seccomp_apply(&cfg, rep ? rep : &scratch, &err) < 0) {
+	if (barco_seccomp_apply(&cfg, &listener, rep ? rep : &scratch, &err) < 0) {
 		(void)fprintf(stderr, "seccomp child: %s (errno %d)\n", err.msg, err.errnum);
 		return -1;
 	}

@@ -27,6 +27,17 @@ end_sleeper() {
 	assert_nothing_left "$n"
 }
 
+@test "memory: a --memory too low for one process fails with the reason, nothing left" {
+	skip_unless cgroup-memory
+	local n
+	n=$(cname)
+	run_in --name "$n" --memory 1k -- true
+	assert_failure 125
+	[[ $stderr == *"the OOM killer of its cgroup killed it; the memory limit (1024 bytes) is too low" ]] ||
+		fail "stderr does not give the reason: $stderr"
+	assert_nothing_left "$n"
+}
+
 @test "memory: the same process within --memory completes" {
 	skip_unless cgroup-memory
 	run_in --name "$(cname)" --memory 128M -- barco-testhelper memhog 32

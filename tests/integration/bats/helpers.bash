@@ -81,6 +81,65 @@ teardown_suite_rootfs() {
 	esac
 }
 
+# ---- test users (rootless.bats, slirp.bats) ------------------------------------
+
+# make_test_users PREFIX SUB_BASE: two users of this file's (remove_test_users
+# removes them): RANGED with a subordinate range of its own, from SUB_BASE
+# on, far from root's default map (100000) and from what useradd hands out
+# (each file its own SUB_BASE: the files run in parallel), SINGLE without
+# one; a home each in $TEST_ROOT; USER_BARCO, a barco they can run (a tree
+# in a home of 0700, CI's fresh root, they cannot reach: then a copy of its
+# bin/; an installed barco is used as is).
+make_test_users() {
+	local u
+	RANGED=$1${RANDOM}r
+	SINGLE=$1${RANDOM}s
+	SUB_START=$(($2 + (RANDOM % 1000) * 65536))
+	useradd -M -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /usr/sbin/nologin "$RANGED"
+	useradd -M -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /usr/sbin/nologin "$SINGLE"
+	usermod --add-subuids "$SUB_START-$((SUB_START + 65535))" \
+		--add-subgids "$SUB_START-$((SUB_START + 65535))" "$RANGED"
+	RANGED_UID=$(id -u "$RANGED")
+	SINGLE_UID=$(id -u "$SINGLE")
+	export RANGED SINGLE SUB_START RANGED_UID SINGLE_UID
+	printf '%s %s\n' "$RANGED" "$SINGLE" >"$TEST_ROOT/users"
+	for u in "$RANGED" "$SINGLE"; do
+		install -d -m 0700 -o "$u" -g "$u" "$TEST_ROOT/home-$u"
+	done
+	export USER_BARCO="$BARCO"
+	if ! runuser -u "$SINGLE" -- test -x "$BARCO"; then
+		cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
+		chmod 755 "$TEST_ROOT/bin"
+		USER_BARCO="$TEST_ROOT/bin/barco"
+	fi
+}
+
+no_process_of() {
+	! pgrep -u "$1" >/dev/null
+}
+
+# remove_test_users: what make_test_users made, with the users' processes and state.
+remove_test_users() {
+	local u
+	for u in ${RANGED:-} ${SINGLE:-}; do
+		pkill -KILL -u "$u" 2>/dev/null || true
+		rm -rf --one-file-system "/tmp/barco-$(id -u "$u")"
+		# userdel(8) refuses a user with processes, zombies included.
+		wait_until 20 no_process_of "$u" || true
+		userdel "$u" || echo "# userdel $u failed: remove it by hand" >&3
+	done
+}
+
+# fetch URL: an HTTP GET from the test's network namespace, $TEST_NETNS (bounded: 3 s).
+fetch() {
+	nsenter --net="/run/netns/$TEST_NETNS" /usr/bin/python3 -c \
+		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
+}
+
+# A container's pid 1 that serves "hello from HOSTNAME" on port 80 until SIGTERM.
+# shellcheck disable=SC2016 # expanded in the container
+HTTPD_CMD='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait'
+
 # A container name unique to this file and test: cname [SUFFIX].
 cname() {
 	echo "${TAG}-${BATS_TEST_NUMBER}${1:+-$1}"

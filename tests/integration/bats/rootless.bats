@@ -14,48 +14,14 @@ as_user() {
 		BARCO_HOME="$TEST_ROOT/home-$user" HOME="$TEST_ROOT/home-$user" "$USER_BARCO" "$@"
 }
 
-# A range far from root's default map (100000) and from what useradd hands out.
-make_users() {
-	RANGED=brl${RANDOM}r
-	SINGLE=brl${RANDOM}s
-	SUB_START=$((1000000000 + (RANDOM % 1000) * 65536))
-	useradd -M -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /usr/sbin/nologin "$RANGED"
-	useradd -M -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -s /usr/sbin/nologin "$SINGLE"
-	usermod --add-subuids "$SUB_START-$((SUB_START + 65535))" \
-		--add-subgids "$SUB_START-$((SUB_START + 65535))" "$RANGED"
-	RANGED_UID=$(id -u "$RANGED")
-	SINGLE_UID=$(id -u "$SINGLE")
-	export RANGED SINGLE SUB_START RANGED_UID SINGLE_UID
-	printf '%s %s\n' "$RANGED" "$SINGLE" >"$TEST_ROOT/users"
-	local u
-	for u in "$RANGED" "$SINGLE"; do
-		install -d -m 0700 -o "$u" -g "$u" "$TEST_ROOT/home-$u"
-	done
-}
-
 setup_file() {
 	command -v newuidmap >/dev/null || skip "no newuidmap (Debian package uidmap)"
 	setup_suite_rootfs
-	make_users
-	# The users run barco where they can reach it; a tree in a home of 0700 (CI's
-	# fresh root) they cannot: then a copy of its bin/. An installed barco is used as is.
-	export USER_BARCO="$BARCO"
-	if ! runuser -u "$SINGLE" -- test -x "$BARCO"; then
-		cp -a "$(dirname "$BARCO")" "$TEST_ROOT/bin"
-		chmod 755 "$TEST_ROOT/bin"
-		USER_BARCO="$TEST_ROOT/bin/barco"
-	fi
+	make_test_users brl 1000000000
 }
 
 teardown_file() {
-	local u
-	for u in ${RANGED:-} ${SINGLE:-}; do
-		pkill -KILL -u "$u" 2>/dev/null || true
-		rm -rf --one-file-system "/tmp/barco-$(id -u "$u")"
-		# userdel(8) refuses a user with processes, zombies included.
-		wait_until 20 no_process_of "$u" || true
-		userdel "$u" || echo "# userdel $u failed: remove it by hand" >&3
-	done
+	remove_test_users
 	teardown_suite_rootfs
 }
 
@@ -79,10 +45,6 @@ delegate_cgroup() {
 	for f in "" cgroup.procs cgroup.subtree_control cgroup.threads; do
 		chown "$1:$1" "$DELEGATED/$f"
 	done
-}
-
-no_process_of() {
-	! pgrep -u "$1" >/dev/null
 }
 
 # Nothing of the user's left: no state directory entry, no process (theirs or
@@ -324,5 +286,33 @@ as_delegated() {
 	assert_line --regexp '^-.* root +root .*/bin/busybox'
 	[ "$(stat -c %U "$TEST_ROOT/home-$SINGLE/rootfs")" = "$SINGLE" ] ||
 		fail "$(ls -ld "$TEST_ROOT/home-$SINGLE/rootfs")"
+	assert_user_clean "$SINGLE"
+}
+
+@test "rootless: probe makes the namespaces inside a user namespace of the user's; what needs root is SKIP, not FAIL" {
+	local kind
+	as_user "$SINGLE" probe -v kernel userns ns caps
+	# Every required check passes or needs root: the exit status says rootless barco works.
+	assert_success
+	for kind in mnt uts ipc net pid cgroup; do
+		assert_line --regexp "^  PASS +ns\.$kind +unshare\(CLONE_NEW"
+	done
+	assert_line --regexp "^  PASS +kernel\.pivot_root "
+	assert_line --regexp "^  PASS +caps\.bounding "
+	# The evidence shows the user namespace made first, with the map a user may write.
+	assert_line "           | unshare(CLONE_NEWUSER) as uid $SINGLE_UID, as rootless barco does first = 0"
+	assert_line "           | write /proc/self/uid_map = \"0 $SINGLE_UID 1\""
+	assert_line --regexp '^  SKIP +userns\.root +needs root: '
+	assert_line --regexp '^  SKIP +caps\.root +needs root: '
+	assert_line --regexp '^  SKIP +caps\.missing +needs root: '
+	refute_line --regexp '^  FAIL '
+	# The same as JSON: no required check fails, the SKIPs are counted.
+	as_user "$SINGLE" probe --json
+	assert_success
+	assert_equal "$(jq -r '[.exit_status, .required_failed, (.counts.SKIP > 0)] | @tsv' <<<"$output")" \
+		"$(printf '0\t0\ttrue')"
+	assert_equal "$(jq -r '[.sections[].checks[] | select(.name | startswith("ns.")) | .status] | unique | join(",")' <<<"$output")" PASS
+	assert_equal "$(jq -r '.sections[] | select(.name == "cgroup") | .conclusions.use' <<<"$output")" \
+		"none: rootless, and no cgroup is delegated to this user"
 	assert_user_clean "$SINGLE"
 }

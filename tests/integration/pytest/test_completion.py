@@ -92,6 +92,7 @@ def test_arguments():
     assert complete(f"{BARCO} lesson us") == ["userns"]
     assert complete(f"{BARCO} probe c") == ["caps", "cgroup"]
     assert complete(f"{BARCO} run --seccomp u") == ["unconfined"]
+    assert complete(f"{BARCO} run --net=s") == ["slirp4netns"]
     assert complete(f"{BARCO} rootfs ") == ["create"]
 
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 
 PROBE_TOOLS = [f"barco-probe-{s}" for s in
-               ("kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf")]
+               ("kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf", "net")]
 
 
 def make(*args):

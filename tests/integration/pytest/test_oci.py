@@ -298,4 +298,4 @@ def test_options_accepted_and_ignored_say_so():
         assert "accepted and ignored" in line, line
     r = subprocess.run([BARCO, "help"], stdout=subprocess.PIPE, text=True, timeout=30)
     line = next(l for l in r.stdout.splitlines() if l.strip().startswith("--systemd-cgroup"))
-    assert "accepted and ignored" in line, line
+    assert "slice:prefix:name" in line, line

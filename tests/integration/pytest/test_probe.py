@@ -25,7 +25,7 @@ import pytest
 from conftest import BARCO, REPO, TIMEOUT, assert_nothing_left
 
 SCHEMA = json.loads((REPO / "probes" / "probe.schema.json").read_text())
-SECTIONS = ["kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf"]
+SECTIONS = ["kernel", "userns", "ns", "cgroup", "caps", "seccomp", "bpf", "net"]
 TOOLS = {s: BARCO.parent / f"barco-probe-{s}" for s in SECTIONS}
 # The name every program the probe loads carries (bpf(2) prog_name).
 PROG_NAME = "barco_probe"
@@ -186,12 +186,14 @@ def test_json_matches_the_schema(full):
 def test_exit_status_follows_the_required_checks(full):
     r, doc, _ = full
     failed = [c["name"] for c in checks_of(doc).values()
-              if c["required"] and c["status"] not in ("PASS", "WARN")]
+              if c["required"] and c["status"] not in ("PASS", "WARN", "SKIP")]
     assert doc["required_failed"] == len(failed)
     assert r.returncode == doc["exit_status"] == (1 if failed else 0), failed
     counts = {s: sum(c["status"] == s for c in checks_of(doc).values())
-              for s in ("PASS", "WARN", "FAIL", "UNKNOWN")}
+              for s in ("PASS", "WARN", "FAIL", "UNKNOWN", "SKIP")}
     assert counts == doc["counts"]
+    # Run by root, no check is skipped for needing root.
+    assert counts["SKIP"] == 0
 
 
 def test_every_check_has_evidence_and_every_problem_a_hint(full):
