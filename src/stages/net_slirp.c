@@ -57,8 +57,21 @@ int barco_net_slirp_check(struct barco_err *err)
 				     "--net=slirp4netns: no %s (%s): as root, modprobe tun: "
 				     "slirp4netns makes its tap device there",
 				     BARCO_SLIRP_TUN, strerror(errno));
+	if (geteuid() != 0 && access(BARCO_SLIRP_TUN, R_OK | W_OK) == 0) {
+		/* The mode lets us in; a filesystem mounted nodev still would not. */
+		cleanup_close int fd = open(BARCO_SLIRP_TUN, O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			return barco_err_set(err, 0,
+					     "--net=slirp4netns: open %s: %s, though its mode "
+					     "(%04o) lets uid %u in: is it on a filesystem mounted "
+					     "nodev?",
+					     BARCO_SLIRP_TUN, strerror(errno),
+					     (unsigned)(st.st_mode & 07777), (unsigned)getuid());
+		return 0;
+	}
 	/* access(2) asks as the real uid: the one slirp4netns will have. */
-	if (geteuid() != 0 && access(BARCO_SLIRP_TUN, R_OK | W_OK) < 0)
+	if (geteuid() != 0)
 		return barco_err_set(err, 0,
 				     "--net=slirp4netns: uid %u may not open %s (mode %04o, owner "
 				     "uid %u): as root, chmod 0666 %s, the mode udev gives it (a "
