@@ -17,6 +17,7 @@
 #include "runtime/oci_lifecycle.h"
 #include "runtime/state.h"
 #include "stages/cgroup.h"
+#include "stages/net_bridge.h"
 
 static const char delete_usage[] =
 	"Usage: barco delete NAME\n"
@@ -68,6 +69,23 @@ static int delete_run_container(const char *name, struct barco_err *err)
 }
 
 /*
+ * A stopped container that reclaim left alone because its bridge network
+ * is in another network namespace: -1 saying where to run delete; else 0.
+ */
+static int stale_elsewhere(const char *name, struct barco_err *err)
+{
+	unsigned long long netns;
+
+	if (!barco_net_bridge_lease_elsewhere(name, BARCO_NET_LEASES, &netns))
+		return 0;
+	return barco_err_set(err, EXDEV,
+			     "'%s' has stopped, but its --net=bridge network is in network "
+			     "namespace net:[%llu], not this one: run barco delete there "
+			     "(nsenter --net=PATH barco delete %s)",
+			     name, netns, name);
+}
+
+/*
  * One attempt: 1 done (removed, or asked its owner to stop), 0 try again
  * (someone, e.g. another barco's stale-state reclaim, holds it for a
  * moment), -1 with err set.
@@ -84,7 +102,7 @@ static int delete_once(const char *name, const struct barco_cgroup_layout *layou
 	if (delete_via_monitor(name, err) == 0)
 		return 1;
 	if (!barco_state_is_live(name))
-		return 0;
+		return stale_elsewhere(name, err);
 	if (delete_run_container(name, err) == 0)
 		return 1;
 	/* A state file being replaced or removed is worth another look; garbage is not. */

@@ -160,8 +160,16 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 	struct barco_cgroup cg;
 	struct barco_err err;
 
+	unsigned long long netns;
+
 	if (lock_dir(run_fd, name, &fd) < 0 || (!is_oci_ok && is_oci(fd)))
 		return false;
+	if (barco_net_bridge_lease_elsewhere(name, BARCO_NET_LEASES, &netns)) {
+		log_info(
+			"leaving stale container %s to a barco in net:[%llu], where its network is",
+			name, netns);
+		return false;
+	}
 	log_info("reclaiming stale container %s", name);
 	barco_state_cgroup_at(fd, name, layout, &cg);
 	if (barco_cgroup_destroy(&cg, &err) < 0)

@@ -452,6 +452,20 @@ static int del_link(struct nl_sock *sk, const char *name, struct barco_report *r
 	return nl_done(rtnl_link_delete(sk, link), rep, err, "RTM_DELLINK %s", name);
 }
 
+bool barco_net_bridge_lease_elsewhere(const char *name, const char *lease_path,
+				      unsigned long long *ret_netns)
+{
+	cleanup_close int lock = -1;
+	struct barco_lease lease;
+	struct barco_err ignored;
+
+	if (access(lease_path, F_OK) < 0 || barco_lease_lock(lease_path, &lock, &ignored) < 0 ||
+	    barco_lease_find(lock, name, &lease, &ignored) <= 0)
+		return false;
+	*ret_netns = lease.netns;
+	return lease.netns != own_netns();
+}
+
 int barco_net_bridge_release(const char *name, const char *lease_path, int state_dir_fd,
 			     struct barco_report *rep, struct barco_err *err)
 {

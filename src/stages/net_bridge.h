@@ -31,6 +31,15 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 			   struct barco_err *err) __attribute__((warn_unused_result));
 
 /*
+ * True when name holds a lease of another network namespace than this
+ * process's (*ret_netns: its inode). Its bridge and veth are out of reach
+ * from here: only a barco in that namespace can release them, so a
+ * reclaim from here must leave the container alone.
+ */
+bool barco_net_bridge_lease_elsewhere(const char *name, const char *lease_path,
+				      unsigned long long *ret_netns);
+
+/*
  * Frees name's address; removes its veth (gone already when its namespace
  * died), the bridge when no other container of this network namespace
  * holds an address, and the mount points made in the rootfs (listed in

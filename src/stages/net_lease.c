@@ -156,6 +156,21 @@ int barco_lease_take(int fd, const char *name, unsigned long long netns,
 	return 0;
 }
 
+int barco_lease_find(int fd, const char *name, struct barco_lease *ret, struct barco_err *err)
+{
+	cleanup_free struct barco_lease *leases = NULL;
+	size_t len = 0;
+
+	if (load(fd, &leases, &len, err) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (strcmp(leases[i].name, name) == 0) {
+			*ret = leases[i];
+			return 1;
+		}
+	return 0;
+}
+
 int barco_lease_drop(int fd, const char *name, struct barco_lease *ret_dropped,
 		     size_t *ret_same_netns_left, struct barco_err *err)
 {

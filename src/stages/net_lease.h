@@ -48,6 +48,10 @@ int barco_lease_take(int fd, const char *name, unsigned long long netns,
 		     barco_lease_live_fn is_live, struct barco_lease *ret, struct barco_report *rep,
 		     struct barco_err *err) __attribute__((warn_unused_result));
 
+/* name's lease in the locked file fd: 1 and *ret, 0 when it has none, -1 with err. */
+int barco_lease_find(int fd, const char *name, struct barco_lease *ret, struct barco_err *err)
+	__attribute__((warn_unused_result));
+
 /*
  * With the lock held (fd): drops name's lease. Returns 1 and fills
  * *ret_dropped (and *ret_same_netns_left, the leases left in the same

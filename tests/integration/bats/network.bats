@@ -299,6 +299,28 @@ all_have_addr() {
 	assert_nothing_left "$n"
 }
 
+@test "--net=bridge: a dead container is reclaimed only from the network namespace of its bridge" {
+	local n
+	n=$(cname)
+	make_netns
+	fault_in_netns "$n" BARCO_FAULT=network:kill
+	assert_equal "$status" 137
+	# A barco starting in the host's namespace reclaims what is stale, but not
+	# this one: its bridge and nft table are out of its reach.
+	run_in --name "$(cname other)" -- true
+	assert_success
+	[ -d "/run/barco/$n" ] || fail "$n was reclaimed from the host's namespace"
+	grep -q " $n\$" "$LEASES" || fail "the lease of $n went without its links"
+	run --separate-stderr "$BARCO" delete "$n"
+	assert_equal "$status" 125
+	[[ $stderr == *"its --net=bridge network is in network namespace net:[$(stat -L -c %i "/run/netns/$TEST_NETNS")], not this one: run barco delete there"* ]] ||
+		fail "$stderr"
+	run nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" delete "$n"
+	assert_success
+	assert_no_network_left "$n"
+	assert_nothing_left "$n"
+}
+
 @test "--net=bridge: a failure after the network stage leaves nothing" {
 	local n
 	n=$(cname)
