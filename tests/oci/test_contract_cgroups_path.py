@@ -87,6 +87,10 @@ def unique():
 
 
 def with_path(b, path, args=("sleep", "60")):
+    # No cgroup namespace (runc's spec has none; crun's and barco's have one): inside
+    # one, /proc/self/cgroup shows "/" for the container's own cgroup, not its path.
+    b.config["linux"]["namespaces"] = [n for n in b.config["linux"]["namespaces"]
+                                       if n["type"] != "cgroup"]
     b.config["linux"]["cgroupsPath"] = path
     b.config["linux"].setdefault("resources", {})["memory"] = {"limit": LIMIT}
     b.args(*args)
