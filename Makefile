@@ -78,10 +78,13 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # then exec/pause/update, seccomp profiles compiled by libseccomp at create,
 # devices, rootless with id-mapped mounts and --net (libnl-route: 110 KB of
 # its code, its static dependencies besides) made 3,469,544 (2026-12-07);
-# hooks, cgroupsPath, rootless OCI, the seccomp agent and --net=slirp4netns
-# (no new library) 3,593,072 (session 6). The cap is the last and 1%: a
-# guard against growth nobody chose, not a budget.
-BARCO_MAX_BYTES := 3629002
+# hooks, cgroupsPath, rootless OCI, the seccomp agent, --net=slirp4netns
+# and the cgroup v2 device program (no new library) 3,620,904 here, and
+# 3,630,488 built in the fresh Debian 12 root of `make fresh-test` (the
+# same sources; its toolchain and archives are that root's). The cap is the
+# larger and 1%:
+# a guard against growth nobody chose, not a budget.
+BARCO_MAX_BYTES := 3666792
 STATIC_LIBS ?= yes
 ifeq ($(STATIC_LIBS),yes)
 STATIC_PKG_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)
