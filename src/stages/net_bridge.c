@@ -449,7 +449,13 @@ static int del_link(struct nl_sock *sk, const char *name, struct barco_report *r
 		return nl_done(r, rep, err, "RTM_GETLINK %s", name);
 	if (strcmp(name, BARCO_BRIDGE_NAME) == 0 && !rtnl_link_is_bridge(link))
 		return 0;
-	return nl_done(rtnl_link_delete(sk, link), rep, err, "RTM_DELLINK %s", name);
+	r = rtnl_link_delete(sk, link);
+	/* A veth whose container's namespace is being torn down goes by itself meanwhile. */
+	if (r == -NLE_OBJ_NOTFOUND || r == -NLE_NODEV) {
+		barco_report_add(rep, "RTM_DELLINK %s: gone meanwhile", name);
+		return 0;
+	}
+	return nl_done(r, rep, err, "RTM_DELLINK %s", name);
 }
 
 bool barco_net_bridge_lease_elsewhere(const char *name, const char *lease_path,

@@ -228,7 +228,8 @@ stop_background() {
 	for pid in "${BG_PIDS[@]}"; do
 		kill -0 "$pid" 2>/dev/null || continue
 		kill -TERM "$pid" 2>/dev/null
-		wait_until 3 not_running "$pid" || kill -KILL "$pid" 2>/dev/null
+		# 10 s: a loaded machine can take seconds to clean up (slirp4netns's own exit).
+		wait_until 10 not_running "$pid" || kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null || true
 	done
 	BG_PIDS=()
