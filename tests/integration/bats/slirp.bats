@@ -87,12 +87,15 @@ run_slirp() {
 user_barco() {
 	local tun=$1 user=$2
 	shift 2
-	# exec: in the background, the pid stop_background signals is timeout's, which passes it on.
+	# exec: in the background, the pid stop_background signals is timeout's,
+	# which passes it on to barco itself. setpriv, not runuser: runuser stays
+	# barco's parent and SIGKILLs it 2 s after passing on a SIGTERM, which on
+	# a loaded machine cut barco's teardown short and left its state.
 	exec nsenter --net="/run/netns/$TEST_NETNS" unshare -m --propagation private sh -c \
 		'mount -t tmpfs -o "${TUN_TMPFS_OPTS:-mode=0755}" tmpfs "$6" && mknod -m "$(stat -c %a "$1")" "$6/tun" c 10 200 &&
 		 mount --bind "$6/tun" /dev/net/tun && u=$2 h=$3 b=$4 t=$5 && shift 6 &&
-		 exec timeout -k 5 "$t" runuser -u "$u" -- env -u XDG_RUNTIME_DIR \
-			HOME="$h" BARCO_HOME="$h" "$b" "$@"' \
+		 exec timeout -k 5 "$t" setpriv --reuid="$u" --regid="$u" --init-groups -- env -u XDG_RUNTIME_DIR \
+			HOME="$h" BARCO_HOME="$h" USER="$u" LOGNAME="$u" "$b" "$@"' \
 		_ "$tun" "$user" "$TEST_ROOT/home-$user" "$USER_BARCO" "$BARCO_TIMEOUT" "$TEST_ROOT/devs" "$@"
 }
 
