@@ -149,9 +149,10 @@ const struct barco_stage_def *barco_lesson_skip_table(const struct barco_config 
 		break;
 	default:
 		/* The warning goes where the stage has its first part. */
-		if (row->parent)
+		if (row->parent) {
 			row->parent = changed_parent;
-		else
+			row->is_parent_idle = NULL;
+		} else
 			row->child = changed_child;
 	}
 	return buf;

@@ -412,7 +412,8 @@ static int send_continue(struct barco_container *c, enum barco_stage stage, stru
 /*
  * Nothing pauses a `barco run`: rather than one round trip per stage, the
  * CONTINUEs of the stages from c->next on that are the container's alone
- * go out together. The container works through them in order, answering
+ * (no runner part, or one with nothing to do for this container: see
+ * is_parent_idle) go out together. The container works through them in order, answering
  * DONE after each, and the runner reads those answers in order as before;
  * an error stops the container, which drops the rest unread. Exec is never
  * sent ahead: its report must be out before the command runs.
@@ -424,7 +425,9 @@ static void send_continues_ahead(struct barco_container *c, enum barco_stage unt
 	for (enum barco_stage s = c->next; s <= until && s < BARCO_STAGE_EXEC; s++) {
 		const struct barco_stage_def *def = &c->stages[s];
 
-		if (def->parent || !def->child || fault_at(def, "parent"))
+		if (!def->child || fault_at(def, "parent"))
+			break;
+		if (def->parent && !(def->is_parent_idle && def->is_parent_idle(c)))
 			break;
 		/*
 		 * A container that already failed has closed its end: its

@@ -50,6 +50,13 @@ struct barco_stage_def {
 	const char *lesson;    /* lessons/NN-name.md */
 	barco_stage_fn parent; /* runs in the runner, before the child's part; may be NULL */
 	barco_stage_fn child;  /* runs in the container process; may be NULL */
+	/*
+	 * True when parent has nothing to do for this container (no hooks,
+	 * no network to set up), so that a run may send the child's part
+	 * its CONTINUE ahead, in one batch with the stages around it; NULL:
+	 * parent always has work.
+	 */
+	bool (*is_parent_idle)(const struct barco_container *c);
 };
 
 #define BARCO_STDIO_FDS 3

@@ -244,6 +244,12 @@ static int stage_mounts_parent(struct barco_container *c, struct barco_report *r
 	return 0;
 }
 
+static bool is_mounts_parent_idle(const struct barco_container *c)
+{
+	return !barco_oci_hooks_has(c->cfg->hooks, BARCO_OCI_HOOK_PRESTART) &&
+	       !barco_oci_hooks_has(c->cfg->hooks, BARCO_OCI_HOOK_CREATE_RUNTIME);
+}
+
 static int stage_mounts_child(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
@@ -298,6 +304,11 @@ static int stage_network_parent(struct barco_container *c, struct barco_report *
 	if (c->cfg->net_mode != BARCO_NET_BRIDGE)
 		return 0;
 	return barco_net_bridge_setup(&req, rep, err);
+}
+
+static bool is_network_parent_idle(const struct barco_container *c)
+{
+	return c->cfg->net_mode != BARCO_NET_SLIRP && c->cfg->net_mode != BARCO_NET_BRIDGE;
 }
 
 static int stage_network_child(struct barco_container *c, struct barco_report *rep,
@@ -565,27 +576,28 @@ static int stage_exec_child(struct barco_container *c, struct barco_report *rep,
 
 static const struct barco_stage_def stages[BARCO_STAGE_COUNT] = {
 	{BARCO_STAGE_CGROUPS, "cgroups", "create the container's cgroup and write its limits",
-	 "lessons/01-cgroups.md", stage_cgroups_parent, NULL},
+	 "lessons/01-cgroups.md", stage_cgroups_parent, NULL, NULL},
 	{BARCO_STAGE_USERNS, "userns",
 	 "clone the child into a new user namespace; write its uid/gid maps",
-	 "lessons/02-userns.md", stage_userns_parent, stage_userns_child},
+	 "lessons/02-userns.md", stage_userns_parent, stage_userns_child, NULL},
 	{BARCO_STAGE_NAMESPACES, "namespaces",
 	 "unshare mount, uts, ipc, net, cgroup, pid, time; fork pid 1", "lessons/03-namespaces.md",
-	 NULL, stage_namespaces_child},
+	 NULL, stage_namespaces_child, NULL},
 	{BARCO_STAGE_HOSTNAME, "hostname", "set the hostname in the new UTS namespace",
-	 "lessons/04-hostname.md", NULL, stage_hostname_child},
+	 "lessons/04-hostname.md", NULL, stage_hostname_child, NULL},
 	{BARCO_STAGE_MOUNTS, "mounts", "build the root filesystem and pivot_root into it",
-	 "lessons/05-mounts.md", stage_mounts_parent, stage_mounts_child},
+	 "lessons/05-mounts.md", stage_mounts_parent, stage_mounts_child, is_mounts_parent_idle},
 	{BARCO_STAGE_NETWORK, "network",
 	 "bring loopback up; --net=bridge: veth, address, route; --net=slirp4netns: tap0",
-	 "lessons/06-network.md", stage_network_parent, stage_network_child},
+	 "lessons/06-network.md", stage_network_parent, stage_network_child,
+	 is_network_parent_idle},
 	{BARCO_STAGE_CAPS, "caps",
 	 "keep only the capability allowlist; empty inheritable and ambient", "lessons/07-caps.md",
-	 NULL, stage_caps_child},
+	 NULL, stage_caps_child, NULL},
 	{BARCO_STAGE_SECCOMP, "seccomp", "set no_new_privs and load the seccomp filter",
-	 "lessons/08-seccomp.md", NULL, stage_seccomp_child},
+	 "lessons/08-seccomp.md", NULL, stage_seccomp_child, NULL},
 	{BARCO_STAGE_EXEC, "exec", "execve the command", "lessons/09-exec.md", stage_exec_parent,
-	 stage_exec_child},
+	 stage_exec_child, NULL},
 };
 
 const struct barco_stage_def *barco_stage_table(void)

@@ -1,10 +1,12 @@
 /* The stage table: order, names, round trips, the glue each row names. */
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "stages/ns.h"
 #include "base/report.h"
+#include "runtime/oci_hooks.h"
 #include "runtime/runner.h"
 #include "runtime/stage.h"
 #include "suites.h"
@@ -53,6 +55,53 @@ static void test_sides(void)
 	CU_ASSERT_PTR_NOT_NULL(barco_stage_get(BARCO_STAGE_EXEC)->child);
 }
 
+/*
+ * A run sends the CONTINUEs of consecutive child-only stages in one batch;
+ * a stage with a runner part joins the batch only when that part has
+ * nothing to do for this container. Without hooks and without a network
+ * to build, namespaces to seccomp is one round trip.
+ */
+static void test_parent_idle(void)
+{
+	const struct barco_stage_def *mounts = barco_stage_get(BARCO_STAGE_MOUNTS);
+	const struct barco_stage_def *net = barco_stage_get(BARCO_STAGE_NETWORK);
+	struct barco_config cfg = {.net_mode = BARCO_NET_NONE};
+	struct barco_container c = {.cfg = &cfg};
+	struct barco_oci_hooks hooks = {0};
+	struct barco_err err = {0};
+	struct json_object *j;
+
+	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
+		const struct barco_stage_def *def = barco_stage_get((enum barco_stage)i);
+
+		/* Only a stage with a runner part can have it idle. */
+		if (def->is_parent_idle)
+			CU_ASSERT_PTR_NOT_NULL(def->parent);
+	}
+	/* userns's runner part clones the container: never idle. */
+	CU_ASSERT_PTR_NULL(barco_stage_get(BARCO_STAGE_USERNS)->is_parent_idle);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mounts->is_parent_idle);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(net->is_parent_idle);
+	CU_ASSERT_TRUE(mounts->is_parent_idle(&c));
+	CU_ASSERT_TRUE(net->is_parent_idle(&c));
+	cfg.net_mode = BARCO_NET_BRIDGE;
+	CU_ASSERT_FALSE(net->is_parent_idle(&c));
+	cfg.net_mode = BARCO_NET_SLIRP;
+	CU_ASSERT_FALSE(net->is_parent_idle(&c));
+
+	j = json_tokener_parse("{\"poststart\": [{\"path\": \"/bin/true\"}]}");
+	CU_ASSERT_EQUAL_FATAL(barco_oci_hooks_parse(j, &hooks, &err), 0);
+	cfg.hooks = &hooks;
+	CU_ASSERT_TRUE(mounts->is_parent_idle(&c)); /* poststart runs at start, not here */
+	barco_oci_hooks_free(&hooks);
+	json_object_put(j);
+	j = json_tokener_parse("{\"createRuntime\": [{\"path\": \"/bin/true\"}]}");
+	CU_ASSERT_EQUAL_FATAL(barco_oci_hooks_parse(j, &hooks, &err), 0);
+	CU_ASSERT_FALSE(mounts->is_parent_idle(&c));
+	barco_oci_hooks_free(&hooks);
+	json_object_put(j);
+}
+
 static void test_lesson_paths(void)
 {
 	for (int i = 0; i < BARCO_STAGE_COUNT; i++) {
@@ -82,6 +131,7 @@ void barco_test_register_stage(void)
 		{"table order is the design's", test_order_is_the_design},
 		{"names round-trip", test_names_round_trip},
 		{"parent and child sides", test_sides},
+		{"a runner part with nothing to do joins the batch", test_parent_idle},
 		{"lesson file per stage", test_lesson_paths},
 		{"namespace flags", test_ns_flags},
 	};
