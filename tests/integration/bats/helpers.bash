@@ -199,6 +199,26 @@ fetch() {
 		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
 }
 
+# assert_served NAME HOST:PORT...: each answers with NAME's page (HTTPD_CMD's).
+assert_served() {
+	local n=$1 at
+	shift
+	for at in "$@"; do
+		run fetch "http://$at/"
+		[ "$status" = 0 ] && [ "$output" = "hello from $n" ] ||
+			fail "http://$at/: status $status, '$output', not 'hello from $n'"
+	done
+}
+
+# refute_served HOST:PORT...: nothing answers at any of them.
+refute_served() {
+	local at
+	for at in "$@"; do
+		run fetch "http://$at/"
+		[ "$status" != 0 ] || fail "http://$at/ answered: $output"
+	done
+}
+
 # A container's pid 1 that serves "hello from HOSTNAME" on port 80 until SIGTERM.
 # shellcheck disable=SC2016 # expanded in the container
 HTTPD_CMD='trap "exit 0" TERM; mkdir -p /tmp/www && echo "hello from $HOSTNAME" >/tmp/www/index.html && httpd -f -p 80 -h /tmp/www & wait'
