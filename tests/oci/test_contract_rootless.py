@@ -362,8 +362,8 @@ def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, id
                     "host id, which a user may not (EPERM; FACTS.md)")
     owner = users[0]
     start = 1000000000 + secrets.randbelow(1000) * 65536
-    ids = f"{start}-{start + 65535}"
-    subprocess.run(["usermod", "--add-subuids", ids, "--add-subgids", ids, owner.name],
+    span = f"{start}-{start + 65535}"
+    subprocess.run(["usermod", "--add-subuids", span, "--add-subgids", span, owner.name],
                    check=True, capture_output=True)
     try:
         def ranged(base):
@@ -387,5 +387,5 @@ def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, id
         assert r.returncode == 1, text(r.stderr)
         assert_nothing_left(rl, cid)
     finally:
-        subprocess.run(["usermod", "--del-subuids", ids, "--del-subgids", ids, owner.name],
+        subprocess.run(["usermod", "--del-subuids", span, "--del-subgids", span, owner.name],
                        capture_output=True)
