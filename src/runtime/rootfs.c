@@ -48,11 +48,18 @@ struct rootfs_file {
 	const char *content;
 };
 
+/*
+ * hostname and resolv.conf empty: --net binds files of barco's over all
+ * three name files (stages/net_names.h), and a rootfs that has them needs
+ * no mount point made in it, which two containers at once would share.
+ */
 static const struct rootfs_file rootfs_files[] = {
 	{"etc/passwd",
 	 "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"},
 	{"etc/group", "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n"},
 	{"etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n"},
+	{"etc/hostname", ""},
+	{"etc/resolv.conf", ""},
 };
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

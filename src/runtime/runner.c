@@ -804,8 +804,8 @@ void barco_container_close(struct barco_container *c)
 	/* After the container: slirp4netns ends with it. */
 	if (c->slirp.pid > 0)
 		barco_net_slirp_stop(&c->slirp);
-	if (c->cfg->net_mode == BARCO_NET_SLIRP)
-		barco_net_names_remove(c->state_dir_fd, NULL);
+	if (c->cfg->net_mode == BARCO_NET_SLIRP || c->cfg->net_mode == BARCO_NET_BRIDGE)
+		barco_net_names_remove(c->state_dir_fd, barco_state_is_live, NULL);
 	if (c->cfg->net_mode == BARCO_NET_BRIDGE && c->state_dir_fd >= 0 &&
 	    barco_net_bridge_release(c->cfg->name, BARCO_NET_LEASES, c->state_dir_fd, NULL, &err) <
 		    0)

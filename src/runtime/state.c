@@ -176,8 +176,8 @@ static bool reclaim_if_stale(int run_fd, const char *name, const struct barco_cg
 		log_warn("reclaiming %s: %s", name, err.msg);
 	if (barco_net_bridge_release(name, BARCO_NET_LEASES, fd, NULL, &err) < 0)
 		log_warn("reclaiming the network of %s: %s", name, err.msg);
-	/* --net=slirp4netns's mount points (its slirp4netns ended with the dead runner). */
-	barco_net_names_remove(fd, NULL);
+	/* The name files' mount points no live container binds over any more. */
+	barco_net_names_remove(fd, barco_state_is_live, NULL);
 	remove_dir(run_fd, name);
 	return true;
 }

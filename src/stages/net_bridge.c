@@ -407,6 +407,7 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 			   struct barco_err *err)
 {
 	cleanup_close int lock = -1;
+	cleanup_close int run = -1;
 	cleanup_nlsock struct nl_sock *sk = NULL;
 	struct barco_lease lease;
 	bool made[BARCO_NAME_FILES] = {false};
@@ -427,8 +428,13 @@ int barco_net_bridge_setup(const struct barco_net_bridge_req *req, struct barco_
 		return -1;
 	if (write_name_files(req->state_dir_fd, req->cfg, lease.offset, rep, err) < 0)
 		return -1;
+	/* A mount point another container made is found and noted, or made, under one lock. */
+	if (barco_net_names_lock(req->state_dir_fd, &run, err) < 0)
+		return -1;
 	r = bind_name_files(req->pid, req->state_dir_fd, made, rep, err);
-	return barco_net_names_note(req->state_dir_fd, req->cfg->rootfs, made, err) < 0 ? -1 : r;
+	if (barco_net_names_note(req->state_dir_fd, run, req->cfg->rootfs, made, rep, err) < 0)
+		return -1;
+	return r;
 }
 
 /*
@@ -489,7 +495,6 @@ int barco_net_bridge_release(const char *name, const char *lease_path, int state
 		barco_report_clear(&scratch);
 		rep = &scratch;
 	}
-	barco_net_names_remove(state_dir_fd, rep);
 	if (barco_lease_lock(lease_path, &lock, err) < 0)
 		return -1;
 	r = barco_lease_drop(lock, name, &lease, &left, err);

@@ -42,9 +42,10 @@ bool barco_net_bridge_lease_elsewhere(const char *name, const char *lease_path,
 /*
  * Frees name's address; removes its veth (gone already when its namespace
  * died), the bridge when no other container of this network namespace
- * holds an address, and the mount points made in the rootfs (listed in
- * the state directory, state_dir_fd, or -1). Safe when name never had an
- * address. rep may be NULL.
+ * holds an address, and its nft element (state_dir_fd: the state
+ * directory, or -1). The name files' mount points are
+ * barco_net_names_remove's. Safe when name never had an address. rep may
+ * be NULL.
  */
 int barco_net_bridge_release(const char *name, const char *lease_path, int state_dir_fd,
 			     struct barco_report *rep, struct barco_err *err)

@@ -364,8 +364,10 @@ static int publish_ports(const struct barco_config *cfg, const char *sock, struc
  * the rootfs lacks them: an ordinary user owns their rootfs where a
  * container root of their subordinate range may not write. openat2(2)
  * with RESOLVE_IN_ROOT: a symlink in the rootfs cannot lead out of it.
- * What was made is noted, to be removed when the container goes; what
- * cannot be made here the container tries itself.
+ * What was made is noted, to be removed when the container goes, and so
+ * is one another container made and this one shares, all under the run
+ * directory's lock (see stages/net_names.h); what cannot be made here
+ * the container tries itself.
  */
 static int make_mount_points(const struct barco_net_slirp_req *req, struct barco_report *rep,
 			     struct barco_err *err)
@@ -374,10 +376,13 @@ static int make_mount_points(const struct barco_net_slirp_req *req, struct barco
 			       .mode = 0644,
 			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	bool made[BARCO_NAME_FILES] = {false};
+	cleanup_close int run = -1;
 	struct stat root;
 
 	if (fstat(req->rootfs_fd, &root) < 0)
 		return barco_err_errno(err, "fstat %s", req->cfg->rootfs);
+	if (barco_net_names_lock(req->state_dir_fd, &run, err) < 0)
+		return -1;
 	/* --rootfs /: the host's own /etc, bound read-only; nothing is made in it. */
 	for (size_t i = 0; i < BARCO_NAME_FILES && strcmp(req->cfg->rootfs, "/") != 0; i++) {
 		const char *target = barco_name_files[i].target;
@@ -393,7 +398,7 @@ static int make_mount_points(const struct barco_net_slirp_req *req, struct barco
 				 "empty mount point, uid %u (removed when the container goes)",
 				 target + 1, (unsigned)root.st_uid);
 	}
-	return barco_net_names_note(req->state_dir_fd, req->cfg->rootfs, made, err);
+	return barco_net_names_note(req->state_dir_fd, run, req->cfg->rootfs, made, rep, err);
 }
 
 static void report_started(const struct barco_slirp *s, const char *cmdline, bool is_sandbox,

@@ -102,6 +102,11 @@ class Rootless:
         self.user = user
         self.state_root = user.xdg / ("barco" if name == "barco" else name)
 
+    @property
+    def root(self):
+        """The state root, as conftest's leftovers() calls it."""
+        return self.state_root
+
     def run(self, *args, user=None, **kw):
         return (user or self.user).run(self.path, *args, **kw)
 
@@ -164,20 +169,9 @@ def assert_nothing_left(rl, cid, pids=()):
 
 
 @pytest.fixture
-def cids(rl):
-    made = []
-
-    def new():
-        made.append("rl-" + secrets.token_hex(5))
-        return made[-1]
-
-    yield new
-    for cid in made:
-        st = rl.run("state", cid)
-        pid = json.loads(st.stdout).get("pid") if st.returncode == 0 else None
-        rl.run("delete", "--force", cid)
-        if pid:
-            reap(pid, timeout=5)
+def ids_runtime(rl):
+    """conftest's ids deletes and checks the containers of the user's runtime."""
+    return rl
 
 
 def test_rootless_spec_is_runcs_rootless_variant(rl, users):
@@ -199,12 +193,12 @@ def test_rootless_spec_is_runcs_rootless_variant(rl, users):
 
 
 @pytest.mark.parametrize("flags", [(), ("--rootless", "true")], ids=["auto", "rootless-true"])
-def test_rootless_lifecycle(rl, user_rootfs, cids, flags):
+def test_rootless_lifecycle(rl, user_rootfs, ids, flags):
     """create, state created, start, exit 7, state stopped, delete: nothing left,
     the state in the user's runtime directory, the init the user's on the host.
     With runc's global --rootless true too (what runc detects by itself)."""
     b = rootless_bundle(rl, user_rootfs, "sh", "-c", "exit 7")
-    cid = cids()
+    cid = ids()
     r = rl.run(*flags, "create", "--bundle", b, "--pid-file", b / "init.pid", cid, cwd=b)
     assert r.returncode == 0, text(r.stderr)
     assert r.stdout == b""
@@ -220,11 +214,11 @@ def test_rootless_lifecycle(rl, user_rootfs, cids, flags):
     assert_nothing_left(rl, cid, [pid])
 
 
-def test_rootless_kill_and_delete_running(rl, user_rootfs, cids):
+def test_rootless_kill_and_delete_running(rl, user_rootfs, ids):
     """A running container: kill KILL stops it; delete without --force of a
     running one is refused, exit 1; after the kill, delete leaves nothing."""
     b = rootless_bundle(rl, user_rootfs, "sleep", "60")
-    cid = cids()
+    cid = ids()
     rl.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
     pid = int((b / "init.pid").read_text())
     rl.ok("start", cid)
@@ -238,12 +232,12 @@ def test_rootless_kill_and_delete_running(rl, user_rootfs, cids):
     assert_nothing_left(rl, cid, [pid])
 
 
-def test_another_user_cannot_see_kill_or_delete(rl, users, user_rootfs, cids):
+def test_another_user_cannot_see_kill_or_delete(rl, users, user_rootfs, ids):
     """OTHER's state, kill and delete (--force too) do not reach OWNER's
     container, not even with XDG_RUNTIME_DIR pointed at OWNER's directory."""
     owner, other = users
     b = rootless_bundle(rl, user_rootfs, "sleep", "60")
-    cid = cids()
+    cid = ids()
     rl.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
     pid = int((b / "init.pid").read_text())
     for xdg in (None, owner.xdg):
@@ -262,7 +256,7 @@ def test_another_user_cannot_see_kill_or_delete(rl, users, user_rootfs, cids):
     assert_nothing_left(rl, cid, [pid])
 
 
-def test_rootless_without_a_user_namespace_is_refused(rl, user_rootfs, cids):
+def test_rootless_without_a_user_namespace_is_refused(rl, user_rootfs, ids):
     """A spec without a user namespace cannot run as a user: exit 1, nothing left."""
     def no_userns(cfg):
         lx = cfg["linux"]
@@ -271,7 +265,7 @@ def test_rootless_without_a_user_namespace_is_refused(rl, user_rootfs, cids):
         lx.pop("gidMappings", None)
 
     b = rootless_bundle(rl, user_rootfs, "true", edit=no_userns)
-    cid = cids()
+    cid = ids()
     r = rl.run("create", "--bundle", b, cid)
     assert r.returncode == 1, text(r.stderr)
     if rl.name == "barco":
@@ -282,14 +276,14 @@ def test_rootless_without_a_user_namespace_is_refused(rl, user_rootfs, cids):
     assert_nothing_left(rl, cid)
 
 
-def test_barco_rootless_limits_need_a_delegated_cgroup(rl, user_rootfs, cids):
+def test_barco_rootless_limits_need_a_delegated_cgroup(rl, user_rootfs, ids):
     """barco: resources without a delegated cgroup are one clear error, exit 1,
     nothing left (runc 1.1 on cgroup v1 ignores them for a rootless container)."""
     if rl.name != "barco":
         pytest.skip("barco's refusal; runc rootless skips cgroup v1 limits silently")
     b = rootless_bundle(rl, user_rootfs, "true",
                         edit=lambda c: c["linux"].update(resources={"pids": {"limit": 16}}))
-    cid = cids()
+    cid = ids()
     r = rl.run("create", "--bundle", b, cid)
     assert r.returncode == 1
     err = text(r.stderr)
@@ -299,14 +293,14 @@ def test_barco_rootless_limits_need_a_delegated_cgroup(rl, user_rootfs, cids):
     assert_nothing_left(rl, cid)
 
 
-def test_barco_rootless_exec_and_ps(rl, user_rootfs, cids):
+def test_barco_rootless_exec_and_ps(rl, user_rootfs, ids):
     """barco: exec enters the container (user namespace first) as root inside;
     ps --format json lists the init and the exec'd process without a cgroup
     (runc 1.1 cannot: it reads the pids from a cgroup a user does not have)."""
     if rl.name != "barco":
         pytest.skip("runc ps needs the container's cgroup, which a rootless one lacks here")
     b = rootless_bundle(rl, user_rootfs, "sleep", "60")
-    cid = cids()
+    cid = ids()
     rl.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
     pid = int((b / "init.pid").read_text())
     rl.ok("start", cid)
@@ -325,7 +319,7 @@ def test_barco_rootless_exec_and_ps(rl, user_rootfs, cids):
 
 
 def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, user_rootfs,
-                                                                   cids, scratch):
+                                                                   ids, scratch):
     """CVE-2019-5736 rootless: the user owns the runtime's binary (built in their
     home), and container root is the user. The attack of test_security.py, from
     inside the container: /proc/1/exe of the waiting init held O_PATH, reopened
@@ -341,7 +335,7 @@ def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, us
     own = Rootless(rl.name, str(exe), owner)
     before = digest(exe)
     b = rootless_bundle(own, user_rootfs, "sleep", "3")
-    cid = cids()
+    cid = ids()
     own.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
     pid = int((b / "init.pid").read_text())
     attacker, held, out, err = attack(pid, lambda: own.ok("start", cid),
@@ -357,7 +351,7 @@ def test_rootless_binary_of_the_user_not_writable_through_proc_exe(rl, users, us
     assert_nothing_left(own, cid, [pid])
 
 
-def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, cids):
+def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, ids):
     """A bundle whose maps are the user's range in /etc/subuid and /etc/subgid:
     written by newuidmap/newgidmap, container root is the range's first id on
     the host. A range that is not the user's is refused, exit 1, nothing left."""
@@ -368,8 +362,8 @@ def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, ci
                     "host id, which a user may not (EPERM; FACTS.md)")
     owner = users[0]
     start = 1000000000 + secrets.randbelow(1000) * 65536
-    ids = f"{start}-{start + 65535}"
-    subprocess.run(["usermod", "--add-subuids", ids, "--add-subgids", ids, owner.name],
+    span = f"{start}-{start + 65535}"
+    subprocess.run(["usermod", "--add-subuids", span, "--add-subgids", span, owner.name],
                    check=True, capture_output=True)
     try:
         def ranged(base):
@@ -379,7 +373,7 @@ def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, ci
             return edit
 
         b = rootless_bundle(rl, user_rootfs, "sleep", "60", edit=ranged(start))
-        cid = cids()
+        cid = ids()
         rl.ok("create", "--bundle", b, "--pid-file", b / "init.pid", cid)
         pid = int((b / "init.pid").read_text())
         assert os.stat(f"/proc/{pid}").st_uid == start
@@ -388,10 +382,10 @@ def test_rootless_subordinate_range_through_newuidmap(rl, users, user_rootfs, ci
         assert reap(pid, timeout=20) is not None
         assert_nothing_left(rl, cid, [pid])
         b = rootless_bundle(rl, user_rootfs, "true", edit=ranged(start + 65536))
-        cid = cids()
+        cid = ids()
         r = rl.run("create", "--bundle", b, cid)
         assert r.returncode == 1, text(r.stderr)
         assert_nothing_left(rl, cid)
     finally:
-        subprocess.run(["usermod", "--del-subuids", ids, "--del-subgids", ids, owner.name],
+        subprocess.run(["usermod", "--del-subuids", span, "--del-subgids", span, owner.name],
                        capture_output=True)

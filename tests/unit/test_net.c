@@ -1,14 +1,16 @@
-/* --net: the mode names and the address allocator of --net=bridge. */
+/* --net: the mode names, the address allocator of --net=bridge, the name files' mount points. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "stages/net.h"
 #include "stages/net_lease.h"
+#include "stages/net_names.h"
 #include "stages/net_nat.h"
 #include "stages/net_slirp.h"
 #include "suites.h"
@@ -104,6 +106,124 @@ static void test_lease_take_drop(void)
 	CU_ASSERT_EQUAL(left, 0); /* c is in another namespace */
 	CU_ASSERT_EQUAL(barco_lease_drop(fd, "c", &gone, &left, &err), 1);
 	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_END), 0);
+	barco_test_rmtree(dir);
+}
+
+/* "mountpoints" lines are "UID PATH": a path matches whole, never as a prefix. */
+static void test_names_lists(void)
+{
+	const char *text = "100000 /r/etc/hostname\n100000 /r/etc/resolv.conf\n";
+
+	CU_ASSERT_TRUE(barco_net_names_lists(text, "/r/etc/hostname"));
+	CU_ASSERT_TRUE(barco_net_names_lists(text, "/r/etc/resolv.conf"));
+	CU_ASSERT_TRUE(barco_net_names_lists("0 /r/etc/hosts", "/r/etc/hosts"));
+	CU_ASSERT_FALSE(barco_net_names_lists(text, "/r/etc/hosts"));
+	CU_ASSERT_FALSE(barco_net_names_lists(text, "/r/etc/host"));
+	CU_ASSERT_FALSE(barco_net_names_lists(text, "/r/etc/hostname.bak"));
+	CU_ASSERT_FALSE(barco_net_names_lists("/r/etc/hostname\n", "/r/etc/hostname"));
+	CU_ASSERT_FALSE(barco_net_names_lists("x /r/etc/hostname\n", "/r/etc/hostname"));
+	CU_ASSERT_FALSE(barco_net_names_lists("", "/r/etc/hostname"));
+}
+
+static const char *names_live_one;
+
+static bool names_is_live(const char *name)
+{
+	return names_live_one && strcmp(name, names_live_one) == 0;
+}
+
+/* The state directory run/name, and its fd. */
+static int names_state_dir(const char *dir, const char *name)
+{
+	char path[4200];
+
+	(void)snprintf(path, sizeof(path), "%s/run/%s", dir, name);
+	CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * In dir: run/a and run/b (*ret_a, *ret_b), and rootfs/etc with the
+ * empty files named (made_a's mount points, and the rootfs's own), then
+ * under the lock a notes made_a and b notes nothing it made.
+ */
+static void names_two_containers(const char *dir, const bool *made_a, const char *const *files,
+				 int *ret_a, int *ret_b, struct barco_report *rep)
+{
+	const bool none[BARCO_NAME_FILES] = {false};
+	char path[4200];
+	cleanup_close int run = -1;
+	struct barco_err err = {0};
+
+	(void)snprintf(path, sizeof(path), "%s/run", dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0755), 0);
+	(void)snprintf(path, sizeof(path), "%s/rootfs/etc", dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0755), 0);
+	for (size_t i = 0; files[i]; i++)
+		barco_test_write_file(path, files[i], "");
+	*ret_a = names_state_dir(dir, "a");
+	*ret_b = names_state_dir(dir, "b");
+	(void)snprintf(path, sizeof(path), "%s/rootfs", dir);
+	CU_ASSERT_EQUAL_FATAL(barco_net_names_lock(*ret_a, &run, &err), 0);
+	CU_ASSERT_EQUAL(barco_net_names_note(*ret_a, run, path, made_a, rep, &err), 0);
+	CU_ASSERT_EQUAL(barco_net_names_note(*ret_b, run, path, none, rep, &err), 0);
+}
+
+static bool names_exists(const char *dir, const char *file)
+{
+	char path[4200];
+	struct stat st;
+
+	(void)snprintf(path, sizeof(path), "%s/rootfs/etc/%s", dir, file);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * a made /etc/hostname, b found it and shares it: both list it; a leaving
+ * while b lives keeps it, b leaving last removes it. A rootfs file no
+ * container lists is not noted.
+ */
+static void test_names_shared_mount_point(void)
+{
+	static const char *const files[] = {"hostname", "hosts", NULL};
+	const bool made_a[BARCO_NAME_FILES] = {false, true, false};
+	cleanup_free char *dir = barco_test_tmpdir();
+	cleanup_close int a = -1, b = -1;
+	struct barco_report rep;
+
+	barco_report_clear(&rep);
+	names_two_containers(dir, made_a, files, &a, &b, &rep);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(rep.text, "/etc/hostname: the mount point another container made, shared"));
+	CU_ASSERT_PTR_NULL(strstr(rep.text, "/etc/hosts:"));
+	names_live_one = "b";
+	barco_net_names_remove(a, names_is_live, &rep);
+	CU_ASSERT_TRUE(names_exists(dir, "hostname"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rep.text, "kept, another live container binds over it"));
+	CU_ASSERT_EQUAL(faccessat(a, "mountpoints", F_OK, 0), -1);
+	names_live_one = "a"; /* still holding its state directory: its list is gone already */
+	barco_net_names_remove(b, names_is_live, &rep);
+	CU_ASSERT_FALSE(names_exists(dir, "hostname"));
+	CU_ASSERT_TRUE(names_exists(dir, "hosts"));
+	barco_test_rmtree(dir);
+}
+
+/* A mount point a dead container lists is removed by the live one leaving. */
+static void test_names_dead_lister(void)
+{
+	static const char *const files[] = {"resolv.conf", NULL};
+	const bool made_a[BARCO_NAME_FILES] = {false, false, true};
+	cleanup_free char *dir = barco_test_tmpdir();
+	cleanup_close int a = -1, b = -1;
+	struct barco_report rep;
+
+	barco_report_clear(&rep);
+	names_two_containers(dir, made_a, files, &a, &b, &rep);
+	names_live_one = NULL; /* a died, not reclaimed yet */
+	barco_net_names_remove(b, names_is_live, NULL);
+	CU_ASSERT_FALSE(names_exists(dir, "resolv.conf"));
 	barco_test_rmtree(dir);
 }
 
@@ -215,4 +335,7 @@ void barco_test_register_net(void)
 	barco_test_add(s, "-p values", test_parse_port);
 	barco_test_add(s, "slirp4netns's command line", test_slirp_argv);
 	barco_test_add(s, "slirp4netns's add_hostfwd", test_slirp_hostfwd);
+	barco_test_add(s, "mountpoints lines", test_names_lists);
+	barco_test_add(s, "a shared mount point goes with the last", test_names_shared_mount_point);
+	barco_test_add(s, "a dead container's listing does not keep one", test_names_dead_lister);
 }

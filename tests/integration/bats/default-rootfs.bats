@@ -35,6 +35,19 @@ teardown_file() { teardown_suite_rootfs; }
 	assert_line "shell=/bin/sh"
 }
 
+@test "barco rootfs create ships /etc/hosts, and /etc/hostname and /etc/resolv.conf empty, for --net to bind over" {
+	local f
+	# $ROOTFS: what setup_suite_rootfs made with `barco rootfs create`.
+	for f in hosts hostname resolv.conf; do
+		[ -f "$ROOTFS/etc/$f" ] && [ ! -L "$ROOTFS/etc/$f" ] || fail "no regular file $ROOTFS/etc/$f"
+		assert_equal "$(stat -c '%u:%g %a' "$ROOTFS/etc/$f")" "$MAPPED_ROOT:$MAPPED_ROOT 644"
+	done
+	assert_equal "$(stat -c %s "$ROOTFS/etc/hostname")" 0
+	assert_equal "$(stat -c %s "$ROOTFS/etc/resolv.conf")" 0
+	run grep -c localhost "$ROOTFS/etc/hosts"
+	assert_output 2
+}
+
 @test "later runs reuse it and leave nothing next to it" {
 	local before
 	before=$(stat -c %i "$BARCO_HOME/rootfs")

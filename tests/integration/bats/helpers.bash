@@ -68,6 +68,69 @@ setup_suite_rootfs() {
 	tmp_barco_snapshot >"$TEST_ROOT/tmp-before"
 }
 
+# rootfs_without_name_files [DIR]: a copy of $ROOTFS at DIR (default: one of
+# this test's own in $TEST_ROOT) without /etc/hosts, /etc/hostname and
+# /etc/resolv.conf, which `barco rootfs create` ships: there --net makes
+# the mount points of its binds (stages/net_names.h). Prints DIR. A test
+# runs on it with ROOTFS=$(rootfs_without_name_files) (not `local ROOTFS`
+# first, which would empty the $ROOTFS it copies).
+rootfs_without_name_files() {
+	local dir=${1:-$TEST_ROOT/rootfs-nonames-${BATS_TEST_NUMBER:-0}}
+	cp -a "$ROOTFS" "$dir" || fail "cp -a $ROOTFS $dir failed"
+	rm -f "$dir/etc/hosts" "$dir/etc/hostname" "$dir/etc/resolv.conf"
+	echo "$dir"
+}
+
+# lists_mount_point NAME PATH: the container's "mountpoints" lists PATH (a root container: its
+# state is in /run/barco).
+lists_mount_point() {
+	grep -q " $2\$" "/run/barco/$1/mountpoints" 2>/dev/null
+}
+
+# shared_name_files_case START: --net containers A and B at once on a
+# rootfs without the name files, each started by `START NAME CMD...` (in
+# the background, its barco last in BG_PIDS). B binds over the mount
+# points A made and lists them too; A leaves, and B still reads its own
+# hostname, resolv.conf and hosts (after /go appears in the rootfs; 60 s
+# at most); once both are gone, so are the mount points.
+shared_name_files_case() {
+	local start=$1 a b a_pid b_pid f
+	a=$(cname a)
+	b=$(cname b)
+	ROOTFS=$(rootfs_without_name_files)
+	"$start" "$a" /bin/sh -c 'trap "exit 0" TERM; sleep 60 & wait'
+	a_pid=${BG_PIDS[-1]}
+	# A runs its command: its binds, over the mount points it made, are there.
+	wait_init_pid "$a" sh
+	# shellcheck disable=SC2016 # expanded in the container
+	"$start" "$b" /bin/sh -c 'i=0; while [ ! -e /go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+		cat /etc/hostname; [ -s /etc/resolv.conf ] && echo resolv.conf bound; grep -c localhost /etc/hosts'
+	b_pid=${BG_PIDS[-1]}
+	wait_init_pid "$b" sh
+	for f in hosts hostname resolv.conf; do
+		lists_mount_point "$a" "$ROOTFS/etc/$f" && lists_mount_point "$b" "$ROOTFS/etc/$f" ||
+			fail "$a and $b do not both list $ROOTFS/etc/$f: $(cat /run/barco/{"$a","$b"}/mountpoints "$TEST_ROOT/out.$b.err")"
+	done
+	kill -TERM "$a_pid"
+	wait_barco "$a_pid"
+	assert_equal "$BG_STATUS" 0
+	for f in hosts hostname resolv.conf; do
+		[ -e "$ROOTFS/etc/$f" ] || fail "$a took the mount point $f that $b binds over"
+	done
+	touch "$ROOTFS/go"
+	wait_barco "$b_pid"
+	BG_PIDS=()
+	run cat "$TEST_ROOT/out.$b"
+	assert_equal "$BG_STATUS" 0
+	assert_line --index 0 "$b"
+	assert_line --index 1 "resolv.conf bound"
+	assert_line --index 2 2
+	for f in hosts hostname resolv.conf; do
+		[ ! -e "$ROOTFS/etc/$f" ] || fail "the mount point $ROOTFS/etc/$f was left"
+	done
+	assert_nothing_left "$a" "$b"
+}
+
 # Copies the helper into a rootfs, owned by the uid container root maps to.
 install_helper() {
 	install -m 0755 -o "$MAPPED_ROOT" -g "$MAPPED_ROOT" "$HELPER" "$1/bin/barco-testhelper"
@@ -134,6 +197,26 @@ remove_test_users() {
 fetch() {
 	nsenter --net="/run/netns/$TEST_NETNS" /usr/bin/python3 -c \
 		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())" "$1"
+}
+
+# assert_served NAME HOST:PORT...: each answers with NAME's page (HTTPD_CMD's).
+assert_served() {
+	local n=$1 at
+	shift
+	for at in "$@"; do
+		run fetch "http://$at/"
+		[ "$status" = 0 ] && [ "$output" = "hello from $n" ] ||
+			fail "http://$at/: status $status, '$output', not 'hello from $n'"
+	done
+}
+
+# refute_served HOST:PORT...: nothing answers at any of them.
+refute_served() {
+	local at
+	for at in "$@"; do
+		run fetch "http://$at/"
+		[ "$status" != 0 ] || fail "http://$at/ answered: $output"
+	done
 }
 
 # A container's pid 1 that serves "hello from HOSTNAME" on port 80 until SIGTERM.

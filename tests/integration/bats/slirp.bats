@@ -21,8 +21,8 @@ setup_file() {
 	make_test_users bsl 1200000000
 	local u
 	for u in "$RANGED" "$SINGLE"; do
-		# A rootfs of the user's own: the name files' mount points can be made in it.
-		cp -a "$ROOTFS" "$TEST_ROOT/rootfs-$u"
+		# A rootfs of the user's own, without the name files: their mount points can be made in it.
+		rootfs_without_name_files "$TEST_ROOT/rootfs-$u" >/dev/null
 		chown -R "$u:$u" "$TEST_ROOT/rootfs-$u"
 	done
 	# The modes for user_barco's node (these files are never opened).
@@ -138,10 +138,10 @@ assert_slirp_gone() {
 }
 
 @test "--net=slirp4netns (root): tap0 10.0.2.100/24, the test's server reached, resolv.conf 10.0.2.3; nothing left" {
-	local n pid
+	local n pid f
 	n=$(cname)
 	make_netns
-	rm -f "$ROOTFS/etc/resolv.conf" "$ROOTFS/etc/hostname"
+	ROOTFS=$(rootfs_without_name_files)
 	run_slirp -v --name "$n" -- /bin/sh -c \
 		"ip -4 -o addr show dev tap0; ip route; cat /etc/resolv.conf /etc/hostname;
 		 wget -q -O- http://192.0.2.1:$PAGE_PORT/"
@@ -159,11 +159,29 @@ assert_slirp_gone() {
 		fail "no namespace passing in the report: $stderr"
 	pid=$(slirp_pid)
 	assert_slirp_gone "$pid" "$n" /run/barco
-	[ ! -e "$ROOTFS/etc/resolv.conf" ] || fail "the mount point $ROOTFS/etc/resolv.conf was left"
-	[ ! -e "$ROOTFS/etc/hostname" ] || fail "the mount point $ROOTFS/etc/hostname was left"
+	for f in hosts hostname resolv.conf; do
+		[ ! -e "$ROOTFS/etc/$f" ] || fail "the mount point $ROOTFS/etc/$f was left"
+	done
 	# The test's own /run/netns mount is still there (the sandbox's umount did not propagate).
 	ip netns exec "$TEST_NETNS" true || fail "the test's namespace mount is gone"
 	assert_nothing_left "$n"
+}
+
+# start_slirp NAME CMD...: `barco run --net=slirp4netns` as root in the
+# background, in the test's namespace.
+start_slirp() {
+	local n=$1
+	shift
+	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run -v --rootfs "$ROOTFS" --name "$n" \
+		--net=slirp4netns -- "$@" >"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
+	BG_PIDS+=("$!")
+}
+
+@test "--net=slirp4netns: two containers on a rootfs without the name files share the mount points; the first to go leaves the second its binds" {
+	make_netns
+	shared_name_files_case start_slirp
+	grep -q "/etc/hostname: the mount point another container made, shared" "$TEST_ROOT/out.$(cname b).err" ||
+		fail "no shared mount point in the report: $(cat "$TEST_ROOT/out.$(cname b).err")"
 }
 
 @test "--net=slirp4netns -p (root): the container's httpd from the test's namespace; socket gone after" {
@@ -175,14 +193,8 @@ assert_slirp_gone() {
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
 	BG_PIDS+=("$!")
 	wait_until 20 fetch http://192.0.2.1:8080/ || fail "nothing answers on 192.0.2.1:8080: $(cat "$TEST_ROOT/out.$n.err")"
-	run fetch http://192.0.2.1:8080/
-	assert_output "hello from $n"
-	run fetch http://127.0.0.1:8080/
-	assert_output "hello from $n"
-	run fetch http://192.0.2.1:8081/
-	assert_output "hello from $n"
-	run fetch http://127.0.0.1:8081/
-	assert_failure # published on 192.0.2.1 only
+	assert_served "$n" 192.0.2.1:8080 127.0.0.1:8080 192.0.2.1:8081
+	refute_served 127.0.0.1:8081 # published on 192.0.2.1 only
 	[ -S "/run/barco/$n/slirp.sock" ] || fail "no API socket in the state directory"
 	stderr=$(cat "$TEST_ROOT/out.$n.err")
 	[[ $stderr == *'network: connect(slirp.sock), send {"execute": "add_hostfwd", "arguments": {"proto": "tcp", "host_addr": "0.0.0.0", "host_port": 8080, "guest_addr": "10.0.2.100", "guest_port": 80}} = {"return":{"id":1}}'* ]] ||
@@ -190,8 +202,7 @@ assert_slirp_gone() {
 	pid=$(slirp_pid)
 	stop_background
 	assert_slirp_gone "$pid" "$n" /run/barco
-	run fetch http://192.0.2.1:8080/
-	assert_failure
+	refute_served 192.0.2.1:8080
 	assert_nothing_left "$n"
 }
 
@@ -212,7 +223,7 @@ assert_slirp_gone() {
 	local n pid barco_pid
 	n=$(cname)
 	make_netns
-	rm -f "$ROOTFS/etc/resolv.conf"
+	ROOTFS=$(rootfs_without_name_files)
 	nsenter --net="/run/netns/$TEST_NETNS" "$BARCO" run -v --rootfs "$ROOTFS" --name "$n" \
 		--net=slirp4netns -p 8080:80 -- sleep 60 \
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&- &
@@ -237,8 +248,7 @@ assert_slirp_gone() {
 	local n rootfs=$TEST_ROOT/rootfs-sym victim=$TEST_ROOT/victim
 	n=$(cname)
 	make_netns
-	cp -a "$ROOTFS" "$rootfs"
-	rm -f "$rootfs/etc/resolv.conf"
+	rootfs_without_name_files "$rootfs" >/dev/null
 	# An empty file of the rootfs's owner, where the symlink will lead on the host.
 	mkdir -p "$victim"
 	install -o "$(stat -c %u "$rootfs")" -g "$(stat -c %g "$rootfs")" -m 0644 /dev/null "$victim/resolv.conf"
@@ -314,8 +324,7 @@ assert_slirp_gone() {
 		>"$TEST_ROOT/out.$n" 2>"$TEST_ROOT/out.$n.err" 3>&-) &
 	BG_PIDS+=("$!")
 	wait_until 20 fetch http://192.0.2.1:8080/ || fail "nothing answers on 192.0.2.1:8080: $(cat "$TEST_ROOT/out.$n.err")"
-	run fetch http://192.0.2.1:8080/
-	assert_output "hello from $n"
+	assert_served "$n" 192.0.2.1:8080
 	stderr=$(cat "$TEST_ROOT/out.$n.err")
 	pid=$(slirp_pid)
 	[ "$(stat -c %u "/proc/$pid")" = "$(id -u "$RANGED")" ] || fail "slirp4netns (pid $pid) is not $RANGED's"
