@@ -164,6 +164,7 @@ def shown(value, unit):
 def goal_table(data):
     """The goals of issue 9 next to the measured values, with pass/miss."""
     measured, fastest = goal_measures(data), goal_measures(data, "min")
+    emulated = (data["machine"].get("vm") or {}).get("accel") == "tcg"
     out = ["| goal | measured (medians) | from the fastest runs | verdict |", "|---|--:|--:|---|"]
     for gid, text, target, unit in GOALS:
         value = measured[gid]
@@ -172,7 +173,10 @@ def goal_table(data):
             out.append(f"| {text} | – | – | not measured: {why} |")
             continue
         best = shown(fastest[gid], unit) if gid not in ("rss", "step") else ""
-        out.append(f"| {text} | {shown(value, unit)} | {best} | {'pass' if value <= target else 'miss'} |")
+        verdict = "pass" if value <= target else "miss"
+        if emulated and unit == "ms":
+            verdict = "not judged: an absolute time under emulation"
+        out.append(f"| {text} | {shown(value, unit)} | {best} | {verdict} |")
     return out
 
 

@@ -63,6 +63,9 @@ def test_stats_says_a_tcg_table_compares_ratios_only():
     assert "under qemu with TCG (qemu's software emulation of the CPU); the load average of " \
            "the machine running qemu was 1.0 0.5 0.2" in text
     assert "Absolute times are meaningless; the ratios between runtimes" in text
+    assert "| barco probe < 200 ms | 100.0 ms | 80.1 ms | not judged: an absolute time under " \
+           "emulation |" in text
+    assert "| barco run ≤ 0.2× runc | 0.16× | 0.17× | pass |" in text
     kvm = rendered({"vm": {"accel": "kvm", "host_load": None}})
     assert "KVM (hardware virtualization)" in kvm and "Absolute times are meaningless" not in kvm
     assert "Absolute times" not in rendered({}) and "**VM**" not in rendered({})
