@@ -7,6 +7,8 @@
 #   make bench-quick    a few runs of everything, to check that it all works
 #                       (written to /tmp/barco-bench-quick, not bench/results)
 #   make bench-readme   copy the newest bench/results table into README.md
+#   make vm-bench       the same inside the Debian 12 VM (vm/vm.mk), written to
+#                       bench/results/DATE-vm-debian12-ACCEL.{md,json}
 #
 # BENCH_RUNS (30), BENCH_ROUNDS (3), BENCH_WARMUP (3), BENCH_STEPS (10) are
 # passed on; BENCH_INSTALL=0 stops it from apt-get installing hyperfine, runc,
@@ -27,6 +29,12 @@ bench-quick: all build/bench/oci-cycle
 build/bench/oci-cycle: bench/oci-cycle.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(LDFLAGS_ALL) -o $@ $<
+
+# This architecture's syscall numbers as <sys/syscall.h> defines them, for the
+# OCI bundles' seccomp allowlist where bench/run has no compiler (the VM).
+build/bench/syscalls:
+	@mkdir -p $(@D)
+	$(CC) -dM -E -include sys/syscall.h -x c /dev/null | grep '^#define __NR_' > $@.tmp && mv $@.tmp $@
 
 bench-readme:
 	@/usr/bin/python3 bench/readme

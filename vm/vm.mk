@@ -4,6 +4,12 @@
 #   make vm-image   build the image (mmdebstrap), unless cached for this recipe
 #   make vm-test    every suite inside the VM; exits with their status
 #   make vm-shell   the same VM with a root shell on this terminal
+#   make vm-bench   the benchmark (bench/run) inside the VM: barco, runc, crun,
+#                   bubblewrap, unshare, ctr run; results copied to
+#                   bench/results/DATE-vm-debian12-ACCEL.{md,json} (manual only)
+#   make vm-oci-test  the OCI contract suites (tests/run-all oci-contract)
+#                   against runc, crun and barco on pure cgroup v2; counts per
+#                   runtime in build/vm-results/oci-contract.md (manual only)
 #
 # VM_CACHE (image cache, default /var/cache/barco/vm), VM_TIMEOUT (seconds
 # for the boot and the suites, default 2400), VM_BUILD_TIMEOUT (seconds for
@@ -18,13 +24,13 @@ VM_ENV := $(foreach v,VM_CACHE VM_TIMEOUT VM_BUILD_TIMEOUT VM_MEMORY VM_CPUS VM_
 
 # vm/run checks VM_ACCEL too; here a wrong value stops make before it
 # builds barco and the image for nothing.
-ifneq ($(filter vm-test vm-shell,$(MAKECMDGOALS)),)
+ifneq ($(filter vm-test vm-shell vm-bench vm-oci-test,$(MAKECMDGOALS)),)
 ifneq ($(filter-out auto kvm tcg,$(VM_ACCEL))$(word 2,$(VM_ACCEL)),)
 $(error VM_ACCEL='$(VM_ACCEL)' is not an accelerator: use auto (the default), kvm or tcg)
 endif
 endif
 
-.PHONY: vm-image vm-test vm-shell
+.PHONY: vm-image vm-test vm-shell vm-bench vm-oci-test
 
 vm-image:
 	@$(VM_ENV) bash vm/build-image
@@ -39,3 +45,12 @@ vm-test: $(VM_TEST_BINS) deb vm-image
 
 vm-shell: all vm-image
 	@$(VM_ENV) bash vm/run shell
+
+# Not in CI: neither fits its time budget under software emulation. The
+# benchmark runs the tree's bin/barco (no package needed) and the host's
+# build/bench helpers; BENCH_RUNS and the like (bench/bench.mk) pass on.
+vm-bench: all build/bench/oci-cycle build/bench/syscalls vm-image
+	@$(VM_ENV) $(BENCH_ENV) bash vm/run bench
+
+vm-oci-test: all vm-image
+	@$(VM_ENV) bash vm/run oci-test

@@ -101,6 +101,18 @@ def text(b):
     return b.decode(errors="replace") if isinstance(b, bytes) else (b or "")
 
 
+def says_unknown_id(rt, err):
+    """Whether err is rt's answer for an id it has no container of. runc's words,
+    "container ID does not exist", are what clients match (FACTS.md; barco says
+    them too). crun 1.8.1 names the state it could not open instead: "error
+    opening file `ROOT/ID/status`: No such file or directory", or for delete
+    "cannot open directory 'ROOT/ID': No such file or directory" (measured in the
+    Debian 12 VM, make vm-oci-test)."""
+    if rt.name == "crun":
+        return "No such file or directory" in err
+    return "does not exist" in err
+
+
 def runtime_unusable(name, path, probe_bundle, scratch):
     """Why NAME cannot be tested on this host, or None."""
     exe = shutil.which(path)

@@ -190,6 +190,13 @@ def test_paths_leaving_the_root_are_refused(rt, bundle, ids, path):
     linux.cgroupsPath, leaving nothing (runc cleans such a path and goes on)."""
     if rt.name == "runc":
         pytest.skip("runc 1.1.5 cleans the path (filepath.Clean) instead of refusing it")
+    # Not run with crun: crun 1.8.1 takes "/" as the root cgroup itself, and
+    # before failing (no memory.max there) attaches its device program to it,
+    # which then denies every other device on the machine (in the VM, PID 1
+    # could no longer open /dev/port); the other paths fail on a file beside
+    # them, not as a refusal of the path. This is barco's refusal only.
+    if rt.name != "barco":
+        pytest.skip(f"barco's own refusal; {rt.name} 1.8.1 would use \"/\", the root cgroup")
     cid = ids()
     b = with_path(bundle(), path)
     r, _ = create(rt, b, cid, expect_ok=False)

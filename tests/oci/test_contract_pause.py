@@ -9,8 +9,8 @@ import os
 import signal
 import time
 
-from ocihelp import (children_of, create, read_pid_file, reap, start_ready, text, wait_for,
-                     assert_nothing_left)
+from ocihelp import (children_of, create, read_pid_file, reap, says_unknown_id, start_ready, text,
+                     wait_for, assert_nothing_left)
 
 # Prints a growing counter: while paused the output must stop growing.
 TICKER = "echo ready; i=0; while :; do i=$((i+1)); echo $i; sleep 0.02; done"
@@ -79,7 +79,7 @@ def test_pause_resume_refusals(rt, bundle, ids):
     assert rt.status(cid) == "paused"
     for verb in ("pause", "resume"):
         r = rt.run(verb, "oci-no-such-container")
-        assert r.returncode == 1 and "does not exist" in text(r.stderr), text(r.stderr)
+        assert r.returncode == 1 and says_unknown_id(rt, text(r.stderr)), text(r.stderr)
         r = rt.run(verb)
         assert r.returncode == 1 and text(r.stderr).strip(), f"{verb} without id"
     rt.ok("resume", cid)

@@ -177,6 +177,10 @@ def ids_runtime(rl):
 def test_rootless_spec_is_runcs_rootless_variant(rl, users):
     """spec --rootless: a user namespace, container root mapped to the caller
     alone, no network namespace, /sys a read-only bind (what runc writes)."""
+    if rl.name == "crun":
+        # crun's own variant keeps a network namespace (one a user may make):
+        # this pins runc's, which barco writes.
+        pytest.skip("`crun spec --rootless` is crun's variant, with a network namespace")
     d = Path(tempfile.mkdtemp(prefix="spec.", dir=users[0].home))
     os.chown(d, users[0].uid, users[0].uid)
     rl.ok("spec", "--rootless", cwd=d)
@@ -197,6 +201,11 @@ def test_rootless_lifecycle(rl, user_rootfs, ids, flags):
     """create, state created, start, exit 7, state stopped, delete: nothing left,
     the state in the user's runtime directory, the init the user's on the host.
     With runc's global --rootless true too (what runc detects by itself)."""
+    if flags and rl.name == "crun":
+        # `crun --rootless true state X` opens true/X/status: crun 1.8.1 takes
+        # the value of --rootless as its state root (measured; a crun bug). The
+        # container made there could not be found, nor deleted, after.
+        pytest.skip("crun 1.8.1 takes --rootless VALUE as its state root")
     b = rootless_bundle(rl, user_rootfs, "sh", "-c", "exit 7")
     cid = ids()
     r = rl.run(*flags, "create", "--bundle", b, "--pid-file", b / "init.pid", cid, cwd=b)
@@ -264,6 +273,11 @@ def test_rootless_without_a_user_namespace_is_refused(rl, user_rootfs, ids):
         lx.pop("uidMappings", None)
         lx.pop("gidMappings", None)
 
+    if rl.name == "crun":
+        # crun 1.8.1 makes a user namespace of its own for a user's container
+        # and maps it with newgidmap ("newgidmap: gid range [0-1001) ->
+        # [1000-2001) not allowed" here), rather than refusing the spec.
+        pytest.skip("crun 1.8.1 adds a user namespace itself rather than refusing the spec")
     b = rootless_bundle(rl, user_rootfs, "true", edit=no_userns)
     cid = ids()
     r = rl.run("create", "--bundle", b, cid)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ocihelp import CGROUP_ROOT, create, read_pid_file, reap, start_ready, text
+from ocihelp import CGROUP_ROOT, create, read_pid_file, reap, says_unknown_id, start_ready, text
 
 SLEEPER = "echo ready; while :; do sleep 0.05; done"
 # What cgroup v1 shows for "no memory limit" (PAGE_COUNTER_MAX pages of 4 KiB).
@@ -124,7 +124,7 @@ def test_update_refusals(rt, bundle, ids, tmp_path):
     f = tmp_path / "r.json"
     f.write_text(json.dumps({"pids": {"limit": 21}}))
     r = rt.run("update", "--resources", f, "oci-no-such-container")
-    assert r.returncode == 1 and "does not exist" in text(r.stderr), text(r.stderr)
+    assert r.returncode == 1 and says_unknown_id(rt, text(r.stderr)), text(r.stderr)
     r = rt.run("update", "--resources", f)
     assert r.returncode == 1
     r = rt.run("update", "--resources", tmp_path / "missing.json", cid)
