@@ -233,12 +233,22 @@ start_slirp() {
 	stderr=$(cat "$TEST_ROOT/out.$n.err")
 	pid=$(slirp_pid)
 	[ -n "$pid" ] && ! gone "$pid" || fail "no slirp4netns running: $stderr"
+	[ -e "$ROOTFS/etc/resolv.conf" ] || fail "no mount point made for /etc/resolv.conf: $stderr"
 	kill -KILL "$barco_pid"
 	wait "$barco_pid" || true
 	# The exit pipe closed with barco: slirp4netns ends without anyone's help.
 	wait_until 10 gone "$pid" || fail "slirp4netns (pid $pid) outlived barco"
-	[ -e "$ROOTFS/etc/resolv.conf" ] || fail "the mount point should outlive the SIGKILL until reclaimed"
-	run_barco delete "$n"
+	# The dead container is stale now, and any barco that starts reclaims it:
+	# with bats --jobs (the VM) one in another file may come before this
+	# delete. Either way the reclaim, not the dead barco, removes the mount point.
+	if [ -e "$ROOTFS/etc/resolv.conf" ]; then
+		run_barco delete "$n"
+		[ "$status" -eq 0 ] || [[ $stderr == "barco: no container named '$n'"* ]] ||
+			fail "delete: status $status: $stderr"
+	else
+		wait_until 10 test ! -e "/run/barco/$n" ||
+			fail "the mount point is gone but the state of $n is not"
+	fi
 	assert_slirp_gone "$pid" "$n" /run/barco
 	[ ! -e "$ROOTFS/etc/resolv.conf" ] || fail "the mount point $ROOTFS/etc/resolv.conf was left"
 	assert_nothing_left "$n"
