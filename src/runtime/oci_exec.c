@@ -352,7 +352,7 @@ static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err 
 	struct barco_report rep = {0};
 
 	/* Rootless without a delegated cgroup: the layout is "none", and attach does nothing. */
-	if (barco_cgroup_attach(&x->cgroup, pid, false, &rep, err) < 0)
+	if (barco_cgroup_attach(&x->cgroup, pid, 0, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;
 }

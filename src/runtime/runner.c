@@ -264,7 +264,13 @@ int barco_runner_clone(struct barco_container *c, struct barco_report *rep, stru
 	}
 	barco_report_add(rep, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC) = [%d, %d]", sv[0],
 			 sv[1]);
+	if (barco_cgroup_join_open(&c->cgroup, &c->cgroup_join, err) < 0)
+		goto fail;
 	pid = clone_child(c, ns_flags, rep, err);
+	if (pid == 0)
+		barco_cgroup_join_self(&c->cgroup_join);
+	else
+		barco_cgroup_join_close(&c->cgroup_join);
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {

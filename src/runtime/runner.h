@@ -94,6 +94,8 @@ struct barco_container {
 	int exit_status;     /* runner: the status to exit with when a stage failed */
 	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
 	bool is_in_cgroup2;  /* runner: clone3 started it in its cgroup2 directory */
+	/* Its cgroup v1 "tasks" files, which it writes itself after the clone */
+	struct barco_cgroup_join cgroup_join;
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */
 	uint64_t stage_start_ns; /* container: when its part of the current stage began */
 

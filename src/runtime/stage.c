@@ -103,8 +103,14 @@ static int stage_userns_parent(struct barco_container *c, struct barco_report *r
 	idmap_rootfs(c, rep);
 	if (clone_container(c, rep, err) < 0)
 		return -1;
-	/* Into its cgroups before it creates its cgroup namespace (next stage). */
-	if (barco_cgroup_attach(&c->cgroup, c->pid, c->is_in_cgroup2, rep, err) < 0)
+	/*
+	 * Into its cgroups before it creates its cgroup namespace (next
+	 * stage): the v1 ones it joined itself (stages/cgroup.h), the cgroup2
+	 * one it started in, unless clone3 was refused.
+	 */
+	if (barco_cgroup_attach(&c->cgroup, c->pid,
+				BARCO_CG_SKIP_V1 | (c->is_in_cgroup2 ? BARCO_CG_SKIP_UNIFIED : 0u),
+				rep, err) < 0)
 		return -1;
 	if (c->cfg->is_userns_host) {
 		barco_report_add(rep, "--userns=host: no user namespace, no id maps");
@@ -116,6 +122,8 @@ static int stage_userns_parent(struct barco_container *c, struct barco_report *r
 static int stage_userns_child(struct barco_container *c, struct barco_report *rep,
 			      struct barco_err *err)
 {
+	if (barco_cgroup_join_report(&c->cgroup_join, rep, err) < 0)
+		return -1;
 	if (c->cfg->is_userns_host)
 		return 0;
 	return barco_userns_become_root(rep, err);

@@ -811,7 +811,7 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
 	return r;
 }
 
-int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
+int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, unsigned skip,
 			struct barco_report *rep, struct barco_err *err)
 {
 	const char *paths[BARCO_CG_PATHS_MAX];
@@ -825,11 +825,74 @@ int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_uni
 	if (n == 0)
 		return barco_err_set(err, ENOENT, "attach pid %d: no cgroup created", (int)pid);
 	(void)snprintf(v, sizeof(v), "%d", (int)pid);
-	for (size_t i = 0; i < n; i++)
-		if (!(is_in_unified && paths[i] == cg->unified_path) &&
-		    cg_write(paths[i], "cgroup.procs", v, false, rep, err) < 0)
+	for (size_t i = 0; i < n; i++) {
+		bool is_unified = paths[i] == cg->unified_path;
+
+		if ((is_unified && (skip & BARCO_CG_SKIP_UNIFIED)) ||
+		    (!is_unified && (skip & BARCO_CG_SKIP_V1)))
+			continue;
+		if (cg_write(paths[i], "cgroup.procs", v, false, rep, err) < 0)
 			return -1;
+	}
 	return 0;
+}
+
+int barco_cgroup_join_open(const struct barco_cgroup *cg, struct barco_cgroup_join *ret,
+			   struct barco_err *err)
+{
+	const char *paths[BARCO_CG_PATHS_MAX];
+	size_t n = distinct_paths(cg, paths, NULL);
+	char path[PATH_MAX];
+
+	*ret = (struct barco_cgroup_join){.len = 0};
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (paths[i] == cg->unified_path)
+			continue;
+		if (!path_fmt(path, "%s/tasks", paths[i])) {
+			barco_cgroup_join_close(ret);
+			return barco_err_set(err, ENAMETOOLONG, "open %s/tasks", paths[i]);
+		}
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			barco_err_errno(err, "open %s", path);
+			barco_cgroup_join_close(ret);
+			return -1;
+		}
+		ret->dirs[ret->len] = paths[i];
+		ret->fds[ret->len++] = fd;
+	}
+	return 0;
+}
+
+void barco_cgroup_join_self(struct barco_cgroup_join *j)
+{
+	for (size_t i = 0; i < j->len; i++)
+		if (write(j->fds[i], "0", 1) != 1 && j->errnum == 0) {
+			j->errnum = errno;
+			j->failed = i;
+		}
+	barco_cgroup_join_close(j);
+}
+
+int barco_cgroup_join_report(const struct barco_cgroup_join *j, struct barco_report *rep,
+			     struct barco_err *err)
+{
+	if (j->errnum)
+		return barco_err_set(err, j->errnum, "write 0 to %s/tasks", j->dirs[j->failed]);
+	for (size_t i = 0; i < j->len; i++)
+		barco_report_add(rep,
+				 "write %s/tasks = 0: this process, one thread, moves itself (no "
+				 "wait for the lock a cgroup.procs write takes)",
+				 j->dirs[i]);
+	return 0;
+}
+
+void barco_cgroup_join_close(struct barco_cgroup_join *j)
+{
+	for (size_t i = 0; i < j->len; i++)
+		barco_close_fd(&j->fds[i]);
 }
 
 /*

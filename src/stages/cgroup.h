@@ -126,13 +126,56 @@ int barco_cgroup_create(const struct barco_cgroup_layout *layout, const char *na
  */
 pid_t barco_cgroup_clone_into(unsigned long ns_flags, int cgroup_fd);
 
-/*
- * Moves pid into every cgroup of cg (writes cgroup.procs); with
- * is_in_unified, not into the cgroup2 one, which clone3 put it in.
- */
-int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, bool is_in_unified,
+/* What barco_cgroup_attach leaves out: where the process already is. */
+enum {
+	BARCO_CG_SKIP_UNIFIED = 1, /* clone3 started it in the cgroup2 directory */
+	BARCO_CG_SKIP_V1 = 2,	   /* it joined the v1 directories itself (barco_cgroup_join) */
+};
+
+/* Moves pid into every cgroup of cg (writes cgroup.procs) but those skip names. */
+int barco_cgroup_attach(const struct barco_cgroup *cg, pid_t pid, unsigned skip,
 			struct barco_report *rep, struct barco_err *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * The container's first process joins its cgroup v1 directories itself.
+ * A pid written to cgroup.procs makes the kernel take
+ * cgroup_threadgroup_rwsem for writing, which waits for an RCU grace
+ * period: 7 to 15 ms on the 2-CPU host of 2026-12-07, for each container
+ * (the first write pays; the next ones find the lock already slow). "0"
+ * written to a v1 "tasks" file moves the writer's own thread, the one
+ * migration done without that lock: 0.2 ms for five hierarchies. A
+ * process of one thread, as the child of clone(2) is, moves whole.
+ *
+ * The runner opens the "tasks" files before the clone (they stay open in
+ * the child); the child writes and closes them (barco_cgroup_join_self),
+ * still as the runner's user; its part of the userns stage reports them.
+ * The kernel checks the credentials the file was opened with, so no
+ * privilege is needed in the child. The cgroup2 directory is not among
+ * them: clone3(CLONE_INTO_CGROUP) starts the child there, and a thread
+ * cannot leave its process's cgroup2 domain alone.
+ */
+struct barco_cgroup_join {
+	int fds[BARCO_CG_PATHS_MAX];
+	const char *dirs[BARCO_CG_PATHS_MAX]; /* into the barco_cgroup it was opened from */
+	size_t len;
+	int errnum;    /* the first failed write's errno, or 0 */
+	size_t failed; /* and its index */
+};
+
+/* Opens the "tasks" file of each v1 directory of cg; on error none stays open. */
+int barco_cgroup_join_open(const struct barco_cgroup *cg, struct barco_cgroup_join *ret,
+			   struct barco_err *err) __attribute__((warn_unused_result));
+
+/* In the child: writes "0" to each, then closes them all. */
+void barco_cgroup_join_self(struct barco_cgroup_join *j);
+
+/* In the child, after join_self: a report line per directory, or the first failure. */
+int barco_cgroup_join_report(const struct barco_cgroup_join *j, struct barco_report *rep,
+			     struct barco_err *err) __attribute__((warn_unused_result));
+
+/* Closes what is still open (the runner's copies, after the clone). */
+void barco_cgroup_join_close(struct barco_cgroup_join *j);
 
 /*
  * Kills whatever still runs in cg and removes its directories. Idempotent;

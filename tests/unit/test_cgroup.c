@@ -512,14 +512,14 @@ static void test_fake_attach(void)
 	fake_hybrid(f.root, &f.l);
 	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "a", cg), 0);
 	/* No cgroup.procs yet: the error names the file and the pid. */
-	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), -1);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, 0, &f.rep, &f.err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "write 4242 to "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "/cgroup.procs"));
 	barco_test_write_file(cg->unified_path, "cgroup.procs", "");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
 		barco_test_write_file(cg->v1_path[c], "cgroup.procs", "");
 	barco_report_clear(&f.rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, false, &f.rep, &f.err), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4242, 0, &f.rep, &f.err), 0);
 	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)),
 			       "4242");
 	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
@@ -528,16 +528,68 @@ static void test_fake_attach(void)
 	(void)snprintf(expect, sizeof(expect), "write %s/cgroup.procs = 4242",
 		       cg->v1_path[BARCO_CG_V1_PIDS]);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
-	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 0, false, &f.rep, &f.err), -1);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 0, 0, &f.rep, &f.err), -1);
 	/* Already in the cgroup2 directory (clone3 put it there): only v1 is written. */
 	barco_test_write_file(cg->unified_path, "cgroup.procs", "");
 	barco_report_clear(&f.rep);
-	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4343, true, &f.rep, &f.err), 0);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4343, BARCO_CG_SKIP_UNIFIED, &f.rep, &f.err), 0);
 	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)), "");
 	CU_ASSERT_STRING_EQUAL(
 		get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)),
 		"4343");
 	CU_ASSERT_PTR_NULL(strstr(f.rep.text, cg->unified_path));
+	/* It joined the v1 ones itself (barco_cgroup_join): only the cgroup2 one is written. */
+	barco_report_clear(&f.rep);
+	CU_ASSERT_EQUAL(barco_cgroup_attach(cg, 4444, BARCO_CG_SKIP_V1, &f.rep, &f.err), 0);
+	CU_ASSERT_STRING_EQUAL(get_file(cg->unified_path, "cgroup.procs", buf, sizeof(buf)),
+			       "4444");
+	CU_ASSERT_STRING_EQUAL(
+		get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "cgroup.procs", buf, sizeof(buf)),
+		"4343");
+	CU_ASSERT_PTR_NULL(strstr(f.rep.text, cg->v1_path[BARCO_CG_V1_PIDS]));
+}
+
+/*
+ * The v1 directories' "tasks" files, opened here and written "0" by the
+ * process that joins (in the fake tree, plain files: the "0" is what it wrote).
+ */
+static void test_fake_join(void)
+{
+	cleanup_fake struct fake f = {.root = barco_test_tmpdir()};
+	struct barco_cgroup *cg = &f.cg;
+	struct barco_cgroup_join j;
+	char buf[64], expect[PATH_MAX + 64];
+
+	fake_hybrid(f.root, &f.l);
+	CU_ASSERT_EQUAL_FATAL(fake_create(&f, "j", cg), 0);
+	/* No tasks files: the error names the first missing one, and nothing stays open. */
+	CU_ASSERT_EQUAL(barco_cgroup_join_open(cg, &j, &f.err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "/tasks"));
+	CU_ASSERT_EQUAL(j.len, 0);
+	for (int c = 0; c < BARCO_CG_V1_COUNT; c++)
+		barco_test_write_file(cg->v1_path[c], "tasks", "");
+	CU_ASSERT_EQUAL_FATAL(barco_cgroup_join_open(cg, &j, &f.err), 0);
+	/* Every v1 directory, the cgroup2 one not: clone3 starts the child there. */
+	CU_ASSERT(j.len > 0);
+	for (size_t i = 0; i < j.len; i++)
+		CU_ASSERT_STRING_NOT_EQUAL(j.dirs[i], cg->unified_path);
+	barco_cgroup_join_self(&j);
+	for (size_t i = 0; i < j.len; i++)
+		CU_ASSERT_EQUAL(j.fds[i], -1);
+	CU_ASSERT_STRING_EQUAL(
+		get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "tasks", buf, sizeof(buf)), "0");
+	barco_report_clear(&f.rep);
+	CU_ASSERT_EQUAL(barco_cgroup_join_report(&j, &f.rep, &f.err), 0);
+	(void)snprintf(expect, sizeof(expect), "write %s/tasks = 0: ",
+		       cg->v1_path[BARCO_CG_V1_PIDS]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
+	CU_ASSERT_PTR_NULL(strstr(f.rep.text, cg->unified_path));
+	/* A write refused: the stage fails naming the directory. */
+	j.errnum = EACCES;
+	j.failed = 0;
+	CU_ASSERT_EQUAL(barco_cgroup_join_report(&j, &f.rep, &f.err), -1);
+	CU_ASSERT_EQUAL(f.err.errnum, EACCES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, j.dirs[0]));
 }
 
 static pid_t fork_sleeper(void)
@@ -968,6 +1020,7 @@ void barco_test_register_cgroup(void)
 		{"fake v1: co-mounted, missing", test_fake_v1_comounted_and_missing},
 		{"create: bad input", test_create_refuses_bad_input},
 		{"fake attach", test_fake_attach},
+		{"fake join (v1 tasks, written by the joining process)", test_fake_join},
 		{"fake destroy: kill listed", test_fake_destroy_kills_listed},
 		{"fake destroy: cgroup.kill", test_fake_destroy_uses_cgroup_kill},
 		{"destroy: empty and twice", test_destroy_empty},

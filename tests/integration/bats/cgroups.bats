@@ -180,6 +180,27 @@ cgroup2_dir() {
 	assert_nothing_left "$n"
 }
 
+@test "userns: the first process joins its cgroup v1 directories itself, by writing 0 to their tasks" {
+	local n d pid ctrl
+	n=$(cname)
+	is_cgroup_v2 && skip "no cgroup v1 hierarchy on this host (pure cgroup v2): clone3 alone places the process"
+	run_barco step --until=userns --name "$n" --rootfs "$ROOTFS" --memory 64M --pids 32 -- /bin/true
+	show_stderr
+	assert_success
+	pid=$(cat "/run/barco/$n/pid")
+	for ctrl in memory pids; do
+		d=$(cgroup_dir "$n" "$ctrl")
+		[ -n "$d" ] || fail "no $ctrl cgroup for $n"
+		assert_line "    write $d/tasks = 0: this process, one thread, moves itself (no wait for the lock a cgroup.procs write takes)"
+		# The runner does not move it: a cgroup.procs write waits for an RCU grace period.
+		refute_line --partial "write $d/cgroup.procs"
+		grep -qx "$pid" "$d/cgroup.procs" || fail "pid $pid not in $d/cgroup.procs"
+	done
+	run_barco delete "$n"
+	assert_success
+	assert_nothing_left "$n"
+}
+
 @test "the cgroup namespace is rooted at the container's cgroup" {
 	run_in --name "$(cname)" -- barco-testhelper read /proc/self/cgroup
 	assert_success
