@@ -9,6 +9,7 @@
 #include "cli/cmd.h"
 #include "base/util.h"
 #include "base/exit_status.h"
+#include "runtime/oci_seccomp_cache.h"
 
 #ifndef BARCO_VERSION
 #define BARCO_VERSION "0.0.0"
@@ -137,6 +138,8 @@ int main(int argc, char **argv)
 	}
 	argc -= first - 1;
 	argv += first - 1;
+	/* create, run --bundle, exec: a profile compiled before is read back. */
+	barco_oci_seccomp_cache_enable(NULL);
 	for (size_t i = 0; i < ARRAY_LEN(oci_verbs); i++)
 		if (strcmp(verb, oci_verbs[i].name) == 0)
 			return oci_verbs[i].fn(argc - 1, argv + 1, &g);

@@ -165,6 +165,7 @@ struct barco_config {
 	unsigned int seccomp_flags;   /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 	char *const *seccomp_skipped; /* unknown syscall names, warned about (oci_config.h) */
 	size_t seccomp_skipped_len;
+	const char *seccomp_cache_file; /* the program was compiled before, kept there; or NULL */
 	/* SCMP_ACT_NOTIFY: the seccomp agent's socket (NULL: no rule notifies), its metadata */
 	const char *seccomp_listener_path;
 	const char *seccomp_listener_metadata;

@@ -250,6 +250,7 @@ static void map_seccomp(const struct barco_oci_spec *spec, struct barco_config *
 	cfg->seccomp_flags = spec->seccomp->flags;
 	cfg->seccomp_skipped = spec->seccomp->skipped;
 	cfg->seccomp_skipped_len = spec->seccomp->skipped_len;
+	cfg->seccomp_cache_file = spec->seccomp->cache_file;
 	cfg->seccomp_listener_path = spec->seccomp->listener_path;
 	cfg->seccomp_listener_metadata = spec->seccomp->listener_metadata;
 	if (spec->annotations)

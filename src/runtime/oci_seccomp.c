@@ -14,6 +14,7 @@
 
 #include "base/cleanup.h"
 #include "base/util.h"
+#include "runtime/oci_seccomp_cache.h"
 #include "runtime/oci_spec_impl.h"
 
 #define SECCOMP_PATH "linux.seccomp"
@@ -397,6 +398,8 @@ int barco_oci_parse_seccomp(struct barco_oci_spec *spec, struct json_object *lx,
 {
 	struct json_object *sc = NULL;
 	int found = barco_oci_get(lx, "linux", "seccomp", json_type_object, &sc, err);
+	cleanup_free char *key = NULL;
+	size_t key_len = 0;
 	int r;
 
 	if (found <= 0)
@@ -404,9 +407,15 @@ int barco_oci_parse_seccomp(struct barco_oci_spec *spec, struct json_object *lx,
 	spec->seccomp = calloc(1, sizeof(*spec->seccomp));
 	if (!spec->seccomp)
 		return barco_err_errno(err, SECCOMP_PATH);
+	/* The same profile as an earlier container's: what libseccomp made then. */
+	key = barco_oci_seccomp_cache_key(sc, &key_len);
+	if (key && barco_oci_seccomp_cache_load(key, key_len, spec->seccomp))
+		return parse_listener(spec->seccomp, sc, err);
 	r = compile(spec, sc, err);
 	seccomp_release(spec->seccomp->ctx);
 	spec->seccomp->ctx = NULL;
+	if (r == 0 && key)
+		barco_oci_seccomp_cache_store(key, key_len, spec->seccomp);
 	return r;
 }
 
@@ -418,5 +427,6 @@ void barco_oci_seccomp_free(struct barco_oci_seccomp *s)
 		free(s->skipped[i]);
 	free(s->skipped);
 	free(s->program);
+	free(s->cache_file);
 	free(s);
 }

@@ -44,6 +44,7 @@ struct barco_oci_seccomp {
 	const char *listener_path;     /* the agent's socket when has_notify, else NULL */
 	const char *listener_metadata; /* passed to the agent as is, or NULL */
 	void *ctx;		       /* libseccomp's filter while it is built; NULL after */
+	char *cache_file; /* where the program was read from (oci_seccomp_cache.h), or NULL */
 };
 
 struct barco_oci_spec;

@@ -75,10 +75,18 @@ static int load_default_filter(struct barco_report *rep, struct barco_err *err)
 int barco_seccomp_load_profile(const struct barco_config *cfg, int *ret_listener,
 			       struct barco_report *rep, struct barco_err *err)
 {
-	barco_report_add(rep,
-			 "seccomp filter: config.json's linux.seccomp, compiled by libseccomp "
-			 "when barco read it (%zu unknown syscall names skipped)",
-			 cfg->seccomp_skipped_len);
+	if (cfg->seccomp_cache_file)
+		barco_report_add(rep,
+				 "seccomp filter: config.json's linux.seccomp, compiled by "
+				 "libseccomp when barco first met this profile (this barco build, "
+				 "this kernel) and read back from %s (%zu unknown syscall names "
+				 "skipped)",
+				 cfg->seccomp_cache_file, cfg->seccomp_skipped_len);
+	else
+		barco_report_add(rep,
+				 "seccomp filter: config.json's linux.seccomp, compiled by libseccomp "
+				 "when barco read it (%zu unknown syscall names skipped)",
+				 cfg->seccomp_skipped_len);
 	return load_program(cfg->seccomp_program, cfg->seccomp_program_len, cfg->seccomp_flags,
 			    ret_listener, rep, err);
 }

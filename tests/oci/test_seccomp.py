@@ -3,9 +3,14 @@ sends one) is the filter the container gets. runc is the reference: every
 test here passes against it.
 """
 
+import os
+import time
+from pathlib import Path
+
 import pytest
 
-from ocihelp import assert_create_refused, run_to_end
+from ocihelp import (assert_create_refused, assert_nothing_left, create, read_pid_file, reap,
+                     run_to_end)
 
 EXDEV = 18
 
@@ -50,6 +55,44 @@ def test_profile_is_the_filter(rt, bundle, ids, no_new_privileges):
     if rt.name == "barco":
         assert 'linux.seccomp.syscalls[0].names[2]: unknown syscall "no_such_syscall" ' \
             'skipped' in err, err
+
+
+def test_barco_reads_a_compiled_profile_back(rt, bundle, ids):
+    """barco keeps the program libseccomp compiled for a profile
+    (src/runtime/oci_seccomp_cache.h): the next container with the same
+    profile reads it back, says so in its seccomp stage's report, and is
+    filtered the same, warnings included."""
+    if rt.name != "barco":
+        pytest.skip("barco's own cache of compiled profiles")
+    # A name no earlier run used, so that the first create compiles.
+    unknown = f"no_such_call_{os.getpid()}_{time.time_ns()}"
+    first = dict(PROFILE["syscalls"][0], names=["mkdir", "mkdirat", unknown])
+    profile = dict(PROFILE, syscalls=[first] + PROFILE["syscalls"][1:])
+    cache = Path("/run/barco/.seccomp-cache")
+    before = set(cache.iterdir()) if cache.is_dir() else set()
+    said = []
+    for cid in (ids(), ids()):
+        b = bundle()
+        b.config["linux"]["seccomp"] = profile
+        b.args("sh", "-c", SCRIPT)
+        _, out = create(rt, b, cid)
+        reports = Path(f"/run/barco/{cid}/reports").read_text()
+        said += [l.strip() for l in reports.splitlines() if "seccomp filter: config.json" in l]
+        pid = read_pid_file(b.pid_file)
+        rt.ok("start", cid)
+        err = (b.path / f"{cid}.err").read_text()
+        assert reap(pid, timeout=20) == 0, err
+        rt.ok("delete", cid)
+        assert_nothing_left(rt, cid)
+        lines = out.read_text().split("\n")
+        assert lines[:4] == ["mkdir=1", "chmod700=1", "chmod711=1", "chmod755=0"], (lines, err)
+        assert f'names[2]: unknown syscall "{unknown}" skipped' in err, err
+    assert len(said) == 2, said
+    # The first create compiled it (where the exe guard re-executes barco, its
+    # second reading of config.json already finds the file the first made).
+    kept = said[1].partition(" read back from ")[2].split(" ")[0]
+    assert kept.startswith(f"{cache}/") and Path(kept) not in before, (said, before)
+    assert "(1 unknown syscall names skipped)" in said[1], said
 
 
 def test_no_profile_no_filter(rt, bundle, ids):

@@ -1,5 +1,8 @@
 /* linux.seccomp of config.json: what it compiles to, what it refuses, and what the filter does. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 
 #include "base/config.h"
 #include "runtime/oci_seccomp.h"
+#include "runtime/oci_seccomp_cache.h"
 #include "runtime/oci_spec.h"
 #include "runtime/seccomp_agent.h"
 #include "stages/seccomp.h"
@@ -279,6 +283,128 @@ static void test_agent_state_json(void)
 	free(text);
 }
 
+/* The files in dir, not counting dot names (a store's temporary file). */
+static size_t count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	(void)closedir(d);
+	return n;
+}
+
+static bool same_program(const struct barco_oci_seccomp *a, const struct barco_oci_seccomp *b)
+{
+	return a->program_len == b->program_len &&
+	       memcmp(a->program, b->program, a->program_len * sizeof(*a->program)) == 0;
+}
+
+/* Flips the last byte of the key in file, the profile text's closing brace. */
+static void corrupt_key(const char *file, size_t key_at_end)
+{
+	FILE *f = fopen(file, "r+");
+	int c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fseek(f, (long)key_at_end, SEEK_SET), 0);
+	c = fgetc(f);
+	CU_ASSERT_EQUAL(fseek(f, (long)key_at_end, SEEK_SET), 0);
+	(void)fputc(c ^ 1, f);
+	(void)fclose(f);
+}
+
+/*
+ * The cache (runtime/oci_seccomp_cache.h): the second parse of a profile
+ * reads back the program the first compiled, with its flags, rule count
+ * and warnings; another profile, a file whose key differs, a file or a
+ * directory that is not barco's user's alone: compiled again.
+ */
+static void test_cache(void)
+{
+	char *root = barco_test_tmpdir();
+	char dir[PATH_MAX], doc[512];
+	struct barco_oci_spec *first, *again, *other, *spec;
+
+	(void)snprintf(dir, sizeof(dir), "%s/cache", root);
+	barco_oci_seccomp_cache_enable(dir);
+	first = barco_test_oci_parse_ok(PROFILE);
+	again = barco_test_oci_parse_ok(PROFILE);
+	other = barco_test_oci_parse_ok(DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+					    "[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\","
+					    "\"errnoRet\":19}]}"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	CU_ASSERT_PTR_NULL(first->seccomp->cache_file);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again->seccomp->cache_file);
+	CU_ASSERT_EQUAL(strncmp(again->seccomp->cache_file, dir, strlen(dir)), 0);
+	CU_ASSERT(same_program(first->seccomp, again->seccomp));
+	CU_ASSERT_EQUAL(again->seccomp->flags, SECCOMP_FILTER_FLAG_LOG);
+	CU_ASSERT_EQUAL(again->seccomp->rules_len, 4);
+	CU_ASSERT_EQUAL_FATAL(again->seccomp->skipped_len, 1);
+	CU_ASSERT_STRING_EQUAL(again->seccomp->skipped[0], first->seccomp->skipped[0]);
+	CU_ASSERT_PTR_NULL(other->seccomp->cache_file);
+	CU_ASSERT(!same_program(first->seccomp, other->seccomp));
+	CU_ASSERT_EQUAL(count_files(dir), 2);
+
+	/* The file's key no longer the profile's: compiled again, and the file made right. */
+	{
+		struct stat st;
+		size_t key_end;
+
+		CU_ASSERT_EQUAL_FATAL(stat(again->seccomp->cache_file, &st), 0);
+		/* The key ends where the program starts: after the 40-byte header and the key. */
+		key_end = (size_t)st.st_size - first->seccomp->program_len * sizeof(struct sock_filter) -
+			  strlen(first->seccomp->skipped[0]) - 1 - 1;
+		corrupt_key(again->seccomp->cache_file, key_end);
+		spec = barco_test_oci_parse_ok(PROFILE);
+		CU_ASSERT_PTR_NULL(spec->seccomp->cache_file);
+		CU_ASSERT(same_program(first->seccomp, spec->seccomp));
+		barco_oci_spec_free(spec);
+		spec = barco_test_oci_parse_ok(PROFILE);
+		CU_ASSERT_PTR_NOT_NULL(spec->seccomp->cache_file);
+		barco_oci_spec_free(spec);
+
+		/* Another user's file is not trusted. */
+		CU_ASSERT_EQUAL(chown(again->seccomp->cache_file, 1, 1), 0);
+		spec = barco_test_oci_parse_ok(PROFILE);
+		CU_ASSERT_PTR_NULL(spec->seccomp->cache_file);
+		barco_oci_spec_free(spec);
+		/* Nor a directory others may write in. */
+		CU_ASSERT_EQUAL(chmod(dir, 0777), 0);
+		spec = barco_test_oci_parse_ok(PROFILE);
+		CU_ASSERT_PTR_NULL(spec->seccomp->cache_file);
+		barco_oci_spec_free(spec);
+		CU_ASSERT_EQUAL(chmod(dir, 0700), 0);
+	}
+
+	/* Full: the oldest goes, the directory never holds more than the limit. */
+	for (int i = 0; i < BARCO_OCI_SECCOMP_CACHE_MAX + 3; i++) {
+		(void)snprintf(doc, sizeof(doc),
+			       DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+				   "[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":%d}]}"),
+			       100 + i);
+		spec = barco_test_oci_parse_ok(doc);
+		barco_oci_spec_free(spec);
+	}
+	CU_ASSERT_EQUAL(count_files(dir), BARCO_OCI_SECCOMP_CACHE_MAX);
+
+	barco_oci_seccomp_cache_disable();
+	spec = barco_test_oci_parse_ok(PROFILE);
+	CU_ASSERT_PTR_NULL(spec->seccomp->cache_file);
+	barco_oci_spec_free(spec);
+	barco_oci_spec_free(first);
+	barco_oci_spec_free(again);
+	barco_oci_spec_free(other);
+	barco_test_rmtree(root);
+	free(root);
+}
+
 void barco_test_register_oci_seccomp(void)
 {
 	CU_pSuite s = barco_test_suite("oci_seccomp");
@@ -293,4 +419,5 @@ void barco_test_register_oci_seccomp(void)
 	barco_test_add(s, "a notifying profile gives a listener",
 		       test_notify_profile_gives_a_listener);
 	barco_test_add(s, "the agent's containerProcessState", test_agent_state_json);
+	barco_test_add(s, "a profile compiled before is read back from the cache", test_cache);
 }
