@@ -182,13 +182,27 @@ int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout 
 	return 0;
 }
 
+/*
+ * Read once per process: the hierarchies do not move while barco runs,
+ * and a create read them up to four times (config.json's cgroupsPath, the
+ * runner, the container's cgroup mounts). The container process inherits
+ * the runner's copy with its memory: it reads before pivot_root, when
+ * its mountinfo is still the host's anyway.
+ */
 int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
 {
 	static const char path[] = "/proc/self/mountinfo";
-	cleanup_fclose FILE *f = fopen(path, "re");
+	static struct barco_cgroup_layout host;
+	static bool is_read;
+	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *text = NULL;
 	size_t cap = 0;
 
+	if (is_read) {
+		*ret = host;
+		return 0;
+	}
+	f = fopen(path, "re");
 	if (!f)
 		return barco_err_errno(err, "open %s", path);
 	/* The file holds no NUL: reading up to one reads it whole. */
@@ -196,6 +210,8 @@ int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_
 		return barco_err_errno(err, "read %s", path);
 	if (barco_cgroup_layout_parse(text ? text : "", ret, err) < 0)
 		return barco_err_wrap(err, "%s", path);
+	host = *ret;
+	is_read = true;
 	return 0;
 }
 

@@ -92,7 +92,7 @@ const char *barco_cgroup_v1_name(size_t ctrl);
 int barco_cgroup_layout_parse(const char *mountinfo, struct barco_cgroup_layout *ret,
 			      struct barco_err *err) __attribute__((warn_unused_result));
 
-/* Reads /proc/self/mountinfo and parses it: the host's hierarchies. */
+/* Reads /proc/self/mountinfo (once per process) and parses it: the host's hierarchies. */
 int barco_cgroup_layout_read_host(struct barco_cgroup_layout *ret, struct barco_err *err)
 	__attribute__((warn_unused_result));
 
