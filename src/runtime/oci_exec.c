@@ -2,8 +2,9 @@
  * barco exec: a process joins a container that exists (oci_exec.h).
  *
  * The runner does not build anything here: the namespaces, the root and the
- * cgroups are the init's. barco forks once; the child is put in the
- * container's cgroups by its parent, then enters the init's namespaces
+ * cgroups are the init's. barco forks once, the child starting in the
+ * container's cgroup2 directory and joining its v1 ones itself (as the
+ * container's first process does, runtime/runner.c); it then enters the init's namespaces
  * through the files of /proc/INIT/ns (setns(2)): the user namespace first, so that it
  * owns the capabilities the other setns calls need; the pid and time
  * namespaces are entered by the parent before the fork, since they apply to
@@ -78,7 +79,9 @@ struct exec_ctx {
 	/* Decided before setns(2): inside the user namespace we are root. */
 	bool is_rootless;
 	struct barco_cgroup cgroup; /* the container's: none for a rootless one without */
-	int sock;		    /* parent end / child end of the socketpair */
+	struct barco_cgroup_join join; /* its v1 "tasks" files, which the child writes */
+	unsigned cgroup_skip;	       /* BARCO_CG_SKIP_*: where the child already is */
+	int sock;		       /* parent end / child end of the socketpair */
 	bool is_tty;
 };
 
@@ -338,10 +341,16 @@ static __attribute__((noreturn)) void run_child(struct exec_ctx *x)
 	char buf[BARCO_ERR_MSG_MAX + 128];
 	char go;
 
-	/* The parent puts us in the container's cgroups first. */
+	struct barco_report rep = {0};
+
+	/* Into the v1 cgroups ourselves; the parent does the rest, then says go. */
+	barco_cgroup_join_self(&x->join);
 	if (read(x->sock, &go, 1) != 1)
 		_exit(BARCO_EXIT_BARCO);
-	(void)exec_in_container(x, &err);
+	if (barco_cgroup_join_report(&x->join, &rep, &err) == 0)
+		(void)exec_in_container(x, &err);
+	else
+		(void)barco_err_wrap(&err, "the container's cgroups");
 	(void)barco_err_str(&err, buf, sizeof(buf));
 	(void)send(x->sock, buf, strlen(buf), MSG_NOSIGNAL);
 	_exit(BARCO_EXIT_BARCO);
@@ -352,7 +361,7 @@ static int attach_cgroups(const struct exec_ctx *x, pid_t pid, struct barco_err 
 	struct barco_report rep = {0};
 
 	/* Rootless without a delegated cgroup: the layout is "none", and attach does nothing. */
-	if (barco_cgroup_attach(&x->cgroup, pid, 0, &rep, err) < 0)
+	if (barco_cgroup_attach(&x->cgroup, pid, x->cgroup_skip, &rep, err) < 0)
 		return barco_err_wrap(err, "the container's cgroups");
 	return 0;
 }
@@ -436,6 +445,41 @@ static int run_parent(struct exec_ctx *x, pid_t pid, int *ret_status, struct bar
 	return o->is_detach ? 0 : wait_forwarding(pid, ret_status, err);
 }
 
+/*
+ * As the container's first process (runtime/runner.c): the child starts in
+ * the cgroup2 directory (clone3 with CLONE_INTO_CGROUP) and joins the v1
+ * ones itself (barco_cgroup_join), so that nobody's cgroup.procs write
+ * waits for an RCU grace period; where clone3 is refused, fork(2), and
+ * the parent writes the cgroup2 directory's cgroup.procs.
+ */
+static pid_t fork_into_cgroups(struct exec_ctx *x, struct barco_err *err)
+{
+	const char *dir = x->cgroup.unified_path;
+	cleanup_close int fd = -1;
+	pid_t pid;
+
+	if (barco_cgroup_join_open(&x->cgroup, &x->join, err) < 0)
+		return -1;
+	x->cgroup_skip = BARCO_CG_SKIP_V1;
+	if (dir[0] && (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		pid = barco_cgroup_clone_into(0, fd);
+		if (pid >= 0) {
+			x->cgroup_skip |= BARCO_CG_SKIP_UNIFIED;
+			return pid;
+		}
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
+			barco_cgroup_join_close(&x->join);
+			return barco_err_errno(err, "clone3(CLONE_INTO_CGROUP) into %s", dir);
+		}
+	}
+	pid = fork();
+	if (pid < 0) {
+		barco_cgroup_join_close(&x->join);
+		return barco_err_errno(err, "fork");
+	}
+	return pid;
+}
+
 static int spawn(struct exec_ctx *x, int *ret_status, struct barco_err *err)
 {
 	int sv[2];
@@ -448,12 +492,14 @@ static int spawn(struct exec_ctx *x, int *ret_status, struct barco_err *err)
 		(void)close(sv[1]);
 		return -1;
 	}
-	pid = fork();
+	pid = fork_into_cgroups(x, err);
 	if (pid < 0) {
 		(void)close(sv[0]);
 		(void)close(sv[1]);
-		return barco_err_errno(err, "fork");
+		return -1;
 	}
+	if (pid > 0)
+		barco_cgroup_join_close(&x->join);
 	x->sock = pid == 0 ? sv[1] : sv[0];
 	(void)close(pid == 0 ? sv[0] : sv[1]);
 	if (pid == 0)
