@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -221,7 +222,13 @@ int barco_oci_seccomp_cache_load(const char *key, size_t key_len, struct barco_o
 	return 1;
 }
 
-/* When the directory holds BARCO_OCI_SECCOMP_CACHE_MAX programs: the oldest goes. */
+/* A store's temporary file this old was left by a barco killed while writing it. */
+#define STALE_TMP_SECONDS 60
+
+/*
+ * When the directory holds BARCO_OCI_SECCOMP_CACHE_MAX programs: the oldest
+ * goes; so does any temporary (dot) file a killed store left behind.
+ */
 static void make_room(int dir)
 {
 	int dup_fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -239,8 +246,14 @@ static void make_room(int dir)
 	while ((de = readdir(d))) {
 		struct stat st;
 
-		if (de->d_name[0] == '.' || fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		if (de->d_name[0] == '.') {
+			if (st.st_mtim.tv_sec + STALE_TMP_SECONDS < time(NULL))
+				(void)unlinkat(dir, de->d_name, 0);
+			continue;
+		}
 		count++;
 		if (!oldest[0] || st.st_mtim.tv_sec < oldest_at.tv_sec ||
 		    (st.st_mtim.tv_sec == oldest_at.tv_sec &&

@@ -17,8 +17,10 @@
  * for byte on every use: the file name (a 64-bit FNV-1a hash) only finds
  * it, and a profile that collides with another is compiled, never
  * confused. A file that is not barco's user's, not a regular file, or
- * not exactly what barco writes is ignored. At most
- * BARCO_OCI_SECCOMP_CACHE_MAX programs are kept; the oldest goes first.
+ * not exactly what barco writes is ignored. A program is written under a
+ * dot name and renamed into place; a dot file a killed barco left goes
+ * after a minute. At most BARCO_OCI_SECCOMP_CACHE_MAX programs are kept;
+ * the oldest goes first.
  *
  * A cache: every failure to read or write it only means compiling.
  */

@@ -1,6 +1,7 @@
 /* linux.seccomp of config.json: what it compiles to, what it refuses, and what the filter does. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -381,6 +382,24 @@ static void test_cache(void)
 		CU_ASSERT_PTR_NULL(spec->seccomp->cache_file);
 		barco_oci_spec_free(spec);
 		CU_ASSERT_EQUAL(chmod(dir, 0700), 0);
+	}
+
+	/* A store's temporary file left by a killed barco goes with the next store; a new one stays. */
+	{
+		struct timespec old[2] = {{.tv_sec = 1}, {.tv_sec = 1}};
+		char stale[PATH_MAX + 16], fresh[PATH_MAX + 16];
+
+		(void)snprintf(stale, sizeof(stale), "%s/.0123456789abcdef.1", dir);
+		(void)snprintf(fresh, sizeof(fresh), "%s/.0123456789abcdef.2", dir);
+		barco_test_write_file(dir, ".0123456789abcdef.1", "half");
+		barco_test_write_file(dir, ".0123456789abcdef.2", "half");
+		CU_ASSERT_EQUAL(utimensat(AT_FDCWD, stale, old, 0), 0);
+		spec = barco_test_oci_parse_ok(DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+						   "[{\"names\":[\"rmdir\"],\"action\":"
+						   "\"SCMP_ACT_ERRNO\"}]}"));
+		barco_oci_spec_free(spec);
+		CU_ASSERT_NOT_EQUAL(access(stale, F_OK), 0);
+		CU_ASSERT_EQUAL(access(fresh, F_OK), 0);
 	}
 
 	/* Full: the oldest goes, the directory never holds more than the limit. */
