@@ -78,7 +78,7 @@ struct exec_ctx {
 	int ns_fds[EXEC_NS_COUNT]; /* -1: the same namespace as ours, not entered */
 	/* Decided before setns(2): inside the user namespace we are root. */
 	bool is_rootless;
-	struct barco_cgroup cgroup; /* the container's: none for a rootless one without */
+	struct barco_cgroup cgroup;    /* the container's: none for a rootless one without */
 	struct barco_cgroup_join join; /* its v1 "tasks" files, which the child writes */
 	unsigned cgroup_skip;	       /* BARCO_CG_SKIP_*: where the child already is */
 	int sock;		       /* parent end / child end of the socketpair */

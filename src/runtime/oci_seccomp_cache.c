@@ -22,7 +22,7 @@
 #include "runtime/state.h"
 
 #define CACHE_DIR_NAME ".seccomp-cache"
-#define CACHE_MAGIC "barcoSC1"
+#define CACHE_MAGIC    "barcoSC1"
 
 /* The file: this header, then the key, the program, the skipped lines (each NUL-ended). */
 struct cache_head {
@@ -102,7 +102,7 @@ char *barco_oci_seccomp_cache_key(struct json_object *sc, size_t *ret_len)
 	n = asprintf(&key, "barco build %s\nkernel %s %s\nlinux.seccomp %s\n", build_id, u.release,
 		     u.version,
 		     json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
+								JSON_C_TO_STRING_NOSLASHESCAPE));
 	if (n < 0)
 		return NULL;
 	*ret_len = (size_t)n;

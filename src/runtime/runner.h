@@ -91,9 +91,9 @@ struct barco_container {
 	int pty_master;	  /* terminal: true: the console's master (container, then runner), or -1 */
 	int pty_slave;	  /* container: the console's slave until it becomes fds 0-2, or -1 */
 	pid_t tty_saved_pgrp;
-	int exit_status;     /* runner: the status to exit with when a stage failed */
-	bool is_stepped;     /* paused between stages (step, -i): state after every stage */
-	bool is_in_cgroup2;  /* runner: clone3 started it in its cgroup2 directory */
+	int exit_status;    /* runner: the status to exit with when a stage failed */
+	bool is_stepped;    /* paused between stages (step, -i): state after every stage */
+	bool is_in_cgroup2; /* runner: clone3 started it in its cgroup2 directory */
 	/* Its cgroup v1 "tasks" files, which it writes itself after the clone */
 	struct barco_cgroup_join cgroup_join;
 	bool exec_attempted; /* container: execve itself failed (126/127), not a step before it */

@@ -83,10 +83,11 @@ int barco_seccomp_load_profile(const struct barco_config *cfg, int *ret_listener
 				 "skipped)",
 				 cfg->seccomp_cache_file, cfg->seccomp_skipped_len);
 	else
-		barco_report_add(rep,
-				 "seccomp filter: config.json's linux.seccomp, compiled by libseccomp "
-				 "when barco read it (%zu unknown syscall names skipped)",
-				 cfg->seccomp_skipped_len);
+		barco_report_add(
+			rep,
+			"seccomp filter: config.json's linux.seccomp, compiled by libseccomp "
+			"when barco read it (%zu unknown syscall names skipped)",
+			cfg->seccomp_skipped_len);
 	return load_program(cfg->seccomp_program, cfg->seccomp_program_len, cfg->seccomp_flags,
 			    ret_listener, rep, err);
 }

@@ -576,12 +576,12 @@ static void test_fake_join(void)
 	barco_cgroup_join_self(&j);
 	for (size_t i = 0; i < j.len; i++)
 		CU_ASSERT_EQUAL(j.fds[i], -1);
-	CU_ASSERT_STRING_EQUAL(
-		get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "tasks", buf, sizeof(buf)), "0");
+	CU_ASSERT_STRING_EQUAL(get_file(cg->v1_path[BARCO_CG_V1_MEMORY], "tasks", buf, sizeof(buf)),
+			       "0");
 	barco_report_clear(&f.rep);
 	CU_ASSERT_EQUAL(barco_cgroup_join_report(&j, &f.rep, &f.err), 0);
-	(void)snprintf(expect, sizeof(expect), "write %s/tasks = 0: ",
-		       cg->v1_path[BARCO_CG_V1_PIDS]);
+	(void)snprintf(expect, sizeof(expect),
+		       "write %s/tasks = 0: ", cg->v1_path[BARCO_CG_V1_PIDS]);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f.rep.text, expect));
 	CU_ASSERT_PTR_NULL(strstr(f.rep.text, cg->unified_path));
 	/* A write refused: the stage fails naming the directory. */

@@ -360,7 +360,8 @@ static void test_cache(void)
 
 		CU_ASSERT_EQUAL_FATAL(stat(again->seccomp->cache_file, &st), 0);
 		/* The key ends where the program starts: after the 40-byte header and the key. */
-		key_end = (size_t)st.st_size - first->seccomp->program_len * sizeof(struct sock_filter) -
+		key_end = (size_t)st.st_size -
+			  first->seccomp->program_len * sizeof(struct sock_filter) -
 			  strlen(first->seccomp->skipped[0]) - 1 - 1;
 		corrupt_key(again->seccomp->cache_file, key_end);
 		spec = barco_test_oci_parse_ok(PROFILE);
@@ -384,7 +385,8 @@ static void test_cache(void)
 		CU_ASSERT_EQUAL(chmod(dir, 0700), 0);
 	}
 
-	/* A store's temporary file left by a killed barco goes with the next store; a new one stays. */
+	/* A store's temporary file left by a killed barco goes with the next store; a new one
+	 * stays. */
 	{
 		struct timespec old[2] = {{.tv_sec = 1}, {.tv_sec = 1}};
 		char stale[PATH_MAX + 16], fresh[PATH_MAX + 16];
@@ -394,9 +396,10 @@ static void test_cache(void)
 		barco_test_write_file(dir, ".0123456789abcdef.1", "half");
 		barco_test_write_file(dir, ".0123456789abcdef.2", "half");
 		CU_ASSERT_EQUAL(utimensat(AT_FDCWD, stale, old, 0), 0);
-		spec = barco_test_oci_parse_ok(DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
-						   "[{\"names\":[\"rmdir\"],\"action\":"
-						   "\"SCMP_ACT_ERRNO\"}]}"));
+		spec = barco_test_oci_parse_ok(
+			DOC("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+			    "[{\"names\":[\"rmdir\"],\"action\":"
+			    "\"SCMP_ACT_ERRNO\"}]}"));
 		barco_oci_spec_free(spec);
 		CU_ASSERT_NOT_EQUAL(access(stale, F_OK), 0);
 		CU_ASSERT_EQUAL(access(fresh, F_OK), 0);
