@@ -64,6 +64,7 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 	/* The first object is the executable itself. */
 	for (size_t i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the load address is an integer */
 		const char *at = (const char *)(info->dlpi_addr + ph->p_vaddr);
 		const char *end = at + ph->p_memsz;
 
